@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+source "$(dirname "$0")/lib.sh"
+
+expect_exit 0 "key generate" -- "$KDNETCTL" key generate
+key=$OUT
+expect_exit 0 "generated key checks as valid" -- "$KDNETCTL" key check "$key"
+expect_exit 0 "key check --json" -- "$KDNETCTL" key check "$key" --json
+[[ $(json_get "$OUT" 'd["valid"], d["weak"], len(d["bytes"])') == "True False 64" ]] && pass "json shape" || fail "json shape: $OUT"
+expect_exit 1 "part 2^64 rejected" -- "$KDNETCTL" key check 1.2.3.3w5e11264sgsg
+expect_one_line_error "part 2^64"
+contains "$ERR" "part 4" "error names the part"
+expect_exit 64 "unknown subcommand is a usage error" -- "$KDNETCTL" key frobnicate
+expect_exit 0 "--version" -- "$KDNETCTL" --version
+finish

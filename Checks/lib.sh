@@ -1,0 +1,42 @@
+# Shared helpers for the end-to-end checks. Each check script sources this, runs the
+# built binary as a user would, and calls pass/fail; run-all.sh sums them up.
+set -uo pipefail
+KDNETCTL=${KDNETCTL:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.build/debug/kdnetctl}
+export NO_COLOR=1
+CHECK_PASSED=0
+CHECK_FAILED=0
+CHECK_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+pass() { CHECK_PASSED=$((CHECK_PASSED + 1)); echo "  ok   $CHECK_NAME: $*"; }
+fail() { CHECK_FAILED=$((CHECK_FAILED + 1)); echo "  FAIL $CHECK_NAME: $*"; }
+
+# expect_exit CODE DESCRIPTION -- command...: runs the command, stores its output in
+# $OUT and $ERR, and checks the exit code.
+expect_exit() {
+  local want=$1 what=$2; shift 3
+  "$@" >"$WORK/out" 2>"$WORK/err"
+  local got=$?
+  OUT=$(cat "$WORK/out"); ERR=$(cat "$WORK/err")
+  if [[ $got -eq $want ]]; then pass "$what"; else fail "$what (exit $got, wanted $want; stderr: $ERR)"; fi
+}
+
+# expect_one_line_error: the last command's stderr is exactly one line.
+expect_one_line_error() {
+  local n; n=$(printf '%s' "$ERR" | grep -c '')
+  if [[ $n -eq 1 ]]; then pass "$1: one-line error"; else fail "$1: error is $n lines: $ERR"; fi
+}
+
+contains() { # contains HAYSTACK NEEDLE DESCRIPTION
+  if [[ $1 == *"$2"* ]]; then pass "$3"; else fail "$3 (no '$2' in: ${1:0:400})"; fi
+}
+
+json_get() { # json_get JSON PYTHON-EXPR-ON-d
+  python3 -c "import json,sys; d=json.load(sys.stdin); print($2)" <<<"$1"
+}
+
+finish() {
+  echo "$CHECK_NAME: $CHECK_PASSED passed, $CHECK_FAILED failed"
+  [[ $CHECK_FAILED -eq 0 ]]
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every test of the project: installs what is missing, builds, runs the unit and binary
+# tests (Swift Testing), then every end-to-end check in Checks/ against the built binary.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash Checks/setup.sh || exit 1
+swift build --build-tests || exit 1
+status=0
+swift test --skip-build 2>&1 | tee /tmp/kdnetctl-swift-test.log || status=1
+passed=0; failed=0
+for check in Checks/check-*.sh; do
+  echo "== $check"
+  out=$(bash "$check" 2>&1); rc=$?
+  echo "$out"
+  line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' <<<"$out" | tail -1)
+  p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line"); f=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [[ $rc -ne 0 ]]; then status=1; [[ ${f:-0} -eq 0 ]] && failed=$((failed + 1)); fi
+done
+echo "checks: $passed passed, $failed failed"
+exit $status

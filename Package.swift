@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// A Debian system library reached through pkg-config.
+func systemLibrary(_ name: String, pkgConfig: String, apt: [String]) -> Target {
+    .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt(apt)])
+}
+
+let package = Package(
+    name: "kdnetctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kdnetctl", targets: ["kdnetctl"]),
+        .library(name: "KDNetKit", targets: ["KDNetKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        systemLibrary("CSodium", pkgConfig: "libsodium", apt: ["libsodium-dev"]),
+        systemLibrary("CPCI", pkgConfig: "libpci", apt: ["libpci-dev"]),
+        systemLibrary("CNetlink", pkgConfig: "libnl-route-3.0", apt: ["libnl-3-dev", "libnl-route-3-dev"]),
+        systemLibrary("CPcap", pkgConfig: "libpcap", apt: ["libpcap-dev"]),
+        systemLibrary("CNftables", pkgConfig: "libnftables", apt: ["libnftables-dev"]),
+        // C glue that needs file-scope state or fixed-arity wrappers around variadic calls.
+        .target(name: "CShims", dependencies: ["CPCI", "CNetlink", "CPcap", "CSodium", "CNftables"]),
+        .target(
+            name: "KDNetKit",
+            dependencies: [
+                "CSodium", "CPCI", "CNetlink", "CPcap", "CNftables", "CShims",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "kdnetctl",
+            dependencies: [
+                "KDNetKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KDNetKitTests",
+            dependencies: ["KDNetKit"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "kdnetctlTests",
+            dependencies: ["KDNetKit"]
+        ),
+    ]
+)

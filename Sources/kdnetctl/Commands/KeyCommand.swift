@@ -1,0 +1,48 @@
+import ArgumentParser
+import KDNetKit
+
+struct KeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Generate or check a KDNET key (four base-36 numbers separated by dots).",
+        subcommands: [Generate.self, Check.self]
+    )
+
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate a random 256-bit key with libsodium's CSPRNG."
+        )
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Console.run(json: output.json) {
+                let report = KeyReport(key: .generate())
+                if output.json { try Console.json(report) } else { Console.out(report.key ?? "") }
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a key: valid or not, its normal form, its 32 bytes, and whether it looks hand-typed.",
+            discussion: "Exits 1 when the key is not valid."
+        )
+        @Argument(help: "The key, e.g. 2steg4fzbj2sz.23418vzkd4ko3.1g34ou07z4pev.1sp3yo9yz874p.")
+        var key: String
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let report = KeyReport.check(key)
+            if output.json {
+                try Console.json(report)
+            } else if report.valid {
+                Console.out("\(Console.paint("valid", .green)): \(report.key ?? "")")
+                Console.out("bytes: \(report.bytes ?? "")")
+                if report.weak == true { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + KeyReport.weakWarning) }
+            } else {
+                Console.err(Console.paint("error:", .red, stderr: true) + " invalid key: " + (report.error ?? ""))
+            }
+            if !report.valid { throw ExitCode(1) }
+        }
+    }
+}

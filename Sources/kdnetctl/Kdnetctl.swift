@@ -1,0 +1,22 @@
+import ArgumentParser
+import KDNetKit
+
+@main
+struct Kdnetctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kdnetctl",
+        abstract: "Set up and troubleshoot Windows network kernel debugging (KDNET) from Linux.",
+        discussion: """
+            kdnetctl does each step of the manual KDNET set-up for you: keys, bcdedit \
+            commands, the target's NIC against Microsoft's supported lists, the host's \
+            address, firewall and reachability checks, and a listener that proves the \
+            target connects with the right key. Every command takes --json.
+
+            Exit codes: 0 success, 1 a problem found or a runtime failure, 64 a usage error.
+            """,
+        version: KDNetKitInfo.version,
+        subcommands: [
+            KeyCommand.self,
+        ]
+    )
+}
