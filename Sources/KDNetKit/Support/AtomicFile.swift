@@ -1,0 +1,49 @@
+import Foundation
+
+/// Writes files all-or-nothing: into a temporary file beside the target, created with
+/// the final mode from the start (so a key is never world-readable, even briefly),
+/// flushed, then renamed over the target. A failure leaves no half-written file.
+public enum AtomicFile {
+    public static let secretMode: mode_t = 0o600
+
+    public static func write(_ data: Data, to url: URL, mode: mode_t = 0o644) throws {
+        let dir = url.deletingLastPathComponent()
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileWriteError(path: url.path, errno: errno) }
+        var ok = false
+        defer {
+            close(fd)
+            if !ok { unlink(temp.path) }
+        }
+        // The umask may have narrowed the mode at creation; set it exactly.
+        guard fchmod(fd, mode) == 0 else { throw FileWriteError(path: url.path, errno: errno) }
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileWriteError(path: url.path, errno: errno)
+                }
+                offset += n
+            }
+        }
+        guard fsync(fd) == 0 else { throw FileWriteError(path: url.path, errno: errno) }
+        guard rename(temp.path, url.path) == 0 else { throw FileWriteError(path: url.path, errno: errno) }
+        ok = true
+    }
+
+    public static func write(_ text: String, to url: URL, mode: mode_t = 0o644) throws {
+        try write(Data(text.utf8), to: url, mode: mode)
+    }
+}
+
+public struct FileWriteError: Error, LocalizedError, Sendable {
+    public let path: String
+    public let code: Int32
+    public init(path: String, errno: Int32) { self.path = path; self.code = errno }
+    public var errorDescription: String? {
+        "cannot write \(path): \(String(cString: strerror(code))); check that the folder exists and is writable"
+    }
+}
