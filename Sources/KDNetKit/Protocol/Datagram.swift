@@ -1,0 +1,110 @@
+/// One KDNET UDP datagram, decrypted: everything the wire layout carries.
+///
+/// Wire layout: `MDBG`, version, channel (clear), then AES-256-CBC over
+/// [header word (big-endian `seq << 8 | dir | pad`), payload, zero padding], then a
+/// 16-byte tag that is also the IV.
+public struct KDNetDatagram: Sendable, Equatable {
+    public enum Channel: UInt8, Sendable, Codable { case data = 0, control = 1 }
+    public enum Direction: UInt8, Sendable, Codable { case targetToHost = 0x00, hostToTarget = 0x80 }
+
+    public var version: UInt8
+    public var channel: Channel
+    public var sequence: UInt64
+    public var direction: Direction
+    public var payload: [UInt8]
+
+    public init(version: UInt8, channel: Channel, sequence: UInt64, direction: Direction, payload: [UInt8]) {
+        self.version = version; self.channel = channel; self.sequence = sequence
+        self.direction = direction; self.payload = payload
+    }
+
+    public static let magic: [UInt8] = Array("MDBG".utf8)
+    public static let supportedVersions: ClosedRange<UInt8> = 2...5
+    static let clearHeaderLength = 6
+    static let minimumLength = clearHeaderLength + 16 + DatagramCipher.tagLength
+
+    /// Padding so that 8 + payload + pad is a multiple of 16.
+    static func padding(forPayload count: Int) -> Int { (16 - ((8 + count) & 15)) & 15 }
+}
+
+/// Why a datagram could not be opened. `authenticationFailed` means a wrong key (or a
+/// corrupt packet); the others mean it is not a well-formed KDNET datagram at all.
+public enum DatagramError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notKDNet
+    case badLength(Int)
+    case unsupportedVersion(UInt8)
+    case unknownChannel(UInt8)
+    case authenticationFailed
+    case badPadding
+
+    public var description: String {
+        switch self {
+        case .notKDNet: return "not KDNET (no MDBG magic)"
+        case .badLength(let n): return "KDNET datagram of impossible length \(n)"
+        case .unsupportedVersion(let v): return "KDNET protocol version \(v) is not supported (2 to 5 are)"
+        case .unknownChannel(let c): return "unknown KDNET channel \(c)"
+        case .authenticationFailed: return "fails authentication: wrong key, or corrupted on the way"
+        case .badPadding: return "padding length does not fit the datagram"
+        }
+    }
+}
+
+/// What can be learnt from a datagram's clear bytes alone, without any key.
+public struct DatagramEnvelope: Sendable, Equatable {
+    public var version: UInt8
+    public var channel: KDNetDatagram.Channel
+
+    /// Checks magic, version, channel and the length rule (6 + 16k + 16).
+    public static func peek(_ bytes: some RandomAccessCollection<UInt8>) throws(DatagramError) -> DatagramEnvelope {
+        guard bytes.count >= 4, bytes.prefix(4).elementsEqual(KDNetDatagram.magic) else { throw .notKDNet }
+        guard bytes.count >= KDNetDatagram.minimumLength,
+              (bytes.count - KDNetDatagram.clearHeaderLength - DatagramCipher.tagLength) % 16 == 0
+        else { throw .badLength(bytes.count) }
+        let version = bytes[bytes.index(bytes.startIndex, offsetBy: 4)]
+        guard KDNetDatagram.supportedVersions.contains(version) else { throw .unsupportedVersion(version) }
+        let rawChannel = bytes[bytes.index(bytes.startIndex, offsetBy: 5)]
+        guard let channel = KDNetDatagram.Channel(rawValue: rawChannel) else { throw .unknownChannel(rawChannel) }
+        return DatagramEnvelope(version: version, channel: channel)
+    }
+}
+
+extension DatagramCipher {
+    public func seal(_ datagram: KDNetDatagram) -> [UInt8] {
+        let pad = KDNetDatagram.padding(forPayload: datagram.payload.count)
+        let word = (datagram.sequence << 8) | UInt64(datagram.direction.rawValue) | UInt64(pad)
+        var plaintext: [UInt8] = []
+        plaintext.reserveCapacity(8 + datagram.payload.count + pad)
+        for shift in stride(from: 56, through: 0, by: -8) { plaintext.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        plaintext.append(contentsOf: datagram.payload)
+        plaintext.append(contentsOf: repeatElement(0, count: pad))
+        let clear = KDNetDatagram.magic + [datagram.version, datagram.channel.rawValue]
+        let tag = tag(clearHeader: clear, plaintext: plaintext)
+        return clear + encrypt(plaintext, iv: tag) + tag
+    }
+
+    /// Decrypts and authenticates. The tag is compared in constant time.
+    public func open(_ bytes: [UInt8]) throws(DatagramError) -> KDNetDatagram {
+        let envelope = try DatagramEnvelope.peek(bytes)
+        let tagStart = bytes.count - DatagramCipher.tagLength
+        let tag = bytes[tagStart...]
+        guard let plaintext = decrypt(bytes[KDNetDatagram.clearHeaderLength..<tagStart], iv: tag) else {
+            throw .authenticationFailed
+        }
+        let expected = self.tag(clearHeader: bytes[0..<KDNetDatagram.clearHeaderLength], plaintext: plaintext)
+        guard SecureRandom.constantTimeEqual(expected, Array(tag)) else { throw .authenticationFailed }
+        var word: UInt64 = 0
+        for i in 0..<8 { word = word << 8 | UInt64(plaintext[i]) }
+        let pad = Int(word & 0x0F)
+        let payloadCount = plaintext.count - 8 - pad
+        guard payloadCount >= 0 else { throw .badPadding }
+        return KDNetDatagram(
+            version: envelope.version, channel: envelope.channel, sequence: word >> 8,
+            direction: (word & 0x80) != 0 ? .hostToTarget : .targetToHost,
+            payload: Array(plaintext[8..<(8 + payloadCount)]))
+    }
+
+    /// True when the tag verifies; used to classify traffic without decoding it.
+    public func authenticates(_ bytes: [UInt8]) -> Bool {
+        (try? open(bytes)) != nil
+    }
+}

@@ -1,0 +1,60 @@
+import Crypto
+import CryptoExtras
+import Foundation
+
+/// The secrets derived from one KDNET key. The control key encrypts the control
+/// channel; its bitwise inverse is the HMAC key for both channels for the whole
+/// session; the data key is derived per session from the host's response.
+public struct KDNetKeys: Sendable {
+    public let controlKey: [UInt8]
+    public let hmacKey: [UInt8]
+
+    public init(key: DebugKey) {
+        controlKey = key.bytes
+        hmacKey = controlKey.map { ~$0 }
+    }
+
+    /// SHA-256(control key || the 322-byte body of the host's control response).
+    public func dataKey(responseBody: [UInt8]) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: controlKey)
+        hasher.update(data: responseBody)
+        return Array(hasher.finalize())
+    }
+
+    public var controlCipher: DatagramCipher { DatagramCipher(aesKey: controlKey, hmacKey: hmacKey) }
+
+    public func dataCipher(dataKey: [UInt8]) -> DatagramCipher { DatagramCipher(aesKey: dataKey, hmacKey: hmacKey) }
+}
+
+/// AES-256-CBC (no padding scheme; the IV is the tag) plus a truncated HMAC-SHA256 tag.
+public struct DatagramCipher: Sendable {
+    let aesKey: SymmetricKey
+    let hmacKey: SymmetricKey
+
+    public init(aesKey: [UInt8], hmacKey: [UInt8]) {
+        self.aesKey = SymmetricKey(data: aesKey)
+        self.hmacKey = SymmetricKey(data: hmacKey)
+    }
+
+    static let tagLength = 16
+
+    /// First 16 bytes of HMAC-SHA256(hmac key, clear header || plaintext).
+    func tag(clearHeader: some DataProtocol, plaintext: some DataProtocol) -> [UInt8] {
+        var mac = HMAC<SHA256>(key: hmacKey)
+        mac.update(data: clearHeader)
+        mac.update(data: plaintext)
+        return Array(Array(mac.finalize()).prefix(Self.tagLength))
+    }
+
+    func encrypt(_ plaintext: [UInt8], iv: [UInt8]) -> [UInt8] {
+        // Lengths are multiples of 16 by construction and the IV is 16 bytes, so this cannot fail.
+        let ivValue = try! AES._CBC.IV(ivBytes: iv)
+        return Array(try! AES._CBC.encrypt(plaintext, using: aesKey, iv: ivValue, noPadding: true))
+    }
+
+    func decrypt(_ ciphertext: ArraySlice<UInt8>, iv: ArraySlice<UInt8>) -> [UInt8]? {
+        guard let ivValue = try? AES._CBC.IV(ivBytes: iv) else { return nil }
+        return (try? AES._CBC.decrypt(ciphertext, using: aesKey, iv: ivValue, noPadding: true)).map(Array.init)
+    }
+}
