@@ -43,6 +43,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz harnesses: built with libFuzzer by Checks/check-fuzz.sh, or as a replayer.
+        .executableTarget(name: "kdnetctl-fuzz", dependencies: ["KDNetKit"]),
         .testTarget(
             name: "KDNetKitTests",
             dependencies: ["KDNetKit"],
