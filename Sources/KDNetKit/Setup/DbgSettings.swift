@@ -22,7 +22,7 @@ public struct DbgSettings: Sendable, Equatable, Codable {
 
     public init(parsing text: String) {
         other = [:]; messages = []; completed = false
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for raw in text.split(whereSeparator: \.isNewline) {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             if line.caseInsensitiveCompare(Self.successLine) == .orderedSame { completed = true; continue }

@@ -46,7 +46,7 @@ public struct Inventory: Sendable, Equatable {
     public static func parseCSV(_ text: String, source: String) throws(InventoryError) -> Inventory {
         var columns: [String]?
         var entries: [Entry] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = index + 1
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }

@@ -13,10 +13,10 @@ struct BcdeditCommand: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, cmd, ps1, json }
+    enum Format: String, CaseIterable { case text, cmd, ps1, json }
 
     @Option(help: "The host's IPv4 or IPv6 address, the one facing the target.") var hostIp: String?
-    @Option(help: "UDP port, 49152-65535 (50000-50039 recommended).") var port: Int = DebugPort.recommended.lowerBound
+    @Option(help: "UDP port, 49152-65535 (50000-50039 recommended).") var port: String = String(DebugPort.recommended.lowerBound)
     @Option(help: "Use this key instead of generating one.") var key: String?
     @Flag(help: "Let bcdedit make the key (it then shows only on the target).") var newkey = false
     @Option(help: "The debug NIC's PCI location: decimal b.d.f, or lspci's 3b:00.0.") var busparams: String?
@@ -29,11 +29,14 @@ struct BcdeditCommand: AsyncParsableCommand {
     @Option(help: "The target's address or name, for the debugger's target=.") var targetAddress: String?
     @Option(help: "The host's OS, for its firewall rule: linux or windows.") var hostOs: String = "linux"
     @Flag(help: "Make the scripts reboot the target at the end.") var reboot = false
-    @Option(help: "text, cmd, ps1 or json.") var format: Format = .text
+    @Option(help: "text, cmd, ps1 or json.") var format: String = "text"
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await Console.run(json: output.json || format == .json) {
+        try await Console.run(json: output.json || format == "json") {
+            guard let format = Format(rawValue: format.lowercased()) else {
+                throw UserFacingError("--format '\(self.format)' is unknown; use text, cmd, ps1 or json", usage: true)
+            }
             if output.json, format != .text, format != .json {
                 throw UserFacingError("--json and --format \(format.rawValue) ask for different output; give one of them", usage: true)
             }
@@ -61,7 +64,7 @@ struct BcdeditCommand: AsyncParsableCommand {
         case (nil, true): keyChoice = .bcdeditNewKey
         case (nil, false): keyChoice = .generated(.generate())
         }
-        var r = TargetSetupRequest(port: try DebugPort(validating: port), key: keyChoice)
+        var r = TargetSetupRequest(port: try DebugPort(parsing: port), key: keyChoice)
         if off, !delete.isEmpty { throw UserFacingError("--off and --delete are different changes; run them one at a time", usage: true) }
         if off { r.action = .off }
         if !delete.isEmpty { r.action = .delete(try delete.map { try DbgSettingsElement(parsing: $0) }) }
@@ -98,6 +101,7 @@ struct BcdeditCommand: AsyncParsableCommand {
             lines += ["", "On the host, before the target reboots, one of:", "  " + host.windbg, "  " + host.kd, "  " + host.listen]
             if let hv = host.hypervisorWindbg { lines.append("  hypervisor: " + hv) }
             lines += ["", "Host firewall (\(host.firewallOs.rawValue)):"] + host.firewall.map { "  " + $0 }
+            if let note = host.firewallNote { lines.append("  (\(note))") }
         }
         if !s.reboot { lines += ["", "Then reboot the target: shutdown -r -t 0"] }
         return lines.joined(separator: "\n")

@@ -46,7 +46,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let widths = (0..<5).map { c in rows.map { $0[c].count }.max() ?? 0 }
         var lines = rows.map { row in
-            "  " + (0..<5).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            ("  " + (0..<5).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")).trimmingTrailingBlanks
         }
         lines.insert("Wrote \(plan.files.count) files to \(plan.outDir) (mode 0600: they hold the keys):", at: 0)
         lines += [
@@ -59,5 +59,13 @@ struct PlanCommand: AsyncParsableCommand {
             lines.append("No longer in the inventory (their scripts are left in place): " + plan.removed.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingBlanks: String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
     }
 }
