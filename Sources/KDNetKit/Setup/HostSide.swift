@@ -28,8 +28,8 @@ public struct HostSide: Sendable, Equatable, Codable {
         let ports = [port] + (hypervisorPort.map { [$0] } ?? [])
         firewall = Self.firewallRules(ports: ports, os: os)
         firewallNote = os == .linux
-            ? "assumes an `inet filter` table with an `input` chain (Debian's /etc/nftables.conf); `kdnetctl firewall` checks the real ruleset"
-            : "allows the port on all three profiles (domain, private, public), as the debugger's own prompt should"
+            ? "assumes an `inet filter` table with an `input` chain, as in Debian's /etc/nftables.conf; adjust it to your ruleset"
+            : "allows the ports on all three profiles, domain, private and public, as the debugger's own prompt asks"
     }
 
     public static func firewallRules(ports: [DebugPort], os: OS) -> [String] {

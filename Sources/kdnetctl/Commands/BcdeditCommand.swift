@@ -48,7 +48,7 @@ struct BcdeditCommand: AsyncParsableCommand {
                 remarks(setup)
             case .text:
                 Console.out(Self.text(setup))
-                remarks(setup)
+                remarks(setup, notes: false)
             }
         }
     }
@@ -83,9 +83,9 @@ struct BcdeditCommand: AsyncParsableCommand {
     }
 
     /// Warnings and notes go to stderr so a script on stdout can be redirected to a file.
-    func remarks(_ setup: TargetSetup) {
+    func remarks(_ setup: TargetSetup, notes: Bool = true) {
         for w in setup.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + w) }
-        for n in setup.notes { Console.err(Console.paint("note:", .cyan, stderr: true) + " " + n) }
+        for n in setup.notes where notes { Console.err(Console.paint("note:", .cyan, stderr: true) + " " + n) }
     }
 
     static func text(_ s: TargetSetup) -> String {
@@ -103,6 +103,7 @@ struct BcdeditCommand: AsyncParsableCommand {
             lines += ["", "Host firewall (\(host.firewallOs.rawValue)):"] + host.firewall.map { "  " + $0 }
             if let note = host.firewallNote { lines.append("  (\(note))") }
         }
+        if !s.notes.isEmpty { lines += [""] + s.notes.map { "Note: " + $0 } }
         if !s.reboot { lines += ["", "Then reboot the target: shutdown -r -t 0"] }
         return lines.joined(separator: "\n")
     }

@@ -41,6 +41,9 @@ struct DbgsettingsCommand: AsyncParsableCommand {
         func readInput() throws -> String {
             let data: Data?
             if file == "-" {
+                if isatty(STDIN_FILENO) == 1 {
+                    Console.err("Paste the output of `bcdedit /dbgsettings` from the target, then press Ctrl-D.")
+                }
                 data = try? FileHandle.standardInput.readToEnd()
             } else {
                 data = FileManager.default.contents(atPath: file)
