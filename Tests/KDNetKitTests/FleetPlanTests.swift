@@ -129,6 +129,14 @@ import Testing
         #expect(script.contains("key:\(keys(rotated)["a"]!)"))
     }
 
+    @Test func targetsDroppedFromTheInventoryAreReported() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run("name\na\nb\n")
+        let (plan, config) = try run("name\nb\n")
+        #expect(plan.removed == ["a"])
+        #expect(config.targets.map(\.name) == ["b"] && ports(config)["b"] == 50001)
+    }
+
     @Test func everyFileHoldingKeysIsMode0600() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         let (plan, _) = try run("name\na\nb\n")
