@@ -17,6 +17,9 @@ struct Kdnetctl: AsyncParsableCommand {
         version: KDNetKitInfo.version,
         subcommands: [
             KeyCommand.self,
+            BcdeditCommand.self,
+            PlanCommand.self,
+            DbgsettingsCommand.self,
         ]
     )
 }

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# kdnetctl bcdedit, plan and dbgsettings lint, driven as a user would, bad input included.
+source "$(dirname "$0")/lib.sh"
+SEED=$(cd "$(dirname "$0")/.." && pwd)/Tests/KDNetKitTests/Fixtures/dbgsettings
+KEY=3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i
+
+# --- bcdedit
+expect_exit 0 "bcdedit text" -- "$KDNETCTL" bcdedit --host-ip 192.168.1.10 --key "$KEY" --busparams 3b:00.0
+contains "$OUT" "bcdedit /dbgsettings net hostip:192.168.1.10 port:50000 key:$KEY" "dbgsettings line"
+contains "$OUT" "bcdedit /set {dbgsettings} busparams 59.0.0" "lspci busparams converted"
+contains "$OUT" "windbg -k net:port=50000,key=$KEY" "windbg line"
+contains "$OUT" "kdnetctl listen --port 50000 --key $KEY" "listen line"
+contains "$ERR$OUT" "3b:00.0 (lspci, hex) is 59.0.0" "conversion explained"
+expect_exit 0 "bcdedit generates a key" -- "$KDNETCTL" bcdedit --host-ip 10.0.0.1 --json
+gen=$(json_get "$OUT" 'd["key"]')
+expect_exit 0 "generated key is valid" -- "$KDNETCTL" key check "$gen"
+expect_exit 0 "bcdedit ipv6 hypervisor" -- "$KDNETCTL" bcdedit --host-ip fd00::10 --key "$KEY" --hypervisor --target-address fd00::20 --host-os windows
+contains "$OUT" "hostipv6:fd00::10" "hostipv6 element"
+contains "$OUT" "/hypervisorsettings net hostipv6:fd00::10 port:50001 key:$KEY" "hypervisor on port+1"
+contains "$OUT" ",target=fd00::20" "target= for the debugger"
+contains "$OUT" "profile=domain,private,public" "netsh rule, all profiles"
+contains "$OUT" "New-NetFirewallRule" "PowerShell firewall rule"
+expect_exit 0 "bcdedit cmd script" -- "$KDNETCTL" bcdedit --host-ip 10.0.0.1 --key "$KEY" --format cmd
+contains "$OUT" "goto :not_elevated" "cmd stops unless elevated"
+contains "$OUT" "if errorlevel 1 goto :failed" "cmd stops on failure"
+[[ $OUT == *"shutdown /r /t 0"* ]] && fail "cmd reboots without --reboot" || pass "cmd does not reboot unasked"
+expect_exit 0 "bcdedit ps1 script" -- "$KDNETCTL" bcdedit --host-ip 10.0.0.1 --key "$KEY" --busparams 0.25.0 --format ps1 --reboot
+contains "$OUT" "Invoke-Bcdedit /set '{dbgsettings}' busparams 0.25.0" "ps1 quotes braces"
+contains "$OUT" "Restart-Computer -Force" "ps1 reboots with --reboot"
+expect_exit 0 "bcdedit --port 60000 warns" -- "$KDNETCTL" bcdedit --host-ip 10.0.0.1 --port 60000
+contains "$ERR" "network policy may block it" "policy warning"
+expect_exit 0 "bcdedit --delete port" -- "$KDNETCTL" bcdedit --delete port
+contains "$OUT" "bcdedit /deletevalue {dbgsettings} port" "deletevalue"
+contains "$OUT" "5364" "fallback port named"
+expect_exit 0 "bcdedit --off" -- "$KDNETCTL" bcdedit --off
+contains "$OUT" "bcdedit /debug off" "debug off"
+for bad in "--host-ip 10.0.0.1 --port 80" "--host-ip 10.0.0.1 --port abc" "--host-ip 1.2.3" "--host-ip 10.0.0.1 --busparams 0.40.0" \
+           "--host-ip 10.0.0.1 --key 1.2" "--delete frob" "--host-ip 10.0.0.1 --format xml" ""; do
+  # shellcheck disable=SC2086
+  expect_exit 64 "bcdedit $bad is refused" -- "$KDNETCTL" bcdedit $bad
+  expect_one_line_error "bcdedit $bad"
+done
+
+# --- plan
+OUTDIR=$WORK/fleet
+printf 'name,port,key,busparams,family\nweb1,,,0.25.0,\nweb2,50005,,,\ndb1,,,3b:00.0,\n' >"$WORK/inv.csv"
+expect_exit 0 "plan csv" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$OUTDIR" --host-ip 192.168.1.10
+for f in web1.cmd web1.ps1 web2.cmd db1.ps1 host-table.txt listener.json; do
+  [[ -f $OUTDIR/$f ]] && pass "plan wrote $f" || fail "plan did not write $f"
+done
+modes=$(stat -c %a "$OUTDIR"/* | sort -u | tr '\n' ' ')
+[[ $modes == "600 " ]] && pass "plan files are 0600" || fail "plan file modes: $modes"
+before=$(cat "$OUTDIR/listener.json")
+expect_exit 0 "plan again" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$OUTDIR" --host-ip 192.168.1.10
+[[ $(cat "$OUTDIR/listener.json") == "$before" ]] && pass "second run keeps ports and keys" || fail "second run changed listener.json"
+echo "new1,,,," >>"$WORK/inv.csv"
+expect_exit 0 "plan with an added target" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$OUTDIR" --host-ip 192.168.1.10 --json
+[[ $(json_get "$OUT" '[t["name"] for t in d["targets"] if t["status"] == "new"]') == "['new1']" ]] && pass "only the added target is new" || fail "statuses: $OUT"
+expect_exit 0 "plan --rotate-keys" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$OUTDIR" --host-ip 192.168.1.10 --rotate-keys
+old=$(json_get "$before" '[t["key"] for t in d["targets"]]'); new=$(json_get "$(cat "$OUTDIR/listener.json")" '[t["key"] for t in d["targets"]][:3]')
+[[ $old != "$new" ]] && pass "--rotate-keys changes keys" || fail "keys unchanged after --rotate-keys"
+printf 'host_ip: 192.168.1.10\ntargets:\n  - name: y1\n  - name: y2\n    port: 50010\n' >"$WORK/inv.yaml"
+expect_exit 0 "plan yaml" -- "$KDNETCTL" plan --inventory "$WORK/inv.yaml" --out "$WORK/yfleet"
+[[ $(json_get "$(cat "$WORK/yfleet/listener.json")" '[t["port"] for t in d["targets"]]') == "[50000, 50010]" ]] && pass "yaml ports" || fail "yaml ports"
+printf 'name,port\na,50001\nb,50001\n' >"$WORK/dup.csv"
+expect_exit 1 "duplicate ports refused" -- "$KDNETCTL" plan --inventory "$WORK/dup.csv" --out "$WORK/dupout" --host-ip 10.0.0.1
+expect_one_line_error "duplicate ports"
+[[ ! -e $WORK/dupout ]] && pass "nothing written on error" || fail "files left in $WORK/dupout"
+printf 'name,port\nweb1,80\n' >"$WORK/badport.csv"
+expect_exit 1 "bad port in inventory refused" -- "$KDNETCTL" plan --inventory "$WORK/badport.csv" --out "$OUTDIR" --host-ip 10.0.0.1
+expect_one_line_error "bad port in inventory"
+contains "$ERR" "badport.csv:2:" "error names the line"
+left=$(find "$OUTDIR" -name '.*.tmp' | wc -l)
+[[ $left -eq 0 ]] && pass "no temporary files left" || fail "$left temporary files left"
+expect_exit 64 "plan without host ip" -- "$KDNETCTL" plan --inventory "$WORK/dup.csv" --out "$WORK/nohost"
+expect_one_line_error "plan without host ip"
+expect_exit 1 "plan with missing inventory" -- "$KDNETCTL" plan --inventory "$WORK/none.csv" --out "$WORK/none" --host-ip 10.0.0.1
+expect_one_line_error "missing inventory"
+
+# --- dbgsettings lint
+expect_exit 1 "lint the seed's IPv4 sample" -- "$KDNETCTL" dbgsettings lint "$SEED/seed-ipv4.txt"
+contains "$OUT" "placeholder" "placeholder key reported"
+contains "$OUT" "169.168.1.1" "suspicious host ip reported"
+contains "$OUT" "50085" "port outside the recommended range reported"
+contains "$OUT" "busparams" "missing busparams reported"
+expect_exit 0 "lint the seed's IPv6 sample, CRLF, from stdin" -- bash -c "sed 's/\$/\r/' '$SEED/seed-ipv6.txt' | '$KDNETCTL' dbgsettings lint - --json"
+[[ $(json_get "$OUT" 'd["ok"], d["settings"]["port"]') == "True 50010" ]] && pass "lint json" || fail "lint json: $OUT"
+expect_exit 1 "lint key mismatch" -- "$KDNETCTL" dbgsettings lint "$SEED/seed-ipv6.txt" --key "$KEY"
+contains "$OUT" "differs" "mismatch reported"
+expect_exit 64 "lint with a bad --key" -- "$KDNETCTL" dbgsettings lint "$SEED/seed-ipv6.txt" --key 1.2
+expect_one_line_error "lint bad key"
+expect_exit 1 "lint a missing file" -- "$KDNETCTL" dbgsettings lint "$WORK/nope.txt"
+expect_one_line_error "lint missing file"
+finish

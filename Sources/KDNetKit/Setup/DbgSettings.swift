@@ -1,0 +1,63 @@
+import Foundation
+
+/// The output of `bcdedit /dbgsettings` as pasted from the target: one
+/// `name   value` pair per line, then "The operation completed successfully.".
+/// Pasting adds CRLF, prompts and odd spacing; all of that is tolerated.
+public struct DbgSettings: Sendable, Equatable, Codable {
+    public var key: String?
+    public var debugtype: String?
+    public var hostip: String?
+    public var hostipv6: String?
+    public var port: String?
+    public var dhcp: String?
+    public var busparams: String?
+    /// Any other `name value` line (baudrate, debugport, hypervisor elements, ...).
+    public var other: [String: String]
+    /// Whether bcdedit said "The operation completed successfully.".
+    public var completed: Bool
+    /// Lines that are not settings (bcdedit errors such as "Access is denied.").
+    public var messages: [String]
+
+    public static let successLine = "The operation completed successfully."
+
+    public init(parsing text: String) {
+        other = [:]; messages = []; completed = false
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            if line.caseInsensitiveCompare(Self.successLine) == .orderedSame { completed = true; continue }
+            // The prompt line the seed's sample starts with: `C:\> bcdedit /dbgsettings`.
+            if line.lowercased().contains("bcdedit") { continue }
+            let parts = line.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
+            guard parts.count == 2, parts[0].allSatisfy({ $0.isLetter || $0.isNumber }) else {
+                messages.append(line); continue
+            }
+            let name = parts[0].lowercased()
+            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            switch name {
+            case "key": key = value
+            case "debugtype": debugtype = value
+            case "hostip": hostip = value
+            case "hostipv6": hostipv6 = value
+            case "port": port = value
+            case "dhcp": dhcp = value
+            case "busparams": busparams = value
+            default:
+                // A sentence is a message, not a setting.
+                if value.contains(" ") { messages.append(line) } else { other[name] = value }
+            }
+        }
+    }
+
+    /// True when no setting at all was found.
+    public var isEmpty: Bool {
+        [key, debugtype, hostip, hostipv6, port, dhcp, busparams].allSatisfy { $0 == nil } && other.isEmpty
+    }
+
+    /// The same settings with the key redacted, for reports.
+    public var redacted: DbgSettings {
+        var copy = self
+        if let k = key { copy.key = (try? DebugKey(parsing: k))?.redacted ?? "(invalid, not shown)" }
+        return copy
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+
+/// `kdnetctl plan`: one port and one key per target, scripts for each target, a
+/// host-side table and the listener config. Prior assignments (read from the
+/// existing listener.json) are kept, so running it again only adds new targets.
+public struct FleetPlan: Sendable, Equatable, Codable {
+    public struct Target: Sendable, Equatable, Codable {
+        public enum Status: String, Sendable, Codable {
+            /// First time in the plan.
+            case new
+            /// Same port and key as before.
+            case kept
+            /// The inventory now says a different port or key.
+            case changed
+            /// A fresh key on purpose (`--rotate-keys`).
+            case rotated
+        }
+        public var name: String
+        public var port: DebugPort
+        /// Redacted: the full keys are in the 0600 files only.
+        public var key: String
+        public var family: HostAddress.Family
+        public var hostIp: String
+        public var busparams: BusParams?
+        public var status: Status
+        public var files: [String]
+    }
+
+    public var outDir: String
+    public var targets: [Target]
+    /// In the old listener.json but no longer in the inventory; their scripts stay.
+    public var removed: [String]
+    public var files: [String]
+    public var firewall: [String]
+    public var warnings: [String]
+
+    public static let listenerFile = "listener.json"
+    public static let tableFile = "host-table.txt"
+}
+
+/// A file the plan will write, fully rendered before anything touches the disk.
+public struct PlannedFile: Sendable, Equatable {
+    public var name: String
+    public var contents: String
+    public var mode: mode_t
+}
+
+public struct FleetPlanner: Sendable {
+    public var inventory: Inventory
+    /// From `--host-ip`; they replace the inventory's host addresses when given.
+    public var hostAddresses: [HostAddress]
+    public var outDir: URL
+    public var rotateKeys = false
+    public var hostOS: HostSide.OS = .linux
+
+    public init(inventory: Inventory, hostAddresses: [HostAddress] = [], outDir: URL) {
+        self.inventory = inventory; self.hostAddresses = hostAddresses; self.outDir = outDir
+    }
+
+    /// Validates everything and renders every file; writes nothing.
+    public func prepare(newKey: () -> DebugKey = DebugKey.generate) throws -> (FleetPlan, [PlannedFile]) {
+        let hosts = try hostsByFamily()
+        let prior = try loadPrior()
+        let priorByName = Dictionary(uniqueKeysWithValues: (prior?.targets ?? []).map { ($0.name, $0) })
+        guard !inventory.entries.isEmpty else { throw FleetPlanError.noTargets }
+        try checkUniqueNames()
+        let ports = try assignPorts(prior: priorByName)
+
+        var planned: [FleetPlan.Target] = []
+        var files: [PlannedFile] = []
+        var config: [ListenerConfig.Target] = []
+        var warnings: [String] = []
+        for entry in inventory.entries {
+            let port = ports[entry.name]!
+            let old = priorByName[entry.name]
+            let oldKey = old.flatMap { try? DebugKey(parsing: $0.key) }
+            let key: DebugKey
+            let status: FleetPlan.Target.Status
+            if let given = entry.key {
+                key = given
+                let sameKey = oldKey.map { SecureRandom.constantTimeEqual($0.bytes, given.bytes) } ?? false
+                status = old == nil ? .new : (sameKey && old?.port == port.value ? .kept : .changed)
+            } else if let oldKey, !rotateKeys {
+                key = oldKey
+                status = old?.port == port.value ? .kept : .changed
+            } else {
+                key = newKey()
+                status = old == nil ? .new : .rotated
+            }
+            let family = entry.family ?? (hosts[.ipv4] != nil ? .ipv4 : .ipv6)
+            guard let host = hosts[family] else { throw FleetPlanError.noHostFor(entry.name, family) }
+
+            var request = TargetSetupRequest(port: port, key: .given(key))
+            request.hostAddress = host
+            request.busParams = entry.busParams
+            request.hostOS = hostOS
+            let setup = try TargetSetup(request)
+            warnings += setup.warnings.filter { $0 != KeyReport.weakWarning }.map { "\(entry.name): \($0)" }
+            if key.isWeak { warnings.append("\(entry.name): the key in the inventory looks typed by hand; remove it from the inventory to get a random one") }
+            if let note = entry.busParams?.conversionNote { warnings.append("\(entry.name): \(note)") }
+
+            let names = TargetScript.Kind.allCases.map { "\(entry.name).\($0.rawValue)" }
+            for (kind, name) in zip(TargetScript.Kind.allCases, names) {
+                files.append(PlannedFile(name: name, contents: TargetScript.render(setup, as: kind), mode: AtomicFile.secretMode))
+            }
+            planned.append(.init(name: entry.name, port: port, key: key.redacted, family: family, hostIp: host.text,
+                                 busparams: entry.busParams, status: status, files: names))
+            config.append(.init(name: entry.name, port: port.value, key: key.text))
+        }
+
+        let primary = hosts[.ipv4] ?? hosts[.ipv6]
+        let listener = ListenerConfig(hostIp: primary?.text, targets: config)
+        try listener.validate(path: FleetPlan.listenerFile)
+        files.append(PlannedFile(name: FleetPlan.tableFile, contents: Self.table(config), mode: AtomicFile.secretMode))
+        // Written last, so an interrupted run leaves the previous assignments in place.
+        files.append(PlannedFile(name: FleetPlan.listenerFile,
+                                 contents: String(decoding: try JSONOutput.encoder().encode(listener), as: UTF8.self) + "\n",
+                                 mode: AtomicFile.secretMode))
+
+        let kept = Set(inventory.entries.map(\.name))
+        let removed = (prior?.targets ?? []).map(\.name).filter { !kept.contains($0) }
+        let firewall = HostSide.firewallRules(ports: planned.map(\.port).sorted(), os: hostOS)
+        let plan = FleetPlan(outDir: outDir.path, targets: planned, removed: removed, files: files.map(\.name),
+                             firewall: firewall, warnings: warnings)
+        return (plan, files)
+    }
+
+    /// Creates the folder (0700: it will hold keys) and writes each file atomically.
+    public func write(_ files: [PlannedFile]) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: outDir.path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw FleetPlanError.outNotAFolder(outDir.path) }
+        } else {
+            do {
+                try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch { throw FleetPlanError.cannotCreate(outDir.path) }
+        }
+        for f in files {
+            try AtomicFile.write(f.contents, to: outDir.appendingPathComponent(f.name), mode: f.mode)
+        }
+    }
+
+    // MARK: Rules
+
+    private func hostsByFamily() throws -> [HostAddress.Family: HostAddress] {
+        let given = hostAddresses.isEmpty ? inventory.hostAddresses : hostAddresses
+        guard !given.isEmpty else { throw UserFacingError(FleetPlanError.noHostAddress.errorDescription ?? "", usage: true) }
+        var byFamily: [HostAddress.Family: HostAddress] = [:]
+        for a in given {
+            if let reason = a.unusableReason { throw TargetSetupError.unusableHost(reason) }
+            if let other = byFamily[a.family] { throw FleetPlanError.twoHostAddresses(other.text, a.text) }
+            byFamily[a.family] = a
+        }
+        return byFamily
+    }
+
+    private func loadPrior() throws -> ListenerConfig? {
+        let url = outDir.appendingPathComponent(FleetPlan.listenerFile)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try ListenerConfig.load(from: url)
+    }
+
+    private func checkUniqueNames() throws {
+        var seen: [String: Inventory.Entry] = [:]
+        for e in inventory.entries {
+            // Windows file names ignore case, and the scripts are named after targets.
+            if let first = seen[e.name.lowercased()] { throw FleetPlanError.duplicateName(e.name, first.line, e.line) }
+            seen[e.name.lowercased()] = e
+        }
+    }
+
+    /// Ports given in the inventory win, then ports from the previous run, then the
+    /// lowest free ones from 50000 up.
+    private func assignPorts(prior: [String: ListenerConfig.Target]) throws -> [String: DebugPort] {
+        var owner: [DebugPort: String] = [:]
+        var result: [String: DebugPort] = [:]
+        for e in inventory.entries {
+            guard let p = e.port else { continue }
+            if let other = owner[p] { throw FleetPlanError.duplicatePort(p, other, e.name) }
+            owner[p] = e.name; result[e.name] = p
+        }
+        for e in inventory.entries where e.port == nil {
+            guard let old = prior[e.name], let p = try? DebugPort(validating: Int(old.port)) else { continue }
+            if let other = owner[p] { throw FleetPlanError.portTakenFromPrior(p, other, e.name) }
+            owner[p] = e.name; result[e.name] = p
+        }
+        var next = DebugPort.recommended.lowerBound
+        for e in inventory.entries where result[e.name] == nil {
+            while let p = try? DebugPort(validating: next), owner[p] != nil { next += 1 }
+            guard let p = try? DebugPort(validating: next) else { throw FleetPlanError.outOfPorts }
+            owner[p] = e.name; result[e.name] = p
+        }
+        return result
+    }
+
+    static func table(_ targets: [ListenerConfig.Target]) -> String {
+        let rows = [["name", "port", "key", "windbg"]] + targets.map {
+            [$0.name, String($0.port), $0.key, "windbg -k net:port=\($0.port),key=\($0.key)"]
+        }
+        let widths = (0..<3).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in
+            (0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + row[3]
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
+public enum FleetPlanError: Error, Equatable, Sendable, LocalizedError {
+    case noTargets
+    case noHostAddress
+    case twoHostAddresses(String, String)
+    case noHostFor(String, HostAddress.Family)
+    case duplicateName(String, Int, Int)
+    case duplicatePort(DebugPort, String, String)
+    case portTakenFromPrior(DebugPort, String, String)
+    case outOfPorts
+    case outNotAFolder(String)
+    case cannotCreate(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .noTargets: return "the inventory lists no targets; add one row (CSV) or one `- name:` (YAML) per target"
+        case .noHostAddress: return "no host address; give --host-ip (or host_ip in a YAML inventory) with the address the targets send to"
+        case .twoHostAddresses(let a, let b): return "two host addresses of one family (\(a) and \(b)); give at most one IPv4 and one IPv6"
+        case .noHostFor(let n, let f): return "target \(n) uses \(f) but no \(f) host address was given; add --host-ip with the host's \(f) address"
+        case .duplicateName(let n, let a, let b): return "target \(n) is listed twice (lines \(a) and \(b)); names must be unique (ignoring case)"
+        case .duplicatePort(let p, let a, let b): return "targets \(a) and \(b) are both given port \(p); each target needs its own port, so change one in the inventory"
+        case .portTakenFromPrior(let p, let a, let b): return "port \(p), given to \(a) in the inventory, already belongs to \(b) from the previous plan; give \(a) another port"
+        case .outOfPorts: return "no free port is left up to 65535; split the fleet across hosts"
+        case .outNotAFolder(let p): return "\(p) exists and is not a folder; give --out a folder"
+        case .cannotCreate(let p): return "cannot create \(p); check that its parent exists and is writable"
+        }
+    }
+}

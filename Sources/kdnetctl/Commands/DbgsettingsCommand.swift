@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct DbgsettingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dbgsettings",
+        abstract: "Read what the target's `bcdedit /dbgsettings` says.",
+        subcommands: [Lint.self]
+    )
+
+    struct Lint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Report every problem in pasted `bcdedit /dbgsettings` output.",
+            discussion: "Reads FILE, or standard input when FILE is - or absent. Exits 1 when a problem of severity error is found."
+        )
+
+        @Argument(help: "The pasted output, or - for standard input.") var file: String = "-"
+        @Option(help: "The key the host uses; says whether the target's matches.") var key: String?
+        @Flag(help: "The target is a virtual machine (no busparams needed).") var virtualMachine = false
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Console.run(json: output.json) {
+                var options = DbgSettingsLint.Options(virtualMachine: virtualMachine)
+                if let key {
+                    do { options.expectedKey = try DebugKey(parsing: key) } catch {
+                        throw UserFacingError("--key: " + Console.describe(error), usage: true)
+                    }
+                }
+                let report = DbgSettingsLint(DbgSettings(parsing: try readInput()), options: options)
+                if output.json {
+                    try Console.json(report)
+                } else {
+                    Console.out(Self.text(report))
+                }
+                if !report.ok { throw ExitCode(1) }
+            }
+        }
+
+        func readInput() throws -> String {
+            let data: Data?
+            if file == "-" {
+                if isatty(STDIN_FILENO) == 1 {
+                    Console.err("Paste the output of `bcdedit /dbgsettings` from the target, then press Ctrl-D.")
+                }
+                data = try? FileHandle.standardInput.readToEnd()
+            } else {
+                data = FileManager.default.contents(atPath: file)
+            }
+            guard let data else {
+                throw UserFacingError("cannot read \(file); give the file holding the pasted `bcdedit /dbgsettings` output, or - for standard input")
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        static func text(_ report: DbgSettingsLint) -> String {
+            var lines: [String] = []
+            for f in report.findings.sorted(by: { $0.severity > $1.severity }) {
+                let label: String
+                switch f.severity {
+                case .error: label = Console.paint("error:", .red)
+                case .warning: label = Console.paint("warning:", .yellow)
+                case .info: label = Console.paint("info:", .cyan)
+                }
+                lines.append("\(label) \(f.message)")
+            }
+            let errors = report.findings.filter { $0.severity == .error }.count
+            let warnings = report.findings.filter { $0.severity == .warning }.count
+            lines.append(errors + warnings == 0 ? Console.paint("the debug settings look right", .green)
+                                                : "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+            return lines.joined(separator: "\n")
+        }
+    }
+}

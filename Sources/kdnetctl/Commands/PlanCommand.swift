@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Give every target of a fleet its own port and key, and write their scripts and the listener config.",
+        discussion: """
+            The inventory is CSV (header name,port,key,busparams,family) or YAML (host_ip, \
+            targets). Into --out it writes NAME.cmd and NAME.ps1 per target, host-table.txt \
+            and listener.json (for `kdnetctl listen --config`), all mode 0600. Running it \
+            again keeps every port and key and only adds new targets; --rotate-keys makes \
+            new keys. Nothing is written unless the whole inventory is valid.
+            """
+    )
+
+    @Option(help: "The inventory file (CSV or YAML).") var inventory: String
+    @Option(help: "The folder to write into (created 0700 if missing).") var out: String
+    @Option(help: "The host's address the targets send to (one IPv4 and/or one IPv6).") var hostIp: [String] = []
+    @Flag(help: "Give every target a new key (keys given in the inventory stay).") var rotateKeys = false
+    @Option(help: "The host's OS, for its firewall rule: linux or windows.") var hostOs: String = "linux"
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Console.run(json: output.json) {
+            guard let os = HostSide.OS(rawValue: hostOs.lowercased()) else {
+                throw UserFacingError("--host-os '\(hostOs)' is neither linux nor windows", usage: true)
+            }
+            let hosts = try hostIp.map { try HostAddress(parsing: $0) }
+            let inv = try Inventory.load(from: URL(fileURLWithPath: inventory))
+            var planner = FleetPlanner(inventory: inv, hostAddresses: hosts, outDir: URL(fileURLWithPath: out))
+            planner.rotateKeys = rotateKeys
+            planner.hostOS = os
+            let (plan, files) = try planner.prepare()
+            try planner.write(files)
+            if output.json { try Console.json(plan); return }
+            Console.out(Self.text(plan))
+            for w in plan.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + w) }
+        }
+    }
+
+    static func text(_ plan: FleetPlan) -> String {
+        let rows = [["target", "port", "family", "host", "status"]] + plan.targets.map {
+            [$0.name, $0.port.description, $0.family.rawValue, $0.hostIp, $0.status.rawValue]
+        }
+        let widths = (0..<5).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        var lines = rows.map { row in
+            ("  " + (0..<5).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")).trimmingTrailingBlanks
+        }
+        lines.insert("Wrote \(plan.files.count) files to \(plan.outDir) (mode 0600: they hold the keys):", at: 0)
+        lines += [
+            "",
+            "On each target, run NAME.cmd or NAME.ps1 elevated. Keys and debugger commands: \(FleetPlan.tableFile).",
+            "Listen for all of them: kdnetctl listen --config \((plan.outDir as NSString).appendingPathComponent(FleetPlan.listenerFile))",
+            "Host firewall:",
+        ] + plan.firewall.map { "  " + $0 }
+        if !plan.removed.isEmpty {
+            lines.append("No longer in the inventory (their scripts are left in place): " + plan.removed.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate var trimmingTrailingBlanks: String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
