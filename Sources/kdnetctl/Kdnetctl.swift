@@ -18,6 +18,7 @@ struct Kdnetctl: AsyncParsableCommand {
         subcommands: [
             KeyCommand.self,
             NicsCommand.self,
+            HostCommand.self,
         ]
     )
 }

@@ -80,7 +80,8 @@ public struct PCIScanner: Sendable {
                 throw HardwareError.libpci(why)
             }
             if Int(n) <= capacity {
-                return raw.prefix(Int(n)).map { d in
+                // A header line without config bytes reads back as vendor ffff: no device there.
+                return raw.prefix(Int(n)).filter { $0.vendor_id != 0xffff }.map { d in
                     Self.function(from: d, address: PCIAddress(domain: Int(d.domain), bus: Int(d.bus),
                                                                device: Int(d.dev), function: Int(d.func)))
                 }.sorted { ($0.address ?? PCIAddress(bus: 0, device: 0, function: 0)) < ($1.address ?? PCIAddress(bus: 0, device: 0, function: 0)) }
