@@ -84,7 +84,7 @@ public struct PCIScanner: Sendable {
                 return raw.prefix(Int(n)).filter { $0.vendor_id != 0xffff }.map { d in
                     Self.function(from: d, address: PCIAddress(domain: Int(d.domain), bus: Int(d.bus),
                                                                device: Int(d.dev), function: Int(d.func)))
-                }.sorted { ($0.address ?? PCIAddress(bus: 0, device: 0, function: 0)) < ($1.address ?? PCIAddress(bus: 0, device: 0, function: 0)) }
+                }.sorted { $0.address! < $1.address! }
             }
             capacity = Int(n)
         }

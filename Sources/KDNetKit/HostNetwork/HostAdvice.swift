@@ -69,7 +69,7 @@ public struct HostAdvice: Sendable, Codable {
         let candidates = Set(interfaces.filter(\.candidate).map(\.name))
         var pick: Recommendation?
 
-        if let t = self.target, let ip = IPAddress(t) {
+        if let t = self.target {
             let answer = snapshot.route(to: t)
             routeToTarget = answer
             if let a = answer, a.isLocal {
@@ -87,19 +87,19 @@ public struct HostAdvice: Sendable, Codable {
             } else if answer == nil {
                 warnings.append("no route to \(t) on this host; the recommendation below ignores the target")
             }
-            _ = ip
         } else {
             routeToTarget = nil
         }
 
-        if pick == nil, self.target == nil {
+        // With no usable route to the target, the default route is still the best guess.
+        if pick == nil {
             let defaults = snapshot.defaultRoutes
             if let d = defaults.first(where: { candidates.contains($0.interface) }),
                let gw = d.gateway.flatMap(IPAddress.init),
                let source = d.preferredSource ?? snapshot.sourceAddress(on: d.interface, towards: gw) {
                 pick = Recommendation(address: source, interface: d.interface,
-                                      reason: "the default route leaves through \(d.interface) via \(d.gateway ?? "?"); \(source) is that interface's address, the one a target on the same network reaches")
-            } else if let d = defaults.first {
+                                      reason: (self.target == nil ? "" : "no usable route to \(self.target!); ") + "the default route leaves through \(d.interface) via \(d.gateway ?? "?"); \(source) is that interface's address, the one a target on the same network reaches")
+            } else if let d = defaults.first, !warnings.contains(where: { $0.contains("leaves through \(d.interface)") }) {
                 warnings.append("the default route leaves through \(d.interface), which was skipped (\(interfaces.first { $0.name == d.interface }?.note ?? "not usable"))")
             }
         }
