@@ -50,7 +50,7 @@ struct NicsCommand: AsyncParsableCommand {
             var head = n.label
             if let b = n.busparams { head += "  busparams \(b)" }
             Console.out(Console.paint(head, .bold))
-            var facts: [String] = [n.className ?? n.kind.rawValue]
+            var facts: [String] = [n.className ?? (n.kind == .unknown ? "class not given (ids only)" : n.kind.rawValue)]
             if let sub = n.subsystem { facts.append("subsystem \(sub)" + (n.subsystemName.map { " (\($0))" } ?? "")) }
             if let i = n.interface { facts.append("\(i), link \(n.link ?? "unknown")") }
             if n.docking { facts.append("in a dock / on Thunderbolt") }
