@@ -20,6 +20,8 @@ struct Kdnetctl: AsyncParsableCommand {
             BcdeditCommand.self,
             PlanCommand.self,
             DbgsettingsCommand.self,
+            NicsCommand.self,
+            HostCommand.self,
         ]
     )
 }

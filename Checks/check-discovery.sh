@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# `nics` against lspci -x dumps, Windows ids and this machine; `host` inside network
+# namespaces built here (veth pairs, a link-local-only host, a host on two subnets).
+source "$(dirname "$0")/lib.sh"
+FIX=$(cd "$(dirname "$0")/.." && pwd)/Tests/KDNetKitTests/Fixtures/pci
+export KDNETCTL_PCI_IDS=$FIX/pci.ids
+
+# ---- nics
+expect_exit 0 "nics: supported NIC in a dump" -- "$KDNETCTL" nics --pci-dump "$FIX/supported.lspci" --json
+[[ $(json_get "$OUT" 'd["recommended"], d["nics"][0]["busparams"], d["nics"][0]["supported"], d["nics"][0]["subsystem"]') == "00:1f.6 0.31.6 True 1462:7a72" ]] \
+  && pass "nics: busparams decimal and subsystem" || fail "nics json: $OUT"
+contains "$(json_get "$OUT" 'd["bcdedit"]')" "bcdedit /set {dbgsettings} busparams 0.31.6" "nics: bcdedit line"
+expect_exit 0 "nics: human output" -- "$KDNETCTL" nics --pci-dump "$FIX/supported.lspci"
+contains "$OUT" "busparams 0.31.6" "nics: human output names busparams"
+
+expect_exit 1 "nics: later-build-only NIC on 10 1809 exits 1" -- "$KDNETCTL" nics --pci-dump "$FIX/later-build.lspci" --windows "10 1809" --json
+[[ $(json_get "$OUT" 'd["nics"][0]["min_build"], d["nics"][0]["supported"], d["windows"]["build"]') == "18362 False 17763" ]] \
+  && pass "nics: min build of RTL8125" || fail "later build json: $OUT"
+expect_exit 0 "nics: same NIC on 10 1903" -- "$KDNETCTL" nics --pci-dump "$FIX/later-build.lspci" --windows 1903
+
+expect_exit 1 "nics: virtio only" -- "$KDNETCTL" nics --pci-dump "$FIX/virtio.lspci" --json
+contains "$(json_get "$OUT" 'd["nics"][0]["advice"]')" "e1000" "nics: virtio advice names e1000"
+
+expect_exit 0 "nics: several NICs" -- "$KDNETCTL" nics --pci-dump "$FIX/several.lspci" --windows 1809 --json
+[[ $(json_get "$OUT" 'd["recommended"], len(d["nics"]), [n["kind"] for n in d["nics"]][:2]') == "3c:00.0 5 ['usb-xhci', 'wireless']" ]] \
+  && pass "nics: recommends the supported I210 among 5" || fail "several json: $OUT"
+
+expect_exit 1 "nics: malformed dump exits 1" -- "$KDNETCTL" nics --pci-dump "$FIX/malformed.lspci"
+expect_one_line_error "malformed dump"
+contains "$ERR" "lspci -x" "malformed dump: error says how to make one"
+expect_exit 1 "nics: missing dump exits 1" -- "$KDNETCTL" nics --pci-dump "$WORK/nope"
+expect_one_line_error "missing dump"
+expect_exit 1 "nics: text without config bytes is refused" -- "$KDNETCTL" nics --pci-dump "$FIX/not-a-dump.lspci"
+
+expect_exit 0 "nics: Windows ids" -- "$KDNETCTL" nics --ids 'PCI\VEN_8086&DEV_15B8&SUBSYS_7A721462&REV_00\3&11583659&0&FE' --ids 1af4:1041,USB\\VID_0BDA\&PID_8153 --json
+[[ $(json_get "$OUT" '[n["supported"] for n in d["nics"]], d["nics"][2]["kind"], d["recommended"]') == "[True, False, False] usb-attached None" ]] \
+  && pass "nics: ids verdicts" || fail "ids json: $OUT"
+expect_exit 64 "nics: bad id is a usage error" -- "$KDNETCTL" nics --ids 'VEN_80'
+expect_one_line_error "bad id"
+expect_exit 64 "nics: unknown Windows" -- "$KDNETCTL" nics --ids 8086:15b8 --windows 12
+expect_exit 64 "nics: ambiguous 21H2" -- "$KDNETCTL" nics --ids 8086:15b8 --windows 21H2
+expect_exit 64 "nics: missing pci.ids" -- "$KDNETCTL" nics --ids 8086:15b8 --pci-ids "$WORK/none"
+
+# This machine: whatever it has, every NIC has a verdict, and the JSON keeps its shape.
+"$KDNETCTL" nics --json >"$WORK/local" 2>"$WORK/local.err"; rc=$?
+if [[ $rc -le 1 ]] && json_get "$(cat "$WORK/local")" 'all(set(n) >= {"pci_address","busparams","vendor_id","device_id","subsystem","vendor_name","device_name","class","interface","link","supported","min_build","reason","advice"} for n in d["nics"])' | grep -q True; then
+  pass "nics: this machine (exit $rc)"
+else
+  fail "nics on this machine: rc=$rc $(cat "$WORK/local" "$WORK/local.err" | head -5)"
+fi
+
+# ---- host, in namespaces
+NS_HOST=kdt-disc-host NS_LL=kdt-disc-ll NS_TWO=kdt-disc-two NS_PEER=kdt-disc-peer
+cleanup() { for ns in $NS_HOST $NS_LL $NS_TWO $NS_PEER; do ip netns del "$ns" 2>/dev/null; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+cleanup; WORK=$(mktemp -d)
+for ns in $NS_HOST $NS_LL $NS_TWO $NS_PEER; do ip netns add "$ns" && ip -n "$ns" link set lo up; done
+# veth NAME NS PEER: a pair whose far end waits in the peer namespace, both up.
+veth() { ip -n "$2" link add "$1" type veth peer name "$3" netns $NS_PEER && ip -n "$2" link set "$1" up && ip -n $NS_PEER link set "$3" up; }
+veth kdt-disc-h0 $NS_HOST p-h0
+ip -n $NS_HOST addr add 198.51.100.10/24 dev kdt-disc-h0
+ip -n $NS_HOST addr add 2001:db8:1::10/64 dev kdt-disc-h0 nodad
+ip -n $NS_HOST route add default via 198.51.100.1
+veth docker0 $NS_HOST p-d0  # names are per namespace; no dummy module here
+ip -n $NS_HOST addr add 203.0.113.1/24 dev docker0
+veth kdt-disc-l0 $NS_LL p-l0
+ip -n $NS_LL addr add 169.254.20.5/16 dev kdt-disc-l0
+veth kdt-disc-a0 $NS_TWO p-a0
+veth kdt-disc-b0 $NS_TWO p-b0
+ip -n $NS_TWO addr add 198.51.100.20/24 dev kdt-disc-a0
+ip -n $NS_TWO addr add 203.0.113.20/24 dev kdt-disc-b0
+
+expect_exit 0 "host: default route namespace" -- ip netns exec $NS_HOST "$KDNETCTL" host --json
+[[ $(json_get "$OUT" 'd["recommended"]["address"], d["recommended"]["interface"], d["warnings"]') == "198.51.100.10 kdt-disc-h0 []" ]] \
+  && pass "host: recommends the default route's address" || fail "host json: $OUT"
+contains "$(json_get "$OUT" 'd["recommended"]["reason"]')" "default route" "host: reason names the default route"
+contains "$(json_get "$OUT" '[i["note"] for i in d["interfaces"] if i["name"]=="docker0"]')" "container or VM bridge" "host: docker0 skipped with a reason"
+contains "$(json_get "$OUT" '[a["address"] for i in d["interfaces"] for a in i["addresses"]]')" "2001:db8:1::10" "host: IPv6 address listed"
+[[ $(json_get "$OUT" '[(r["destination"], r["gateway"], r["interface"]) for r in d["routes"] if r["destination"]=="default"]') == "[('default', '198.51.100.1', 'kdt-disc-h0')]" ]] \
+  && pass "host: default route listed" || fail "host routes: $OUT"
+[[ $(json_get "$OUT" '[(i["mtu"], i["link"], len(i["mac"])) for i in d["interfaces"] if i["name"]=="kdt-disc-h0"]') == "[(1500, 'up', 17)]" ]] \
+  && pass "host: link, mtu and mac" || fail "host iface: $OUT"
+
+expect_exit 0 "host: --target on the LAN" -- ip netns exec $NS_HOST "$KDNETCTL" host --target 198.51.100.77 --json
+[[ $(json_get "$OUT" 'd["route_to_target"]["directly_connected"], d["recommended"]["address"]') == "True 198.51.100.10" ]] \
+  && pass "host: target directly connected" || fail "host target: $OUT"
+expect_exit 0 "host: --target behind docker0" -- ip netns exec $NS_HOST "$KDNETCTL" host --target 203.0.113.9 --json
+contains "$(json_get "$OUT" 'd["warnings"]')" "--include-virtual" "host: route through a bridge needs --include-virtual"
+[[ $(json_get "$OUT" 'd["recommended"]["address"]') != "203.0.113.1" ]] && pass "host: bridge address not recommended" || fail "bridge recommended: $OUT"
+expect_exit 0 "host: --include-virtual" -- ip netns exec $NS_HOST "$KDNETCTL" host --target 203.0.113.9 --include-virtual --json
+[[ $(json_get "$OUT" 'd["recommended"]["address"], d["recommended"]["interface"]') == "203.0.113.1 docker0" ]] \
+  && pass "host: VM bridge used when asked" || fail "include virtual: $OUT"
+expect_exit 0 "host: target via gateway" -- ip netns exec $NS_HOST "$KDNETCTL" host --target 192.0.2.200 --json
+[[ $(json_get "$OUT" 'd["route_to_target"]["gateway"], d["route_to_target"]["directly_connected"]') == "198.51.100.1 False" ]] \
+  && pass "host: remote target goes via the gateway" || fail "via gateway: $OUT"
+
+expect_exit 0 "host: link-local only" -- ip netns exec $NS_LL "$KDNETCTL" host --json
+[[ $(json_get "$OUT" 'd["recommended"]["address"]') == "169.254.20.5" ]] && pass "host: link-local address recommended" || fail "ll: $OUT"
+contains "$(json_get "$OUT" 'd["warnings"]')" "same switch" "host: link-local warning"
+
+expect_exit 0 "host: two subnets" -- ip netns exec $NS_TWO "$KDNETCTL" host --json
+contains "$(json_get "$OUT" 'd["warnings"]')" "2 subnets" "host: several-subnets warning"
+expect_exit 0 "host: two subnets, --target picks by route" -- ip netns exec $NS_TWO "$KDNETCTL" host --target 203.0.113.50 --json
+[[ $(json_get "$OUT" 'd["recommended"]["address"], d["recommended"]["interface"]') == "203.0.113.20 kdt-disc-b0" ]] \
+  && pass "host: --target chooses the subnet" || fail "two target: $OUT"
+expect_exit 0 "host: human output" -- ip netns exec $NS_TWO "$KDNETCTL" host
+contains "$OUT" "Recommended hostip:" "host: human output names the hostip"
+contains "$ERR" "warning:" "host: warnings on stderr"
+
+expect_exit 0 "host: nothing usable" -- ip netns exec $NS_PEER "$KDNETCTL" host --json
+contains "$(json_get "$OUT" 'd["recommended"], d["warnings"]')" "no usable address" "host: no candidate explained"
+expect_exit 64 "host: bad --target" -- "$KDNETCTL" host --target 300.1.1.1
+expect_one_line_error "bad target"
+finish

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Bad flag values for `nics` (exit 64).
+public enum HardwareUsageError: Error, Equatable, LocalizedError, UsageProblem {
+    case unknownWindows(String)
+    case buildTooOld(Int)
+    case badDeviceID(String)
+    case noDeviceIDs
+    case pciIDsMissing(String)
+    case twoSources
+
+    public var errorDescription: String? {
+        switch self {
+        case .unknownWindows(let t):
+            return "unknown Windows release '\(t)'; give one of \(WindowsRelease.all.map(\.version).joined(separator: ", ")) or a build number such as 22631"
+        case .buildTooOld(let b):
+            return "build \(b) is older than Windows 8 (9200), the oldest target KDNET supports; give a build of 9200 or later"
+        case .badDeviceID(let t):
+            return "cannot read device id '\(t)'; give it as Windows shows it (PCI\\VEN_8086&DEV_15B8&...) or as vendor:device (8086:15b8)"
+        case .noDeviceIDs:
+            return "--ids needs at least one id, e.g. --ids 8086:15b8"
+        case .pciIDsMissing(let p):
+            return "pci.ids file '\(p)' does not exist; give an existing file to --pci-ids or leave it out to use the system's"
+        case .twoSources:
+            return "--pci-dump and --ids both name the devices to check; give only one of them"
+        }
+    }
+}
+
+/// What can go wrong finding the target's NICs (exit 1).
+public enum HardwareError: Error, Equatable, LocalizedError {
+    case dumpMissing(String)
+    case dumpUnreadable(String, String)
+    case dumpEmpty(String)
+    case libpci(String)
+    case tableMissing
+
+    public var errorDescription: String? {
+        switch self {
+        case .dumpMissing(let p):
+            return "PCI dump '\(p)' does not exist; make one with `lspci -x > FILE` on the target (a Linux live USB will do)"
+        case .dumpUnreadable(let p, let why):
+            return "PCI dump '\(p)' is not readable `lspci -x` output (libpci: \(why)); make it again with `lspci -x > FILE`"
+        case .dumpEmpty(let p):
+            return "PCI dump '\(p)' holds no PCI devices; make it with `lspci -x > FILE` (not lspci without -x)"
+        case .libpci(let why):
+            return "cannot list this machine's PCI devices (libpci: \(why)); run as root, or use --pci-dump FILE made with `lspci -x`"
+        case .tableMissing:
+            return "the built-in NIC table is missing from the installation; reinstall kdnetctl"
+        }
+    }
+}

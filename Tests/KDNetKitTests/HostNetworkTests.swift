@@ -1,0 +1,104 @@
+import Testing
+@testable import KDNetKit
+
+@Suite struct HostNetworkTests {
+    static func iface(_ name: String, _ index: Int, _ addrs: [(String, Int)], link: String = "up", loopback: Bool = false) -> HostInterface {
+        HostInterface(name: name, index: index, mac: "02:00:00:00:00:0\(index)", mtu: 1500, link: link, adminUp: true,
+                      isLoopback: loopback, linkType: nil,
+                      addresses: addrs.map { a in
+                          let ip = IPAddress(a.0)!
+                          return HostAddress(address: a.0, prefixLength: a.1, family: ip.family, scope: ip.isLinkLocal ? "link" : "global")
+                      })
+    }
+
+    static func route(_ dest: String, _ len: Int, via gw: String?, dev: String, metric: UInt32 = 0) -> HostRoute {
+        HostRoute(destination: len == 0 ? "default" : "\(dest)/\(len)", network: dest, prefixLength: len,
+                  family: IPAddress(dest)!.family, gateway: gw, interface: dev, metric: metric, preferredSource: nil)
+    }
+
+    static let snapshot = HostNetworkSnapshot(
+        interfaces: [
+            iface("lo", 1, [("127.0.0.1", 8)], link: "unknown", loopback: true),
+            iface("enp3s0", 2, [("198.51.100.10", 24), ("fe80::1", 64)]),
+            iface("virbr0", 3, [("192.0.2.1", 24)]),
+            iface("enp4s0", 4, [("203.0.113.5", 24)]),
+        ],
+        routes: [
+            route("0.0.0.0", 0, via: "198.51.100.1", dev: "enp3s0", metric: 100),
+            route("0.0.0.0", 0, via: "203.0.113.1", dev: "enp4s0", metric: 600),
+            route("198.51.100.0", 24, via: nil, dev: "enp3s0"),
+            route("192.0.2.0", 24, via: nil, dev: "virbr0"),
+            route("203.0.113.0", 24, via: nil, dev: "enp4s0"),
+            route("203.0.113.128", 25, via: "198.51.100.254", dev: "enp3s0"),
+        ])
+
+    @Test func prefixesCompareBitByBit() {
+        let a = IPAddress("203.0.113.200")!
+        #expect(a.isIn(IPAddress("203.0.113.128")!, prefixLength: 25))
+        #expect(!a.isIn(IPAddress("203.0.113.0")!, prefixLength: 25))
+        #expect(IPAddress("169.254.3.4")!.isLinkLocal && IPAddress("fe80::abcd%eth0")!.isLinkLocal)
+        #expect(!IPAddress("fec0::1")!.isLinkLocal)
+        #expect(IPAddress("2001:db8::1")!.network(prefixLength: 32) == "2001:db8::/32")
+        #expect(IPAddress("300.1.1.1") == nil)
+    }
+
+    @Test func routeLookupUsesLongestPrefixAndMetric() throws {
+        let s = Self.snapshot
+        let lan = try #require(s.route(to: "198.51.100.77"))
+        #expect(lan.interface == "enp3s0" && lan.directlyConnected && lan.sourceAddress == "198.51.100.10")
+        let more = try #require(s.route(to: "203.0.113.200"))
+        #expect(more.interface == "enp3s0" && more.gateway == "198.51.100.254" && !more.directlyConnected)
+        let near = try #require(s.route(to: "203.0.113.9"))
+        #expect(near.interface == "enp4s0" && near.directlyConnected && near.sourceAddress == "203.0.113.5")
+        let far = try #require(s.route(to: "8.8.8.8"))
+        #expect(far.gateway == "198.51.100.1") // metric 100 beats 600
+        #expect(s.route(to: "2001:db8::1") == nil)
+        #expect(s.route(to: "198.51.100.10")?.isLocal == true)
+        #expect(s.interface(owning: "fe80::1")?.name == "enp3s0")
+        #expect(s.interface(owning: "10.9.9.9") == nil)
+    }
+
+    @Test func adviceFollowsTheDefaultRouteAndExplainsSkips() throws {
+        let a = HostAdvice(snapshot: Self.snapshot, target: nil, includeVirtual: false)
+        #expect(a.recommended?.address == "198.51.100.10" && a.recommended?.interface == "enp3s0")
+        #expect(a.recommended!.reason.contains("default route"))
+        #expect(a.interfaces.first { $0.name == "virbr0" }?.candidate == false)
+        #expect(a.interfaces.first { $0.name == "lo" }?.note.contains("loopback") == true)
+        #expect(a.warnings.contains { $0.contains("2 subnets") })
+    }
+
+    @Test func adviceForATargetBehindAVMBridge() throws {
+        let skipped = HostAdvice(snapshot: Self.snapshot, target: "192.0.2.50", includeVirtual: false)
+        #expect(skipped.warnings.contains { $0.contains("--include-virtual") })
+        #expect(skipped.recommended?.address != "192.0.2.1")
+        let used = HostAdvice(snapshot: Self.snapshot, target: "192.0.2.50", includeVirtual: true)
+        #expect(used.recommended?.address == "192.0.2.1" && used.routeToTarget?.directlyConnected == true)
+    }
+
+    @Test func linkLocalOnlyWarnsAboutTheSwitch() throws {
+        let s = HostNetworkSnapshot(interfaces: [Self.iface("eth0", 2, [("169.254.7.7", 16)])], routes: [])
+        let a = HostAdvice(snapshot: s, target: nil, includeVirtual: false)
+        #expect(a.recommended?.address == "169.254.7.7")
+        #expect(a.warnings.contains { $0.contains("same switch") })
+    }
+
+    @Test func nothingUsableIsSaid() throws {
+        let s = HostNetworkSnapshot(interfaces: [Self.iface("lo", 1, [("127.0.0.1", 8)], loopback: true),
+                                                 Self.iface("eth0", 2, [("198.51.100.3", 24)], link: "down")], routes: [])
+        let a = HostAdvice(snapshot: s, target: nil, includeVirtual: false)
+        #expect(a.recommended == nil)
+        #expect(a.warnings.contains { $0.contains("no usable address") })
+        #expect(a.interfaces[1].note == "link is down")
+    }
+
+    @Test func badTargetIsAUsageError() {
+        #expect(throws: HostNetworkUsageError.badTarget("host.example")) { try HostAdvice.advise(target: "host.example") }
+    }
+
+    @Test func liveSnapshotHasLoopback() throws {
+        let s = try HostNetwork.snapshot()
+        let lo = try #require(s.interfaces.first { $0.isLoopback })
+        #expect(lo.addresses.contains { $0.address == "127.0.0.1" })
+        #expect(s.interface(owning: "127.0.0.1")?.name == lo.name)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import KDNetKit
+
+@Suite struct PCIDiscoveryTests {
+    static let pci = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("pci")
+    static var ids: String { pci.appendingPathComponent("pci.ids").path }
+    static func dump(_ name: String) -> String { pci.appendingPathComponent(name).path }
+
+    static func survey(_ name: String, windows: String? = nil) throws -> NICSurvey {
+        try NICSurvey.survey(dump: dump(name), ids: [], windows: windows, pciIDs: ids)
+    }
+
+    @Test func addressesConvertToDecimalBusparams() {
+        #expect(PCIAddress(lspci: "3b:00.0")?.busparams == "59.0.0")
+        #expect(PCIAddress(lspci: "0000:00:1f.6")?.busparams == "0.31.6")
+        #expect(PCIAddress(lspci: "0001:3b:00.0")?.description == "0001:3b:00.0")
+        #expect(PCIAddress(lspci: "3b:00.0")?.sysfsName == "0000:3b:00.0")
+        #expect(PCIAddress(lspci: "3b:20.0") == nil)
+        #expect(PCIAddress(lspci: "3b:00.8") == nil)
+        #expect(PCIAddress(lspci: "zz") == nil)
+    }
+
+    @Test func readsWindowsIds() throws {
+        let id = try DeviceID(parsing: #"PCI\VEN_8086&DEV_15B8&SUBSYS_7A721462&REV_00\3&11583659&0&FE"#)
+        #expect(id.bus == .pci && id.identity.pair == "8086:15b8" && id.identity.subsystem == "1462:7a72")
+        #expect(try DeviceID(parsing: "Instance ID: PCI\\VEN_10EC&DEV_8125&CC_0200").deviceClass == 0x0200)
+        #expect(try DeviceID(parsing: #"USB\VID_0BDA&PID_8153\000001"#).bus == .usb)
+        #expect(try DeviceID.parseList(["8086:15b8, 10ec:8168", "1af4:1041"]).map(\.identity.pair) == ["8086:15b8", "10ec:8168", "1af4:1041"])
+        #expect(throws: HardwareUsageError.badDeviceID("8086-15b8")) { try DeviceID(parsing: "8086-15b8") }
+        #expect(throws: HardwareUsageError.badDeviceID(#"PCI\VEN_80&DEV_15B8"#)) { try DeviceID(parsing: #"PCI\VEN_80&DEV_15B8"#) }
+        #expect(throws: HardwareUsageError.noDeviceIDs) { try DeviceID.parseList([" , "]) }
+    }
+
+    @Test func supportedDumpGivesBusparamsNamesAndSubsystem() throws {
+        let s = try Self.survey("supported.lspci")
+        #expect(s.nics.count == 1) // the host bridge is not a NIC
+        let n = try #require(s.nics.first)
+        #expect(n.pciAddress == "00:1f.6" && n.busparams == "0.31.6")
+        #expect(n.deviceName == "Ethernet Connection (2) I219-V" && n.vendorName == "Intel Corporation")
+        #expect(n.subsystem == "1462:7a72" && n.subsystemName == "H270 PC MATE")
+        #expect(n.supported && n.minBuild == 15063)
+        #expect(s.recommended == "00:1f.6")
+        #expect(s.bcdedit == "bcdedit /set {dbgsettings} busparams 0.31.6")
+    }
+
+    @Test func laterBuildDump() throws {
+        let old = try Self.survey("later-build.lspci", windows: "10 1809")
+        #expect(!old.anySupported && old.nics[0].minBuild == 18362 && old.recommended == nil)
+        #expect(try Self.survey("later-build.lspci", windows: "10 1903").anySupported)
+    }
+
+    @Test func unsupportedAndVirtioDumps() throws {
+        let u = try Self.survey("unsupported.lspci")
+        #expect(u.nics.map(\.kind) == [.wireless, .ethernet])
+        #expect(u.nics[1].reason.contains("not on Microsoft's supported list"))
+        let v = try Self.survey("virtio.lspci")
+        #expect(v.nics.count == 2 && v.nics.allSatisfy { !$0.supported && $0.advice!.contains("e1000") })
+    }
+
+    @Test func severalNICsRecommendOneSupported() throws {
+        let onOld = try Self.survey("several.lspci", windows: "10 1809")
+        #expect(onOld.nics.map(\.pciAddress) == ["00:14.0", "02:00.0", "03:00.0", "3b:00.0", "3c:00.0"])
+        #expect(onOld.nics[0].kind == .usbController)
+        #expect(onOld.recommended == "3c:00.0" && onOld.bcdedit!.hasSuffix("busparams 60.0.0"))
+        // On 24H2 the I225-V is listed too, and comes first by address.
+        let onNew = try Self.survey("several.lspci")
+        #expect(onNew.recommended == "3b:00.0")
+    }
+
+    @Test func recommendationPrefersLinkUpAndBuiltIn() throws {
+        let table = try NICSupportTable.builtIn()
+        func nic(_ bus: Int, link: String?, removable: Bool = false) -> PCIFunction {
+            PCIFunction(address: PCIAddress(bus: bus, device: 0, function: 0), identity: PCIIdentity(vendorID: 0x8086, deviceID: 0x1533),
+                        deviceClass: 0x0200, interface: link == nil ? nil : "eth\(bus)", link: link, removable: removable)
+        }
+        let s = NICSurvey(functions: [nic(1, link: "down"), nic(2, link: "up", removable: true), nic(3, link: "up")],
+                          source: "test", windows: .newest, table: table)
+        #expect(s.recommended == "03:00.0")
+        #expect(s.nics[1].docking)
+        let dockOnly = NICSurvey(functions: [nic(2, link: "up", removable: true)], source: "test", windows: .newest, table: table)
+        #expect(dockOnly.recommended == "02:00.0" && dockOnly.recommendation.contains("never unplug"))
+    }
+
+    @Test func badDumpsAreErrorsNotExits() throws {
+        #expect(throws: HardwareError.dumpUnreadable(Self.dump("malformed.lspci"), "dump: Malformed line")) { try Self.survey("malformed.lspci") }
+        #expect(throws: HardwareError.dumpEmpty(Self.dump("not-a-dump.lspci"))) { try Self.survey("not-a-dump.lspci") }
+        #expect(throws: HardwareError.dumpMissing("/nonexistent/dump")) {
+            try NICSurvey.survey(dump: "/nonexistent/dump", ids: [], windows: nil, pciIDs: Self.ids)
+        }
+        #expect(throws: HardwareUsageError.pciIDsMissing("/nonexistent/pci.ids")) {
+            try NICSurvey.survey(dump: Self.dump("supported.lspci"), ids: [], windows: nil, pciIDs: "/nonexistent/pci.ids")
+        }
+        #expect(throws: HardwareUsageError.twoSources) {
+            try NICSurvey.survey(dump: Self.dump("supported.lspci"), ids: ["8086:15b8"], windows: nil, pciIDs: Self.ids)
+        }
+    }
+
+    @Test func idsAreNamedFromPciIds() throws {
+        let s = try NICSurvey.survey(dump: nil, ids: [#"PCI\VEN_8086&DEV_15B8&SUBSYS_7A721462"#, "1d6a:07b1"], windows: nil, pciIDs: Self.ids)
+        #expect(s.nics.map(\.deviceName) == ["Ethernet Connection (2) I219-V", "AQC107 NBase-T/IEEE 802.3bz Ethernet Controller [AQtion]"])
+        #expect(s.nics[0].subsystemName == "H270 PC MATE")
+        #expect(s.nics.map(\.supported) == [true, false])
+        #expect(s.recommended == nil && s.recommendation.contains("Device Manager"))
+    }
+
+    @Test func sysfsGivesInterfaceLinkAndRemovable() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kdt-sysfs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fm = FileManager.default
+        let dev = root.appendingPathComponent("bus/pci/devices/0000:3b:00.0")
+        try fm.createDirectory(at: dev.appendingPathComponent("virtio3/net/ens3"), withIntermediateDirectories: true)
+        try "removable\n".write(to: dev.appendingPathComponent("removable"), atomically: true, encoding: .utf8)
+        try fm.createDirectory(at: root.appendingPathComponent("class/net/ens3"), withIntermediateDirectories: true)
+        try "up\n".write(to: root.appendingPathComponent("class/net/ens3/operstate"), atomically: true, encoding: .utf8)
+        let address = PCIAddress(bus: 0x3b, device: 0, function: 0)
+        var f = PCIFunction(address: address, identity: PCIIdentity(vendorID: 0x8086, deviceID: 0x1533), deviceClass: 0x0200)
+        SysfsPCI(root: root.path).annotate(&f, at: address)
+        #expect(f.interface == "ens3" && f.link == "up" && f.removable)
+    }
+}
