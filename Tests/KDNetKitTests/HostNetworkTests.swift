@@ -7,7 +7,7 @@ import Testing
                       isLoopback: loopback, linkType: nil,
                       addresses: addrs.map { a in
                           let ip = IPAddress(a.0)!
-                          return HostAddress(address: a.0, prefixLength: a.1, family: ip.family, scope: ip.isLinkLocal ? "link" : "global")
+                          return InterfaceAddress(address: a.0, prefixLength: a.1, family: ip.family, scope: ip.isLinkLocal ? "link" : "global")
                       })
     }
 

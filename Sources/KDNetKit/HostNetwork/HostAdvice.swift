@@ -10,7 +10,7 @@ public struct HostAdvice: Sendable, Codable {
         public var adminUp: Bool
         public var loopback: Bool
         public var linkType: String?
-        public var addresses: [HostAddress]
+        public var addresses: [InterfaceAddress]
         /// Whether its addresses may be recommended.
         public var candidate: Bool
         /// Why it is or is not a candidate.

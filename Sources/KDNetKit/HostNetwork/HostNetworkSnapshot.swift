@@ -68,10 +68,10 @@ public struct HostInterface: Sendable, Codable, Hashable {
     public var isLoopback: Bool
     /// libnl's link type (veth, bridge, dummy, ...), nil for plain hardware.
     public var linkType: String?
-    public var addresses: [HostAddress]
+    public var addresses: [InterfaceAddress]
 }
 
-public struct HostAddress: Sendable, Codable, Hashable {
+public struct InterfaceAddress: Sendable, Codable, Hashable {
     public var address: String
     public var prefixLength: Int
     public var family: IPAddress.Family

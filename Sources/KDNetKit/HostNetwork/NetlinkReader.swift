@@ -19,13 +19,13 @@ enum NetlinkReader {
         try check(rtnl_route_alloc_cache(sock, AF_UNSPEC, 0, &routeCache), "read routes")
         defer { nl_cache_free(routeCache) }
 
-        var addresses: [Int: [HostAddress]] = [:]
+        var addresses: [Int: [InterfaceAddress]] = [:]
         forEach(addrCache) { a in
             guard let local = rtnl_addr_get_local(a), let ip = ipAddress(local) else { return }
             var scope = [CChar](repeating: 0, count: 32)
             rtnl_scope2str(rtnl_addr_get_scope(a), &scope, scope.count)
             addresses[Int(rtnl_addr_get_ifindex(a)), default: []].append(
-                HostAddress(address: ip.description, prefixLength: Int(rtnl_addr_get_prefixlen(a)),
+                InterfaceAddress(address: ip.description, prefixLength: Int(rtnl_addr_get_prefixlen(a)),
                             family: ip.family, scope: string(scope)))
         }
 

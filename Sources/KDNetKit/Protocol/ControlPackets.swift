@@ -39,7 +39,7 @@ public struct KDNetEndpoint: Sendable, Hashable, Codable, CustomStringConvertibl
         withUnsafeMutableBytes(of: &v6) { $0.copyBytes(from: address) }
         var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         inet_ntop(AF_INET6, &v6, &buf, socklen_t(buf.count))
-        return String(cString: buf)
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public var description: String { ipv4 != nil ? "\(addressText):\(port)" : "[\(addressText)]:\(port)" }
