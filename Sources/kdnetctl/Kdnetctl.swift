@@ -17,6 +17,9 @@ struct Kdnetctl: AsyncParsableCommand {
         version: KDNetKitInfo.version,
         subcommands: [
             KeyCommand.self,
+            PingCommand.self,
+            ProbeCommand.self,
+            FirewallCommand.self,
         ]
     )
 }

@@ -112,11 +112,11 @@ public enum FirewallAnalyzer {
             report.undeterminedBecause = ["the ruleset branches too much to follow every way (over \(ChainWalker.budget) steps)"]
         } else if kinds.count == 1, let only = kinds.first, only != .undetermined {
             report.outcome = only == .accept ? .accepted : only == .drop ? .dropped : .rejected
-            // The rule that decides on the way where nothing had to be assumed, if there is one.
-            report.decidedBy = (ends.first { $0.assumed.isEmpty } ?? ends.first)?.rule
+            // The rule that decides on the way where nothing had to be assumed, else on the way
+            // where every unknown rule failed to match: that rule decides whatever they do.
+            report.decidedBy = (ends.first { $0.assumed.isEmpty } ?? ends.last)?.rule
         } else {
             report.undeterminedBecause = reasons.isEmpty ? ends.compactMap { $0.verdict == .undetermined ? $0.rule?.text : nil } : reasons
-            report.decidedBy = ends.first { $0.verdict != .accept }?.rule
         }
         return report
     }
@@ -140,7 +140,9 @@ public enum FirewallAnalyzer {
         case .undetermined:
             r.verdict = .warn
             r.cause = "cannot tell whether \(what) is accepted: \(r.undeterminedBecause.joined(separator: "; "))"
-            r.fix = "pass --interface and --source to settle what depends on them, or check by sending a probe (`kdnetctl probe send`)"
+            let flags = r.undeterminedBecause.contains { $0.contains("(pass --") }
+            r.fix = flags ? "pass the flags named above to settle what depends on them, or test for real with `kdnetctl probe listen`/`probe send`"
+                          : "check those rules by hand, or test for real with `kdnetctl probe listen`/`probe send`"
         case .noFirewall:
             break
         }

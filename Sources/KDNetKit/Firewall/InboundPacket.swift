@@ -34,6 +34,8 @@ enum PacketValue {
     case address(IPAddress)
     case proto(String, Int)
     case flags([String])
+    /// No --interface: some interface, but not loopback (the target is another machine).
+    case someInterface
     /// The header is not there (`tcp dport` on a UDP packet): the match fails.
     case absent
     /// Not known from the command line; the reason says which flag would tell.
@@ -49,7 +51,7 @@ extension InboundPacket {
         case "meta":
             switch body["key"]?.string {
             case "iifname", "iif":
-                return interface.map { .string($0) } ?? .unknown("the input interface (pass --interface)")
+                return interface.map { .string($0) } ?? .someInterface
             case "l4proto": return .proto("udp", 17)
             case "nfproto": return .string(family.rawValue)
             case "protocol": return .string(family == .ipv4 ? "ip" : "ip6")
@@ -64,6 +66,10 @@ extension InboundPacket {
             case "direction": return .string("original")
             default: return .unsupported("ct \(body["key"]?.string ?? "?")")
             }
+        case "fib":
+            // On the input hook the destination is this machine, so its type is local.
+            if body["result"]?.string == "type", body["flags"]?.array?.compactMap(\.string) == ["daddr"] { return .string("local") }
+            return .unsupported("fib \(RuleText.value(body["flags"] ?? .null)) \(body["result"]?.string ?? "")")
         default:
             return .unsupported(kind)
         }

@@ -14,6 +14,8 @@ struct NftMatch {
         switch value {
         case .absent: return .no
         case .unknown(let why): return .unknown("\(RuleText.expression(left)) depends on \(why)")
+        case .someInterface:
+            if case .unknown(let why) = contains(right, value) { return .unknown("\(RuleText.expression(left)) depends on \(why)") }
         case .unsupported(let what): return .unknown("kdnetctl does not understand `\(what)`")
         default: break
         }
@@ -75,6 +77,8 @@ struct NftMatch {
             return .unknown("the service name \"\(s)\"")
         case (.proto(_, let n), .number): return right.int == n ? .yes : .no
         case (.proto(let name, let n), .string(let s)): return s == name || Int(s) == n ? .yes : .no
+        case (.someInterface, .string(let s)):
+            return s == "lo" ? .no : .unknown("the input interface (pass --interface)")
         case (.string(let v), .string(let s)):
             // nftables interface names take a trailing `*` as a prefix wildcard.
             if s.hasSuffix("*") && !s.hasSuffix("\\*") { return v.hasPrefix(s.dropLast()) ? .yes : .no }

@@ -36,6 +36,7 @@ enum RuleText {
             return ["iifname", "iif", "oifname", "oif"].contains(key) ? key : "meta \(key)"
         case "payload": return "\(body["protocol"]?.string ?? "raw") \(body["field"]?.string ?? "?")"
         case "ct": return "ct \(body["key"]?.string ?? "?")"
+        case "fib": return "fib \((body["flags"]?.array ?? []).compactMap(\.string).joined(separator: " . ")) \(body["result"]?.string ?? "?")"
         default: return "\(kind) \(body.compact)"
         }
     }

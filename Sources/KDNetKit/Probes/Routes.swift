@@ -90,6 +90,12 @@ public enum RouteDecision {
                                fix: "connect this machine to the target's network, or give the target an address in one of this machine's subnets")
         }
         let direct = best.gateway == nil
+        let links = Set(candidates.filter { $0.length == best.length }.map(\.interface))
+        if !target.isIPv4, target.isLinkLocal, target.scope == nil, links.count > 1 {
+            return RouteReport(target: target, route: best, directlyConnected: true, verdict: .warn,
+                               cause: "\(target) is link-local and could be on any of \(links.sorted().joined(separator: ", "))",
+                               fix: "name the interface: \(target)%\(links.sorted()[0])")
+        }
         let linkLocal = [target, hostAddress].compactMap { $0 }.filter(\.isLinkLocal)
         if !direct, !linkLocal.isEmpty {
             return RouteReport(target: target, route: best, directlyConnected: false, verdict: .fail,

@@ -157,7 +157,7 @@ public enum UDPProbe {
     static func summarize(target: Endpoint, local: Endpoint?, seen: Endpoint?, sent: Int, rtts: [Double],
                           reached: Int?, refusals: Int, badAnswers: Int) -> ProbeSendReport {
         let answered = rtts.count
-        let nat: Bool? = seen.flatMap { s in local.map { $0.address.unmapped != s.address.unmapped || $0.port != s.port } }
+        let nat: Bool? = seen.flatMap { s in local.map { $0.address.unmapped.bytes != s.address.unmapped.bytes || $0.port != s.port } }
         let loss = sent == 0 ? 100 : Double(sent - answered) * 100 / Double(sent)
         var verdict: CheckVerdict
         var cause: String
@@ -183,6 +183,7 @@ public enum UDPProbe {
             cause = "no answer from \(target): the probes or the answers were lost, and from this side alone it cannot be told which"
             fix = "run `kdnetctl probe listen --port \(target.port)` on \(target.address) during the test: if it reports the probes, the way back is blocked (this machine's firewall); if not, the way there is (routing or the other side's firewall)"
         }
+        // Scopes (%eth0) are local names, not part of the address the responder saw.
         if nat == true, verdict != .fail {
             verdict = max(verdict, .warn)
             cause += "; a NAT rewrites this machine's address \(local!) to \(seen!)"
