@@ -70,7 +70,7 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
         guard prefix.bytes.count == bytes.count, length >= 0, length <= bytes.count * 8 else { return false }
         var bits = length
         for i in 0..<bytes.count where bits > 0 {
-            let mask: UInt8 = bits >= 8 ? 0xff : UInt8(0xff << (8 - bits))
+            let mask: UInt8 = bits >= 8 ? 0xff : UInt8(truncatingIfNeeded: 0xff << (8 - bits))
             if bytes[i] & mask != prefix.bytes[i] & mask { return false }
             bits -= 8
         }
