@@ -79,7 +79,7 @@ public enum Pinger {
         var fix: String?
         if received == sent {
             verdict = .pass
-            cause = "\(target) answered all \(sent) pings"
+            cause = "\(target) answered all \(sent) ping\(sent == 1 ? "" : "s")"
         } else if received > 0 {
             verdict = .warn
             cause = "\(target) answered \(received) of \(sent) pings"

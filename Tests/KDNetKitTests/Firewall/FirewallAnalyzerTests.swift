@@ -132,6 +132,26 @@ import Testing
         #expect(v6.openCommands.first == "nft insert rule ip6 b in udp dport 50000 accept")
     }
 
+    /// iptables-nft leaves matches it cannot translate as `xt` expressions; hand-written here
+    /// because iptables is not installed on the build machine.
+    @Test func iptablesCompatMatchesAndQueuesAreUndetermined() throws {
+        func ruleset(_ expr: String, policy: String) throws -> NftRuleset {
+            try NftRuleset(json: Data("""
+                {"nftables": [{"table": {"family": "ip", "name": "filter"}},
+                 {"chain": {"family": "ip", "table": "filter", "name": "INPUT", "type": "filter", "hook": "input", "prio": 0, "policy": "\(policy)"}},
+                 {"rule": {"family": "ip", "table": "filter", "chain": "INPUT", "handle": 3, "expr": [\(expr)]}}]}
+                """.utf8))
+        }
+        let xt = #"{"xt": {"type": "match", "name": "recent"}}, {"drop": null}"#
+        let unsure = FirewallAnalyzer.verdict(ruleset: try ruleset(xt, policy: "accept"), packet: InboundPacket(port: 50000))
+        #expect(unsure.outcome == .undetermined)
+        #expect(unsure.undeterminedBecause.first?.contains("`xt`") == true)
+        // Whichever way the xt match goes, a drop policy drops: that is still an answer.
+        #expect(FirewallAnalyzer.verdict(ruleset: try ruleset(xt, policy: "drop"), packet: InboundPacket(port: 50000)).outcome == .dropped)
+        let queue = FirewallAnalyzer.verdict(ruleset: try ruleset(#"{"queue": {"num": 1}}"#, policy: "accept"), packet: InboundPacket(port: 50000))
+        #expect(queue.outcome == .undetermined)
+    }
+
     @Test func windowsAdviceCoversAllThreeProfiles() {
         let a = WindowsFirewallAdvice(port: 50005)
         #expect(a.netsh.contains("localport=50005 profile=domain,private,public"))
