@@ -17,6 +17,7 @@ struct Kdnetctl: AsyncParsableCommand {
         version: KDNetKitInfo.version,
         subcommands: [
             KeyCommand.self,
+            InspectCommand.self,
         ]
     )
 }
