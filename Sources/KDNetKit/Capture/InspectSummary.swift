@@ -19,6 +19,7 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         public var missingTargetToHost: UInt64
         public var missingHostToTarget: UInt64
         public var outOfOrder: Int
+        public var replayed: Int
         public var firstTime: Double?
         public var lastTime: Double?
         /// Only when asked for: the data key is as secret as the key it comes from.
@@ -33,7 +34,7 @@ public struct InspectSummary: Codable, Sendable, Equatable {
             }
             datagrams = s.datagrams; startedByReboot = s.startedByReboot
             missingTargetToHost = s.missingTargetToHost; missingHostToTarget = s.missingHostToTarget
-            outOfOrder = s.outOfOrder; firstTime = s.firstTime; lastTime = s.lastTime
+            outOfOrder = s.outOfOrder; replayed = s.replayed; firstTime = s.firstTime; lastTime = s.lastTime
             dataKey = showDataKey ? s.dataKey.hexString : nil
         }
     }
@@ -99,6 +100,8 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         if framesCutShort > 0 { d.append("\(framesCutShort) frame(s) cut short (snap length too small?); capture with `tcpdump -s 0`") }
         let missing = sessions.reduce(UInt64(0)) { $0 + $1.missingTargetToHost + $1.missingHostToTarget }
         if missing > 0 { d.append("\(missing) data datagram(s) missing according to sequence numbers (lost, or not captured)") }
+        let replays = sessions.reduce(0) { $0 + $1.replayed }
+        if replays > 0 { d.append("\(replays) data datagram(s) replayed (a sequence number seen already); the target drops those") }
         if d.isEmpty && authenticated > 0 { d.append("every KDNET datagram authenticated") }
         diagnosis = d
     }

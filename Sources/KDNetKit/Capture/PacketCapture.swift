@@ -55,7 +55,7 @@ public final class PacketCapture {
     public static func open(file path: String) throws(CaptureError) -> PacketCapture {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let handle = pcap_open_offline(path, &errbuf) else {
-            throw .cannotOpen(path, Self.explain(String(cString: errbuf), path: path))
+            throw .cannotOpen(path, Self.explain(Self.text(errbuf), path: path))
         }
         return try PacketCapture(handle: handle, source: path, live: false)
     }
@@ -65,7 +65,7 @@ public final class PacketCapture {
     public static func live(interface: String) throws(CaptureError) -> PacketCapture {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let handle = pcap_create(interface, &errbuf) else {
-            throw .cannotCapture(interface, String(cString: errbuf))
+            throw .cannotCapture(interface, Self.text(errbuf))
         }
         pcap_set_snaplen(handle, 65535)
         pcap_set_promisc(handle, 1)
@@ -116,6 +116,10 @@ public final class PacketCapture {
             }
         }
         return .stopped
+    }
+
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// libpcap's wording, with the cases users meet most made plain.

@@ -40,15 +40,18 @@ public struct ObservedDatagram: Sendable, Equatable {
         case sessionStarted
         /// Sequence numbers skipped: this many datagrams of this direction are missing.
         case gap(UInt64)
-        /// A sequence number not above the last one seen in this direction.
-        case outOfOrder
+        /// Came after a later datagram of its direction: it fills a gap counted before.
+        case late
+        /// Its sequence number was seen already in this direction (or is too old to tell).
+        case replayed
 
         public var text: String {
             switch self {
             case .reboot: return "target rebooted"
             case .sessionStarted: return "session started"
             case .gap(let n): return "\(n) missing before this one"
-            case .outOfOrder: return "replayed or out of order"
+            case .late: return "out of order: arrived late"
+            case .replayed: return "replayed: sequence number seen already"
             }
         }
     }

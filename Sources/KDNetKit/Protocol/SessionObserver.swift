@@ -27,8 +27,12 @@ public struct ObservedSession: Sendable, Equatable {
     /// Datagrams missing according to the data channel's sequence numbers.
     public var missingTargetToHost: UInt64 = 0
     public var missingHostToTarget: UInt64 = 0
+    /// Datagrams that came after a later one of their direction (they fill a gap).
     public var outOfOrder = 0
+    /// Datagrams whose sequence number was seen already (or is too old to tell).
+    public var replayed = 0
     var lastSequence: [UInt64?] = [nil, nil]
+    var seenWindow: [UInt64] = [0, 0]
 
     public var targetAddressText: String? { target.map { "\($0.address)" } ?? announcedTarget?.addressText }
     public var targetPort: UInt16? { target?.port ?? announcedTarget?.port }
@@ -203,21 +207,38 @@ public struct SessionObserver: Sendable {
         decodePayload(datagram, session: number, &record)
     }
 
+    /// Counts gaps per direction. A window of the last 64 sequence numbers tells a
+    /// late datagram (it fills a gap counted earlier) from a replay (seen already).
     private mutating func followSequence(_ datagram: KDNetDatagram, session number: Int, _ record: inout ObservedDatagram) {
         let slot = datagram.direction == .targetToHost ? 0 : 1
-        if let last = sessions[number - 1].lastSequence[slot] {
-            if datagram.sequence <= last {
-                record.events.append(.outOfOrder)
-                sessions[number - 1].outOfOrder += 1
-                return
-            }
-            if datagram.sequence > last + 1 {
-                let missing = datagram.sequence - last - 1
-                record.events.append(.gap(missing))
-                if slot == 0 { sessions[number - 1].missingTargetToHost += missing } else { sessions[number - 1].missingHostToTarget += missing }
-            }
+        let seq = datagram.sequence
+        var session = sessions[number - 1]
+        defer { sessions[number - 1] = session }
+        guard let last = session.lastSequence[slot] else {
+            session.lastSequence[slot] = seq; session.seenWindow[slot] = 1
+            return
         }
-        sessions[number - 1].lastSequence[slot] = datagram.sequence
+        if seq <= last {
+            let age = last - seq
+            if age < 64, session.seenWindow[slot] & (1 << age) == 0 {
+                session.seenWindow[slot] |= 1 << age
+                if slot == 0 { session.missingTargetToHost -= 1 } else { session.missingHostToTarget -= 1 }
+                session.outOfOrder += 1
+                record.events.append(.late)
+            } else {
+                session.replayed += 1
+                record.events.append(.replayed)
+            }
+            return
+        }
+        if seq > last + 1 {
+            let missing = seq - last - 1
+            record.events.append(.gap(missing))
+            if slot == 0 { session.missingTargetToHost += missing } else { session.missingHostToTarget += missing }
+        }
+        let shift = seq - last
+        session.seenWindow[slot] = (shift >= 64 ? 0 : session.seenWindow[slot] << shift) | 1
+        session.lastSequence[slot] = seq
     }
 
     private mutating func decodePayload(_ datagram: KDNetDatagram, session number: Int, _ record: inout ObservedDatagram) {

@@ -55,7 +55,7 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --live: stop after this many seconds.")
     var duration: Double?
 
-    @Flag(name: .shortAndLong, help: "Print one line per datagram after the summary.")
+    @Flag(name: .shortAndLong, help: "Print one line per datagram before the summary.")
     var verbose = false
 
     @Flag(name: .long, help: "Show each session's derived data key (a secret).")
@@ -81,8 +81,8 @@ struct InspectCommand: AsyncParsableCommand {
             if output.json {
                 try printer.end(summary: summary)
             } else {
+                printer.flush()
                 render(summary)
-                if verbose { printer.flushHuman() }
             }
             if summary.problemFound { throw ExitCode(1) }
         }
@@ -145,8 +145,8 @@ struct InspectCommand: AsyncParsableCommand {
             if let build = x.build {
                 Console.out("     Windows build \(build) \(x.machine ?? "")" + (x.bootDebugger == true ? " (boot debugger, major \(x.major ?? ""))" : " (kernel, major \(x.major ?? ""))"))
             }
-            if x.missingTargetToHost + x.missingHostToTarget > 0 || x.outOfOrder > 0 {
-                Console.out("     gaps: \(x.missingTargetToHost) missing target->host, \(x.missingHostToTarget) missing host->target, \(x.outOfOrder) out of order")
+            if x.missingTargetToHost + x.missingHostToTarget > 0 || x.outOfOrder + x.replayed > 0 {
+                Console.out("     gaps: \(x.missingTargetToHost) missing target->host, \(x.missingHostToTarget) missing host->target, \(x.outOfOrder) out of order, \(x.replayed) replayed")
             }
             if let dataKey = x.dataKey { Console.out("     data key \(dataKey)") }
         }
@@ -157,12 +157,11 @@ struct InspectCommand: AsyncParsableCommand {
 
 /// Streams records out as they are made: in JSON as the `records` array of the one
 /// document (keys sort `records` before `summary`, so the summary can come last), or
-/// as one line each for `-v`.
+/// as one line each for `-v`, before the summary.
 private struct RecordPrinter {
     let json: Bool
     private var buffer: [UInt8] = []
     private var first = true
-    private var lines: [String] = []
     private var startTime: Double?
     private let encoder: JSONEncoder = {
         let e = JSONOutput.encoder()
@@ -181,8 +180,9 @@ private struct RecordPrinter {
             buffer += (try? encoder.encode(record)).map(Array.init) ?? Array("{}".utf8)
             if buffer.count > 1 << 16 { flush() }
         } else {
-            if startTime == nil { startTime = record.time }
-            lines.append(Self.line(record, since: startTime))
+            if first { buffer += Array("datagrams:\n".utf8); first = false; startTime = record.time }
+            buffer += Array((Self.line(record, since: startTime) + "\n").utf8)
+            if buffer.count > 1 << 16 { flush() }
         }
     }
 
@@ -195,12 +195,6 @@ private struct RecordPrinter {
     mutating func flush() {
         FileHandle.standardOutput.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// -v lines follow the summary, so they are kept until then.
-    func flushHuman() {
-        Console.out("datagrams:")
-        for l in lines { Console.out(l) }
     }
 
     static func line(_ r: ObservedDatagram, since start: Double?) -> String {
