@@ -99,7 +99,11 @@ extension CaptureInspector {
     public struct LiveLimits: Sendable {
         public var count: Int?
         public var duration: Double?
-        public init(count: Int?, duration: Double?) { self.count = count; self.duration = duration }
+        /// A pcap-filter expression narrowing what is captured; UDP when nil.
+        public var filter: String?
+        public init(count: Int?, duration: Double?, filter: String? = nil) {
+            self.count = count; self.duration = duration; self.filter = filter
+        }
     }
 
     /// Inspects live traffic on an interface until `limits` or `interrupted` say stop.
@@ -107,7 +111,7 @@ extension CaptureInspector {
     public static func inspect(interface: String, keys: [ObserverKey], limits: LiveLimits, showDataKeys: Bool = false,
                                interrupted: () -> Bool, progress: (InspectSummary) -> Void = { _ in },
                                onRecord: (ObservedDatagram) -> Void = { _ in }) throws(CaptureError) -> InspectSummary {
-        let capture = try PacketCapture.live(interface: interface)
+        let capture = try PacketCapture.live(interface: interface, filter: limits.filter)
         var inspector = CaptureInspector(keys: keys, source: interface, linkType: capture.linkType)
         inspector.showDataKeys = showDataKeys
         let link = capture.linkType

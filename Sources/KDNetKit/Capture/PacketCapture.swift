@@ -15,6 +15,7 @@ public enum CaptureError: Error, LocalizedError, Sendable, Equatable {
     case unsupportedLink(String, Int32)
     case cannotCapture(String, String)
     case badHexLine(String, Int)
+    case badFilter(String, String)
 
     public var errorDescription: String? {
         switch self {
@@ -25,6 +26,8 @@ public enum CaptureError: Error, LocalizedError, Sendable, Equatable {
             return "\(source) has link type \(link) (\(name)), which inspect cannot read; capture on an Ethernet interface or with `tcpdump -i any`"
         case .cannotCapture(let interface, let why):
             return "cannot capture on \(interface): \(why); run as root (or with CAP_NET_RAW) and pick an interface from `ip link`"
+        case .badFilter(let expression, let why):
+            return "the capture filter `\(expression)` is not valid (\(why)); give a pcap-filter(7) expression such as `udp port 50000`"
         case .badHexLine(let path, let line):
             return "\(path) line \(line) is not `name hex`; give one datagram per line as a name, a space and the UDP payload in hex"
         }
@@ -62,7 +65,7 @@ public final class PacketCapture {
 
     /// Opens an interface for UDP traffic. Returns frames as they arrive; the
     /// read timeout lets the caller check its stop condition regularly.
-    public static func live(interface: String) throws(CaptureError) -> PacketCapture {
+    public static func live(interface: String, filter: String? = nil) throws(CaptureError) -> PacketCapture {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let handle = pcap_create(interface, &errbuf) else {
             throw .cannotCapture(interface, Self.text(errbuf))
@@ -80,10 +83,11 @@ public final class PacketCapture {
             throw .cannotCapture(interface, why)
         }
         // VLAN-tagged UDP needs its own clause; some link types do not know `vlan`.
-        guard setFilter(handle, "udp or (vlan and udp)") || setFilter(handle, "udp") else {
+        let accepted = filter.map { setFilter(handle, $0) } ?? (setFilter(handle, "udp or (vlan and udp)") || setFilter(handle, "udp"))
+        guard accepted else {
             let why = String(cString: pcap_geterr(handle))
             pcap_close(handle)
-            throw .cannotCapture(interface, why)
+            throw .badFilter(filter ?? "udp", why)
         }
         return try PacketCapture(handle: handle, source: interface, live: true)
     }

@@ -24,15 +24,14 @@ public struct ObservedSession: Sendable, Equatable {
     public var datagrams = 0
     public var firstTime: Double?
     public var lastTime: Double?
-    /// Datagrams missing according to the data channel's sequence numbers.
-    public var missingTargetToHost: UInt64 = 0
-    public var missingHostToTarget: UInt64 = 0
-    /// Datagrams that came after a later one of their direction (they fill a gap).
-    public var outOfOrder = 0
-    /// Datagrams whose sequence number was seen already (or is too old to tell).
-    public var replayed = 0
-    var lastSequence: [UInt64?] = [nil, nil]
-    var seenWindow: [UInt64] = [0, 0]
+    /// Sequence numbers of the data channel, each direction on its own.
+    public var targetToHost = SequenceTracker()
+    public var hostToTarget = SequenceTracker()
+
+    public var missingTargetToHost: UInt64 { targetToHost.missing }
+    public var missingHostToTarget: UInt64 { hostToTarget.missing }
+    public var outOfOrder: Int { targetToHost.late + hostToTarget.late }
+    public var replayed: Int { targetToHost.replayed + hostToTarget.replayed }
 
     public var targetAddressText: String? { target.map { "\($0.address)" } ?? announcedTarget?.addressText }
     public var targetPort: UInt16? { target?.port ?? announcedTarget?.port }
@@ -207,38 +206,12 @@ public struct SessionObserver: Sendable {
         decodePayload(datagram, session: number, &record)
     }
 
-    /// Counts gaps per direction. A window of the last 64 sequence numbers tells a
-    /// late datagram (it fills a gap counted earlier) from a replay (seen already).
     private mutating func followSequence(_ datagram: KDNetDatagram, session number: Int, _ record: inout ObservedDatagram) {
-        let slot = datagram.direction == .targetToHost ? 0 : 1
-        let seq = datagram.sequence
-        var session = sessions[number - 1]
-        defer { sessions[number - 1] = session }
-        guard let last = session.lastSequence[slot] else {
-            session.lastSequence[slot] = seq; session.seenWindow[slot] = 1
-            return
-        }
-        if seq <= last {
-            let age = last - seq
-            if age < 64, session.seenWindow[slot] & (1 << age) == 0 {
-                session.seenWindow[slot] |= 1 << age
-                if slot == 0 { session.missingTargetToHost -= 1 } else { session.missingHostToTarget -= 1 }
-                session.outOfOrder += 1
-                record.events.append(.late)
-            } else {
-                session.replayed += 1
-                record.events.append(.replayed)
-            }
-            return
-        }
-        if seq > last + 1 {
-            let missing = seq - last - 1
-            record.events.append(.gap(missing))
-            if slot == 0 { session.missingTargetToHost += missing } else { session.missingHostToTarget += missing }
-        }
-        let shift = seq - last
-        session.seenWindow[slot] = (shift >= 64 ? 0 : session.seenWindow[slot] << shift) | 1
-        session.lastSequence[slot] = seq
+        // Mutated in place: copying the session out would copy its arrays on every datagram.
+        let event = datagram.direction == .targetToHost
+            ? sessions[number - 1].targetToHost.follow(datagram.sequence)
+            : sessions[number - 1].hostToTarget.follow(datagram.sequence)
+        if let event { record.events.append(event) }
     }
 
     private mutating func decodePayload(_ datagram: KDNetDatagram, session number: Int, _ record: inout ObservedDatagram) {
@@ -279,5 +252,40 @@ public struct SessionObserver: Sendable {
         } catch {
             record.problem = error.description
         }
+    }
+}
+
+/// Gaps in one direction's sequence numbers. A window of the last 64 numbers tells a
+/// late datagram (it fills a gap counted earlier) from a replay (seen already).
+public struct SequenceTracker: Sendable, Equatable {
+    /// Datagrams missing: skipped over and not arrived late since.
+    public private(set) var missing: UInt64 = 0
+    /// Datagrams that came after a later one of their direction.
+    public private(set) var late = 0
+    /// Datagrams whose number was seen already (or is too old to tell).
+    public private(set) var replayed = 0
+    private var last: UInt64?
+    private var window: UInt64 = 0
+
+    public init() {}
+
+    public mutating func follow(_ seq: UInt64) -> ObservedDatagram.Event? {
+        guard let last else { self.last = seq; window = 1; return nil }
+        if seq <= last {
+            let age = last - seq
+            if age < 64, window & (1 << age) == 0 {
+                window |= 1 << age
+                missing -= 1
+                late += 1
+                return .late
+            }
+            replayed += 1
+            return .replayed
+        }
+        let shift = seq - last
+        window = (shift >= 64 ? 0 : window << shift) | 1
+        self.last = seq
+        if shift > 1 { missing += shift - 1; return .gap(shift - 1) }
+        return nil
     }
 }

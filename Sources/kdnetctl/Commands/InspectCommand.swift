@@ -55,6 +55,9 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --live: stop after this many seconds.")
     var duration: Double?
 
+    @Option(name: .long, help: "With --live: a pcap-filter expression instead of `udp`, e.g. `udp port 50000`.")
+    var filter: String?
+
     @Flag(name: .shortAndLong, help: "Print one line per datagram before the summary.")
     var verbose = false
 
@@ -92,7 +95,7 @@ struct InspectCommand: AsyncParsableCommand {
         let bad = { (why: String) in UserFacingError(why, usage: true) }
         if live != nil && file != nil { throw bad("give either a capture FILE or --live IFACE, not both") }
         if live == nil && file == nil { throw bad("give a capture FILE to read, or --live IFACE to capture") }
-        if live == nil && (count != nil || duration != nil) { throw bad("--count and --duration only apply with --live IFACE") }
+        if live == nil && (count != nil || duration != nil || filter != nil) { throw bad("--count, --duration and --filter only apply with --live IFACE") }
         if live != nil && hexLines { throw bad("--hex-lines reads a FILE; it does not combine with --live") }
         if let count, count < 1 { throw bad("--count \(count) must be at least 1") }
         if let duration, !(duration > 0) { throw bad("--duration \(duration) must be above 0 seconds") }
@@ -119,7 +122,7 @@ struct InspectCommand: AsyncParsableCommand {
         let status = StatusLine()
         defer { status.finish() }
         return try CaptureInspector.inspect(
-            interface: interface, keys: keys, limits: .init(count: count, duration: duration), showDataKeys: showDataKeys,
+            interface: interface, keys: keys, limits: .init(count: count, duration: duration, filter: filter), showDataKeys: showDataKeys,
             interrupted: { interruptRequested.load(ordering: .relaxed) },
             progress: { s in
                 status.update("capturing on \(interface): \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET, \(s.authenticated) authenticated (Ctrl-C to stop)")
