@@ -39,6 +39,18 @@ expect_exit 1 "capture cut short" -- "$KDNETCTL" inspect "$WORK/cut.pcapng" --ke
 contains "$ERR" "cut short" "cut capture warns"
 contains "$OUT" "authenticated" "cut capture still reports what was read"
 
+# Several keys: from a listener config, and repeated --key; the right one is found.
+cat >"$WORK/listener.json" <<JSON
+{"version": 1, "host_ip": "192.168.2.1", "targets": [
+  {"name": "other", "port": 50001, "key": "1.2.3.4"},
+  {"name": "lab-pc", "port": 51111, "key": "8.8.8.8"}]}
+JSON
+expect_exit 0 "keys from --config" -- "$KDNETCTL" inspect "$WINDBG" --config "$WORK/listener.json" --json
+[[ $(json_get "$OUT" 'd["summary"]["authenticated"], d["summary"]["sessions"][0]["key"]') == "955 lab-pc" ]] \
+  && pass "config: the lab-pc key opens all 955" || fail "config: $(json_get "$OUT" 'd["summary"]')"
+expect_exit 0 "repeated --key" -- "$KDNETCTL" inspect "$WINDBG" --key 1.2.3.4 --key 8.8.8.8
+contains "$OUT" "key 2, KDNET v4" "the second key is named"
+
 # --hex-lines: the libKDNET vector.
 expect_exit 0 "libkdnet lines" -- "$KDNETCTL" inspect "$LIBKDNET" --hex-lines --key 1.1.1.1 --json
 [[ $(json_get "$OUT" 'd["summary"]["authenticated"], d["summary"]["sessions"][0]["build"]') == "17 9600" ]] \

@@ -45,8 +45,8 @@ public struct SessionObserver: Sendable {
     public let keys: [ObserverKey]
     public private(set) var sessions: [ObservedSession] = []
     private let secrets: [KDNetKeys]
-    private let controlCiphers: [DatagramCipher]
-    private var sessionCiphers: [DatagramCipher] = []
+    private let controlCiphers: [DatagramOpener]
+    private var sessionCiphers: [DatagramOpener] = []
     private var targets: [UDPEndpoint?: TargetState] = [:]
     /// Conversations whose control traffic no key opened: their data is unreadable
     /// because of the key, which is not the same as a handshake that was never seen.
@@ -75,7 +75,7 @@ public struct SessionObserver: Sendable {
     public init(keys: [ObserverKey]) {
         self.keys = keys
         secrets = keys.map { KDNetKeys(key: $0.key) }
-        controlCiphers = secrets.map(\.controlCipher)
+        controlCiphers = secrets.map { DatagramOpener(keys: $0) }
     }
 
     /// The record for a datagram that does not start with the MDBG magic, without
@@ -164,7 +164,7 @@ public struct SessionObserver: Sendable {
                 number: number, target: targetEndpoint, host: fromTarget ? record.destination : record.source,
                 announcedTarget: state.poke?.target, keyIndex: keyIndex, keyLabel: keys[keyIndex].label,
                 protocolVersion: datagram.version, dataKey: dataKey, startedByReboot: state.rebooting))
-            sessionCiphers.append(secrets[keyIndex].dataCipher(dataKey: dataKey))
+            sessionCiphers.append(DatagramOpener(keys: secrets[keyIndex], dataKey: dataKey))
             state.previousSession = state.session
             state.session = number
             state.rebooting = false
