@@ -166,11 +166,7 @@ private struct RecordPrinter {
     private var buffer: [UInt8] = []
     private var first = true
     private var startTime: Double?
-    private let encoder: JSONEncoder = {
-        let e = JSONOutput.encoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
+    private let writer = RecordJSONWriter()
 
     init(json: Bool) { self.json = json }
 
@@ -180,7 +176,7 @@ private struct RecordPrinter {
         if json {
             buffer += Array((first ? "\n    " : ",\n    ").utf8)
             first = false
-            buffer += (try? encoder.encode(record)).map(Array.init) ?? Array("{}".utf8)
+            writer.append(record, to: &buffer)
             if buffer.count > 1 << 16 { flush() }
         } else {
             if first { buffer += Array("datagrams:\n".utf8); first = false; startTime = record.time }
