@@ -51,6 +51,8 @@ import Testing
         #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/x.pcap") && missing.stderr.split(separator: "\n").count == 1)
         let notCapture = try KdnetctlBinary.run(["inspect", libkdnet, "--key", "1.1.1.1"])
         #expect(notCapture.status == 1 && notCapture.stderr.contains("not a pcap or pcapng"))
+        let (jsonMissing, doc) = try KdnetctlBinary.json(["inspect", "/nonexistent/x.pcap", "--key", "1.1.1.1"])
+        #expect(jsonMissing.status == 1 && (doc["error"] as? String)?.contains("/nonexistent/x.pcap") == true && doc.count == 1)
         let noKey = try KdnetctlBinary.run(["inspect", windbg])
         #expect(noKey.status == 64 && noKey.stderr.contains("--key"))
         let badKey = try KdnetctlBinary.run(["inspect", windbg, "--key", "1.2.3"])

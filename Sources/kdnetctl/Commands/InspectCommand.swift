@@ -28,34 +28,41 @@ struct InspectCommand: AsyncParsableCommand {
             no_handshake (data of a session whose poke/response was not captured: not a \
             wrong key); not_kdnet; malformed.
 
+            --json prints one document: {"records": [one per UDP datagram: index, time, \
+            source, destination, channel, direction, sequence, session, key, status, kind, \
+            packet_id, api, text, version, events, problem], "summary": {datagrams, \
+            authenticated, failed_authentication, no_handshake, not_kdnet, malformed, \
+            sessions: [{target, port, protocol_version, build, machine, datagrams, ...}], \
+            diagnosis, warnings}}. Records are streamed, so memory stays flat.
+
             Exit codes: 0 the capture was read and every KDNET datagram in it opened (or \
             it holds no KDNET at all); 1 some datagram failed authentication, the file is \
             cut short or damaged, or it cannot be read; 64 bad flags.
             """
     )
 
-    @Argument(help: "The capture file (pcap or pcapng), or with --hex-lines a file of `name hex` lines.")
+    @Argument(help: ArgumentHelp("The capture file (pcap or pcapng), or with --hex-lines a file of `name hex` lines.", valueName: "file"))
     var file: String?
 
-    @Option(name: .long, help: "A key to try (repeat for captures of several targets).")
+    @Option(name: .long, help: ArgumentHelp("A key to try (repeat for captures of several targets).", valueName: "key"))
     var key: [String] = []
 
-    @Option(name: .long, help: "A listener.json whose targets' keys to try.")
+    @Option(name: .long, help: ArgumentHelp("A listener.json whose targets' keys to try.", valueName: "listener.json"))
     var config: String?
 
     @Flag(name: .long, help: "FILE holds one UDP payload per line as `name hex` (no addresses).")
     var hexLines = false
 
-    @Option(name: .long, help: "Capture live on this interface instead of reading a file.")
+    @Option(name: .long, help: ArgumentHelp("Capture live on this interface instead of reading a file.", valueName: "iface"))
     var live: String?
 
-    @Option(name: .long, help: "With --live: stop after this many UDP datagrams.")
+    @Option(name: .long, help: ArgumentHelp("With --live: stop after this many UDP datagrams.", valueName: "n"))
     var count: Int?
 
-    @Option(name: .long, help: "With --live: stop after this many seconds.")
+    @Option(name: .long, help: ArgumentHelp("With --live: stop after this many seconds.", valueName: "seconds"))
     var duration: Double?
 
-    @Option(name: .long, help: "With --live: a pcap-filter expression instead of `udp`, e.g. `udp port 50000`.")
+    @Option(name: .long, help: ArgumentHelp("With --live: a pcap-filter expression instead of `udp`, e.g. `udp port 50000`.", valueName: "expression"))
     var filter: String?
 
     @Flag(name: .shortAndLong, help: "Print one line per datagram before the summary.")
@@ -72,7 +79,6 @@ struct InspectCommand: AsyncParsableCommand {
             let streamRecords = output.json || verbose
             var printer = RecordPrinter(json: output.json)
             let onRecord: (ObservedDatagram) -> Void = streamRecords ? { printer.add($0) } : { _ in }
-            if output.json { printer.begin() }
             let summary: InspectSummary
             if let live {
                 summary = try inspectLive(interface: live, keys: keys, onRecord: onRecord)
@@ -170,10 +176,15 @@ private struct RecordPrinter {
 
     init(json: Bool) { self.json = json }
 
-    mutating func begin() { buffer += Array("{\n  \"records\" : [".utf8) }
+    /// Nothing reaches stdout before the capture is open, so an error stays the only document.
+    private var begun = false
+    private mutating func beginIfNeeded() {
+        if !begun { buffer += Array("{\n  \"records\" : [".utf8); begun = true }
+    }
 
     mutating func add(_ record: ObservedDatagram) {
         if json {
+            beginIfNeeded()
             buffer += Array((first ? "\n    " : ",\n    ").utf8)
             first = false
             writer.append(record, to: &buffer)
@@ -186,6 +197,7 @@ private struct RecordPrinter {
     }
 
     mutating func end(summary: InspectSummary) throws {
+        beginIfNeeded()
         let body = try JSONOutput.string(summary).replacingOccurrences(of: "\n", with: "\n  ")
         buffer += Array(((first ? "" : "\n  ") + "],\n  \"summary\" : " + body + "\n}\n").utf8)
         flush()
