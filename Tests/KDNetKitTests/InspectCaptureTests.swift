@@ -66,6 +66,20 @@ import Testing
         #expect(s.problemFound)
     }
 
+    @Test func aRebootFromANewSourcePortIsStillAReboot() throws {
+        let key = Conversation.randomKey()
+        var a = Conversation(key: key, target: Conversation.endpoint("10.0.0.21", 50001), host: hostV4)
+        var capture = try TemporaryCapture(link: .linuxSLL2)
+        try session(&a, into: &capture)
+        a.reboot()
+        a.target = Conversation.endpoint("10.0.0.21", 49999)
+        try session(&a, into: &capture, text: "again\n")
+        try capture.close()
+        let s = try CaptureInspector.inspect(file: capture.url.path, keys: observerKeys(key))
+        #expect(s.authenticated == 14 && s.sessions.map(\.port) == [50001, 49999])
+        #expect(s.sessions.map(\.startedByReboot) == [false, true])
+    }
+
     @Test(arguments: [LinkType.ethernet, .linuxSLL, .linuxSLL2, .raw, .ipv4, .null, .loop])
     func everyLinkTypeIPv4(link: LinkType) throws { try roundTrip(link: link, target: "192.0.2.10", host: "192.0.2.1") }
 

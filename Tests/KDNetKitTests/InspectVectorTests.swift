@@ -36,6 +36,8 @@ import Testing
         #expect(r[0].kind == .poke && r[0].sequence == 3 && r[0].direction == .targetToHost)
         #expect(r[1].kind == .response && r[1].sequence == 3 && r[1].events == [.sessionStarted])
         #expect(r[2].kind == .connectionCheck && r[2].source?.description == "192.168.2.72:51111")
+        #expect(r[7].kind == .kd(.stateChange64) && r[7].text == "load symbols: winload.efi")
+        #expect(r[377].text == "breakpoint")
         #expect(r[9].api == "DbgKdGetVersionApi" && r[9].packetID == 0x8000_0000 && r[9].direction == .hostToTarget)
         let version = try #require(r[11].kernelVersion)
         #expect(version.major == 0x040F && version.build == 10586 && version.isBootDebugger)

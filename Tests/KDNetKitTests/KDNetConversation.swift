@@ -5,7 +5,7 @@ import Foundation
 /// response, KD packets, seal), so tests can write captures with known content.
 struct KDNetConversation {
     let keys: KDNetKeys
-    let target: UDPEndpoint
+    var target: UDPEndpoint
     let host: UDPEndpoint
     var version: UInt8 = 4
     var controlSequence: UInt64 = 7

@@ -152,7 +152,7 @@ public struct SessionObserver: Sendable {
             record.kind = poke.isKeepalive ? .keepalivePoke : .poke
             if poke.isKeepalive {
                 record.session = state.session
-            } else if state.session != nil, !state.rebooting {
+            } else if !state.rebooting, state.session != nil || hadSessionOnAnotherPort(targetEndpoint) {
                 state.rebooting = true
                 record.events.append(.reboot)
             }
@@ -171,6 +171,13 @@ public struct SessionObserver: Sendable {
             record.session = number
             record.events.append(.sessionStarted)
         }
+    }
+
+    /// Public sources disagree on whether a rebooted target keeps its source port, so a
+    /// fresh poke from a new port of an address that had a session counts as a reboot.
+    private func hadSessionOnAnotherPort(_ endpoint: UDPEndpoint?) -> Bool {
+        guard let endpoint else { return false }
+        return targets.contains { $0.key != endpoint && $0.key?.address == endpoint.address && $0.value.session != nil }
     }
 
     // MARK: data channel
@@ -214,6 +221,16 @@ public struct SessionObserver: Sendable {
         if let event { record.events.append(event) }
     }
 
+    /// A load-symbols state change ends with the image's path, whose length is the
+    /// first field after the state change header (zero when unloading).
+    static func imageName(_ data: [UInt8]) -> String? {
+        guard data.count >= StateChange.headerLength + 4 else { return nil }
+        let length = Int(data.le32(StateChange.headerLength))
+        guard length > 0, length <= data.count - StateChange.headerLength - 4 else { return nil }
+        let name = String(decoding: data.suffix(length).prefix { $0 != 0 }, as: UTF8.self)
+        return name.isEmpty ? nil : name
+    }
+
     private mutating func decodePayload(_ datagram: KDNetDatagram, session number: Int, _ record: inout ObservedDatagram) {
         let payload = datagram.payload
         if payload == [KDPacket.breakInByte] { record.kind = .breakIn; return }
@@ -245,7 +262,11 @@ public struct SessionObserver: Sendable {
                     : io.api == DebugIO.getStringAPI ? "DbgKdGetStringApi" : "API 0x\(String(io.api, radix: 16))"
                 record.text = io.text
             case .stateChange64, .stateChange32:
-                record.text = try StateChange(data: packet.data).kindName
+                let change = try StateChange(data: packet.data)
+                record.text = change.kindName
+                if change.newState == StateChange.Kind.loadSymbols.rawValue, let image = Self.imageName(packet.data) {
+                    record.text = "load symbols: \(image)"
+                }
             default:
                 break
             }
