@@ -72,7 +72,7 @@ PY
 }
 ip netns exec "$NS" timeout 20 tcpdump -i lo --immediate-mode -U -w "$WORK/lo.pcap" udp port $PORT 2>"$WORK/tcpdump.err" &
 TCPDUMP=$!
-for _ in $(seq 50); do grep -q "listening on" "$WORK/tcpdump.err" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -qs "listening on" "$WORK/tcpdump.err" && break; sleep 0.1; done
 send_payloads
 sleep 1
 kill -INT "$TCPDUMP" 2>/dev/null; wait "$TCPDUMP" 2>/dev/null
