@@ -25,6 +25,7 @@ struct Kdnetctl: AsyncParsableCommand {
             PingCommand.self,
             ProbeCommand.self,
             FirewallCommand.self,
+            InspectCommand.self,
         ]
     )
 }
