@@ -26,6 +26,7 @@ struct Kdnetctl: AsyncParsableCommand {
             ProbeCommand.self,
             FirewallCommand.self,
             InspectCommand.self,
+            DoctorCommand.self,
         ]
     )
 }
