@@ -17,6 +17,8 @@ struct Kdnetctl: AsyncParsableCommand {
         version: KDNetKitInfo.version,
         subcommands: [
             KeyCommand.self,
+            ListenCommand.self,
+            SimulateTargetCommand.self,
         ]
     )
 }

@@ -31,6 +31,8 @@ public struct HostSession: Sendable {
 
     public private(set) var peer: KDNetEndpoint?
     public private(set) var sessions = 0
+    /// Sessions whose connection check was answered.
+    public private(set) var connections = 0
     public private(set) var version: KernelVersion?
     /// When the poke that started the current session arrived.
     public private(set) var sessionStartedAt: SessionTime?
@@ -166,6 +168,7 @@ public struct HostSession: Sendable {
         case .payload(let payload):
             if phase == .awaitingConnectionCheck, ConnectionCheck(payload: payload) != nil {
                 phase = .connected
+                connections += 1
                 send(KDPacket.control(.resend, id: 0).encoded(), into: &out)
                 out.events.append(.connected(peer: source))
                 if configuration.mode == .confirm {

@@ -56,7 +56,7 @@ public struct TargetSession: Sendable {
 
     private var clientKey: [UInt8] = []
     private var pokeSequence: UInt64 = 0
-    private var nextPokeAt: SessionTime?
+    public private(set) var nextPokeAt: SessionTime?
     /// The debugger this target is bound to once a host answered: carried in keepalives.
     public private(set) var boundDebugger: KDNetEndpoint?
     private var channel: DataChannel?
@@ -119,7 +119,10 @@ public struct TargetSession: Sendable {
         }
         if var p = inFlight, now >= p.sentAt + configuration.retransmitInterval {
             if p.tries >= configuration.maxTries {
-                dropSession(reason: "the host stopped acknowledging", into: &out)
+                // As a kernel does when its debugger goes away: give up on this packet and
+                // carry on (still bound, still sending keepalives).
+                inFlight = nil
+                out.events.append(.gaveUp(reason: "the host stopped acknowledging"))
             } else {
                 p.tries += 1; p.sentAt = now
                 inFlight = p
@@ -300,8 +303,6 @@ public struct TargetSession: Sendable {
     }
 
     private mutating func dropSession(reason: String, into out: inout SessionOutput) {
-        if let p = inFlight, let packet = try? KDPacket(bytes: p.payload), packet.type != .stateManipulate { queue.insert(packet, at: 0) }
-        inFlight = nil
         connectionCheck = nil
         channel = nil
         boundDebugger = nil
