@@ -29,6 +29,8 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     public var source: String
     public var connected: Bool
     public var continued: Bool
+    /// Still stopped in the debugger when the simulation ended (a host broke in and left).
+    public var halted: Bool
     public var boundDebugger: String?
     public var stoppedBecause: String
     public var durationMs: Int
@@ -105,7 +107,7 @@ public final class TargetSimulator {
         }
         return SimulationReport(
             host: host.description, source: ownEndpoint.description, connected: connected,
-            continued: session.hasBeenContinued || session.record.continues > 0,
+            continued: session.hasBeenContinued || session.record.continues > 0, halted: session.isHalted,
             boundDebugger: session.boundDebugger?.description, stoppedBecause: reason,
             durationMs: Int(((MonotonicClock.now() - start) * 1000).rounded()), record: session.record)
     }
