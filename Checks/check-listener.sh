@@ -50,6 +50,16 @@ SIMOUT=$(cat "$WORK/right.json")
 [[ $(json_get "$SIMOUT" 'd["connected"], d["continued"], d["halted"], d["record"]["break_ins"], d["record"]["pokes"] > 3') == "True True False 1 True" ]] \
   && pass "target continued and kept running (and poking) after listen exited" || fail "simulator record: $SIMOUT"
 
+# -- a second listen against a target still bound to the first one re-keys it (keepalive answered)
+sim twice --host-ip 10.77.0.1 --port 50009 --key "$KEY" --poke-interval 1 --duration 9
+expect_exit 0 "first listen" -- "${H[@]}" "$KDNETCTL" listen --port 50009 --key "$KEY" --timeout 10 --json
+sleep 1.5
+expect_exit 0 "second listen takes the bound target over" -- "${H[@]}" "$KDNETCTL" listen --port 50009 --key "$KEY" --timeout 10
+contains "$ERR" "re-keying" "the take-over is explained"
+wait
+[[ $(json_get "$(cat "$WORK/twice.json")" 'd["record"]["handshakes"], d["record"]["continues"], d["halted"]') == "2 2 False" ]] \
+  && pass "target re-keyed once per listen and left running" || fail "twice: $(cat "$WORK/twice.json")"
+
 # -- human report
 sim human --host-ip 10.77.0.1 --port 50000 --key "$KEY" --poke-interval 1 --build 22621 --machine arm64 --duration 6
 expect_exit 0 "human report" -- "${H[@]}" "$KDNETCTL" listen --port 50000 --key "$KEY" --timeout 15
@@ -139,6 +149,19 @@ sim alpha2 --host-ip 10.77.0.1 --port 50010 --key "$KEY" --poke-interval 1 --dur
 expect_exit 1 "--config: a missing target fails the whole run" -- "${H[@]}" "$KDNETCTL" listen --config "$WORK/listener.json" --timeout 3 --json
 [[ $(json_get "$OUT" '[t["connected"] for t in d["targets"]]') == "[True, False, False]" ]] && pass "per-target outcome" || fail "partial config: $OUT"
 wait
+
+# -- 100 targets on ports 50100-50199 at once: all bound, idle costs no CPU (blocked in poll)
+python3 - "$KEY" >"$WORK/l100.json" <<'PY'
+import json, sys
+print(json.dumps({"version": 1, "targets": [{"name": "t%d" % i, "port": 50100 + i, "key": sys.argv[1]} for i in range(100)]}))
+PY
+"${H[@]}" "$KDNETCTL" listen --config "$WORK/l100.json" --timeout 4 --json >"$WORK/l100.out" 2>/dev/null &
+lpid=$!
+sleep 1; t0=$(awk '{print $14 + $15}' "/proc/$lpid/stat"); sleep 2; t1=$(awk '{print $14 + $15}' "/proc/$lpid/stat")
+(( t1 - t0 <= 2 )) && pass "100 idle ports use no CPU ($((t1 - t0)) ticks in 2 s)" || fail "idle listener used $((t1 - t0)) ticks in 2 s"
+wait "$lpid"
+[[ $(json_get "$(cat "$WORK/l100.out")" 'len(d["targets"]), set(t["diagnosis"] for t in d["targets"])') == "100 {'no-traffic'}" ]] \
+  && pass "100 targets reported" || fail "100 targets: $(head -c 300 "$WORK/l100.out")"
 
 # -- bad input
 expect_exit 64 "--port without --key" -- "$KDNETCTL" listen --port 50000

@@ -152,7 +152,8 @@ struct Narrator {
             say("\(who)target stopped (\(kind)); continuing it")
         default: break
         }
-        status.update("\(tally.total) datagrams from \(tally.sources.count) source(s): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.notKdnet) not KDNET")
+        let from = tally.sources.prefix(2).joined(separator: ", ") + (tally.sources.count > 2 ? ", …" : "")
+        status.update("\(who)\(tally.total) datagrams from \(from.isEmpty ? "nowhere" : from): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.notKdnet) not KDNET")
     }
 
     private func say(_ line: String) {
