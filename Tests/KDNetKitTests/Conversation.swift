@@ -74,6 +74,17 @@ struct Conversation {
         queue += out.datagrams.map { (true, $0.bytes) }
     }
 
+    /// The KD packets of the first session on the wire, decoded with `key`.
+    func kdPackets(key: String) throws -> [(toHost: Bool, packet: KDPacket)] {
+        let keys = KDNetKeys(key: try DebugKey(parsing: key))
+        guard let response = wire.first(where: { !$0.toHost && (try? DatagramEnvelope.peek($0.bytes))?.channel == .control }) else { return [] }
+        let data = keys.dataCipher(dataKey: keys.dataKey(responseBody: try keys.controlCipher.open(response.bytes).payload))
+        return wire.compactMap { d in
+            guard let p = try? data.open(d.bytes), let k = try? KDPacket(bytes: p.payload) else { return nil }
+            return (d.toHost, k)
+        }
+    }
+
     var hostPrints: [String] { hostEvents.compactMap { if case .debugPrint(let t) = $0 { return t } else { return nil } } }
     var reportedVersion: KernelVersion? { hostEvents.lazy.compactMap { if case .version(let v) = $0 { return v } else { return nil } }.first }
     func count(_ events: [SessionEvent], _ match: (SessionEvent) -> Bool) -> Int { events.filter(match).count }

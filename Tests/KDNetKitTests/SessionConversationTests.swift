@@ -26,6 +26,31 @@ import Testing
         #expect(c.host.protocolVersion == 2)
     }
 
+    /// The WinDbg capture of a booting Windows 10: ids from 0, acknowledged without any RESET.
+    @Test func aTargetFreshFromBootIsAcknowledgedWithoutReset() throws {
+        var c = Conversation(mode: .follow)
+        c.run(until: 10)
+        let packets = try c.kdPackets(key: "1.2.3.4")
+        #expect(!packets.contains { $0.packet.type == .reset })
+        let firstAck = try #require(packets.first { !$0.toHost && $0.packet.type == .acknowledge })
+        #expect(firstAck.packet.id == 0)
+        #expect(packets.filter { $0.toHost && $0.packet.leader == .data }.map(\.packet.id).prefix(3) == [0, 2, 4])
+        #expect(c.hostPrints == TargetSession.defaultBootMessages)
+    }
+
+    @Test func aTargetThatRanAWhileIsResetFirst() throws {
+        var c = Conversation(mode: .follow)
+        var cfg = c.target.configuration
+        cfg.firstPacketID = 0x926
+        c.target = TargetSession(configuration: cfg, random: SeededRandom(seed: 5))
+        c.run(until: 10)
+        #expect(c.hostPrints == TargetSession.defaultBootMessages)
+        let packets = try c.kdPackets(key: "1.2.3.4")
+        let firstFromHost = try #require(packets.first { !$0.toHost && $0.packet.type != .resend })
+        #expect(firstFromHost.packet.type == .reset && firstFromHost.packet.id == KDPacket.initialHostPacketID)
+        #expect(packets.contains { $0.toHost && $0.packet.type == .reset && $0.packet.id == 0x926 })
+    }
+
     @Test func keepalivesAfterTheSessionAreNotAnswered() {
         var c = Conversation()
         c.run(until: 30) { $0.host.isConfirmed }
@@ -33,6 +58,18 @@ import Testing
         c.run(until: c.now + 10)
         #expect(c.count(c.hostEvents) { if case .keepalive = $0 { return true } else { return false } } >= 3)
         #expect(c.target.record.handshakes == handshakes)
+    }
+
+    @Test func aNewListenerTakesOverATargetBoundToAnEarlierOne() {
+        var c = Conversation()
+        c.run(until: 30) { $0.host.isConfirmed }
+        // The first listener exits; a second one starts and sees only keepalives.
+        c.host = HostSession(configuration: c.host.configuration, random: SeededRandom(seed: 99))
+        let start = c.now
+        c.run(until: start + 30) { $0.host.isConfirmed }
+        #expect(c.host.isConfirmed && c.reportedVersion?.build == 9600)
+        #expect(c.hostEvents.contains(.handshake(peer: Conversation.targetAddress, rekey: true)))
+        #expect(c.target.record.handshakes == 2 && c.target.record.continues == 2 && !c.target.isHalted)
     }
 
     @Test func wrongKeyFailsAuthenticationAndNeverConnects() {

@@ -117,16 +117,17 @@ public final class HostListener {
     private func sendConnectRequest(port i: Int, at now: SessionTime) {
         guard let to = ports[i].connectTo, ports[i].session.peer == nil, let due = ports[i].nextConnectAt, now >= due else { return }
         let d = ports[i].session.connectRequest(to: to)
-        for s in ports[i].sockets where s.send(d.bytes, to: d.destination) { break }
+        socket(of: i, reaching: d.destination)?.send(d.bytes, to: d.destination)
         ports[i].nextConnectAt = now + options.connectInterval
     }
 
+    /// The IPv6 sockets are IPv6-only, so only the socket of the peer's family can answer it.
+    private func socket(of i: Int, reaching destination: KDNetEndpoint) -> UDPSocket? {
+        ports[i].sockets.first { $0.family == destination.family }
+    }
+
     private func deliver(_ out: SessionOutput, port i: Int, onEvent: (Int, SessionEvent, TrafficTally) -> Void) {
-        for d in out.datagrams {
-            // The socket of the peer's family answers; the other family's socket cannot.
-            let sockets = ports[i].sockets.sorted { a, _ in a.family == d.destination.family }
-            for s in sockets where s.send(d.bytes, to: d.destination) { break }
-        }
+        for d in out.datagrams { socket(of: i, reaching: d.destination)?.send(d.bytes, to: d.destination) }
         for e in out.events {
             // Kept for the JSON document; a long follow keeps only the latest lines.
             if case .debugPrint(let text) = e, options.mode == .follow {

@@ -199,6 +199,10 @@ public struct HostSession: Sendable {
         case (.control, .resend):
             if let p = pending { send(p.packet.payload, into: &out) }
         case (.data, _):
+            // A target fresh from boot numbers its packets from 0 and WinDbg acknowledges
+            // them as they come (the Windows 10 capture); any other first id needs a RESET
+            // (the 8.1 vector).
+            if !synced, packet.id == 0, pending?.request != .reset { synced = true }
             guard synced else {
                 // The first packet of a session: synchronise packet ids as WinDbg does.
                 if pending?.request != .reset {

@@ -16,6 +16,10 @@ public struct TargetSession: Sendable {
         public var maxTries = 8
         public var kernel: KernelVersion
         public var bootMessages: [String]
+        /// The first KD packet id after boot. A booting Windows 10 starts at 0 (the WinDbg
+        /// capture); a target that has run a while is further on (0x926 in the 8.1 vector),
+        /// which makes the host RESET first.
+        public var firstPacketID: UInt32 = 0
 
         public init(keys: KDNetKeys, target: KDNetEndpoint, host: KDNetEndpoint, kernel: KernelVersion,
                     bootMessages: [String] = TargetSession.defaultBootMessages) {
@@ -95,9 +99,7 @@ public struct TargetSession: Sendable {
         lastHostID = nil
         isHalted = false
         hasBeenContinued = false
-        // Real targets start their KD ids at an arbitrary even number (0x926 in the 8.1 vector).
-        let r = random.bytes(2)
-        nextID = 0x800 + (UInt32(r[0]) << 2 | UInt32(r[1] & 0x3)) * 2
+        nextID = configuration.firstPacketID
         queue = configuration.bootMessages.map { debugPrint($0) }
     }
 
@@ -158,11 +160,12 @@ public struct TargetSession: Sendable {
     // MARK: control channel
 
     private mutating func receiveControl(_ bytes: [UInt8], from source: KDNetEndpoint, at now: SessionTime, into out: inout SessionOutput) {
-        guard let d = try? configuration.keys.controlCipher.open(bytes), d.direction == .hostToTarget else {
+        guard let d = try? configuration.keys.controlCipher.open(bytes) else {
             record.failedAuthentication += 1
             out.events.append(.failedAuthentication(from: source))
             return
         }
+        guard d.direction == .hostToTarget else { return }
         switch try? ControlMessage(payload: d.payload) {
         case .poke?:
             // A host's connect request (`listen --target`): poke at once instead of waiting.
