@@ -166,6 +166,7 @@ wait "$lpid"
 # -- bad input
 expect_exit 64 "--port without --key" -- "$KDNETCTL" listen --port 50000
 expect_one_line_error "missing key"
+expect_exit 64 "port 0" -- "$KDNETCTL" listen --port 0 --key "$KEY"
 expect_exit 64 "bad --bind" -- "$KDNETCTL" listen --port 50000 --key "$KEY" --bind not-an-ip
 expect_exit 64 "--config with --port" -- "$KDNETCTL" listen --config "$WORK/listener.json" --port 50000
 expect_exit 64 "bad machine" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --machine sparc

@@ -106,6 +106,7 @@ public enum ListenOptionError: Error, LocalizedError, UsageProblem, Sendable {
     case badMachine(String)
     case badProtocolVersion(Int)
     case badInterval(String, Double)
+    case badPort
 
     public var errorDescription: String? {
         switch self {
@@ -115,6 +116,7 @@ public enum ListenOptionError: Error, LocalizedError, UsageProblem, Sendable {
         case .targetNeedsPort: return "--target works with one target; use it with --port and --key, not --config"
         case .badMachine(let m): return "unknown machine \(m); use x64, x86 or arm64"
         case .badProtocolVersion(let v): return "KDNET protocol version \(v) is not one real targets use; pick 2, 3, 4 or 5"
+        case .badPort: return "port 0 is not a KDNET port; give the port:P of `bcdedit /dbgsettings` (50000-50039 is recommended)"
         case .badInterval(let flag, let v): return "\(flag) \(v) is not a positive number of seconds; give e.g. \(flag) 3"
         }
     }

@@ -23,7 +23,9 @@ public struct HostSession: Sendable {
     }
 
     enum Phase: Sendable, Equatable { case idle, awaitingConnectionCheck, connected }
-    enum Request: Sendable, Equatable { case breakIn, reset, getVersion, resume }
+    enum Request: String, Sendable, Equatable {
+        case breakIn = "the break-in", reset = "RESET", getVersion = "GetVersion", resume = "Continue2"
+    }
 
     public let configuration: Configuration
     public let classifier: TrafficClassifier
@@ -86,7 +88,7 @@ public struct HostSession: Sendable {
         if var p = pending, now >= p.packet.sentAt + configuration.retransmitInterval {
             if p.packet.tries >= configuration.maxTries {
                 pending = nil
-                out.events.append(.gaveUp(reason: "the target did not answer \(p.request) after \(p.packet.tries) tries"))
+                out.events.append(.gaveUp(reason: "the target did not answer \(p.request.rawValue) after \(p.packet.tries) tries"))
             } else if p.packet.acknowledged {
                 // Acknowledged but no reply yet: ask the target to send it again.
                 p.packet.tries += 1; p.packet.sentAt = now
@@ -213,6 +215,8 @@ public struct HostSession: Sendable {
                 return
             }
             send(KDPacket.control(.acknowledge, id: packet.id).encoded(), into: &out)
+            // A target busy printing is alive: give the break-in time rather than tries.
+            if var p = pending, p.request == .breakIn { p.packet.tries = 1; p.packet.sentAt = now; pending = p }
             guard packet.id != lastTargetID else { return }  // a retransmission we already handled
             lastTargetID = packet.id
             handleData(packet, at: now, into: &out)

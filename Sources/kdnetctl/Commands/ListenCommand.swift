@@ -22,6 +22,10 @@ struct ListenCommand: AsyncParsableCommand {
             itself by poking the host it was configured with; no public capture shows a real target \
             answering a request from the host, so against real Windows this only opens stateful \
             firewalls or NAT on the way back. `kdnetctl simulate-target` answers it with a poke at once.
+
+            A target whose pokes name a bound debugger (left running by an earlier listen or \
+            WinDbg session) is answered only when no session is live here: that re-keys it, so \
+            running listen again works without rebooting the target.
             """
     )
 
@@ -61,6 +65,7 @@ struct ListenCommand: AsyncParsableCommand {
             return try ListenTarget.from(try ListenerConfig.load(from: URL(fileURLWithPath: config)))
         }
         guard let port, let key else { throw ListenOptionError.needsPortAndKey }
+        guard port != 0 else { throw ListenOptionError.badPort }
         return [ListenTarget(port: port, key: try DebugKey(parsing: key), expectedAddress: expect)]
     }
 

@@ -60,6 +60,7 @@ struct SimulateTargetCommand: AsyncParsableCommand {
     }
 
     private func makeOptions() throws -> SimulatorOptions {
+        guard port != 0 else { throw ListenOptionError.badPort }
         guard let machineValue = KernelVersion.machine(named: machine), machineValue != 0x1C4 else { throw ListenOptionError.badMachine(machine) }
         guard (2...5).contains(protocolVersion) else { throw ListenOptionError.badProtocolVersion(protocolVersion) }
         for (flag, value) in [("--poke-interval", pokeInterval), ("--duration", duration), ("--reboot-after", rebootAfter)] {
