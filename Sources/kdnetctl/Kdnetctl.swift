@@ -26,6 +26,8 @@ struct Kdnetctl: AsyncParsableCommand {
             ProbeCommand.self,
             FirewallCommand.self,
             InspectCommand.self,
+            ListenCommand.self,
+            SimulateTargetCommand.self,
             DoctorCommand.self,
         ]
     )
