@@ -30,6 +30,9 @@ public enum Doctor {
             checks.append(RouteCheck(target: target, hostIP: request.hostIP))
             checks.append(PingCheck(target: target, count: request.pingCount, timeout: request.pingTimeout))
         }
+        if let seconds = request.listenSeconds, let port = request.port, let key = request.key {
+            checks.append(ListenCheck(port: port, key: key, seconds: seconds, target: request.target, hint: hint))
+        }
         return checks
     }
 }

@@ -5,6 +5,8 @@ public enum DoctorProgress: Sendable {
     /// A check started; the text says what it does ("pinging 10.0.0.2").
     case checking(String)
     case pinged(sent: Int, answered: Int, of: Int)
+    /// While listening: seconds left and what arrived so far.
+    case listening(secondsLeft: Double, seen: TrafficTally)
 }
 
 /// One small diagnostic: gathers its facts from the environment and judges them.

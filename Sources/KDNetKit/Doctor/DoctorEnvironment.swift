@@ -8,6 +8,9 @@ public protocol DoctorEnvironment: Sendable {
     func firewallRuleset() throws -> NftRuleset
     func routes() throws -> [RouteEntry]
     func ping(_ target: IPAddress, count: Int, timeout: Double, onEvent: (PingEvent) -> Void) throws -> PingReport
+    /// Receives on `port` for `seconds` without ever answering, classifying each datagram.
+    func watchTraffic(port: Int, seconds: Double, classifier: TrafficClassifier,
+                      onTick: (_ secondsLeft: Double, ObservedTraffic) -> Void) throws -> ObservedTraffic
 }
 
 /// This machine, now.
@@ -19,5 +22,9 @@ public struct LiveDoctorEnvironment: DoctorEnvironment {
     public func routes() throws -> [RouteEntry] { try ProcRouteSource().routes() }
     public func ping(_ target: IPAddress, count: Int, timeout: Double, onEvent: (PingEvent) -> Void) throws -> PingReport {
         try Pinger.ping(target, count: count, timeout: timeout, onEvent: onEvent)
+    }
+    public func watchTraffic(port: Int, seconds: Double, classifier: TrafficClassifier,
+                             onTick: (_ secondsLeft: Double, ObservedTraffic) -> Void) throws -> ObservedTraffic {
+        try TrafficWatch.watch(port: UInt16(port), seconds: seconds, classifier: classifier, onTick: onTick)
     }
 }

@@ -40,6 +40,8 @@ struct DoctorCommand: AsyncParsableCommand {
                 switch event {
                 case .checking(let activity): status.update("doctor: \(activity)…")
                 case .pinged(let sent, let answered, let of): status.update("doctor: ping \(sent)/\(of), \(answered) answered…")
+                case .listening(let left, let seen):
+                    status.update("doctor: listening on port \(port ?? 0), \(Int(left.rounded(.up))) s left; \(seen.total) datagram\(seen.total == 1 ? "" : "s"), \(seen.authenticated) authenticated, \(seen.wrongKey) with another key, \(seen.notKdnet) not KDNET…")
                 }
             }
             status.finish()
