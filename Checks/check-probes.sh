@@ -108,4 +108,6 @@ expect_exit 1 "link-local across a router" -- inns $N "$KDNETCTL" probe route 16
 contains "$OUT" "never cross a router" "explains link-local"
 expect_exit 1 "link-local host address across a router" -- inns $N "$KDNETCTL" probe route 10.79.0.2 --host-ip 169.254.1.1
 expect_exit 1 "no route" -- inns $T "$KDNETCTL" probe route 192.0.2.1
+expect_exit 0 "route to this host's own address" -- inns $T "$KDNETCTL" probe route 127.0.0.1
+contains "$OUT" "directly connected" "own address is directly connected (local table), not behind a router"
 finish

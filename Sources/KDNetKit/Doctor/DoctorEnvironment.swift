@@ -19,7 +19,7 @@ public struct LiveDoctorEnvironment: DoctorEnvironment {
     public func hostNetwork() throws -> HostNetworkSnapshot { try HostNetwork.snapshot() }
     public func portOwnership(port: Int) throws -> PortOwnershipReport { try PortOwnership.check(port: port) }
     public func firewallRuleset() throws -> NftRuleset { try NftablesReader.liveRuleset() }
-    public func routes() throws -> [RouteEntry] { try ProcRouteSource().routes() }
+    public func routes() throws -> [RouteEntry] { try NetlinkRouteSource().routes() }
     public func ping(_ target: IPAddress, count: Int, timeout: Double, onEvent: (PingEvent) -> Void) throws -> PingReport {
         try Pinger.ping(target, count: count, timeout: timeout, onEvent: onEvent)
     }

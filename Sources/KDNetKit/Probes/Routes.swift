@@ -15,53 +15,9 @@ public struct RouteEntry: Sendable, Equatable, Codable {
     }
 }
 
-/// Where routes come from. /proc for now; the libnl host discovery can stand in later.
+/// Where routes come from: `NetlinkRouteSource` (libnl) on a live host, fixed lists in tests.
 public protocol RouteSource: Sendable {
     func routes() throws -> [RouteEntry]
-}
-
-/// Reads the main table from /proc/net/route and /proc/net/ipv6_route.
-public struct ProcRouteSource: RouteSource {
-    public var procRoot: String
-    public init(procRoot: String = "/proc") { self.procRoot = procRoot }
-
-    public func routes() throws -> [RouteEntry] {
-        var out: [RouteEntry] = []
-        if let v4 = try? String(contentsOfFile: "\(procRoot)/net/route", encoding: .utf8) { out += Self.parseIPv4(v4) }
-        if let v6 = try? String(contentsOfFile: "\(procRoot)/net/ipv6_route", encoding: .utf8) { out += Self.parseIPv6(v6) }
-        return out
-    }
-
-    static let rtfUp = 0x0001, rtfReject = 0x0200
-
-    /// `Iface Destination Gateway Flags RefCnt Use Metric Mask ...`, addresses as
-    /// little-endian hex words; rejected and down routes are left out.
-    public static func parseIPv4(_ text: String) -> [RouteEntry] {
-        text.split(separator: "\n").dropFirst().compactMap { line in
-            let f = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
-            guard f.count >= 8, let flags = Int(f[3], radix: 16), flags & rtfUp != 0, flags & rtfReject == 0,
-                  let dest = PortOwnership.procAddress(f[1]), let gw = PortOwnership.procAddress(f[2]),
-                  let mask = PortOwnership.procAddress(f[7]), let metric = Int(f[6]) else { return nil }
-            let length = mask.bytes.reduce(0) { $0 + $1.nonzeroBitCount }
-            return RouteEntry(prefix: dest, length: length, interface: String(f[0]),
-                              gateway: gw.isUnspecified ? nil : gw, metric: metric)
-        }
-    }
-
-    /// `dest plen src splen nexthop metric refcnt use flags iface`, addresses as plain hex;
-    /// the local table's own-address and multicast routes are left out.
-    public static func parseIPv6(_ text: String) -> [RouteEntry] {
-        text.split(separator: "\n").compactMap { line in
-            let f = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard f.count >= 10, let d = [UInt8](hex: f[0]), let dest = IPAddress(bytes: d),
-                  let length = Int(f[1], radix: 16), let n = [UInt8](hex: f[4]), let hop = IPAddress(bytes: n),
-                  let metric = UInt32(f[5], radix: 16), let flags = Int(f[8], radix: 16),
-                  flags & rtfUp != 0, flags & rtfReject == 0, f[9] != "lo" else { return nil }
-            if dest.bytes[0] == 0xff { return nil }
-            return RouteEntry(prefix: dest, length: length, interface: String(f[9]),
-                              gateway: hop.isUnspecified ? nil : hop, metric: Int(metric))
-        }
-    }
 }
 
 /// Whether a target is on a directly connected subnet or behind a router.

@@ -115,7 +115,7 @@ struct ProbeCommand: AsyncParsableCommand {
     struct Route: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tell whether an address is on a directly connected subnet or behind a router.",
-            discussion: "Reads this machine's routes from /proc/net/route and /proc/net/ipv6_route. Exits 1 when there is no route, or when a link-local address would have to cross a router.")
+            discussion: "Reads this machine's routes with libnl, its own addresses included. Exits 1 when there is no route, or when a link-local address would have to cross a router.")
         @Argument(help: "The other machine's address (the target's, when run on the host).") var address: String
         @Option(name: .customLong("host-ip"), help: "This machine's address as given to bcdedit, checked for being link-local too.")
         var hostIP: String?
@@ -125,7 +125,7 @@ struct ProbeCommand: AsyncParsableCommand {
             try await Console.run(json: output.json) {
                 let target = try IPAddress.parse(address)
                 let host = try hostIP.map(IPAddress.parse)
-                let report = RouteDecision.decide(target: target, routes: try ProcRouteSource().routes(), hostAddress: host)
+                let report = RouteDecision.decide(target: target, routes: try NetlinkRouteSource().routes(), hostAddress: host)
                 if output.json { try Console.json(report) } else { Render.verdict(report.verdict, report.cause, report.fix) }
                 if report.verdict == .fail { throw ExitCode(1) }
             }

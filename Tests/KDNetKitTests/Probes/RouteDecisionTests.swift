@@ -50,22 +50,16 @@ import Testing
         #expect(r.verdict == .fail && r.route == nil)
     }
 
-    @Test func procTablesParse() {
-        let v4 = """
-            Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
-            eth0\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0
-            eth0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0
-            eth0\t0002A8C0\t00000000\t0201\t0\t0\t0\t00FFFFFF\t0\t0\t0
-            """
-        let routes = ProcRouteSource.parseIPv4(v4)
-        #expect(routes == [route("0.0.0.0", 0, "eth0", via: "192.168.1.1", metric: 100), route("192.168.1.0", 24, "eth0", metric: 100)])
-        let v6 = """
-            fe800000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0
-            00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000002 00000000 00000003     eth0
-            00000000000000000000000000000001 80 00000000000000000000000000000000 00 00000000000000000000000000000000 00000000 00000002 00000000 80200001       lo
-            ff000000000000000000000000000000 08 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000003 00000000 00000001     eth0
-            """
-        #expect(ProcRouteSource.parseIPv6(v6) == [route("fe80::", 64, "eth0", metric: 256), route("::", 0, "eth0", via: "fe80::1", metric: 1024)])
+    @Test func netlinkRoutesIncludeTheHostsOwnAddresses() {
+        let routes = NetlinkRouteSource.entries(from: HostNetworkTests.snapshot)
+        let own = RouteDecision.decide(target: IPAddress("127.0.0.1")!, routes: routes)
+        #expect(own.directlyConnected && own.verdict == .pass && own.route?.interface == "lo")
+        let lan = RouteDecision.decide(target: IPAddress("198.51.100.77")!, routes: routes)
+        #expect(lan.directlyConnected && lan.route?.interface == "enp3s0" && lan.route?.length == 24)
+        let far = RouteDecision.decide(target: IPAddress("203.0.113.200")!, routes: routes)
+        #expect(!far.directlyConnected && far.route?.gateway == IPAddress("198.51.100.254"))
+        let internet = RouteDecision.decide(target: IPAddress("8.8.4.4")!, routes: routes)
+        #expect(internet.route?.gateway == IPAddress("198.51.100.1") && internet.route?.metric == 100)
     }
 }
 

@@ -1,0 +1,26 @@
+/// Routes for the probes and the doctor, read with libnl like `kdnetctl host` does, so
+/// every command sees the same table. The host's own addresses come first as host
+/// routes (the kernel's local table, which /proc/net/route does not show), so a target
+/// address that is this host's own is not mistaken for one behind a router.
+public struct NetlinkRouteSource: RouteSource {
+    public init() {}
+
+    public func routes() throws -> [RouteEntry] {
+        Self.entries(from: try HostNetwork.snapshot())
+    }
+
+    public static func entries(from snapshot: HostNetworkSnapshot) -> [RouteEntry] {
+        let local = snapshot.interfaces.flatMap { interface in
+            interface.addresses.compactMap { a -> RouteEntry? in
+                guard let ip = IPAddress(a.address)?.unscoped else { return nil }
+                return RouteEntry(prefix: ip, length: ip.bitCount, interface: interface.name)
+            }
+        }
+        let table = snapshot.routes.compactMap { r -> RouteEntry? in
+            guard let prefix = IPAddress(r.network)?.unscoped else { return nil }
+            return RouteEntry(prefix: prefix, length: r.prefixLength, interface: r.interface,
+                              gateway: r.gateway.flatMap { IPAddress($0) }, metric: Int(r.metric))
+        }
+        return local + table
+    }
+}
