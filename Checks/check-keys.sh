@@ -10,5 +10,9 @@ expect_exit 1 "part 2^64 rejected" -- "$KDNETCTL" key check 1.2.3.3w5e11264sgsg
 expect_one_line_error "part 2^64"
 contains "$ERR" "part 4" "error names the part"
 expect_exit 64 "unknown subcommand is a usage error" -- "$KDNETCTL" key frobnicate
+expect_one_line_error "unknown subcommand"
+expect_exit 64 "unknown option is a usage error" -- "$KDNETCTL" key generate --bogus
+expect_one_line_error "unknown option"
+contains "$ERR" "--help" "usage error says where the options are"
 expect_exit 0 "--version" -- "$KDNETCTL" --version
 finish

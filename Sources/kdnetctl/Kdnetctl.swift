@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import KDNetKit
 
@@ -31,4 +32,24 @@ struct Kdnetctl: AsyncParsableCommand {
             DoctorCommand.self,
         ]
     )
+
+    /// ArgumentParser's own usage errors are several lines (message, usage, hint); the
+    /// tool's rule is one line naming the problem and the fix, and exit 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if error is ExitCode || error is CleanExit || exitCode(for: error) != .validationFailure {
+                exit(withError: error)
+            }
+            let message = Kdnetctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            Console.err(Console.paint("error:", .red, stderr: true) + " \(message); run with --help to see the options")
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+    }
 }
