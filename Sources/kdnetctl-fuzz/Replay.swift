@@ -10,7 +10,7 @@ func LLVMFuzzerRunDriver(
 /// Built with KDNET_LIBFUZZER (see Checks/check-fuzz.sh), this hands control to libFuzzer
 /// with the harness KDNET_FUZZ_TARGET names. Built normally, it replays files (corpus
 /// entries, past crashes) through that harness: `KDNET_FUZZ_TARGET=datagram kdnetctl-fuzz FILE...`,
-/// which the tests use as a regression runner.
+/// which the tests use as a regression runner. It prints one line per file.
 @main
 struct FuzzMain {
     static func main() throws {
@@ -25,7 +25,8 @@ struct FuzzMain {
         #else
         let harness = Harness.selected
         for path in CommandLine.arguments.dropFirst() {
-            harness.run(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            let summary = harness.run(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            print("\(path): \(summary ?? "ok")")
         }
         #endif
     }
