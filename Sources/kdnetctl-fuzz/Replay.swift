@@ -1,4 +1,5 @@
 import Foundation
+import KDNetKit
 
 #if KDNET_LIBFUZZER
 @_silgen_name("LLVMFuzzerRunDriver")
@@ -23,6 +24,11 @@ struct FuzzMain {
             return 0
         })
         #else
+        let args = CommandLine.arguments
+        if args.count == 3, args[1] == "--flood-pool" {
+            try FloodDatagrams.write(to: args[2], key: try DebugKey(parsing: ProcessInfo.processInfo.environment["KDNET_FLOOD_KEY"] ?? ""))
+            return
+        }
         let harness = Harness.selected
         for path in CommandLine.arguments.dropFirst() {
             let summary = harness.run(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
