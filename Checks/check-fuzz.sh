@@ -6,7 +6,7 @@
 # under Tests/KDNetKitTests/Fixtures/fuzz-regressions/<harness>/.
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SECONDS_EACH=${FUZZ_SECONDS:-15}
+SECONDS_EACH=${FUZZ_SECONDS:-12}
 ARTIFACTS=${FUZZ_ARTIFACTS:-/tmp/kdnetctl-fuzz-artifacts}
 HARNESSES=(datagram kdpacket key dbgsettings inventory pcap session)
 REGRESSIONS="$ROOT/Tests/KDNetKitTests/Fixtures/fuzz-regressions"
