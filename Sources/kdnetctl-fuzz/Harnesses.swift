@@ -4,15 +4,24 @@ import KDNetKit
 /// The parsers exposed to hostile input, one harness each. Every harness must return
 /// normally for any input: a crash, trap or sanitizer report is a bug.
 enum Harness: String, CaseIterable {
-    case datagram, kdpacket, key
+    case datagram, kdpacket, key, dbgsettings, inventory, pcap, session
 
-    private static let keys = KDNetKeys(key: DebugKey(parts: [0x1234_5678_9ABC, 0x2345_6789_ABCD, 0x3456_789A_BCDE, 0x4567_89AB_CDEF]))
+    /// The keys of the committed vectors, so seeds taken from them get past authentication.
+    static let keys = KDNetKeys(key: try! DebugKey(parsing: "1.1.1.1"))
+    static let captureKeys = [ObserverKey(key: try! DebugKey(parsing: "8.8.8.8"), label: "windbg"),
+                              ObserverKey(key: try! DebugKey(parsing: "1.1.1.1"), label: "libkdnet")]
+    /// One file per process, rewritten for every input: libpcap reads only from files.
+    static let capturePath = FileManager.default.temporaryDirectory
+        .appendingPathComponent("kdnetctl-fuzz-\(getpid()).pcap").path
 
-    func run(_ bytes: [UInt8]) {
+    /// Returns what the replayer reports for the input (only the conversation says anything).
+    @discardableResult
+    func run(_ bytes: [UInt8]) -> String? {
         switch self {
         case .datagram:
             _ = try? DatagramEnvelope.peek(bytes)
             _ = Self.keys.controlCipher.authenticates(bytes)
+            _ = TrafficClassifier(keys: Self.keys).classify(bytes, from: .zero)
             // Also feed inputs that pass the cheap checks, so the parsers behind them are reached.
             let sealed = Self.keys.controlCipher.seal(KDNetDatagram(version: 4, channel: .control, sequence: 1, direction: .targetToHost, payload: bytes))
             if let d = try? Self.keys.controlCipher.open(sealed) { _ = try? ControlMessage(payload: d.payload) }
@@ -28,8 +37,25 @@ enum Harness: String, CaseIterable {
             _ = try? DebugIO(data: bytes)
         case .key:
             _ = try? DebugKey(parsing: String(decoding: bytes, as: UTF8.self))
+        case .dbgsettings:
+            let settings = DbgSettings(parsing: String(decoding: bytes, as: UTF8.self))
+            _ = DbgSettingsLint(settings, options: .init(expectedKey: Self.keysKey))
+        case .inventory:
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = try? Inventory.parseCSV(text, source: "fuzz.csv")
+            _ = try? Inventory.parseYAML(text, source: "fuzz.yaml")
+        case .pcap:
+            guard FileManager.default.createFile(atPath: Self.capturePath, contents: Data(bytes)) else { return nil }
+            _ = try? CaptureInspector.inspect(file: Self.capturePath, keys: Self.captureKeys)
+        case .session:
+            var conversation = FuzzedConversation(keys: Self.keys)
+            conversation.play(bytes)
+            return conversation.summary
         }
+        return nil
     }
+
+    private static let keysKey = try! DebugKey(parsing: "1.1.1.1")
 
     /// Chosen by KDNET_FUZZ_TARGET, since libFuzzer runs one entry point per binary.
     static var selected: Harness {

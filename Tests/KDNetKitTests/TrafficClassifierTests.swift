@@ -81,7 +81,10 @@ import Testing
         c.run(until: 30) { $0.host.isConfirmed }
         let r = ListenResult(name: nil, port: 50000, session: c.host, mac: "5a:11:22:33:44:55", follow: false, debugOutput: [])
         let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.encoder().encode(r)) as? [String: Any])
-        #expect(Set(doc.keys) == ["connected", "target", "protocol_version", "build", "machine", "kernel_base", "confirm_ms"])
+        #expect(Set(doc.keys) == ["connected", "target", "protocol_version", "build", "machine", "kernel_base", "confirm_ms", "seen"])
+        // What was rejected on the way is reported even when the target connected.
+        let seen = try #require(doc["seen"] as? [String: Any])
+        #expect(seen["authenticated"] as? Int == c.host.tally.authenticated && (seen["authenticated"] as? Int ?? 0) > 0)
         #expect(doc["kernel_base"] as? String == "0xfffff8026bc18000" && doc["build"] as? Int == 9600)
         let target = try #require(doc["target"] as? [String: Any])
         #expect(target["address"] as? String == "192.168.0.13" && target["port"] as? Int == 50000 && target["mac"] as? String == "5a:11:22:33:44:55")

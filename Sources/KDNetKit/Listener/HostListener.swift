@@ -45,6 +45,7 @@ public final class HostListener {
         var nextConnectAt: SessionTime?
     }
 
+    static let receiveBatch = 256
     public let options: ListenOptions
     private var ports: [Port]
     private let stop: WakePipe?
@@ -98,7 +99,10 @@ public final class HostListener {
             let ready = try Poller.wait(fds, until: deadlines.earliest)
             for fd in ready {
                 guard let (i, socket) = owner[fd] else { continue }
-                while let (bytes, from) = socket.receive() {
+                // Bounded, so a flooded socket cannot starve retransmissions and the other
+                // ports; poll reports it ready again at once.
+                for _ in 0..<Self.receiveBatch {
+                    guard let (bytes, from) = socket.receive() else { break }
                     deliver(ports[i].session.receive(bytes, from: from, at: MonotonicClock.now()), port: i, onEvent: onEvent)
                 }
             }

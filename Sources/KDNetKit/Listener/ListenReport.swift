@@ -48,10 +48,11 @@ public struct ListenResult: Sendable, Codable, Equatable {
             sessions = session.sessions
             self.debugOutput = debugOutput
         }
+        // Also when connected: what was rejected on the way (a flood, replays) is worth knowing.
+        seen = session.tally
         if !connected {
             let d = session.tally.diagnosis
             diagnosis = d; explanation = d.explanation; fix = d.fix
-            seen = session.tally
         }
     }
 }

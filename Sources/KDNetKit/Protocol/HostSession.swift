@@ -16,6 +16,10 @@ public struct HostSession: Sendable {
         public var expectedAddress: [UInt8]?
         public var retransmitInterval: SessionTime = 1
         public var maxTries = 5
+        /// How long the current peer must have been silent before a poke from another
+        /// address may take the session over: a replayed or foreign poke must not cut a
+        /// live session off, but a target that moved (DHCP) gets in after this long.
+        public var takeoverQuiet: SessionTime = 3
 
         public init(keys: KDNetKeys, mode: Mode = .confirm, expectedAddress: [UInt8]? = nil) {
             self.keys = keys; self.mode = mode; self.expectedAddress = expectedAddress
@@ -51,6 +55,10 @@ public struct HostSession: Sendable {
     private var nextHostID = KDPacket.initialHostPacketID
     private var lastTargetID: UInt32?
     private var breakInRequested = false
+    /// The last poke answered, to recognise duplicates and replays of it.
+    private var answeredPoke: (source: KDNetEndpoint, clientKey: [UInt8], sequence: UInt64)?
+    /// When the peer last sent something that was accepted.
+    private var peerHeardAt: SessionTime?
 
     public init(configuration: Configuration, random: any RandomSource = SystemRandom()) {
         self.configuration = configuration
@@ -77,6 +85,7 @@ public struct HostSession: Sendable {
             } else {
                 handleData(bytes, from: source, at: now, into: &out)
             }
+            tally.record(out.events)
         }
         out.nextDeadline = nextDeadline
         return out
@@ -126,7 +135,18 @@ public struct HostSession: Sendable {
             out.events.append(.malformed(from: source, reason: "control packet is not a poke"))
             return
         }
-        if poke.isKeepalive, phase != .idle {
+        // A target numbers its pokes upwards; the same client key at or below the last
+        // answered sequence is a duplicate or a replay, and answering it would restart the session.
+        if let last = answeredPoke, last.source == source, last.clientKey == poke.clientKey, d.sequence <= last.sequence {
+            out.events.append(.outOfSequence(from: source, sequence: d.sequence))
+            return
+        }
+        if let peer, source != peer, phase != .idle, let heard = peerHeardAt, now - heard < configuration.takeoverQuiet {
+            out.events.append(.refusedTakeover(from: source, peer: peer))
+            return
+        }
+        if poke.isKeepalive, phase != .idle, source == peer {
+            peerHeardAt = now
             out.events.append(.keepalive(from: source))
             return
         }
@@ -144,6 +164,8 @@ public struct HostSession: Sendable {
         let dataKey = configuration.keys.dataKey(responseBody: response)
         channel = DataChannel(cipher: configuration.keys.dataCipher(dataKey: dataKey), version: d.version, outgoing: .hostToTarget)
         peer = source
+        peerHeardAt = now
+        answeredPoke = (source, poke.clientKey, d.sequence)
         protocolVersion = d.version
         phase = .awaitingConnectionCheck
         pending = nil
@@ -168,6 +190,7 @@ public struct HostSession: Sendable {
         case .failedAuthentication, .ownDirection: return
         case .outOfSequence(let seq): out.events.append(.outOfSequence(from: source, sequence: seq))
         case .payload(let payload):
+            peerHeardAt = now
             if phase == .awaitingConnectionCheck, ConnectionCheck(payload: payload) != nil {
                 phase = .connected
                 connections += 1

@@ -28,6 +28,9 @@ public enum SessionEvent: Sendable, Equatable {
     case handshake(peer: KDNetEndpoint, rekey: Bool)
     /// A live session's keepalive poke, left unanswered as WinDbg does.
     case keepalive(from: KDNetEndpoint)
+    /// An authentic poke from another address while the peer's session is live: not
+    /// answered, so a replayed or foreign poke cannot cut the session off.
+    case refusedTakeover(from: KDNetEndpoint, peer: KDNetEndpoint)
     /// A poke with no bound debugger from a target that had a session: it rebooted.
     case rebooted(peer: KDNetEndpoint)
     /// The connection check was answered: the data channel works both ways.

@@ -94,6 +94,12 @@ public struct TrafficTally: Sendable, Codable, Equatable {
     public var unexpectedSource = 0
     public var authenticated = 0
     public var kdnetData = 0
+    /// Authentic data datagrams dropped as replays or reordered (sequence not above the last).
+    public var outOfSequence = 0
+    /// Authentic datagrams whose content does not parse.
+    public var malformed = 0
+    /// Authentic pokes from elsewhere while a session was live, not answered.
+    public var refusedTakeover = 0
     /// Distinct sources seen (at most `maxSources`), in arrival order.
     public var sources: [String] = []
     static let maxSources = 16
@@ -111,6 +117,17 @@ public struct TrafficTally: Sendable, Codable, Equatable {
         }
         let text = source.description
         if sources.count < Self.maxSources, !sources.contains(text) { sources.append(text) }
+    }
+
+    mutating func record(_ events: [SessionEvent]) {
+        for e in events {
+            switch e {
+            case .outOfSequence: outOfSequence += 1
+            case .malformed: malformed += 1
+            case .refusedTakeover: refusedTakeover += 1
+            default: break
+            }
+        }
     }
 
     /// The most telling reason: a right-key poke from elsewhere beats a wrong key,

@@ -97,6 +97,9 @@ struct ListenCommand: AsyncParsableCommand {
         } else if follow {
             lines.append("  KDNET protocol \(r.protocolVersion ?? 0), \(r.sessions ?? 0) session(s); the target keeps running")
         }
+        if let s = r.seen, s.total > s.authenticated {
+            lines.append("  ignored: \(s.notKdnet) not KDNET, \(s.wrongKey) wrong key, \(s.unexpectedSource) from an unexpected address, \(s.kdnetData) unverifiable data, \(s.outOfSequence) replayed or out of order, \(s.malformed) malformed, \(s.refusedTakeover) pokes from elsewhere during the session")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -145,6 +148,8 @@ struct Narrator {
             note("unexpected \(from.addressText)", "\(who)\(from) sends pokes with the right key but is not the expected address; not answering")
         case .handshake(let peer, let rekey):
             say("\(who)poke from \(peer) authenticates; answering" + (rekey ? " (it was bound to another debugger session: re-keying it)" : ""))
+        case .refusedTakeover(let from, let peer):
+            note("takeover \(from.addressText)", "\(who)\(from) sends pokes with the right key while \(peer) holds the session; not answering (a replay, or a second machine with the same key and port)")
         case .rebooted(let peer):
             say("\(who)target \(peer) rebooted (a poke with no bound debugger): starting a new session")
         case .connected(let peer):
