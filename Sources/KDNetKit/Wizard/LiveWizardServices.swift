@@ -1,0 +1,75 @@
+import Foundation
+
+/// The wizard's services backed by the real pieces of KDNetKit.
+public struct LiveWizardServices: WizardServices {
+    public var pciIDs: String?
+
+    public init(pciIDs: String? = nil) { self.pciIDs = pciIDs }
+
+    public func hostAdvice(includeVirtual: Bool) throws -> HostAdvice {
+        try HostAdvice.advise(target: nil, includeVirtual: includeVirtual)
+    }
+
+    public func plannedPorts(in dir: URL) throws -> [UInt16: String] {
+        let config = try ListenerConfig.load(from: dir.appendingPathComponent(FleetPlan.listenerFile))
+        return Dictionary(config.targets.map { ($0.port, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public func survey(_ source: NICSource, windows: String) throws -> NICSurvey {
+        switch source {
+        case .dump(let path):
+            if let saved = try SavedSurvey.load(path) { return try saved.rejudged(windows: windows, pciIDs: pciIDs) }
+            return try NICSurvey.survey(dump: path, ids: [], windows: windows, pciIDs: pciIDs)
+        case .ids(let ids):
+            return try NICSurvey.survey(dump: nil, ids: ids, windows: windows, pciIDs: pciIDs)
+        case .thisMachine:
+            return try NICSurvey.survey(dump: nil, ids: [], windows: windows, pciIDs: pciIDs)
+        }
+    }
+
+    public func portCheck(_ port: DebugPort) -> WizardCheck? { nil }
+
+    public func firewallCheck(port: DebugPort, host: HostAddress, interface: String?) -> WizardCheck? { nil }
+
+    public func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome? { nil }
+
+    public func reachHost(_ host: HostAddress, port: DebugPort, key: DebugKey) -> [WizardCheck]? { nil }
+}
+
+/// `kdnetctl nics --json` output saved on the target: its NICs are judged again for the
+/// Windows release chosen now, keeping the locations the target reported.
+struct SavedSurvey {
+    var survey: NICSurvey
+
+    /// nil when the file is not JSON (then it is an lspci dump).
+    static func load(_ path: String) throws -> SavedSurvey? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard data.first(where: { !$0.isWhitespace }) == UInt8(ascii: "{") else { return nil }
+        do { return SavedSurvey(survey: try JSONOutput.decoder().decode(NICSurvey.self, from: data)) } catch {
+            throw UserFacingError("\(path) is JSON but not `kdnetctl nics --json` output; save that on the target, or an `lspci -x` dump", usage: true)
+        }
+    }
+
+    func rejudged(windows: String, pciIDs: String?) throws -> NICSurvey {
+        var s = survey
+        let ids = s.nics.map { "\($0.vendorId):\($0.deviceId)" }
+        let fresh = try NICSurvey.survey(dump: nil, ids: ids, windows: windows, pciIDs: pciIDs)
+        s.windows = fresh.windows
+        for i in s.nics.indices where i < fresh.nics.count && s.nics[i].kind != .usbAttached && s.nics[i].kind != .usbController {
+            let f = fresh.nics[i]
+            s.nics[i].supported = f.supported
+            s.nics[i].reason = f.reason
+            s.nics[i].advice = f.advice
+            s.nics[i].minBuild = f.minBuild
+        }
+        let best = s.nics.firstIndex { $0.supported && $0.pciAddress != nil && !$0.docking } ?? s.nics.firstIndex { $0.supported && $0.pciAddress != nil }
+        s.recommended = best.map { s.nics[$0].pciAddress! }
+        s.recommendation = best.map { "\(s.nics[$0].label): supported on \(fresh.windows.release)" } ?? "none of the NICs is supported; see each one's advice"
+        s.bcdedit = best.flatMap { s.nics[$0].busparams }.map { "bcdedit /set {dbgsettings} busparams \($0)" }
+        return s
+    }
+}
+
+extension UInt8 {
+    fileprivate var isWhitespace: Bool { self == 0x20 || self == 0x0a || self == 0x0d || self == 0x09 }
+}
