@@ -45,6 +45,15 @@ let package = Package(
         ),
         // Fuzz harnesses: built with libFuzzer by Checks/check-fuzz.sh, or as a replayer.
         .executableTarget(name: "kdnetctl-fuzz", dependencies: ["KDNetKit"]),
+        // Benchmarks: `swift build -c release --product kdnetctl-bench`, see README.md.
+        .executableTarget(
+            name: "kdnetctl-bench",
+            dependencies: [
+                "KDNetKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "KDNetKitTests",
             dependencies: ["KDNetKit"],

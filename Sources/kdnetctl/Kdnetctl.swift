@@ -22,6 +22,9 @@ struct Kdnetctl: AsyncParsableCommand {
             DbgsettingsCommand.self,
             NicsCommand.self,
             HostCommand.self,
+            PingCommand.self,
+            ProbeCommand.self,
+            FirewallCommand.self,
         ]
     )
 }

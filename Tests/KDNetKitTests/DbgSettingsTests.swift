@@ -114,11 +114,15 @@ import Testing
 
     struct FakeLookup: HostAddressLookup {
         let mine: Set<String>
-        func isLocal(_ address: HostAddress) -> Bool? { mine.contains(address.text) }
+        func ownership(of address: HostAddress) -> HostAddressOwnership {
+            mine.contains(address.text) ? .local(interface: "eth0") : .notLocal
+        }
     }
 
     @Test func hostLookupHook() {
-        #expect(lint(Self.good, .init(hostLookup: FakeLookup(mine: ["192.168.1.10"]))).findings.isEmpty)
+        let mine = lint(Self.good, .init(hostLookup: FakeLookup(mine: ["192.168.1.10"])))
+        #expect(codes(mine) == ["hostip-this-host"] && mine.ok)
+        #expect(mine.findings.first?.message.contains("on eth0") == true)
         let r = lint(Self.good, .init(hostLookup: FakeLookup(mine: ["10.0.0.1"])))
         #expect(codes(r) == ["hostip-not-this-host"] && !r.ok)
     }

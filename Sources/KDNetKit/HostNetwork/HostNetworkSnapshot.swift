@@ -10,8 +10,8 @@ public struct HostNetworkSnapshot: Sendable, Codable, Hashable {
 
     /// The interface holding `address` (as text, either family), if this host owns it.
     public func interface(owning address: String) -> HostInterface? {
-        guard let ip = IPAddress(address) else { return nil }
-        return interfaces.first { $0.addresses.contains { IPAddress($0.address) == ip } }
+        guard let ip = IPAddress(address)?.unscoped else { return nil }
+        return interfaces.first { $0.addresses.contains { IPAddress($0.address)?.unscoped == ip } }
     }
 
     public func interface(named name: String) -> HostInterface? {

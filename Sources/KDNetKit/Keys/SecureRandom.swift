@@ -17,15 +17,15 @@ public enum SecureRandom {
         bytes(8).enumerated().reduce(0) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
     }
 
+    public static func constantTimeEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.count == 0 { return true }
+        return sodium_memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+    }
+
     /// Compares two equal-length secrets (tags, keys) without leaking where they differ.
     public static func constantTimeEqual(_ a: some ContiguousBytes, _ b: some ContiguousBytes) -> Bool {
-        a.withUnsafeBytes { pa in
-            b.withUnsafeBytes { pb in
-                guard pa.count == pb.count else { return false }
-                if pa.count == 0 { return true }
-                return sodium_memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0
-            }
-        }
+        a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in constantTimeEqual(pa, pb) } }
     }
 }
 

@@ -90,17 +90,22 @@ extension DatagramCipher {
         guard let plaintext = decrypt(bytes[KDNetDatagram.clearHeaderLength..<tagStart], iv: tag) else {
             throw .authenticationFailed
         }
-        let expected = self.tag(clearHeader: bytes[0..<KDNetDatagram.clearHeaderLength], plaintext: plaintext)
-        guard SecureRandom.constantTimeEqual(expected, Array(tag)) else { throw .authenticationFailed }
-        var word: UInt64 = 0
-        for i in 0..<8 { word = word << 8 | UInt64(plaintext[i]) }
-        let pad = Int(word & 0x0F)
-        let payloadCount = plaintext.count - 8 - pad
-        guard payloadCount >= 0 else { throw .badPadding }
-        return KDNetDatagram(
-            version: envelope.version, channel: envelope.channel, sequence: word >> 8,
-            direction: (word & 0x80) != 0 ? .hostToTarget : .targetToHost,
-            payload: Array(plaintext[8..<(8 + payloadCount)]))
+        guard verify(tag: tag, clearHeader: bytes[0..<KDNetDatagram.clearHeaderLength], plaintext: plaintext) else {
+            throw .authenticationFailed
+        }
+        let opened: KDNetDatagram? = plaintext.withUnsafeBytes { raw in
+            var word: UInt64 = 0
+            for i in 0..<8 { word = word << 8 | UInt64(raw[i]) }
+            let pad = Int(word & 0x0F)
+            let payloadCount = raw.count - 8 - pad
+            guard payloadCount >= 0 else { return nil }
+            return KDNetDatagram(
+                version: envelope.version, channel: envelope.channel, sequence: word >> 8,
+                direction: (word & 0x80) != 0 ? .hostToTarget : .targetToHost,
+                payload: Array(raw[8..<(8 + payloadCount)]))
+        }
+        guard let opened else { throw .badPadding }
+        return opened
     }
 
     /// True when the tag verifies; used to classify traffic without decoding it.

@@ -53,8 +53,19 @@ public struct DatagramCipher: Sendable {
         return Array(try! AES._CBC.encrypt(plaintext, using: aesKey, iv: ivValue, noPadding: true))
     }
 
-    func decrypt(_ ciphertext: ArraySlice<UInt8>, iv: ArraySlice<UInt8>) -> [UInt8]? {
+    /// Kept as `Data` (what swift-crypto returns) so the hot path copies the plaintext once, into the payload.
+    func decrypt(_ ciphertext: ArraySlice<UInt8>, iv: ArraySlice<UInt8>) -> Data? {
         guard let ivValue = try? AES._CBC.IV(ivBytes: iv) else { return nil }
-        return (try? AES._CBC.decrypt(ciphertext, using: aesKey, iv: ivValue, noPadding: true)).map(Array.init)
+        return try? AES._CBC.decrypt(ciphertext, using: aesKey, iv: ivValue, noPadding: true)
+    }
+
+    /// Whether `tag` is the first 16 bytes of the HMAC, compared in constant time without copying the MAC.
+    func verify(tag: ArraySlice<UInt8>, clearHeader: some DataProtocol, plaintext: some DataProtocol) -> Bool {
+        var mac = HMAC<SHA256>(key: hmacKey)
+        mac.update(data: clearHeader)
+        mac.update(data: plaintext)
+        return mac.finalize().withUnsafeBytes { full in
+            tag.withUnsafeBytes { SecureRandom.constantTimeEqual(UnsafeRawBufferPointer(rebasing: full[0..<Self.tagLength]), $0) }
+        }
     }
 }

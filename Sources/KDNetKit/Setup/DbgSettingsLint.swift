@@ -3,8 +3,14 @@ import Foundation
 /// Answers whether an address belongs to this host. The HostNetwork concern
 /// provides the real one; lint works without it.
 public protocol HostAddressLookup: Sendable {
-    /// nil when it cannot tell.
-    func isLocal(_ address: HostAddress) -> Bool?
+    /// The interface holding `address` on this host, `.notLocal`, or `.unknown` when it cannot tell.
+    func ownership(of address: HostAddress) -> HostAddressOwnership
+}
+
+public enum HostAddressOwnership: Sendable, Equatable {
+    case local(interface: String)
+    case notLocal
+    case unknown
 }
 
 /// One problem (or remark) about a target's debug settings.
@@ -151,8 +157,13 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
                 continue
             }
             f += Self.addressRemarks(address, element: element)
-            if let lookup, let local = lookup.isLocal(address), !local {
-                f.append(.init(.error, "\(element)-not-this-host", "\(element) \(value) is not an address of this host; the target sends its packets elsewhere. Set one of this host's addresses with bcdedit /dbgsettings"))
+            switch lookup?.ownership(of: address) {
+            case .local(let interface):
+                f.append(.init(.info, "\(element)-this-host", "\(element) \(value) is this host's address on \(interface)"))
+            case .notLocal:
+                f.append(.init(.error, "\(element)-not-this-host", "\(element) \(value) is not an address of this host, so the target sends its packets elsewhere; set one of this host's addresses (see `kdnetctl host`) with `bcdedit /dbgsettings net \(element):<host> ...`, or pass --skip-host-check when linting for another host"))
+            case .unknown, nil:
+                break
             }
         }
         return f

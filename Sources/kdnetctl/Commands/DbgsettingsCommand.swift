@@ -18,11 +18,14 @@ struct DbgsettingsCommand: AsyncParsableCommand {
         @Argument(help: "The pasted output, or - for standard input.") var file: String = "-"
         @Option(help: "The key the host uses; says whether the target's matches.") var key: String?
         @Flag(help: "The target is a virtual machine (no busparams needed).") var virtualMachine = false
+        @Flag(help: "Do not check that hostip is one of this host's addresses (when linting for another host).")
+        var skipHostCheck = false
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             try await Console.run(json: output.json) {
                 var options = DbgSettingsLint.Options(virtualMachine: virtualMachine)
+                if !skipHostCheck { options.hostLookup = try HostNetwork.snapshot() }
                 if let key {
                     do { options.expectedKey = try DebugKey(parsing: key) } catch {
                         throw UserFacingError("--key: " + Console.describe(error), usage: true)

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct FirewallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "firewall",
+        abstract: "Tell whether the host's firewall lets the target's UDP datagrams in, and how to open it.",
+        discussion: """
+            Linux: reads the nftables ruleset (iptables on Debian uses it too) and follows \
+            an inbound UDP datagram to --port through every input-hook chain, jumps and \
+            sets included. Answers accepted, dropped or rejected by a named rule, or \
+            undetermined with the reason, and prints the `nft insert rule` that opens it. \
+            Needs root to read the ruleset. Exits 1 when dropped or rejected.
+            Windows (--host-os windows): prints the netsh and PowerShell lines and the \
+            Control Panel steps for all three profiles.
+            """
+    )
+    enum HostOS: String, ExpressibleByArgument { case linux, windows }
+
+    @Option(help: "The KDNET UDP port the debugger listens on.") var port: Int
+    @Option(help: "The interface the target's datagrams arrive on.") var interface: String?
+    @Option(help: "The target's address, when rules test the source.") var source: String?
+    @Option(help: "This host's address the target sends to, when rules test it.") var destination: String?
+    @Option(name: .customLong("source-port"), help: "The target's UDP source port, when rules test it.") var sourcePort: Int?
+    @Option(name: .customLong("host-os"), help: "The host's OS: linux or windows.") var hostOS: HostOS = .linux
+    @Option(name: .customLong("ruleset"), help: "Evaluate this `nft -j list ruleset` JSON file instead of the live ruleset.")
+    var rulesetFile: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Console.run(json: output.json) {
+            guard (1...65535).contains(port) else { throw ProbeInputError.badPort(port) }
+            if hostOS == .windows { return try windows() }
+            let packet = InboundPacket(port: port, interface: interface, source: try source.map(IPAddress.parse),
+                                       destination: try destination.map(IPAddress.parse), sourcePort: sourcePort)
+            let ruleset: NftRuleset
+            if let rulesetFile {
+                guard let data = FileManager.default.contents(atPath: rulesetFile) else {
+                    throw UserFacingError("cannot read \(rulesetFile); give the path of a file saved with `nft -j list ruleset`", usage: true)
+                }
+                ruleset = try NftRuleset(json: data)
+            } else {
+                ruleset = try NftablesReader.liveRuleset()
+            }
+            let report = FirewallAnalyzer.verdict(ruleset: ruleset, packet: packet)
+            if output.json { try Console.json(report) } else { render(report) }
+            if report.verdict == .fail { throw ExitCode(1) }
+        }
+    }
+
+    private func render(_ r: FirewallReport) {
+        for c in r.chains { Console.out("input chain: \(c)") }
+        if let by = r.decidedBy, !by.byPolicy { Console.out("rule: \(by.text)") }
+        Render.verdict(r.verdict, r.cause, nil)
+        if !r.openCommands.isEmpty {
+            Console.out("to open it:")
+            for c in r.openCommands { Console.out("  \(c)") }
+        } else if let fix = r.fix {
+            Console.out("fix: \(fix)")
+        }
+    }
+
+    private func windows() throws {
+        let advice = WindowsFirewallAdvice(port: port)
+        if output.json { return try Console.json(advice) }
+        for (i, s) in advice.steps.enumerated() { Console.out("\(i + 1). \(s)") }
+        Console.out("\n  cmd:        \(advice.netsh)\n  PowerShell: \(advice.powershell)\n")
+        for line in advice.controlPanel { Console.out(line) }
+    }
+}

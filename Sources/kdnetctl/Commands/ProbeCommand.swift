@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct ProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Test UDP reachability between host and target, and check the port and route locally.",
+        discussion: """
+            Run `probe listen` on one machine and `probe send` on the other with the same \
+            --key (the KDNET key or any shared passphrase): probes are authenticated with \
+            HMAC-SHA256, so only a real responder can answer. `probe port` shows who holds \
+            a UDP port here; `probe route` tells whether an address is on a directly \
+            connected subnet or behind a router.
+            """,
+        subcommands: [Listen.self, Send.self, Port.self, Route.self]
+    )
+
+    struct Listen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Answer probes on a UDP port until --timeout or --max; exits 1 if none arrived.")
+        @Option(help: "UDP port to listen on.") var port: Int
+        @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
+        @Option(help: "Local address to bind (default: all).") var address: String?
+        @Option(help: "Stop after this many seconds.") var timeout = 60.0
+        @Option(help: "Stop after answering this many probes.") var max: Int?
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Console.run(json: output.json) {
+                let probeKey = try ProbeKey(key)
+                let bind = try address.map(IPAddress.parse)
+                let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+                var answered = 0
+                let report = try UDPProbe.listen(port: port, address: bind, key: probeKey, timeout: timeout, max: max) { event in
+                    switch event {
+                    case .tick(let left):
+                        status.update("listening on UDP port \(port): \(answered) answered, \(Int(left.rounded(.up)))s left…")
+                    case .answered(let from, let seq):
+                        answered += 1
+                        status.finish()
+                        if !output.json { Console.out("probe \(seq) from \(from): answered") }
+                    case .rejected(let from, let reason):
+                        status.finish()
+                        if !output.json { Console.out("datagram from \(from) refused: \(reason)") }
+                    }
+                }
+                status.finish()
+                if output.json { try Console.json(report) } else { Render.verdict(report.verdict, report.cause, report.fix) }
+                if report.verdict == .fail { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send probes to a `probe listen` and report reachability both ways, RTT, loss and NAT.")
+        @Argument(help: "Address of the machine running `probe listen`.") var address: String
+        @Option(help: "Its UDP port.") var port: Int
+        @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
+        @Option(help: "How many probes to send (1-1000).") var count = 3
+        @Option(help: "Seconds to wait for answers after the last probe.") var timeout = 2.0
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Console.run(json: output.json) {
+                let probeKey = try ProbeKey(key)
+                let target = try IPAddress.parse(address)
+                guard (1...65535).contains(port) else { throw ProbeInputError.badPort(port) }
+                let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+                var answered = 0
+                let report = try UDPProbe.send(to: Endpoint(address: target, port: UInt16(port)), key: probeKey,
+                                               count: count, timeout: timeout) { event in
+                    switch event {
+                    case .sent(let seq): status.update("probing \(target) port \(port): sent \(seq + 1)/\(count), \(answered) answered…")
+                    case .answered: answered += 1
+                    }
+                }
+                status.finish()
+                if output.json { try Console.json(report) } else { render(report) }
+                if report.verdict == .fail { throw ExitCode(1) }
+            }
+        }
+
+        private func render(_ r: ProbeSendReport) {
+            Console.out("sent \(r.sent), answered \(r.answered) (\(Render.percent(r.lossPercent)) loss)")
+            if let reached = r.reachedResponder { Console.out("there: \(reached)/\(r.sent) reached the responder; back: \(r.answered)/\(reached) returned") }
+            if !r.rttMs.isEmpty { Console.out("round trip: " + r.rttMs.map(Render.ms).joined(separator: ", ")) }
+            if let local = r.localAddress { Console.out("this side: \(local)" + (r.seenAs.map { ", seen by the responder as \($0)" } ?? "")) }
+            Render.verdict(r.verdict, r.cause, r.fix)
+        }
+    }
+
+    struct Port: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tell whether a UDP port is free here, and which process holds it if not; exits 1 if held.")
+        @Option(help: "UDP port to check.") var port: Int
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Console.run(json: output.json) {
+                let report = try PortOwnership.check(port: port)
+                if output.json { try Console.json(report) } else {
+                    for h in report.holders {
+                        Console.out("\(h.local)  pid \(h.pid.map(String.init) ?? "?")  \(h.command ?? "?")  uid \(h.uid)")
+                    }
+                    Render.verdict(report.verdict, report.cause, report.fix)
+                    if !report.sawAllProcesses && !report.free { Console.err("note: not every process could be inspected; run as root to see them all") }
+                }
+                if report.verdict == .fail { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct Route: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tell whether an address is on a directly connected subnet or behind a router.",
+            discussion: "Reads this machine's routes from /proc/net/route and /proc/net/ipv6_route. Exits 1 when there is no route, or when a link-local address would have to cross a router.")
+        @Argument(help: "The other machine's address (the target's, when run on the host).") var address: String
+        @Option(name: .customLong("host-ip"), help: "This machine's address as given to bcdedit, checked for being link-local too.")
+        var hostIP: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Console.run(json: output.json) {
+                let target = try IPAddress.parse(address)
+                let host = try hostIP.map(IPAddress.parse)
+                let report = RouteDecision.decide(target: target, routes: try ProcRouteSource().routes(), hostAddress: host)
+                if output.json { try Console.json(report) } else { Render.verdict(report.verdict, report.cause, report.fix) }
+                if report.verdict == .fail { throw ExitCode(1) }
+            }
+        }
+    }
+}
+
+/// Shared human rendering of the probes' and firewall's verdicts.
+enum Render {
+    static func verdict(_ v: CheckVerdict, _ cause: String, _ fix: String?) {
+        let style: Console.Style = v == .pass ? .green : v == .warn ? .yellow : .red
+        Console.out("\(Console.paint(v.rawValue, style)): \(cause)")
+        if let fix { Console.out("fix: \(fix)") }
+    }
+
+    static func ms(_ v: Double) -> String { String(format: "%.2f ms", v) }
+    static func percent(_ v: Double) -> String { String(format: "%.0f%%", v) }
+}
