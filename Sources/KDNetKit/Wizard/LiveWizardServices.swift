@@ -27,13 +27,53 @@ public struct LiveWizardServices: WizardServices {
         }
     }
 
-    public func portCheck(_ port: DebugPort) -> WizardCheck? { nil }
+    public func portCheck(_ port: DebugPort) -> WizardCheck? {
+        do {
+            let r = try PortOwnership.check(port: Int(port.value))
+            return WizardCheck(name: "port free", verdict: .init(r.verdict), cause: r.cause, fix: r.fix)
+        } catch {
+            return WizardCheck(name: "port free", verdict: .warn, cause: "could not read this host's sockets: \(Self.describe(error))")
+        }
+    }
 
-    public func firewallCheck(port: DebugPort, host: HostAddress, interface: String?) -> WizardCheck? { nil }
+    public func firewallCheck(port: DebugPort, host: HostAddress, interface: String?) -> WizardCheck? {
+        let packet = InboundPacket(port: Int(port.value), interface: host.isLoopback ? "lo" : interface,
+                                   destination: IPAddress(host.text))
+        do {
+            let r = FirewallAnalyzer.verdict(ruleset: try NftablesReader.liveRuleset(), packet: packet)
+            return WizardCheck(name: "firewall", verdict: .init(r.verdict), cause: r.cause,
+                               fix: r.openCommands.isEmpty ? r.fix : "open it with:", commands: r.openCommands)
+        } catch {
+            return WizardCheck(name: "firewall", verdict: .warn, cause: "could not read the firewall rules: \(Self.describe(error))",
+                               fix: "run the wizard as root to check them, or make sure inbound UDP port \(port) is accepted")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        (error as? LocalizedError)?.errorDescription ?? "\(error)"
+    }
 
     public func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome? { nil }
 
-    public func reachHost(_ host: HostAddress, port: DebugPort, key: DebugKey) -> [WizardCheck]? { nil }
+    /// Ping first (a firewall may drop it, which the UDP probe then tells apart), then
+    /// the authenticated UDP probe against `kdnetctl probe listen` on the host.
+    public func reachHost(_ host: HostAddress, port: DebugPort, key: DebugKey) -> [WizardCheck]? {
+        guard let address = IPAddress(host.text) else { return nil }
+        var checks: [WizardCheck] = []
+        do {
+            let p = try Pinger.ping(address, count: 3, timeout: 2)
+            checks.append(WizardCheck(name: "ping \(host.text)", verdict: p.verdict == .fail ? .warn : .init(p.verdict), cause: p.cause, fix: p.fix))
+        } catch {
+            checks.append(WizardCheck(name: "ping \(host.text)", verdict: .warn, cause: Self.describe(error)))
+        }
+        do {
+            let r = try UDPProbe.send(to: Endpoint(address: address, port: port.value), key: try ProbeKey(key.text), count: 3, timeout: 2)
+            checks.append(WizardCheck(name: "UDP probe to \(host.text) port \(port)", verdict: .init(r.verdict), cause: r.cause, fix: r.fix))
+        } catch {
+            checks.append(WizardCheck(name: "UDP probe to \(host.text) port \(port)", verdict: .fail, cause: Self.describe(error)))
+        }
+        return checks
+    }
 }
 
 /// `kdnetctl nics --json` output saved on the target: its NICs are judged again for the
@@ -72,4 +112,14 @@ struct SavedSurvey {
 
 extension UInt8 {
     fileprivate var isWhitespace: Bool { self == 0x20 || self == 0x0a || self == 0x0d || self == 0x09 }
+}
+
+extension WizardCheck.Verdict {
+    init(_ v: CheckVerdict) {
+        switch v {
+        case .pass: self = .pass
+        case .warn: self = .warn
+        case .fail: self = .fail
+        }
+    }
 }

@@ -41,7 +41,8 @@ extension WizardFlow {
         }
         r.lines.append("written to \(options.outDir.path) (the full key is in these files):")
         r.lines += record.files.map { "  \($0.path)  \($0.mode)  \($0.purpose)" }
-        r.warnings += setup.warnings
+        // Those about the address were said in step 1.
+        r.warnings += setup.warnings.filter { !$0.contains(host.text) || host.isLoopback }
         r.notes += setup.notes.filter { !$0.contains("--busparams") || virtualMachine == nil }
         if !r.warnings.isEmpty { r.worsen(to: .warn) }
         finish(r)

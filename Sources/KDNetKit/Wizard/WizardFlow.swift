@@ -91,7 +91,7 @@ public final class WizardFlow {
 
     /// Stops on "quit" answers; nothing has been written before the result step.
     func proceed(_ step: WizardStep, _ report: inout StepReport, prompt: String) throws {
-        let q = Question(id: "proceed-\(step.rawValue)", step: step, prompt: prompt,
+        let q = Question(id: "proceed-\(step.rawValue)", step: step, prompt: prompt, help: report.lines,
                          choices: [Choice("continue", "Continue"), Choice("quit", "Stop here (nothing is written)")],
                          defaultValue: "continue")
         if try ask(q, &report) == "quit" {
