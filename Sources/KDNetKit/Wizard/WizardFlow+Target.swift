@@ -32,7 +32,7 @@ extension WizardFlow {
         let presets = options.presets
         let defaultSource = options.targetSide ? "this-machine"
             : presets["pci-dump"] != nil ? "dump" : presets["ids"] != nil ? "ids" : presets["busparams"] != nil ? "busparams"
-            : simulated ? "skip" : "dump"
+            : "skip"
         let sourceQ = Question(id: "nic-source", step: .nic, prompt: "How should the target's NIC be found?",
                                help: ["On a physical target, KDNET needs the PCI location (busparams) of a NIC on Microsoft's list."],
                                choices: sources, defaultValue: defaultSource)
