@@ -44,6 +44,7 @@ public struct Question: Sendable {
     /// Validates an answer: a choice's value (or its 1-based number), or free text where allowed.
     public func validate(_ raw: String) throws(InvalidAnswer) -> String {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty && defaultValue == nil { throw InvalidAnswer("an answer is needed: \(prompt)") }
         if isChoice {
             if let c = choices.first(where: { $0.value.caseInsensitiveCompare(text) == .orderedSame }) { return try check(c.value) }
             if !allowsOther, let n = Int(text), choices.indices.contains(n - 1) { return try check(choices[n - 1].value) }
