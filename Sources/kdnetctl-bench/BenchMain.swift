@@ -1,21 +1,23 @@
 import Foundation
 
-/// `kdnetctl-bench [codec|startup|all]...`: the project's benchmarks. Build it in release
+/// `kdnetctl-bench [codec|inspect|listener|startup|all]...`: the project's benchmarks. Build it in release
 /// (`swift build -c release --product kdnetctl-bench`) and run it on an idle machine;
 /// README.md records the latest figures.
 @main
 struct BenchMain {
-    static func main() {
+    static func main() throws {
         var which = Array(CommandLine.arguments.dropFirst())
-        if which.isEmpty || which == ["all"] { which = ["codec", "startup"] }
+        if which.isEmpty || which == ["all"] { which = ["codec", "inspect", "listener", "startup"] }
         var figures: [Figure] = []
         for name in which {
             print("== \(name)")
             switch name {
             case "codec": figures += CodecBenchmark.run()
             case "startup": figures += StartupBenchmark.run()
+            case "listener": figures += try ListenerBenchmark.run()
+            case "inspect": figures += try InspectBenchmark.run(codecFigures: figures)
             default:
-                print("unknown benchmark \(name); choose from codec, startup, all")
+                print("unknown benchmark \(name); choose from codec, inspect, listener, startup, all")
                 exit(64)
             }
         }

@@ -22,10 +22,12 @@ enum CodecBenchmark {
             let iv = try! AES._CBC.IV(ivBytes: tag)
             let header = sealed.prefix(6)
             let body = sealed[6..<(sealed.count - 16)]
+            // The fairest baseline: HMAC keyed once, as the codec does, so the ratio is the codec's own overhead.
+            let keyedMAC = HMAC<SHA256>(key: hmacKey)
             var sink = 0
             let (bare, codec) = Measure.bestRates({
                 let plain = try! AES._CBC.decrypt(body, using: aesKey, iv: iv, noPadding: true)
-                var mac = HMAC<SHA256>(key: hmacKey)
+                var mac = keyedMAC
                 mac.update(data: header)
                 mac.update(data: plain)
                 sink &+= Array(mac.finalize())[0] == tag[0] ? 1 : 0

@@ -26,6 +26,9 @@ struct Kdnetctl: AsyncParsableCommand {
             PingCommand.self,
             ProbeCommand.self,
             FirewallCommand.self,
+            InspectCommand.self,
+            ListenCommand.self,
+            SimulateTargetCommand.self,
         ]
     )
 }

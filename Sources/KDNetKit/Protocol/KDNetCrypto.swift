@@ -28,20 +28,24 @@ public struct KDNetKeys: Sendable {
 }
 
 /// AES-256-CBC (no padding scheme; the IV is the tag) plus a truncated HMAC-SHA256 tag.
-public struct DatagramCipher: Sendable {
+public struct DatagramCipher: @unchecked Sendable {
     let aesKey: SymmetricKey
-    let hmacKey: SymmetricKey
+    /// HMAC with the key schedule already done; each datagram works on a copy (the
+    /// digest state is copy-on-write). Keying once per cipher instead of once per
+    /// datagram roughly halves the cost of opening one when reading a capture.
+    /// Unchecked Sendable: it is never mutated in place, only copied.
+    private let keyedMAC: HMAC<SHA256>
 
     public init(aesKey: [UInt8], hmacKey: [UInt8]) {
         self.aesKey = SymmetricKey(data: aesKey)
-        self.hmacKey = SymmetricKey(data: hmacKey)
+        self.keyedMAC = HMAC<SHA256>(key: SymmetricKey(data: hmacKey))
     }
 
     static let tagLength = 16
 
     /// First 16 bytes of HMAC-SHA256(hmac key, clear header || plaintext).
     func tag(clearHeader: some DataProtocol, plaintext: some DataProtocol) -> [UInt8] {
-        var mac = HMAC<SHA256>(key: hmacKey)
+        var mac = keyedMAC
         mac.update(data: clearHeader)
         mac.update(data: plaintext)
         return Array(Array(mac.finalize()).prefix(Self.tagLength))
@@ -61,7 +65,7 @@ public struct DatagramCipher: Sendable {
 
     /// Whether `tag` is the first 16 bytes of the HMAC, compared in constant time without copying the MAC.
     func verify(tag: ArraySlice<UInt8>, clearHeader: some DataProtocol, plaintext: some DataProtocol) -> Bool {
-        var mac = HMAC<SHA256>(key: hmacKey)
+        var mac = keyedMAC
         mac.update(data: clearHeader)
         mac.update(data: plaintext)
         return mac.finalize().withUnsafeBytes { full in

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# kdnetctl inspect against the real vectors, a real tcpdump capture of KDNET on
+# loopback, a live capture, and bad input. Traffic stays inside a network namespace
+# this script creates (so other tests' loopback traffic cannot interfere).
+source "$(dirname "$0")/lib.sh"
+VECTORS=$(cd "$(dirname "$0")/.." && pwd)/Tests/KDNetKitTests/Fixtures/vectors
+WINDBG=$VECTORS/windbg-8.8.8.8-v4.pcapng
+LIBKDNET=$VECTORS/libkdnet-1.1.1.1-v2.txt
+NS=kdnetctl-inspect-$$
+cleanup() { ip netns del "$NS" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+# The windbg vector through the binary.
+expect_exit 0 "windbg vector with key 8.8.8.8" -- "$KDNETCTL" inspect "$WINDBG" --key 8.8.8.8 --json
+[[ $(json_get "$OUT" 'd["summary"]["datagrams"], d["summary"]["authenticated"], d["summary"]["failed_authentication"], len(d["records"])') == "955 955 0 955" ]] \
+  && pass "all 955 datagrams authenticate" || fail "counts: $(json_get "$OUT" 'd["summary"]')"
+[[ $(json_get "$OUT" '[(s["target"], s["build"], s["machine"]) for s in d["summary"]["sessions"]]') == "[('192.168.2.72', 10586, 'x64')]" ]] \
+  && pass "one session, build 10586 x64" || fail "sessions: $(json_get "$OUT" 'd["summary"]["sessions"]')"
+expect_exit 0 "human summary" -- "$KDNETCTL" inspect "$WINDBG" --key 8.8.8.8
+contains "$OUT" "Windows build 10586 x64 (boot debugger" "summary names the build"
+
+# A wrong key: every datagram fails, exit 1, and the diagnosis says the key is wrong.
+expect_exit 1 "wrong key exits 1" -- "$KDNETCTL" inspect "$WINDBG" --key 8.8.8.9 --json
+[[ $(json_get "$OUT" 'd["summary"]["failed_authentication"], d["summary"]["authenticated"]') == "955 0" ]] \
+  && pass "wrong key: all 955 fail authentication" || fail "wrong key counts: $(json_get "$OUT" 'd["summary"]')"
+contains "$(json_get "$OUT" 'd["summary"]["diagnosis"]')" "the key is wrong" "wrong key diagnosed"
+
+# Bad input: one line naming the file, exit 1; bad flags exit 64.
+expect_exit 1 "missing file" -- "$KDNETCTL" inspect "$WORK/nope.pcap" --key 1.1.1.1
+expect_one_line_error "missing file"
+contains "$ERR" "$WORK/nope.pcap" "error names the missing file"
+expect_exit 1 "not a pcap" -- "$KDNETCTL" inspect "$LIBKDNET" --key 1.1.1.1
+expect_one_line_error "not a pcap"
+contains "$ERR" "not a pcap or pcapng" "says it is not a capture"
+expect_exit 64 "no key is a usage error" -- "$KDNETCTL" inspect "$WINDBG"
+expect_exit 64 "--count without --live" -- "$KDNETCTL" inspect "$WINDBG" --key 8.8.8.8 --count 3
+head -c 3000 "$WINDBG" >"$WORK/cut.pcapng"
+expect_exit 1 "capture cut short" -- "$KDNETCTL" inspect "$WORK/cut.pcapng" --key 8.8.8.8
+contains "$ERR" "cut short" "cut capture warns"
+contains "$OUT" "authenticated" "cut capture still reports what was read"
+
+# Several keys: from a listener config, and repeated --key; the right one is found.
+cat >"$WORK/listener.json" <<JSON
+{"version": 1, "host_ip": "192.168.2.1", "targets": [
+  {"name": "other", "port": 50001, "key": "1.2.3.4"},
+  {"name": "lab-pc", "port": 51111, "key": "8.8.8.8"}]}
+JSON
+expect_exit 0 "keys from --config" -- "$KDNETCTL" inspect "$WINDBG" --config "$WORK/listener.json" --json
+[[ $(json_get "$OUT" 'd["summary"]["authenticated"], d["summary"]["sessions"][0]["key"]') == "955 lab-pc" ]] \
+  && pass "config: the lab-pc key opens all 955" || fail "config: $(json_get "$OUT" 'd["summary"]')"
+expect_exit 0 "repeated --key" -- "$KDNETCTL" inspect "$WINDBG" --key 1.2.3.4 --key 8.8.8.8
+contains "$OUT" "key 2, KDNET v4" "the second key is named"
+
+# --hex-lines: the libKDNET vector.
+expect_exit 0 "libkdnet lines" -- "$KDNETCTL" inspect "$LIBKDNET" --hex-lines --key 1.1.1.1 --json
+[[ $(json_get "$OUT" 'd["summary"]["authenticated"], d["summary"]["sessions"][0]["build"]') == "17 9600" ]] \
+  && pass "libkdnet: 17 authenticate, build 9600" || fail "libkdnet: $(json_get "$OUT" 'd["summary"]')"
+
+# Real captures: the libKDNET payloads sent over UDP inside a namespace, recorded by
+# tcpdump and, separately, by inspect --live.
+ip netns add "$NS" && ip -n "$NS" link set lo up || { fail "cannot create namespace $NS"; finish; exit; }
+PORT=50017
+send_payloads() { # bounded: 17 datagrams, once
+  ip netns exec "$NS" python3 - "$LIBKDNET" "$PORT" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for line in open(sys.argv[1]):
+    name, hexbytes = line.split()
+    s.sendto(bytes.fromhex(hexbytes), ("127.0.0.1", int(sys.argv[2])))
+    time.sleep(0.005)
+PY
+}
+ip netns exec "$NS" timeout 20 tcpdump -i lo --immediate-mode -U -w "$WORK/lo.pcap" udp port $PORT 2>"$WORK/tcpdump.err" &
+TCPDUMP=$!
+for _ in $(seq 50); do grep -qs "listening on" "$WORK/tcpdump.err" && break; sleep 0.1; done
+send_payloads
+sleep 1
+kill -INT "$TCPDUMP" 2>/dev/null; wait "$TCPDUMP" 2>/dev/null
+expect_exit 0 "tcpdump capture of loopback KDNET" -- "$KDNETCTL" inspect "$WORK/lo.pcap" --key 1.1.1.1 --json
+[[ $(json_get "$OUT" 'd["summary"]["datagrams"], d["summary"]["authenticated"], d["summary"]["failed_authentication"], len(d["summary"]["sessions"])') == "17 17 0 1" ]] \
+  && pass "tcpdump capture: 17 datagrams authenticate, one session" || fail "tcpdump capture: $(json_get "$OUT" 'd["summary"]')"
+contains "$(json_get "$OUT" '[r.get("version", {}).get("build") for r in d["records"]]')" "9600" "tcpdump capture: version reply read"
+
+ip netns exec "$NS" "$KDNETCTL" inspect --live lo --key 1.1.1.1 --count 17 --duration 15 --json >"$WORK/live.json" 2>"$WORK/live.err" &
+LIVE=$!
+sleep 1.5
+send_payloads
+wait "$LIVE"; rc=$?
+[[ $rc -eq 0 ]] && pass "live capture exits 0" || fail "live capture exit $rc: $(cat "$WORK/live.err")"
+LIVEOUT=$(cat "$WORK/live.json")
+[[ $(json_get "$LIVEOUT" 'd["summary"]["datagrams"], d["summary"]["authenticated"], d["summary"]["sessions"][0]["build"]') == "17 17 9600" ]] \
+  && pass "live capture: 17 datagrams authenticate, build 9600" || fail "live capture: ${LIVEOUT:0:600}"
+expect_exit 1 "live on a missing interface" -- "$KDNETCTL" inspect --live nosuchif0 --key 1.1.1.1 --duration 1
+expect_one_line_error "missing interface"
+finish

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# kdnetctl listen against kdnetctl simulate-target across two network namespaces
+# (host 10.77.0.1 / fd77::1, target 10.77.0.2 / fd77::2 on a veth pair), the target
+# sending from the KDNET port itself as a real one does. Every sender is bounded.
+source "$(dirname "$0")/lib.sh"
+
+NS_H=kdt-lst-h$$; NS_T=kdt-lst-t$$
+VETH_H=kdt-lst-a$$; VETH_T=kdt-lst-b$$
+cleanup() {
+  jobs -p | xargs -r kill 2>/dev/null
+  ip netns del "$NS_H" 2>/dev/null; ip netns del "$NS_T" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ip netns add "$NS_H" && ip netns add "$NS_T" || { fail "cannot create network namespaces (need root)"; finish; exit 1; }
+ip link add "$VETH_H" netns "$NS_H" type veth peer name "$VETH_T" netns "$NS_T"
+ip -n "$NS_H" addr add 10.77.0.1/24 dev "$VETH_H"; ip -n "$NS_T" addr add 10.77.0.2/24 dev "$VETH_T"
+ip -n "$NS_H" addr add fd77::1/64 dev "$VETH_H" nodad; ip -n "$NS_T" addr add fd77::2/64 dev "$VETH_T" nodad
+for ns in "$NS_H" "$NS_T"; do ip -n "$ns" link set lo up; done
+ip -n "$NS_H" link set "$VETH_H" up; ip -n "$NS_T" link set "$VETH_T" up
+H=(ip netns exec "$NS_H"); T=(ip netns exec "$NS_T")
+TARGET_MAC=$(ip -n "$NS_T" link show "$VETH_T" | awk '/link\/ether/ {print $2}')
+
+KEY=$("$KDNETCTL" key generate); OTHER=$("$KDNETCTL" key generate)
+
+# sim NAME ARGS...: a simulated target in the target namespace, in the background.
+sim() { local name=$1; shift; "${T[@]}" "$KDNETCTL" simulate-target "$@" --json >"$WORK/$name.json" 2>"$WORK/$name.err" & }
+
+# garbage PORT COUNT: non-KDNET datagrams and a bogus MDBG header from the target side.
+garbage() {
+  "${T[@]}" python3 - "$1" "$2" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[2])):
+    s.sendto(b"hello, this is not kdnet %d" % i if i % 2 else b"MDBG\x02\x01" + bytes(20), ("10.77.0.1", int(sys.argv[1])))
+    time.sleep(0.1)
+PY
+}
+
+# -- right key: connected, build reported, target left running
+sim right --host-ip 10.77.0.1 --port 50000 --key "$KEY" --poke-interval 1 --build 9600 --protocol-version 4 --duration 8
+expect_exit 0 "right key connects" -- "${H[@]}" "$KDNETCTL" listen --port 50000 --key "$KEY" --timeout 15 --json
+[[ $(json_get "$OUT" 'd["connected"], d["build"], d["machine"], d["protocol_version"], d["target"]["address"], d["target"]["port"]') == "True 9600 x64 4 10.77.0.2 50000" ]] \
+  && pass "report: build, machine, protocol, address" || fail "report: $OUT"
+[[ $(json_get "$OUT" 'd["target"].get("mac")') == "$TARGET_MAC" ]] && pass "MAC from the neighbour table" || fail "mac: $OUT (want $TARGET_MAC)"
+[[ $(json_get "$OUT" 'd["kernel_base"], d["confirm_ms"] >= 0') == "0xfffff8026bc18000 True" ]] && pass "kernel base and confirm time" || fail "kernel base: $OUT"
+wait
+SIMOUT=$(cat "$WORK/right.json")
+[[ $(json_get "$SIMOUT" 'd["connected"], d["continued"], d["halted"], d["record"]["break_ins"], d["record"]["pokes"] > 3') == "True True False 1 True" ]] \
+  && pass "target continued and kept running (and poking) after listen exited" || fail "simulator record: $SIMOUT"
+
+# -- a second listen against a target still bound to the first one re-keys it (keepalive answered)
+sim twice --host-ip 10.77.0.1 --port 50009 --key "$KEY" --poke-interval 1 --duration 9
+expect_exit 0 "first listen" -- "${H[@]}" "$KDNETCTL" listen --port 50009 --key "$KEY" --timeout 10 --json
+sleep 1.5
+expect_exit 0 "second listen takes the bound target over" -- "${H[@]}" "$KDNETCTL" listen --port 50009 --key "$KEY" --timeout 10
+contains "$ERR" "re-keying" "the take-over is explained"
+wait
+[[ $(json_get "$(cat "$WORK/twice.json")" 'd["record"]["handshakes"], d["record"]["continues"], d["halted"]') == "2 2 False" ]] \
+  && pass "target re-keyed once per listen and left running" || fail "twice: $(cat "$WORK/twice.json")"
+
+# -- human report
+sim human --host-ip 10.77.0.1 --port 50000 --key "$KEY" --poke-interval 1 --build 22621 --machine arm64 --duration 6
+expect_exit 0 "human report" -- "${H[@]}" "$KDNETCTL" listen --port 50000 --key "$KEY" --timeout 15
+contains "$ERR" "Windows build 22621, ARM64" "human report names build and architecture"
+wait
+
+# -- wrong key: diagnosed, no connection, exit 1 after --timeout
+sim wrong --host-ip 10.77.0.1 --port 50001 --key "$OTHER" --poke-interval 1 --duration 5
+expect_exit 1 "wrong key does not connect" -- "${H[@]}" "$KDNETCTL" listen --port 50001 --key "$KEY" --timeout 4 --json
+[[ $(json_get "$OUT" 'd["connected"], d["diagnosis"], d["seen"]["wrong_key"] >= 2, d["seen"]["sources"][0]') == "False wrong-key True 10.77.0.2:50001" ]] \
+  && pass "diagnosed as wrong-key with counts and source" || fail "wrong key json: $OUT"
+wait
+[[ $(json_get "$(cat "$WORK/wrong.json")" 'd["connected"], d["record"]["handshakes"]') == "False 0" ]] && pass "wrong-key target never got a handshake" || fail "wrong-key sim: $(cat "$WORK/wrong.json")"
+sim wrong2 --host-ip 10.77.0.1 --port 50001 --key "$OTHER" --poke-interval 1 --duration 4
+expect_exit 1 "wrong key (human)" -- "${H[@]}" "$KDNETCTL" listen --port 50001 --key "$KEY" --timeout 3
+contains "$ERR" "fix: listen with the key" "wrong key explained with a fix"
+wait
+
+# -- nothing, garbage only, unexpected source
+expect_exit 1 "silence" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 1 --json
+[[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["total"]') == "no-traffic 0" ]] && pass "diagnosed as no-traffic" || fail "silence: $OUT"
+garbage 50002 15
+expect_exit 1 "garbage only" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2 --json
+[[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["not_kdnet"] > 3') == "not-kdnet True" ]] && pass "diagnosed as not-kdnet" || fail "garbage: $OUT"
+wait
+sim unexpected --host-ip 10.77.0.1 --port 50003 --key "$KEY" --poke-interval 1 --duration 4
+expect_exit 1 "unexpected source" -- "${H[@]}" "$KDNETCTL" listen --port 50003 --key "$KEY" --expect 10.77.0.9 --timeout 3 --json
+[[ $(json_get "$OUT" 'd["diagnosis"]') == "unexpected-source" ]] && pass "diagnosed as unexpected-source" || fail "unexpected: $OUT"
+wait
+
+# -- garbage mixed into a real session
+sim mixed --host-ip 10.77.0.1 --port 50004 --key "$KEY" --poke-interval 1 --duration 6
+garbage 50004 30
+expect_exit 0 "connects with garbage mixed in" -- "${H[@]}" "$KDNETCTL" listen --port 50004 --key "$KEY" --timeout 15 --json
+[[ $(json_get "$OUT" 'd["connected"], d["build"]') == "True 19041" ]] && pass "garbage ignored" || fail "mixed: $OUT"
+wait
+
+# -- IPv6: the listener's second socket
+sim v6 --host-ip fd77::1 --port 50005 --key "$KEY" --poke-interval 1 --duration 6
+expect_exit 0 "IPv6 target connects" -- "${H[@]}" "$KDNETCTL" listen --port 50005 --key "$KEY" --timeout 15 --json
+[[ $(json_get "$OUT" 'd["target"]["address"]') == "fd77::2" ]] && pass "IPv6 address reported" || fail "v6: $OUT"
+wait
+
+# -- --target: a connect request makes the (simulated) target poke at once
+sim connect --host-ip 10.77.0.1 --port 50006 --key "$KEY" --poke-interval 30 --duration 6
+sleep 0.5
+start=$(date +%s%N)
+expect_exit 0 "--target connects without waiting for the next poke" -- "${H[@]}" "$KDNETCTL" listen --port 50006 --key "$KEY" --target 10.77.0.2 --timeout 10 --json
+(( ($(date +%s%N) - start) / 1000000 < 5000 )) && pass "--target connected within 5 s (poke interval 30 s)" || fail "--target took too long"
+wait
+
+# -- --follow: DbgPrint on stdout, a reboot starts a new session, no break-in
+sim follow --host-ip 10.77.0.1 --port 50007 --key "$KEY" --poke-interval 1 --reboot-after 4 --duration 8
+expect_exit 0 "--follow runs to its timeout" -- "${H[@]}" "$KDNETCTL" listen --port 50007 --key "$KEY" --follow --timeout 7
+[[ $(grep -c "KDTARGET: Refreshing KD connection" <<<"$OUT") -eq 2 ]] && pass "boot DbgPrint output streamed for both boots" || fail "follow stdout: $OUT"
+contains "$ERR" "rebooted" "a reboot is reported as a new session"
+wait
+[[ $(json_get "$(cat "$WORK/follow.json")" 'd["record"]["break_ins"], d["record"]["reboots"], d["record"]["handshakes"], d["halted"]') == "0 1 2 False" ]] \
+  && pass "follow never broke in; the reboot got a new handshake" || fail "follow sim: $(cat "$WORK/follow.json")"
+
+# -- --follow stopped with Ctrl-C leaves the target running
+sim sigint --host-ip 10.77.0.1 --port 50008 --key "$KEY" --poke-interval 1 --duration 6
+"${H[@]}" "$KDNETCTL" listen --port 50008 --key "$KEY" --follow --json >"$WORK/sigint.out" 2>"$WORK/sigint.err" &
+lpid=$!
+sleep 3; kill -INT "$lpid"; wait "$lpid"; rc=$?
+[[ $rc -eq 0 ]] && pass "SIGINT stops --follow cleanly (exit 0)" || fail "SIGINT exit $rc: $(cat "$WORK/sigint.err")"
+[[ $(json_get "$(cat "$WORK/sigint.out")" 'd["connected"], d["sessions"], len(d["debug_output"]) >= 1') == "True 1 True" ]] \
+  && pass "--follow --json records the debug output" || fail "follow json: $(cat "$WORK/sigint.out")"
+wait
+[[ $(json_get "$(cat "$WORK/sigint.json")" 'd["halted"], d["record"]["break_ins"]') == "False 0" ]] && pass "target not halted after Ctrl-C" || fail "sigint sim"
+
+# -- several targets at once from a listener config
+cat >"$WORK/listener.json" <<JSON
+{"version": 1, "host_ip": "10.77.0.1", "targets": [
+  {"name": "alpha", "port": 50010, "key": "$KEY", "address": "10.77.0.2"},
+  {"name": "beta", "port": 50011, "key": "$OTHER"},
+  {"name": "gamma", "port": 50012, "key": "$KEY"}]}
+JSON
+sim alpha --host-ip 10.77.0.1 --port 50010 --key "$KEY" --poke-interval 1 --build 9600 --duration 8
+sim beta --host-ip 10.77.0.1 --port 50011 --key "$OTHER" --poke-interval 1 --build 17763 --duration 8
+sim gamma --host-ip 10.77.0.1 --port 50012 --key "$KEY" --poke-interval 1 --build 22000 --duration 8
+expect_exit 0 "--config: three targets connect" -- "${H[@]}" "$KDNETCTL" listen --config "$WORK/listener.json" --timeout 15 --json
+[[ $(json_get "$OUT" '" ".join("%s=%s" % (t["name"], t["build"]) for t in d["targets"])') == "alpha=9600 beta=17763 gamma=22000" ]] \
+  && pass "each target reported with its name and build" || fail "config: $OUT"
+wait
+sim alpha2 --host-ip 10.77.0.1 --port 50010 --key "$KEY" --poke-interval 1 --duration 4
+expect_exit 1 "--config: a missing target fails the whole run" -- "${H[@]}" "$KDNETCTL" listen --config "$WORK/listener.json" --timeout 3 --json
+[[ $(json_get "$OUT" '[t["connected"] for t in d["targets"]]') == "[True, False, False]" ]] && pass "per-target outcome" || fail "partial config: $OUT"
+wait
+
+# -- 100 targets on ports 50100-50199 at once: all bound, idle costs no CPU (blocked in poll)
+python3 - "$KEY" >"$WORK/l100.json" <<'PY'
+import json, sys
+print(json.dumps({"version": 1, "targets": [{"name": "t%d" % i, "port": 50100 + i, "key": sys.argv[1]} for i in range(100)]}))
+PY
+"${H[@]}" "$KDNETCTL" listen --config "$WORK/l100.json" --timeout 4 --json >"$WORK/l100.out" 2>/dev/null &
+lpid=$!
+sleep 1; t0=$(awk '{print $14 + $15}' "/proc/$lpid/stat"); sleep 2; t1=$(awk '{print $14 + $15}' "/proc/$lpid/stat")
+(( t1 - t0 <= 2 )) && pass "100 idle ports use no CPU ($((t1 - t0)) ticks in 2 s)" || fail "idle listener used $((t1 - t0)) ticks in 2 s"
+wait "$lpid"
+[[ $(json_get "$(cat "$WORK/l100.out")" 'len(d["targets"]), set(t["diagnosis"] for t in d["targets"])') == "100 {'no-traffic'}" ]] \
+  && pass "100 targets reported" || fail "100 targets: $(head -c 300 "$WORK/l100.out")"
+
+# -- bad input
+expect_exit 64 "--port without --key" -- "$KDNETCTL" listen --port 50000
+expect_one_line_error "missing key"
+expect_exit 64 "port 0" -- "$KDNETCTL" listen --port 0 --key "$KEY"
+expect_exit 64 "bad --bind" -- "$KDNETCTL" listen --port 50000 --key "$KEY" --bind not-an-ip
+expect_exit 64 "--config with --port" -- "$KDNETCTL" listen --config "$WORK/listener.json" --port 50000
+expect_exit 64 "bad machine" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --machine sparc
+expect_exit 64 "bad protocol version" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --protocol-version 7
+"${H[@]}" python3 -c 'import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 50020)); time.sleep(3)' &
+sleep 0.5
+expect_exit 1 "port in use" -- "${H[@]}" "$KDNETCTL" listen --port 50020 --key "$KEY" --timeout 1
+contains "$ERR" "already in use" "busy port explained"
+wait
+finish

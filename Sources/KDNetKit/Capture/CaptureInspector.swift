@@ -1,0 +1,132 @@
+import Foundation
+
+/// Feeds frames or bare UDP payloads through a `SessionObserver` and tallies what it
+/// reports. The records go to the caller one at a time and are not kept, so a capture
+/// of any size is inspected in constant memory.
+public struct CaptureInspector {
+    public private(set) var observer: SessionObserver
+    public private(set) var summary: InspectSummary
+    public var showDataKeys = false
+
+    public init(keys: [ObserverKey], source: String, linkType: LinkType?) {
+        observer = SessionObserver(keys: keys)
+        summary = InspectSummary(source: source, linkType: linkType?.name)
+    }
+
+    /// One captured frame; nil when it holds no whole UDP datagram.
+    public mutating func feed(frame: UnsafeRawBufferPointer, link: LinkType, time: Double) -> ObservedDatagram? {
+        summary.frames += 1
+        switch FrameDecoder.decode(frame, link: link) {
+        case .udp(let source, let destination, let range):
+            let record: ObservedDatagram
+            if range.count >= 4, frame[range.lowerBound] == 0x4D, frame[range.lowerBound + 1] == 0x44,
+               frame[range.lowerBound + 2] == 0x42, frame[range.lowerBound + 3] == 0x47 {
+                record = observer.observe(Array(frame[range]), from: source, to: destination, at: time)
+            } else {
+                record = observer.skip(length: range.count, from: source, to: destination, at: time)
+            }
+            summary.count(record)
+            return record
+        case .fragment:
+            summary.ipFragmentsSkipped += 1
+        case .truncated:
+            summary.framesCutShort += 1
+        case .other:
+            break
+        }
+        return nil
+    }
+
+    /// One UDP payload without addresses (a `--hex-lines` file).
+    public mutating func feed(payload: [UInt8], label: String?) -> ObservedDatagram {
+        let record = observer.observe(payload, from: nil, to: nil, at: nil, label: label)
+        summary.count(record)
+        return record
+    }
+
+    public mutating func note(_ end: CaptureEnd) {
+        if case .cutShort(let why) = end {
+            summary.warnings.append("\(summary.source) is cut short or damaged after \(summary.frames) frame(s) (\(why)); reported what was read")
+        }
+    }
+
+    public func finished() -> InspectSummary {
+        var s = summary
+        s.sessions = observer.sessions.map { InspectSummary.Session($0, showDataKey: showDataKeys) }
+        s.conclude(keyCount: observer.keys.count)
+        return s
+    }
+}
+
+extension CaptureInspector {
+    /// Inspects a pcap or pcapng file, handing each record to `onRecord` as it is made.
+    public static func inspect(file path: String, keys: [ObserverKey], showDataKeys: Bool = false,
+                               onRecord: (ObservedDatagram) -> Void = { _ in }) throws(CaptureError) -> InspectSummary {
+        let capture = try PacketCapture.open(file: path)
+        var inspector = CaptureInspector(keys: keys, source: path, linkType: capture.linkType)
+        inspector.showDataKeys = showDataKeys
+        let link = capture.linkType
+        let end = capture.forEachFrame { time, frame in
+            if let record = inspector.feed(frame: frame, link: link, time: time) { onRecord(record) }
+        }
+        inspector.note(end)
+        return inspector.finished()
+    }
+
+    /// Inspects a file of `name hex` lines, one UDP payload per line (blank lines and
+    /// lines starting with # are ignored).
+    public static func inspect(hexLines path: String, keys: [ObserverKey], showDataKeys: Bool = false,
+                               onRecord: (ObservedDatagram) -> Void = { _ in }) throws(CaptureError) -> InspectSummary {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .cannotOpen(path, FileManager.default.fileExists(atPath: path) ? "not readable UTF-8 text" : "no such file")
+        }
+        var inspector = CaptureInspector(keys: keys, source: path, linkType: nil)
+        inspector.showDataKeys = showDataKeys
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let parts = trimmed.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let bytes = [UInt8](hex: parts[1]) else { throw .badHexLine(path, number + 1) }
+            onRecord(inspector.feed(payload: bytes, label: String(parts[0])))
+        }
+        return inspector.finished()
+    }
+}
+
+extension CaptureInspector {
+    /// When a live capture stops by itself.
+    public struct LiveLimits: Sendable {
+        public var count: Int?
+        public var duration: Double?
+        /// A pcap-filter expression narrowing what is captured; UDP when nil.
+        public var filter: String?
+        public init(count: Int?, duration: Double?, filter: String? = nil) {
+            self.count = count; self.duration = duration; self.filter = filter
+        }
+    }
+
+    /// Inspects live traffic on an interface until `limits` or `interrupted` say stop.
+    /// `progress` is called about every 200 ms with the summary so far.
+    public static func inspect(interface: String, keys: [ObserverKey], limits: LiveLimits, showDataKeys: Bool = false,
+                               interrupted: () -> Bool, progress: (InspectSummary) -> Void = { _ in },
+                               onRecord: (ObservedDatagram) -> Void = { _ in }) throws(CaptureError) -> InspectSummary {
+        let capture = try PacketCapture.live(interface: interface, filter: limits.filter)
+        var inspector = CaptureInspector(keys: keys, source: interface, linkType: capture.linkType)
+        inspector.showDataKeys = showDataKeys
+        let link = capture.linkType
+        let deadline = limits.duration.map { Date().addingTimeInterval($0) }
+        var lastProgress = Date()
+        let end = capture.forEachFrame(stop: {
+            let now = Date()
+            if now.timeIntervalSince(lastProgress) >= 0.2 { progress(inspector.summary); lastProgress = now }
+            if let count = limits.count, inspector.summary.datagrams >= count { return true }
+            if let deadline, now >= deadline { return true }
+            return interrupted()
+        }) { time, frame in
+            if let record = inspector.feed(frame: frame, link: link, time: time) { onRecord(record) }
+        }
+        inspector.note(end)
+        return inspector.finished()
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// One target to listen for: its port and key, and where it should send from.
+public struct ListenTarget: Sendable {
+    public var name: String?
+    public var port: UInt16
+    public var key: DebugKey
+    public var expectedAddress: String?
+
+    public init(name: String? = nil, port: UInt16, key: DebugKey, expectedAddress: String? = nil) {
+        self.name = name; self.port = port; self.key = key; self.expectedAddress = expectedAddress
+    }
+
+    public static func from(_ config: ListenerConfig) throws -> [ListenTarget] {
+        try config.targets.map { ListenTarget(name: $0.name, port: $0.port, key: try DebugKey(parsing: $0.key), expectedAddress: $0.address) }
+    }
+}
+
+public struct ListenOptions: Sendable {
+    public var targets: [ListenTarget]
+    public var bind: String?
+    /// Seconds to wait before giving up; nil waits until stopped.
+    public var timeout: SessionTime?
+    public var mode: HostSession.Mode
+    /// `--target`: send connect requests there (at the target's port) until it pokes.
+    public var connectTo: String?
+    public var connectInterval: SessionTime = 3
+
+    public init(targets: [ListenTarget], bind: String? = nil, timeout: SessionTime? = nil,
+                mode: HostSession.Mode = .confirm, connectTo: String? = nil) {
+        self.targets = targets; self.bind = bind; self.timeout = timeout; self.mode = mode; self.connectTo = connectTo
+    }
+}
+
+/// The socket side of the listener: binds every port (IPv4 and IPv6), feeds datagrams
+/// and timers to one `HostSession` per target, and sends what the sessions ask for.
+/// Idle means blocked in `poll` until a datagram or the next deadline.
+public final class HostListener {
+    struct Port {
+        var target: ListenTarget
+        var sockets: [UDPSocket]
+        var session: HostSession
+        var debugOutput: [String] = []
+        var connectTo: KDNetEndpoint?
+        var nextConnectAt: SessionTime?
+    }
+
+    public let options: ListenOptions
+    private var ports: [Port]
+    private let stop: WakePipe?
+
+    /// Binds every port now, so a busy port is reported before any waiting.
+    public init(options: ListenOptions, stop: WakePipe? = nil) throws {
+        self.options = options
+        self.stop = stop
+        var ports: [Port] = []
+        for t in options.targets {
+            var expected: [UInt8]?
+            if let a = t.expectedAddress {
+                guard let e = KDNetEndpoint(a, port: 0) else { throw ListenOptionError.badAddress(a) }
+                expected = e.address
+            }
+            var config = HostSession.Configuration(keys: KDNetKeys(key: t.key), mode: options.mode, expectedAddress: expected)
+            config.retransmitInterval = 1
+            var port = Port(target: t, sockets: try UDPSocket.listening(on: t.port, bind: options.bind),
+                            session: HostSession(configuration: config))
+            if let c = options.connectTo {
+                guard let e = KDNetEndpoint(c, port: t.port) else { throw ListenOptionError.badAddress(c) }
+                port.connectTo = e
+                port.nextConnectAt = 0
+            }
+            ports.append(port)
+        }
+        self.ports = ports
+    }
+
+    /// Runs until every target is confirmed (confirm mode), the timeout, or `stop`.
+    /// `onEvent` sees every session event with the index of its target.
+    public func run(onEvent: (Int, SessionEvent, TrafficTally) -> Void) throws -> [ListenResult] {
+        let start = MonotonicClock.now()
+        let end = options.timeout.map { start + $0 }
+        var owner: [Int32: (port: Int, socket: UDPSocket)] = [:]
+        for (i, p) in ports.enumerated() { for s in p.sockets { owner[s.fd] = (i, s) } }
+        var fds = Array(owner.keys)
+        if let stop { fds.append(stop.readFD) }
+
+        while !(stop?.isWoken ?? false) {
+            if options.mode == .confirm, ports.allSatisfy({ $0.session.isConfirmed }) { break }
+            let now = MonotonicClock.now()
+            if let end, now >= end { break }
+            for i in ports.indices {
+                if let due = ports[i].session.nextDeadline, now >= due {
+                    deliver(ports[i].session.tick(at: now), port: i, onEvent: onEvent)
+                }
+                sendConnectRequest(port: i, at: now)
+            }
+            let deadlines = ports.flatMap { [$0.session.nextDeadline, $0.session.peer == nil ? $0.nextConnectAt : nil] } + [end]
+            let ready = try Poller.wait(fds, until: deadlines.earliest)
+            for fd in ready {
+                guard let (i, socket) = owner[fd] else { continue }
+                while let (bytes, from) = socket.receive() {
+                    deliver(ports[i].session.receive(bytes, from: from, at: MonotonicClock.now()), port: i, onEvent: onEvent)
+                }
+            }
+        }
+        return results
+    }
+
+    public var results: [ListenResult] {
+        ports.map { p in
+            let mac = p.session.peer.flatMap { $0.ipv4 != nil ? NeighbourTable.mac(for: $0.addressText) : nil }
+            return ListenResult(name: p.target.name, port: p.target.port, session: p.session, mac: mac,
+                                follow: options.mode == .follow, debugOutput: p.debugOutput)
+        }
+    }
+
+    private func sendConnectRequest(port i: Int, at now: SessionTime) {
+        guard let to = ports[i].connectTo, ports[i].session.peer == nil, let due = ports[i].nextConnectAt, now >= due else { return }
+        let d = ports[i].session.connectRequest(to: to)
+        socket(of: i, reaching: d.destination)?.send(d.bytes, to: d.destination)
+        ports[i].nextConnectAt = now + options.connectInterval
+    }
+
+    /// The IPv6 sockets are IPv6-only, so only the socket of the peer's family can answer it.
+    private func socket(of i: Int, reaching destination: KDNetEndpoint) -> UDPSocket? {
+        ports[i].sockets.first { $0.family == destination.family }
+    }
+
+    private func deliver(_ out: SessionOutput, port i: Int, onEvent: (Int, SessionEvent, TrafficTally) -> Void) {
+        for d in out.datagrams { socket(of: i, reaching: d.destination)?.send(d.bytes, to: d.destination) }
+        for e in out.events {
+            // Kept for the JSON document; a long follow keeps only the latest lines.
+            if case .debugPrint(let text) = e, options.mode == .follow {
+                ports[i].debugOutput.append(text)
+                if ports[i].debugOutput.count > 10_000 { ports[i].debugOutput.removeFirst(1_000) }
+            }
+            onEvent(i, e, ports[i].session.tally)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+public struct SimulatorOptions: Sendable {
+    public var hostIP: String
+    public var port: UInt16
+    public var key: DebugKey
+    public var pokeInterval: SessionTime = 3
+    public var kernel: KernelVersion
+    public var protocolVersion: UInt8 = 2
+    /// The source address to send from; nil lets routing choose.
+    public var bind: String?
+    /// Run exactly this long (unless `maxPokes` or a stop comes first).
+    public var duration: SessionTime?
+    public var maxPokes: Int?
+    public var rebootAfter: SessionTime?
+    /// Without `duration`: how long to keep running after the host continued the target.
+    public var lingerAfterContinue: SessionTime = 3
+    /// Without `duration`: the longest it runs when no host continues it.
+    public var maxDuration: SessionTime = 60
+
+    public init(hostIP: String, port: UInt16, key: DebugKey, kernel: KernelVersion) {
+        self.hostIP = hostIP; self.port = port; self.key = key; self.kernel = kernel
+    }
+}
+
+/// What happened during a simulation: `simulate-target --json`.
+public struct SimulationReport: Sendable, Codable, Equatable {
+    public var host: String
+    public var source: String
+    public var connected: Bool
+    public var continued: Bool
+    /// Still stopped in the debugger when the simulation ended (a host broke in and left).
+    public var halted: Bool
+    public var boundDebugger: String?
+    public var stoppedBecause: String
+    public var durationMs: Int
+    public var record: TargetSession.Record
+}
+
+/// Runs a `TargetSession` over a real UDP socket, sending from the KDNET port itself
+/// (source port = destination port), as a Windows target does.
+public final class TargetSimulator {
+    public let options: SimulatorOptions
+    private let socket: UDPSocket
+    private var session: TargetSession
+    private let host: KDNetEndpoint
+    private let stop: WakePipe?
+
+    public init(options: SimulatorOptions, stop: WakePipe? = nil) throws {
+        guard let host = KDNetEndpoint(options.hostIP, port: options.port) else { throw ListenOptionError.badAddress(options.hostIP) }
+        if let b = options.bind, KDNetEndpoint(b, port: 0) == nil { throw ListenOptionError.badAddress(b) }
+        self.options = options
+        self.host = host
+        self.stop = stop
+        socket = try UDPSocket(address: options.bind, port: options.port, family: host.family)
+        let own = KDNetEndpoint(options.bind ?? Self.sourceAddress(towards: host) ?? "0.0.0.0", port: options.port) ?? .zero
+        var config = TargetSession.Configuration(keys: KDNetKeys(key: options.key), target: own, host: host, kernel: options.kernel)
+        config.protocolVersion = options.protocolVersion
+        config.pokeInterval = options.pokeInterval
+        session = TargetSession(configuration: config)
+    }
+
+    public var ownEndpoint: KDNetEndpoint { session.configuration.target }
+
+    /// Runs until the duration, the poke limit, the stop pipe, or (without a duration)
+    /// a short while after the host continued it.
+    public func run(onEvent: (SessionEvent, TargetSession) -> Void) throws -> SimulationReport {
+        let start = MonotonicClock.now()
+        var rebootAt = options.rebootAfter.map { start + $0 }
+        var continuedAt: SessionTime?
+        var connected = false
+        var reason = "stopped"
+        var out = session.tick(at: start)
+        while true {
+            for d in out.datagrams { socket.send(d.bytes, to: d.destination) }
+            for e in out.events {
+                if case .connected = e { connected = true }
+                if case .continued = e, continuedAt == nil { continuedAt = MonotonicClock.now() }
+                onEvent(e, session)
+            }
+            let now = MonotonicClock.now()
+            let end = options.duration.map { start + $0 }
+                ?? min(start + options.maxDuration, continuedAt.map { $0 + options.lingerAfterContinue } ?? .infinity)
+            if stop?.isWoken ?? false { reason = "stopped"; break }
+            if now >= end { reason = options.duration != nil ? "duration" : continuedAt != nil ? "continued" : "max-duration"; break }
+            if let max = options.maxPokes, session.record.pokes >= max, let next = session.nextPokeAt, now >= next - 0.001 {
+                reason = "max-pokes"; break
+            }
+            if let r = rebootAt, now >= r {
+                rebootAt = nil
+                continuedAt = nil
+                out = session.reboot(at: now)
+                continue
+            }
+            if let due = session.nextDeadline, now >= due { out = session.tick(at: now); continue }
+            var fds = [socket.fd]
+            if let stop { fds.append(stop.readFD) }
+            let ready = try Poller.wait(fds, until: [session.nextDeadline, end, rebootAt].earliest)
+            out = SessionOutput()
+            if ready.contains(socket.fd) {
+                while let (bytes, from) = socket.receive() {
+                    let step = session.receive(bytes, from: from, at: MonotonicClock.now())
+                    out.datagrams += step.datagrams
+                    out.events += step.events
+                }
+            }
+        }
+        return SimulationReport(
+            host: host.description, source: ownEndpoint.description, connected: connected,
+            continued: session.hasBeenContinued || session.record.continues > 0, halted: session.isHalted,
+            boundDebugger: session.boundDebugger?.description, stoppedBecause: reason,
+            durationMs: Int(((MonotonicClock.now() - start) * 1000).rounded()), record: session.record)
+    }
+
+    /// The local address routing would use towards the host (connect a UDP socket, ask).
+    static func sourceAddress(towards host: KDNetEndpoint) -> String? {
+        let fd = Foundation.socket(host.family, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard host.withSocketAddress(family: host.family, { connect(fd, $0, $1) }) == 0 else { return nil }
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        guard rc == 0 else { return nil }
+        return KDNetEndpoint(storage: storage)?.addressText
+    }
+}

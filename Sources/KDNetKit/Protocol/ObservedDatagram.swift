@@ -1,0 +1,98 @@
+/// What a passive observer learnt from one datagram: one record per datagram, in
+/// capture order. Plain values, so a listener, the doctor or `inspect` can render them.
+public struct ObservedDatagram: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case authenticated
+        /// No key given opens it: a wrong key, or damage on the way.
+        case failedAuthentication = "failed_authentication"
+        /// A data datagram of a session whose handshake was not seen (the capture
+        /// started mid-session): no data key, so it cannot be opened. Not a wrong key.
+        case noHandshake = "no_handshake"
+        case notKDNet = "not_kdnet"
+        /// MDBG magic but an impossible length, version, channel or padding.
+        case malformed
+    }
+
+    public enum Kind: Sendable, Equatable {
+        case poke, keepalivePoke, response, connectionCheck, breakIn
+        case kd(KDPacket.PacketType)
+        /// Authenticated, but the payload is not a KD packet we can read.
+        case undecodable
+
+        public var name: String {
+            switch self {
+            case .poke: return "poke"
+            case .keepalivePoke: return "keepalive"
+            case .response: return "response"
+            case .connectionCheck: return "conncheck"
+            case .breakIn: return "break-in"
+            case .kd(let type): return type.name
+            case .undecodable: return "undecodable"
+            }
+        }
+    }
+
+    /// Something about the conversation this datagram revealed.
+    public enum Event: Sendable, Equatable {
+        /// A fresh poke (no bound debugger) from a target that already had a session.
+        case reboot
+        /// A response: the data key changes and a session starts.
+        case sessionStarted
+        /// Sequence numbers skipped: this many datagrams of this direction are missing.
+        case gap(UInt64)
+        /// Came after a later datagram of its direction: it fills a gap counted before.
+        case late
+        /// Its sequence number was seen already in this direction (or is too old to tell).
+        case replayed
+
+        public var text: String {
+            switch self {
+            case .reboot: return "target rebooted"
+            case .sessionStarted: return "session started"
+            case .gap(let n): return "\(n) missing before this one"
+            case .late: return "out of order: arrived late"
+            case .replayed: return "replayed: sequence number seen already"
+            }
+        }
+    }
+
+    public var index: Int
+    public var time: Double?
+    public var source: UDPEndpoint?
+    public var destination: UDPEndpoint?
+    /// The line name for inputs without addresses (`--hex-lines`).
+    public var label: String?
+    public var length: Int
+    public var status: Status
+    public var protocolVersion: UInt8?
+    public var channel: KDNetDatagram.Channel?
+    public var direction: KDNetDatagram.Direction?
+    public var sequence: UInt64?
+    /// 1-based number of the session (over all targets) this datagram belongs to.
+    public var session: Int?
+    /// Which of the configured keys opened it (0-based).
+    public var keyIndex: Int?
+    public var kind: Kind?
+    public var packetID: UInt32?
+    public var api: String?
+    /// DbgPrint text, or a state change's description.
+    public var text: String?
+    public var kernelVersion: KernelVersion?
+    public var events: [Event] = []
+    /// Why it could not be opened or decoded.
+    public var problem: String?
+
+    public init(index: Int, time: Double?, source: UDPEndpoint?, destination: UDPEndpoint?, label: String? = nil,
+                length: Int, status: Status) {
+        self.index = index; self.time = time; self.source = source; self.destination = destination
+        self.label = label; self.length = length; self.status = status
+    }
+}
+
+extension KDNetDatagram.Channel {
+    public var name: String { self == .data ? "data" : "control" }
+}
+
+extension KDNetDatagram.Direction {
+    public var name: String { self == .hostToTarget ? "host_to_target" : "target_to_host" }
+}

@@ -1,0 +1,312 @@
+/// A key the observer may try, with a name to report it by (a config's target name,
+/// or "key 1" for the first `--key`).
+public struct ObserverKey: Sendable {
+    public var key: DebugKey
+    public var label: String
+    public init(key: DebugKey, label: String) { self.key = key; self.label = label }
+}
+
+/// One KDNET session as seen from the wire: from a host's response to the next one.
+public struct ObservedSession: Sendable, Equatable {
+    public var number: Int
+    /// The target's address and port in the capture (nil for inputs without addresses).
+    public var target: UDPEndpoint?
+    public var host: UDPEndpoint?
+    /// The target's own idea of its address, from its poke.
+    public var announcedTarget: KDNetEndpoint?
+    public var keyIndex: Int
+    public var keyLabel: String
+    public var protocolVersion: UInt8
+    public var dataKey: [UInt8]
+    /// The target had a session before and poked afresh: it rebooted.
+    public var startedByReboot: Bool
+    public var kernelVersion: KernelVersion?
+    public var datagrams = 0
+    public var firstTime: Double?
+    public var lastTime: Double?
+    /// Sequence numbers of the data channel, each direction on its own.
+    public var targetToHost = SequenceTracker()
+    public var hostToTarget = SequenceTracker()
+
+    public var missingTargetToHost: UInt64 { targetToHost.missing }
+    public var missingHostToTarget: UInt64 { hostToTarget.missing }
+    public var outOfOrder: Int { targetToHost.late + hostToTarget.late }
+    public var replayed: Int { targetToHost.replayed + hostToTarget.replayed }
+
+    public var targetAddressText: String? { target.map { "\($0.address)" } ?? announcedTarget?.addressText }
+    public var targetPort: UInt16? { target?.port ?? announcedTarget?.port }
+}
+
+/// Follows KDNET conversations passively: fed datagrams in capture order, it finds
+/// which key each target uses, derives each session's data key from the host's
+/// response, notices reboots, and decodes what it can. Values in, values out: no I/O,
+/// no clock, never a crash on hostile input.
+public struct SessionObserver: Sendable {
+    public let keys: [ObserverKey]
+    public private(set) var sessions: [ObservedSession] = []
+    private let secrets: [KDNetKeys]
+    private let controlCiphers: [DatagramCipher]
+    private var sessionCiphers: [DatagramCipher] = []
+    private var targets: [UDPEndpoint?: TargetState] = [:]
+    /// Conversations whose control traffic no key opened: their data is unreadable
+    /// because of the key, which is not the same as a handshake that was never seen.
+    private var unauthenticatedPairs: Set<EndpointPair> = []
+    private var nextIndex = 0
+
+    private struct TargetState: Sendable {
+        var keyIndex: Int?
+        var session: Int?
+        var previousSession: Int?
+        var poke: Poke?
+        var rebooting = false
+    }
+
+    private struct EndpointPair: Hashable, Sendable {
+        var a: UDPEndpoint?, b: UDPEndpoint?
+        init(_ x: UDPEndpoint?, _ y: UDPEndpoint?) {
+            switch (x, y) {
+            case let (x?, y?): (a, b) = x < y ? (x, y) : (y, x)
+            case (nil, _): (a, b) = (nil, y)
+            case (_, nil): (a, b) = (nil, x)
+            }
+        }
+    }
+
+    public init(keys: [ObserverKey]) {
+        self.keys = keys
+        secrets = keys.map { KDNetKeys(key: $0.key) }
+        controlCiphers = secrets.map(\.controlCipher)
+    }
+
+    /// The record for a datagram that does not start with the MDBG magic, without
+    /// copying its bytes (most UDP traffic on a busy link is not KDNET).
+    public mutating func skip(length: Int, from source: UDPEndpoint?, to destination: UDPEndpoint?, at time: Double?,
+                              label: String? = nil) -> ObservedDatagram {
+        defer { nextIndex += 1 }
+        return ObservedDatagram(index: nextIndex, time: time, source: source, destination: destination, label: label,
+                                length: length, status: .notKDNet)
+    }
+
+    public mutating func observe(_ bytes: [UInt8], from source: UDPEndpoint?, to destination: UDPEndpoint?,
+                                 at time: Double?, label: String? = nil) -> ObservedDatagram {
+        var record = ObservedDatagram(index: nextIndex, time: time, source: source, destination: destination,
+                                      label: label, length: bytes.count, status: .authenticated)
+        nextIndex += 1
+        let envelope: DatagramEnvelope
+        do { envelope = try DatagramEnvelope.peek(bytes) } catch {
+            record.status = error == .notKDNet ? .notKDNet : .malformed
+            if error != .notKDNet { record.problem = error.description }
+            return record
+        }
+        record.protocolVersion = envelope.version
+        record.channel = envelope.channel
+        if envelope.channel == .control {
+            observeControl(bytes, &record)
+        } else {
+            observeData(bytes, &record)
+        }
+        if let n = record.session {
+            sessions[n - 1].datagrams += 1
+            if sessions[n - 1].firstTime == nil { sessions[n - 1].firstTime = time }
+            if time != nil { sessions[n - 1].lastTime = time }
+        }
+        return record
+    }
+
+    // MARK: control channel
+
+    private mutating func observeControl(_ bytes: [UInt8], _ record: inout ObservedDatagram) {
+        let known = targets[record.source]?.keyIndex ?? targets[record.destination]?.keyIndex
+        var order = Array(keys.indices)
+        if let known, let at = order.firstIndex(of: known) { order.swapAt(0, at) }
+        var opened: (Int, KDNetDatagram)?
+        for i in order {
+            do { opened = (i, try controlCiphers[i].open(bytes)); break } catch {
+                if error == .badPadding { record.status = .malformed; record.problem = error.description; return }
+            }
+        }
+        guard let (keyIndex, datagram) = opened else {
+            record.status = .failedAuthentication
+            record.problem = keys.count == 1 ? "does not open with the key given" : "opens with none of the \(keys.count) keys given"
+            unauthenticatedPairs.insert(EndpointPair(record.source, record.destination))
+            return
+        }
+        record.keyIndex = keyIndex
+        record.direction = datagram.direction
+        record.sequence = datagram.sequence
+        let fromTarget = datagram.direction == .targetToHost
+        let targetEndpoint = fromTarget ? record.source : record.destination
+        var state = targets[targetEndpoint] ?? TargetState()
+        state.keyIndex = keyIndex
+        defer { targets[targetEndpoint] = state }
+
+        let message: ControlMessage
+        do { message = try ControlMessage(payload: datagram.payload) } catch {
+            record.kind = .undecodable
+            record.problem = error.description
+            return
+        }
+        switch message {
+        case .poke(let poke):
+            state.poke = poke
+            record.kind = poke.isKeepalive ? .keepalivePoke : .poke
+            if poke.isKeepalive {
+                record.session = state.session
+            } else if !state.rebooting, state.session != nil || hadSessionOnAnotherPort(targetEndpoint) {
+                state.rebooting = true
+                record.events.append(.reboot)
+            }
+        case .response:
+            record.kind = .response
+            let dataKey = secrets[keyIndex].dataKey(responseBody: datagram.payload)
+            let number = sessions.count + 1
+            sessions.append(ObservedSession(
+                number: number, target: targetEndpoint, host: fromTarget ? record.destination : record.source,
+                announcedTarget: state.poke?.target, keyIndex: keyIndex, keyLabel: keys[keyIndex].label,
+                protocolVersion: datagram.version, dataKey: dataKey, startedByReboot: state.rebooting))
+            sessionCiphers.append(secrets[keyIndex].dataCipher(dataKey: dataKey))
+            state.previousSession = state.session
+            state.session = number
+            state.rebooting = false
+            record.session = number
+            record.events.append(.sessionStarted)
+        }
+    }
+
+    /// Public sources disagree on whether a rebooted target keeps its source port, so a
+    /// fresh poke from a new port of an address that had a session counts as a reboot.
+    private func hadSessionOnAnotherPort(_ endpoint: UDPEndpoint?) -> Bool {
+        guard let endpoint else { return false }
+        return targets.contains { $0.key != endpoint && $0.key?.address == endpoint.address && $0.value.session != nil }
+    }
+
+    // MARK: data channel
+
+    private mutating func observeData(_ bytes: [UInt8], _ record: inout ObservedDatagram) {
+        let endpoint = targets[record.source]?.session != nil ? record.source : record.destination
+        guard let state = targets[endpoint], let current = state.session else {
+            if unauthenticatedPairs.contains(EndpointPair(record.source, record.destination)) {
+                record.status = .failedAuthentication
+                record.problem = "its session's handshake did not open with the key given, so there is no data key"
+            } else {
+                record.status = .noHandshake
+                record.problem = "no handshake (poke and response) of this session was seen, so there is no data key"
+            }
+            return
+        }
+        var opened: (Int, KDNetDatagram)?
+        for n in [current, state.previousSession].compactMap({ $0 }) {
+            do { opened = (n, try sessionCiphers[n - 1].open(bytes)); break } catch {
+                if error == .badPadding { record.status = .malformed; record.problem = error.description; return }
+            }
+        }
+        guard let (number, datagram) = opened else {
+            record.status = .failedAuthentication
+            record.problem = "does not open with the data key of session \(current)"
+            return
+        }
+        record.session = number
+        record.keyIndex = sessions[number - 1].keyIndex
+        record.direction = datagram.direction
+        record.sequence = datagram.sequence
+        followSequence(datagram, session: number, &record)
+        decodePayload(datagram, session: number, &record)
+    }
+
+    private mutating func followSequence(_ datagram: KDNetDatagram, session number: Int, _ record: inout ObservedDatagram) {
+        // Mutated in place: copying the session out would copy its arrays on every datagram.
+        let event = datagram.direction == .targetToHost
+            ? sessions[number - 1].targetToHost.follow(datagram.sequence)
+            : sessions[number - 1].hostToTarget.follow(datagram.sequence)
+        if let event { record.events.append(event) }
+    }
+
+    /// A load-symbols state change ends with the image's path, whose length is the
+    /// first field after the state change header (zero when unloading).
+    static func imageName(_ data: [UInt8]) -> String? {
+        guard data.count >= StateChange.headerLength + 4 else { return nil }
+        let length = Int(data.le32(StateChange.headerLength))
+        guard length > 0, length <= data.count - StateChange.headerLength - 4 else { return nil }
+        let name = String(decoding: data.suffix(length).prefix { $0 != 0 }, as: UTF8.self)
+        return name.isEmpty ? nil : name
+    }
+
+    private mutating func decodePayload(_ datagram: KDNetDatagram, session number: Int, _ record: inout ObservedDatagram) {
+        let payload = datagram.payload
+        if payload == [KDPacket.breakInByte] { record.kind = .breakIn; return }
+        if ConnectionCheck(payload: payload) != nil { record.kind = .connectionCheck; return }
+        let packet: KDPacket
+        do { packet = try KDPacket(bytes: payload) } catch {
+            record.kind = .undecodable
+            record.problem = error.description
+            // The header may still name the type even when the body is damaged.
+            if payload.count >= KDPacket.headerLength, let type = KDPacket.PacketType(rawValue: payload.le16(4)) { record.kind = .kd(type) }
+            return
+        }
+        record.kind = .kd(packet.type)
+        record.packetID = packet.id
+        guard packet.leader == .data else { return }
+        do {
+            switch packet.type {
+            case .stateManipulate:
+                let state = try ManipulateState(data: packet.data)
+                record.api = state.apiName
+                if state.api == ManipulateAPI.getVersion.rawValue, datagram.direction == .targetToHost {
+                    let version = try KernelVersion(union: state.union)
+                    record.kernelVersion = version
+                    sessions[number - 1].kernelVersion = version
+                }
+            case .debugIO:
+                let io = try DebugIO(data: packet.data)
+                record.api = io.api == DebugIO.printStringAPI ? "DbgKdPrintStringApi"
+                    : io.api == DebugIO.getStringAPI ? "DbgKdGetStringApi" : "API 0x\(String(io.api, radix: 16))"
+                record.text = io.text
+            case .stateChange64, .stateChange32:
+                let change = try StateChange(data: packet.data)
+                record.text = change.kindName
+                if change.newState == StateChange.Kind.loadSymbols.rawValue, let image = Self.imageName(packet.data) {
+                    record.text = "load symbols: \(image)"
+                }
+            default:
+                break
+            }
+        } catch {
+            record.problem = error.description
+        }
+    }
+}
+
+/// Gaps in one direction's sequence numbers. A window of the last 64 numbers tells a
+/// late datagram (it fills a gap counted earlier) from a replay (seen already).
+public struct SequenceTracker: Sendable, Equatable {
+    /// Datagrams missing: skipped over and not arrived late since.
+    public private(set) var missing: UInt64 = 0
+    /// Datagrams that came after a later one of their direction.
+    public private(set) var late = 0
+    /// Datagrams whose number was seen already (or is too old to tell).
+    public private(set) var replayed = 0
+    private var last: UInt64?
+    private var window: UInt64 = 0
+
+    public init() {}
+
+    public mutating func follow(_ seq: UInt64) -> ObservedDatagram.Event? {
+        guard let last else { self.last = seq; window = 1; return nil }
+        if seq <= last {
+            let age = last - seq
+            if age < 64, window & (1 << age) == 0 {
+                window |= 1 << age
+                missing -= 1
+                late += 1
+                return .late
+            }
+            replayed += 1
+            return .replayed
+        }
+        let shift = seq - last
+        window = (shift >= 64 ? 0 : window << shift) | 1
+        self.last = seq
+        if shift > 1 { missing += shift - 1; return .gap(shift - 1) }
+        return nil
+    }
+}

@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+import Synchronization
+
+/// Set by SIGINT so a live capture ends with its report rather than mid-document.
+private let interruptRequested = Atomic<Bool>(false)
+
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Decode KDNET traffic in a capture (pcap, pcapng) or live on an interface.",
+        discussion: """
+            Finds KDNET datagrams on any UDP port (MDBG magic), authenticates and decrypts \
+            them with the key(s) given, follows each target's sessions (data key from each \
+            host response, reboots), decodes KD packets (types, APIs, DbgPrint text, version \
+            replies) and summarises targets, sessions, failures and sequence gaps.
+
+            Link types: Ethernet (with VLAN tags), Linux cooked v1/v2 (tcpdump -i any), raw \
+            IPv4/IPv6, BSD/OpenBSD loopback; IPv4 and IPv6. IP fragments are counted and \
+            skipped. A file cut short mid-packet is reported up to the cut, with a warning.
+
+            --live IFACE captures UDP on an interface (root or CAP_NET_RAW), on a machine \
+            on the path between a target and its debugger host; it stops after --count \
+            datagrams, after --duration seconds, or on Ctrl-C, then reports.
+
+            Statuses: authenticated; failed_authentication (wrong key, or damaged); \
+            no_handshake (data of a session whose poke/response was not captured: not a \
+            wrong key); not_kdnet; malformed.
+
+            --json prints one document: {"records": [one per UDP datagram: index, time, \
+            source, destination, channel, direction, sequence, session, key, status, kind, \
+            packet_id, api, text, version, events, problem], "summary": {datagrams, \
+            authenticated, failed_authentication, no_handshake, not_kdnet, malformed, \
+            sessions: [{target, port, protocol_version, build, machine, datagrams, ...}], \
+            diagnosis, warnings}}. Records are streamed, so memory stays flat.
+
+            Exit codes: 0 the capture was read and every KDNET datagram in it opened (or \
+            it holds no KDNET at all); 1 some datagram failed authentication, the file is \
+            cut short or damaged, or it cannot be read; 64 bad flags.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The capture file (pcap or pcapng), or with --hex-lines a file of `name hex` lines.", valueName: "file"))
+    var file: String?
+
+    @Option(name: .long, help: ArgumentHelp("A key to try (repeat for captures of several targets).", valueName: "key"))
+    var key: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A listener.json whose targets' keys to try.", valueName: "listener.json"))
+    var config: String?
+
+    @Flag(name: .long, help: "FILE holds one UDP payload per line as `name hex` (no addresses).")
+    var hexLines = false
+
+    @Option(name: .long, help: ArgumentHelp("Capture live on this interface instead of reading a file.", valueName: "iface"))
+    var live: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --live: stop after this many UDP datagrams.", valueName: "n"))
+    var count: Int?
+
+    @Option(name: .long, help: ArgumentHelp("With --live: stop after this many seconds.", valueName: "seconds"))
+    var duration: Double?
+
+    @Option(name: .long, help: ArgumentHelp("With --live: a pcap-filter expression instead of `udp`, e.g. `udp port 50000`.", valueName: "expression"))
+    var filter: String?
+
+    @Flag(name: .shortAndLong, help: "Print one line per datagram before the summary.")
+    var verbose = false
+
+    @Flag(name: .long, help: "Show each session's derived data key (a secret).")
+    var showDataKeys = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Console.run(json: output.json) {
+            let keys = try observerKeys()
+            let streamRecords = output.json || verbose
+            var printer = RecordPrinter(json: output.json)
+            let onRecord: (ObservedDatagram) -> Void = streamRecords ? { printer.add($0) } : { _ in }
+            let summary: InspectSummary
+            if let live {
+                summary = try inspectLive(interface: live, keys: keys, onRecord: onRecord)
+            } else if hexLines {
+                summary = try CaptureInspector.inspect(hexLines: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord)
+            } else {
+                summary = try CaptureInspector.inspect(file: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord)
+            }
+            if output.json {
+                try printer.end(summary: summary)
+            } else {
+                printer.flush()
+                render(summary)
+            }
+            if summary.problemFound { throw ExitCode(1) }
+        }
+    }
+
+    private func observerKeys() throws -> [ObserverKey] {
+        let bad = { (why: String) in UserFacingError(why, usage: true) }
+        if live != nil && file != nil { throw bad("give either a capture FILE or --live IFACE, not both") }
+        if live == nil && file == nil { throw bad("give a capture FILE to read, or --live IFACE to capture") }
+        if live == nil && (count != nil || duration != nil || filter != nil) { throw bad("--count, --duration and --filter only apply with --live IFACE") }
+        if live != nil && hexLines { throw bad("--hex-lines reads a FILE; it does not combine with --live") }
+        if let count, count < 1 { throw bad("--count \(count) must be at least 1") }
+        if let duration, !(duration > 0) { throw bad("--duration \(duration) must be above 0 seconds") }
+        var keys: [ObserverKey] = []
+        for (i, text) in key.enumerated() {
+            do { keys.append(ObserverKey(key: try DebugKey(parsing: text), label: "key \(i + 1)")) } catch {
+                throw bad("--key \(i + 1) is not a KDNET key: \(error.errorDescription ?? "")")
+            }
+        }
+        if let config {
+            let loaded = try ListenerConfig.load(from: URL(fileURLWithPath: config))
+            for t in loaded.targets { keys.append(ObserverKey(key: try DebugKey(parsing: t.key), label: t.name)) }
+        }
+        if keys.isEmpty { throw bad("give the key the target uses with --key K (or --config listener.json)") }
+        return keys
+    }
+
+    private func inspectLive(interface: String, keys: [ObserverKey], onRecord: (ObservedDatagram) -> Void) throws -> InspectSummary {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { interruptRequested.store(true, ordering: .relaxed) }
+        source.resume()
+        defer { source.cancel(); signal(SIGINT, SIG_DFL) }
+        let status = StatusLine()
+        defer { status.finish() }
+        return try CaptureInspector.inspect(
+            interface: interface, keys: keys, limits: .init(count: count, duration: duration, filter: filter), showDataKeys: showDataKeys,
+            interrupted: { interruptRequested.load(ordering: .relaxed) },
+            progress: { s in
+                status.update("capturing on \(interface): \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET, \(s.authenticated) authenticated (Ctrl-C to stop)")
+            },
+            onRecord: onRecord)
+    }
+
+    private func render(_ s: InspectSummary) {
+        let link = s.linkType.map { " (\($0))" } ?? ""
+        Console.out(Console.paint(s.source, .bold) + link + ": \(s.frames) frames, \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET")
+        let failed = s.failedAuthentication > 0 ? Console.paint("\(s.failedAuthentication)", .red) : "0"
+        Console.out("  authenticated \(s.authenticated), failed authentication \(failed), no handshake \(s.noHandshake), malformed \(s.malformed), not KDNET \(s.notKdnet)")
+        if s.ipFragmentsSkipped > 0 || s.framesCutShort > 0 {
+            Console.out("  IP fragments skipped \(s.ipFragmentsSkipped), frames cut short \(s.framesCutShort)")
+        }
+        if !s.sessions.isEmpty { Console.out("sessions:") }
+        for x in s.sessions {
+            var line = "  #\(x.number) target \(x.target ?? "?")" + (x.port.map { ":\($0)" } ?? "")
+            if let host = x.host { line += " <-> host \(host)" }
+            line += ", \(x.key), KDNET v\(x.protocolVersion), \(x.datagrams) datagrams"
+            if x.startedByReboot { line += ", after a reboot" }
+            Console.out(line)
+            if let build = x.build {
+                Console.out("     Windows build \(build) \(x.machine ?? "")" + (x.bootDebugger == true ? " (boot debugger, major \(x.major ?? ""))" : " (kernel, major \(x.major ?? ""))"))
+            }
+            if x.missingTargetToHost + x.missingHostToTarget > 0 || x.outOfOrder + x.replayed > 0 {
+                Console.out("     gaps: \(x.missingTargetToHost) missing target->host, \(x.missingHostToTarget) missing host->target, \(x.outOfOrder) out of order, \(x.replayed) replayed")
+            }
+            if let dataKey = x.dataKey { Console.out("     data key \(dataKey)") }
+        }
+        for w in s.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + w) }
+        for d in s.diagnosis { Console.out("- " + d) }
+    }
+}
+
+/// Streams records out as they are made: in JSON as the `records` array of the one
+/// document (keys sort `records` before `summary`, so the summary can come last), or
+/// as one line each for `-v`, before the summary.
+private struct RecordPrinter {
+    let json: Bool
+    private var buffer: [UInt8] = []
+    private var first = true
+    private var startTime: Double?
+    private let writer = RecordJSONWriter()
+
+    init(json: Bool) { self.json = json }
+
+    /// Nothing reaches stdout before the capture is open, so an error stays the only document.
+    private var begun = false
+    private mutating func beginIfNeeded() {
+        if !begun { buffer += Array("{\n  \"records\" : [".utf8); begun = true }
+    }
+
+    mutating func add(_ record: ObservedDatagram) {
+        if json {
+            beginIfNeeded()
+            buffer += Array((first ? "\n    " : ",\n    ").utf8)
+            first = false
+            writer.append(record, to: &buffer)
+            if buffer.count > 1 << 16 { flush() }
+        } else {
+            if first { buffer += Array("datagrams:\n".utf8); first = false; startTime = record.time }
+            buffer += Array((Self.line(record, since: startTime) + "\n").utf8)
+            if buffer.count > 1 << 16 { flush() }
+        }
+    }
+
+    mutating func end(summary: InspectSummary) throws {
+        beginIfNeeded()
+        let body = try JSONOutput.string(summary).replacingOccurrences(of: "\n", with: "\n  ")
+        buffer += Array(((first ? "" : "\n  ") + "],\n  \"summary\" : " + body + "\n}\n").utf8)
+        flush()
+    }
+
+    mutating func flush() {
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func line(_ r: ObservedDatagram, since start: Double?) -> String {
+        var parts: [String] = ["#\(r.index + 1)"]
+        if let t = r.time, let start { parts.append(String(format: "+%.6f", t - start)) }
+        if let label = r.label { parts.append(label) }
+        if let s = r.source, let d = r.destination { parts.append("\(s) > \(d)") }
+        parts.append(r.status.rawValue)
+        if let c = r.channel { parts.append(c.name) }
+        if let d = r.direction { parts.append(d == .targetToHost ? "T>H" : "H>T") }
+        if let seq = r.sequence { parts.append("seq \(seq)") }
+        if let n = r.session { parts.append("session \(n)") }
+        if let k = r.kind { parts.append(k.name) }
+        if let id = r.packetID { parts.append("id 0x" + String(id, radix: 16)) }
+        if let api = r.api { parts.append(api) }
+        if let v = r.kernelVersion { parts.append("build \(v.build) \(v.machineName)" + (v.isBootDebugger ? " (boot debugger)" : "")) }
+        if let text = r.text { parts.append(String(reflecting: text)) }
+        for e in r.events { parts.append("[\(e.text)]") }
+        if let p = r.problem { parts.append("(\(p))") }
+        return parts.joined(separator: " ")
+    }
+}

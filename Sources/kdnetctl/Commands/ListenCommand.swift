@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct ListenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "listen",
+        abstract: "Wait for a target's KDNET poke, connect, read its Windows build, and leave it running.",
+        discussion: """
+            Listens on UDP (IPv4 and IPv6) like WinDbg does. When a poke authenticates with the key, \
+            it answers, breaks in, reads the version (build, architecture, kernel base), continues \
+            the target so it keeps running, reports, and exits 0. When it gives up (--timeout) it \
+            says why: no-traffic, not-kdnet (another program's datagrams), wrong-key, unexpected-source \
+            (--expect or the config's address), or incomplete; and exits 1.
+
+            --follow never breaks in: it acknowledges every packet, prints the target's DbgPrint \
+            output on stdout, continues every state change, and starts a new session when the target \
+            reboots. Ctrl-C leaves the target running.
+
+            --target ADDR sends a connect request (a host-to-target poke sealed with the key) to \
+            ADDR at the port every 3 s until the target pokes. A KDNET target starts every session \
+            itself by poking the host it was configured with; no public capture shows a real target \
+            answering a request from the host, so against real Windows this only opens stateful \
+            firewalls or NAT on the way back. `kdnetctl simulate-target` answers it with a poke at once.
+
+            A target whose pokes name a bound debugger (left running by an earlier listen or \
+            WinDbg session) is answered only when no session is live here: that re-keys it, so \
+            running listen again works without rebooting the target.
+            """
+    )
+
+    @Option(help: "The UDP port the target sends to (bcdedit /dbgsettings ... port:P).") var port: UInt16?
+    @Option(help: "The target's key (bcdedit /dbgsettings shows it).") var key: String?
+    @Option(help: "Listen on this local address only (default: every IPv4 and IPv6 address).") var bind: String?
+    @Option(help: "Give up after this many seconds (default 120; with --follow, run until stopped).") var timeout: Double?
+    @Option(help: "The listener.json written by `kdnetctl plan`: every target's port and key at once.") var config: String?
+    @Option(help: "The address the target must send from; pokes from elsewhere are reported, not answered.") var expect: String?
+    @Option(help: "Send connect requests to this target address (at --port) instead of only waiting.") var target: String?
+    @Flag(help: "Stay connected without breaking in and stream the target's debug output to stdout.") var follow = false
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Console.run(json: output.json) {
+            let targets = try makeTargets()
+            if let t = timeout, !(t > 0) { throw ListenOptionError.badInterval("--timeout", t) }
+            let stop = WakePipe()
+            let signals = Self.stopOnSignals(stop)
+            let options = ListenOptions(targets: targets, bind: bind, timeout: timeout ?? (follow ? nil : 120),
+                                        mode: follow ? .follow : .confirm, connectTo: target)
+            let listener = try HostListener(options: options, stop: stop)
+            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+            var narrator = Narrator(targets: targets, json: output.json, follow: follow, status: status)
+            narrator.announce(bind: bind)
+            let results = try listener.run { narrator.handle($0, $1, $2) }
+            status.finish()
+            withExtendedLifetime(signals) {}
+            try report(results, stoppedBySignal: stop.isWoken)
+        }
+    }
+
+    private func makeTargets() throws -> [ListenTarget] {
+        if let config {
+            guard port == nil, key == nil, expect == nil else { throw ListenOptionError.configAndPort }
+            guard target == nil else { throw ListenOptionError.targetNeedsPort }
+            return try ListenTarget.from(try ListenerConfig.load(from: URL(fileURLWithPath: config)))
+        }
+        guard let port, let key else { throw ListenOptionError.needsPortAndKey }
+        guard port != 0 else { throw ListenOptionError.badPort }
+        return [ListenTarget(port: port, key: try DebugKey(parsing: key), expectedAddress: expect)]
+    }
+
+    private func report(_ results: [ListenResult], stoppedBySignal: Bool) throws {
+        let ok = follow ? (stoppedBySignal || results.allSatisfy(\.connected)) : results.allSatisfy(\.connected)
+        if output.json {
+            if config != nil { try Console.json(ListenFleetResult(targets: results)) } else { try Console.json(results[0]) }
+        } else {
+            for r in results { Console.err(Self.render(r, follow: follow)) }
+        }
+        if !ok { throw ExitCode(1) }
+    }
+
+    static func render(_ r: ListenResult, follow: Bool) -> String {
+        let who = r.name.map { "\($0) (port \(r.port ?? 0))" } ?? "target"
+        guard r.connected, let t = r.target else {
+            let d = r.diagnosis ?? .noTraffic
+            var lines = ["\(Console.paint("not connected", .red, stderr: true)): \(who): \(d.rawValue)",
+                         "  \(d.explanation)", "  fix: \(d.fix)"]
+            if let s = r.seen, s.total > 0 {
+                lines.append("  seen: \(s.total) datagrams (\(s.authenticated) authenticated, \(s.wrongKey) wrong key, \(s.notKdnet) not KDNET, \(s.unexpectedSource) from an unexpected address) from \(s.sources.joined(separator: ", "))")
+            }
+            return lines.joined(separator: "\n")
+        }
+        var lines = ["\(Console.paint("connected", .green, stderr: true)): \(who) at \(t.address) port \(t.port)" + (t.mac.map { ", MAC \($0)" } ?? "")]
+        if let b = r.build {
+            lines.append("  KDNET protocol \(r.protocolVersion ?? 0), Windows build \(b), \(r.machine ?? "?"), kernel base \(r.kernelBase ?? "?")")
+            lines.append("  confirmed in \(r.confirmMs ?? 0) ms; the target was continued and keeps running")
+        } else if follow {
+            lines.append("  KDNET protocol \(r.protocolVersion ?? 0), \(r.sessions ?? 0) session(s); the target keeps running")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// SIGINT and SIGTERM wake the listener, which then stops cleanly without touching the target.
+    static func stopOnSignals(_ stop: WakePipe) -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { stop.wake() }
+            source.resume()
+            return source
+        }
+    }
+}
+
+/// Turns session events into the live status line and one-off explanations on stderr,
+/// and (with --follow) the target's debug output on stdout.
+struct Narrator {
+    let targets: [ListenTarget]
+    let json: Bool
+    let follow: Bool
+    let status: StatusLine
+    private var explained: Set<String> = []
+
+    init(targets: [ListenTarget], json: Bool, follow: Bool, status: StatusLine) {
+        self.targets = targets; self.json = json; self.follow = follow; self.status = status
+    }
+
+    func announce(bind: String?) {
+        guard !json else { return }
+        let ports = targets.map { String($0.port) }.joined(separator: ", ")
+        Console.err("listening on UDP \(ports) (\(bind ?? "IPv4 and IPv6")); waiting for the target's poke, Ctrl-C to stop")
+        status.update("waiting: no datagrams yet")
+    }
+
+    mutating func handle(_ index: Int, _ event: SessionEvent, _ tally: TrafficTally) {
+        let who = targets[index].name.map { "\($0): " } ?? (targets.count > 1 ? "port \(targets[index].port): " : "")
+        switch event {
+        case .debugPrint(let text):
+            if follow, !json { status.finish(); Console.out(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
+        case .notKDNet(let from):
+            note("not-kdnet \(from.addressText)", "\(who)\(from) sends datagrams that are not KDNET (another program on this port?)")
+        case .failedAuthentication(let from):
+            note("wrong-key \(from.addressText)", "\(who)\(from) sends KDNET pokes that fail authentication: its key is not the one given here")
+        case .unexpectedSource(let from):
+            note("unexpected \(from.addressText)", "\(who)\(from) sends pokes with the right key but is not the expected address; not answering")
+        case .handshake(let peer, let rekey):
+            say("\(who)poke from \(peer) authenticates; answering" + (rekey ? " (it was bound to another debugger session: re-keying it)" : ""))
+        case .rebooted(let peer):
+            say("\(who)target \(peer) rebooted (a poke with no bound debugger): starting a new session")
+        case .connected(let peer):
+            say("\(who)connected to \(peer)" + (follow ? "; following its debug output" : "; breaking in to read its version"))
+        case .version(let v):
+            say("\(who)Windows build \(v.build), \(v.machineName); continuing the target")
+        case .gaveUp(let reason):
+            say("\(who)\(reason); waiting for the target's next poke")
+        case .stateChange(let kind) where follow:
+            say("\(who)target stopped (\(kind)); continuing it")
+        default: break
+        }
+        let from = tally.sources.prefix(2).joined(separator: ", ") + (tally.sources.count > 2 ? ", …" : "")
+        status.update("\(who)\(tally.total) datagrams from \(from.isEmpty ? "nowhere" : from): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.notKdnet) not KDNET")
+    }
+
+    private func say(_ line: String) {
+        guard !json else { return }
+        status.finish()
+        Console.err(line)
+    }
+
+    private mutating func note(_ key: String, _ line: String) {
+        guard explained.insert(key).inserted else { return }
+        say(line)
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct SimulateTargetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate-target",
+        abstract: "Act as a Windows KDNET target: poke a host, connect, print, answer a break-in and GetVersion.",
+        discussion: """
+            Sends from --port to --host-ip at --port (source port = destination port, as a real \
+            target does), poking every --poke-interval seconds. After a host answers it sends the \
+            connection check, a few DbgPrint lines, answers a break-in with a breakpoint state change, \
+            RESET, GetVersion (reporting --build, --machine) and Continue2, and drops out-of-sequence \
+            datagrams. Once connected its pokes name the bound debugger (keepalives).
+
+            How long it runs: exactly --duration seconds if given; otherwise until 3 s after a host \
+            continued it, or 60 s at most. --max-pokes stops it at the poke after the Nth. \
+            --reboot-after S restarts it once after S seconds (new client key, no bound debugger). \
+            Exits 0 when a host connected, 1 when none did.
+            """
+    )
+
+    @Option(name: .customLong("host-ip"), help: "The host's address (bcdedit /dbgsettings net hostip:A).") var hostIP: String
+    @Option(help: "The UDP port (bcdedit ... port:P); also the source port.") var port: UInt16
+    @Option(help: "The key the target was set up with.") var key: String
+    @Option(name: .customLong("poke-interval"), help: "Seconds between pokes.") var pokeInterval: Double = 3
+    @Option(help: "The Windows build to report.") var build: UInt16 = 19041
+    @Option(help: "The architecture to report: x64, x86 or arm64.") var machine: String = "x64"
+    @Option(name: .customLong("protocol-version"), help: "The KDNET protocol version to speak (2 to 5).") var protocolVersion: Int = 2
+    @Option(help: "The source address to send from.") var bind: String?
+    @Option(help: "Run exactly this many seconds.") var duration: Double?
+    @Option(name: .customLong("max-pokes"), help: "Stop at the poke after this many.") var maxPokes: Int?
+    @Option(name: .customLong("reboot-after"), help: "Reboot once after this many seconds.") var rebootAfter: Double?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Console.run(json: output.json) {
+            let options = try makeOptions()
+            let stop = WakePipe()
+            let signals = ListenCommand.stopOnSignals(stop)
+            let simulator = try TargetSimulator(options: options, stop: stop)
+            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+            let json = output.json
+            if !json {
+                Console.err("simulated target \(simulator.ownEndpoint) poking \(options.hostIP):\(options.port) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
+            }
+            let report = try simulator.run { event, session in
+                if !json, let line = Self.describe(event) { status.finish(); Console.err(line) }
+                status.update("pokes \(session.record.pokes), \(session.isConnected ? "connected" : "not connected")\(session.isHalted ? ", halted" : "")")
+            }
+            status.finish()
+            withExtendedLifetime(signals) {}
+            if json {
+                try Console.json(report)
+            } else {
+                Console.err("\(report.connected ? "connected" : "no host connected"); \(report.record.pokes) pokes, stopped: \(report.stoppedBecause)")
+            }
+            if !report.connected { throw ExitCode(1) }
+        }
+    }
+
+    private func makeOptions() throws -> SimulatorOptions {
+        guard port != 0 else { throw ListenOptionError.badPort }
+        guard let machineValue = KernelVersion.machine(named: machine), machineValue != 0x1C4 else { throw ListenOptionError.badMachine(machine) }
+        guard (2...5).contains(protocolVersion) else { throw ListenOptionError.badProtocolVersion(protocolVersion) }
+        for (flag, value) in [("--poke-interval", pokeInterval), ("--duration", duration), ("--reboot-after", rebootAfter)] {
+            if let value, !(value > 0) { throw ListenOptionError.badInterval(flag, value) }
+        }
+        let is64 = machineValue != 0x14C
+        let kernel = KernelVersion(major: 0xF, build: build, flags: is64 ? 7 : 3, machine: machineValue,
+                                   kernelBase: machineValue == 0x14C ? 0x81A0_0000 : machineValue == 0xAA64 ? 0xFFFF_F805_1220_0000 : 0xFFFF_F802_6BC1_8000)
+        var o = SimulatorOptions(hostIP: hostIP, port: port, key: try DebugKey(parsing: key), kernel: kernel)
+        o.pokeInterval = pokeInterval
+        o.protocolVersion = UInt8(protocolVersion)
+        o.bind = bind
+        o.duration = duration
+        o.maxPokes = maxPokes
+        o.rebootAfter = rebootAfter
+        return o
+    }
+
+    static func describe(_ event: SessionEvent) -> String? {
+        switch event {
+        case .handshake(let peer, _): return "host \(peer) answered a poke: data key derived"
+        case .connected: return "connection check answered: connected"
+        case .breakIn: return "break-in received"
+        case .stateChange(let kind): return "halted (\(kind))"
+        case .continued: return "continued by the host: running"
+        case .failedAuthentication(let from): return "a datagram from \(from) fails authentication (different key?)"
+        case .gaveUp(let reason): return reason
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import KDNetKit
+
+@Suite struct TrafficClassifierTests {
+    let source = KDNetEndpoint("192.168.0.13", port: 50000)!
+
+    func vectorPacket(_ name: String) throws -> [UInt8] {
+        try #require(try Vectors.libkdnet().first { $0.name == name }).bytes
+    }
+
+    @Test func realPokeAuthenticatesOnlyWithItsKey() throws {
+        let poke = try vectorPacket("poke")
+        #expect(TrafficClassifier(key: try DebugKey(parsing: "1.1.1.1")).classify(poke, from: source) == .authenticated)
+        #expect(TrafficClassifier(key: try DebugKey(parsing: "1.1.1.2")).classify(poke, from: source) == .wrongKey)
+    }
+
+    @Test func expectedAddressIsEnforcedOnlyForAuthenticTraffic() throws {
+        let poke = try vectorPacket("poke")
+        let elsewhere = TrafficClassifier(key: try DebugKey(parsing: "1.1.1.1"), expectedAddress: "192.168.0.99")
+        #expect(elsewhere.classify(poke, from: source) == .unexpectedSource)
+        let here = TrafficClassifier(key: try DebugKey(parsing: "1.1.1.1"), expectedAddress: "192.168.0.13")
+        #expect(here.classify(poke, from: source) == .authenticated)
+        // A wrong key stays a wrong key wherever it comes from.
+        let wrong = TrafficClassifier(key: try DebugKey(parsing: "1.1.1.2"), expectedAddress: "192.168.0.99")
+        #expect(wrong.classify(poke, from: source) == .wrongKey)
+    }
+
+    @Test func otherTrafficIsNotKDNet() throws {
+        let c = TrafficClassifier(key: try DebugKey(parsing: "1.1.1.1"))
+        #expect(c.classify(Array("GET / HTTP/1.1\r\n".utf8), from: source) == .notKDNet)
+        #expect(c.classify(Array("MDBG".utf8) + [2, 1] + [UInt8](repeating: 0, count: 20), from: source) == .notKDNet)
+        #expect(c.classify([], from: source) == .notKDNet)
+    }
+
+    @Test func dataDatagramsNeedTheSessionKey() throws {
+        let keys = KDNetKeys(key: try DebugKey(parsing: "1.1.1.1"))
+        let c = TrafficClassifier(keys: keys)
+        let check = try vectorPacket("conncheck")
+        #expect(c.classify(check, from: source) == .unverifiedData)
+        let response = try keys.controlCipher.open(try vectorPacket("poke_resp"))
+        let data = keys.dataCipher(dataKey: keys.dataKey(responseBody: response.payload))
+        #expect(c.classify(check, from: source, dataCipher: data) == .authenticated)
+    }
+
+    @Test func diagnosisPrefersTheMostTellingEvidence() {
+        var t = TrafficTally()
+        #expect(t.diagnosis == .noTraffic)
+        t.record(.notKDNet, from: source)
+        #expect(t.diagnosis == .notKDNet)
+        t.record(.wrongKey, from: source)
+        #expect(t.diagnosis == .wrongKey)
+        t.record(.unexpectedSource, from: KDNetEndpoint("10.0.0.9", port: 50000)!)
+        #expect(t.diagnosis == .unexpectedSource)
+        #expect(t.total == 3 && t.sources == ["192.168.0.13:50000", "10.0.0.9:50000"])
+        t.record(.authenticated, from: source)
+        #expect(t.diagnosis == .incomplete)
+    }
+
+    @Test func everyDiagnosisExplainsAndFixes() {
+        for d in [TrafficDiagnosis.noTraffic, .notKDNet, .wrongKey, .unexpectedSource, .incomplete] {
+            #expect(!d.explanation.isEmpty && !d.fix.isEmpty && !d.fix.contains("\n"))
+        }
+    }
+}
+
+@Suite struct ListenerPiecesTests {
+    @Test func neighbourTableGivesCompleteEntriesOnly() {
+        let table = """
+            IP address       HW type     Flags       HW address            Mask     Device
+            10.77.0.2        0x1         0x2         5a:11:22:33:44:55     *        veth0
+            10.77.0.3        0x1         0x0         00:00:00:00:00:00     *        veth0
+            """
+        #expect(NeighbourTable.mac(for: "10.77.0.2", in: table) == "5a:11:22:33:44:55")
+        #expect(NeighbourTable.mac(for: "10.77.0.3", in: table) == nil)
+        #expect(NeighbourTable.mac(for: "10.77.0.20", in: table) == nil)
+    }
+
+    @Test func connectedResultHasTheDocumentedShape() throws {
+        var c = Conversation(build: 9600)
+        c.run(until: 30) { $0.host.isConfirmed }
+        let r = ListenResult(name: nil, port: 50000, session: c.host, mac: "5a:11:22:33:44:55", follow: false, debugOutput: [])
+        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.encoder().encode(r)) as? [String: Any])
+        #expect(Set(doc.keys) == ["connected", "target", "protocol_version", "build", "machine", "kernel_base", "confirm_ms"])
+        #expect(doc["kernel_base"] as? String == "0xfffff8026bc18000" && doc["build"] as? Int == 9600)
+        let target = try #require(doc["target"] as? [String: Any])
+        #expect(target["address"] as? String == "192.168.0.13" && target["port"] as? Int == 50000 && target["mac"] as? String == "5a:11:22:33:44:55")
+    }
+
+    @Test func failedResultCarriesDiagnosisAndCounts() throws {
+        var c = Conversation(hostKey: "1.2.3.4", targetKey: "9.9.9.9")
+        c.run(until: 10)
+        let r = ListenResult(name: "lab-1", port: 50001, session: c.host, mac: nil, follow: false, debugOutput: [])
+        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.encoder().encode(r)) as? [String: Any])
+        #expect(doc["connected"] as? Bool == false && doc["diagnosis"] as? String == "wrong-key")
+        #expect(doc["name"] as? String == "lab-1" && doc["target"] == nil)
+        let seen = try #require(doc["seen"] as? [String: Any])
+        #expect((seen["wrong_key"] as? Int ?? 0) >= 3 && seen["sources"] as? [String] == ["192.168.0.13:50000"])
+    }
+
+    @Test func seededRandomIsDeterministic() {
+        var a = SeededRandom(seed: 42), b = SeededRandom(seed: 42), c = SeededRandom(seed: 43)
+        let x = a.bytes(37)
+        #expect(x == b.bytes(37) && x != c.bytes(37) && x.count == 37)
+    }
+}

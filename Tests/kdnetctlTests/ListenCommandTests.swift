@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `listen` against `simulate-target`, both binaries, over loopback (127.0.0.1 host,
+/// 127.0.0.2 target, so both can own the same port number as a real pair does).
+@Suite(.serialized) struct ListenCommandTests {
+    static func freePort() -> String { String(Int.random(in: 52000...52999)) }
+
+    /// Starts the simulator in the background; returns it so the test can wait for it.
+    static func simulator(_ args: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = KdnetctlBinary.url
+        p.arguments = ["simulate-target", "--host-ip", "127.0.0.1", "--bind", "127.0.0.2"] + args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func key() throws -> String {
+        try KdnetctlBinary.run(["key", "generate"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func connectsToASimulatedTargetAndReportsItsBuild() throws {
+        let port = Self.freePort(), k = try key()
+        let sim = try Self.simulator(["--port", port, "--key", k, "--poke-interval", "1", "--build", "10586", "--machine", "x86", "--duration", "5"])
+        defer { sim.terminate(); sim.waitUntilExit() }
+        let (r, doc) = try KdnetctlBinary.json(["listen", "--port", port, "--key", k, "--bind", "127.0.0.1", "--timeout", "10"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(doc["connected"] as? Bool == true && doc["build"] as? Int == 10586 && doc["machine"] as? String == "x86")
+        #expect((doc["target"] as? [String: Any])?["address"] as? String == "127.0.0.2")
+    }
+
+    @Test func wrongKeyIsDiagnosedAfterTheTimeout() throws {
+        let port = Self.freePort()
+        let sim = try Self.simulator(["--port", port, "--key", try key(), "--poke-interval", "0.5", "--duration", "4"])
+        defer { sim.terminate(); sim.waitUntilExit() }
+        let (r, doc) = try KdnetctlBinary.json(["listen", "--port", port, "--key", try key(), "--bind", "127.0.0.1", "--timeout", "2"])
+        #expect(r.status == 1)
+        #expect(doc["connected"] as? Bool == false && doc["diagnosis"] as? String == "wrong-key")
+    }
+
+    @Test func missingKeyOrBadTimeoutAreUsageErrors() throws {
+        #expect(try KdnetctlBinary.run(["listen", "--port", "50000"]).status == 64)
+        let r = try KdnetctlBinary.run(["listen", "--port", "50000", "--key", "1.2.3.4", "--timeout", "0"])
+        #expect(r.status == 64 && r.stderr.contains("--timeout"))
+        #expect(try KdnetctlBinary.run(["simulate-target", "--host-ip", "nowhere", "--port", "50000", "--key", "1.2.3.4"]).status == 64)
+    }
+}
