@@ -3,8 +3,15 @@ import Foundation
 /// The wizard's services backed by the real pieces of KDNetKit.
 public struct LiveWizardServices: WizardServices {
     public var pciIDs: String?
+    /// Woken (by the executable's signal handling) to stop waiting for the target.
+    public var stop: WakePipe?
+    /// Told when the wait for the target begins (true) and ends (false), so the
+    /// executable can route Ctrl-C to `stop` only then.
+    public var onWaiting: (@Sendable (Bool) -> Void)?
 
-    public init(pciIDs: String? = nil) { self.pciIDs = pciIDs }
+    public init(pciIDs: String? = nil, stop: WakePipe? = nil, onWaiting: (@Sendable (Bool) -> Void)? = nil) {
+        self.pciIDs = pciIDs; self.stop = stop; self.onWaiting = onWaiting
+    }
 
     public func hostAdvice(includeVirtual: Bool) throws -> HostAdvice {
         try HostAdvice.advise(target: nil, includeVirtual: includeVirtual)
@@ -53,7 +60,13 @@ public struct LiveWizardServices: WizardServices {
         (error as? LocalizedError)?.errorDescription ?? "\(error)"
     }
 
-    public func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome? { nil }
+    public func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome? {
+        onWaiting?(true)
+        defer { onWaiting?(false) }
+        let outcome = try WizardConnection(request: request, stop: stop).run(status: status)
+        if stop?.isWoken == true { throw WaitInterrupted() }
+        return outcome
+    }
 
     /// Ping first (a firewall may drop it, which the UDP probe then tells apart), then
     /// the authenticated UDP probe against `kdnetctl probe listen` on the host.

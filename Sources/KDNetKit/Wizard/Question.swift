@@ -92,3 +92,9 @@ public struct WizardStopped: Error, Sendable, LocalizedError {
         "stopped at step \(step.number) (\(step.title)); nothing was written. Run `kdnetctl wizard` again when ready"
     }
 }
+
+/// Ctrl-C while waiting for the target: the files are complete, the wait is not.
+public struct WaitInterrupted: Error, Sendable, LocalizedError {
+    public init() {}
+    public var errorDescription: String? { "stopped while waiting for the target" }
+}

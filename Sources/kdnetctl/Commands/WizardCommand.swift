@@ -49,7 +49,7 @@ struct WizardCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var failed = false
+        var failed = false, interrupted = false
         try await Console.run(json: output.json) {
             let options = try flowOptions()
             let screen = WizardScreen(toStderr: output.json)
@@ -61,11 +61,23 @@ struct WizardCommand: AsyncParsableCommand {
             } else {
                 io = LinePrompter(screen: screen)
             }
-            let services = LiveWizardServices(pciIDs: pciIDs ?? ProcessInfo.processInfo.environment["KDNETCTL_PCI_IDS"])
-            let record = try WizardFlow(io: io, services: services, options: options).run()
+            let stop = WakePipe()
+            let signals = WaitSignals(stop: stop)
+            let services = LiveWizardServices(pciIDs: pciIDs ?? ProcessInfo.processInfo.environment["KDNETCTL_PCI_IDS"],
+                                              stop: stop, onWaiting: { signals.route($0) })
+            let record: WizardRecord
+            do {
+                record = try WizardFlow(io: io, services: services, options: options).run()
+            } catch is WaitInterrupted {
+                io.status(nil)
+                Console.err("\nstopped while waiting for the target; the set-up in \(out) is complete: listen later with kdnetctl listen --config \((out as NSString).appendingPathComponent(FleetPlan.listenerFile))")
+                interrupted = true
+                return
+            }
             if output.json { try Console.json(record) }
             failed = record.outcome == .notConnected
         }
+        if interrupted { throw ExitCode(130) }
         if failed { throw ExitCode(1) }
     }
 
@@ -96,5 +108,34 @@ struct WizardCommand: AsyncParsableCommand {
             outDir: URL(fileURLWithPath: out), planDir: plan.map { URL(fileURLWithPath: $0) }, presets: presets, simulatedTarget: simulated,
             targetSide: targetSide, includeVirtual: includeVirtual,
             connectTimeout: timeout ?? (simulatedTarget ? 20 : 120))
+    }
+}
+
+/// Ctrl-C and SIGTERM stop the wait for the target (and only that): outside it the
+/// default action applies, and the raw-mode prompt reads Ctrl-C as a key.
+final class WaitSignals: @unchecked Sendable {
+    private let stop: WakePipe
+    private let lock = NSLock()
+    private var sources: [DispatchSourceSignal] = []
+
+    init(stop: WakePipe) { self.stop = stop }
+
+    func route(_ waiting: Bool) {
+        lock.lock(); defer { lock.unlock() }
+        if waiting {
+            let stop = self.stop
+            sources = [SIGINT, SIGTERM].map { sig in
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { stop.wake() }
+                source.resume()
+                return source
+            }
+        } else {
+            for s in sources { s.cancel() }
+            sources = []
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
     }
 }
