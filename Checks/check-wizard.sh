@@ -76,4 +76,92 @@ expect_exit 0 "windbg host" -- "$KDNETCTL" wizard --non-interactive --debugger w
 contains "$OUT" "netsh advfirewall firewall add rule" "the Windows firewall rule is given"
 [[ ! -e windbg/listener.json ]] && pass "no listener config for a WinDbg host" || fail "listener.json written for WinDbg"
 
+# Against the simulated target in two network namespaces (host kdt-wiz-h 10.77.0.1,
+# target kdt-wiz-t 10.77.0.2), non-interactive, as a lab would run it.
+H=kdt-wiz-h T=kdt-wiz-t
+cleanup_ns() { ip netns del $H 2>/dev/null; ip netns del $T 2>/dev/null; }
+trap 'cleanup_ns; rm -rf "$WORK"' EXIT
+cleanup_ns
+if ip netns add $H && ip netns add $T && ip link add kdtwiz0 type veth peer name kdtwiz1 \
+   && ip link set kdtwiz0 netns $H && ip link set kdtwiz1 netns $T \
+   && ip -n $H addr add 10.77.0.1/24 dev kdtwiz0 && ip -n $T addr add 10.77.0.2/24 dev kdtwiz1 \
+   && ip -n $H link set kdtwiz0 up && ip -n $T link set kdtwiz1 up && ip -n $H link set lo up && ip -n $T link set lo up; then
+  KEY=$("$KDNETCTL" key generate)
+  OTHER=$("$KDNETCTL" key generate)
+
+  # wizard_in_host NAME EXTRA...: starts the wizard in the host namespace in the background.
+  wizard_in_host() {
+    local name=$1; shift
+    ip netns exec $H "$KDNETCTL" wizard --non-interactive --host-ip 10.77.0.1 --port 50000 --key "$KEY" \
+      --out "./$name" --json "$@" >"$name.json" 2>"$name.err" &
+    WIZ=$!
+    for _ in $(seq 50); do [[ -e $name/listener.json ]] && break; sleep 0.1; done
+  }
+  simulate() { # simulate KEY: a target that boots now and pokes the host for at most 15 s
+    ip netns exec $T "$KDNETCTL" simulate-target --host-ip 10.77.0.1 --port 50000 --key "$1" --poke-interval 1 --duration 15 >/dev/null 2>&1 &
+    SIM=$!
+  }
+
+  wizard_in_host ok --timeout 15
+  simulate "$KEY"
+  wait $WIZ; code=$?; kill $SIM 2>/dev/null; wait $SIM 2>/dev/null
+  OUT=$(cat ok.json)
+  [[ $code -eq 0 ]] && pass "namespaces: the target connects (exit 0)" || fail "namespaces: exit $code: $(cat ok.err | tail -5)"
+  [[ $(json_get "$OUT" 'd["outcome"], d["connection"]["from"].split(":")[0], d["connection"]["build"], d["connection"]["architecture"]') == "connected 10.77.0.2 19041 x64" ]] \
+    && pass "namespaces: the record gives the target's address, build and architecture" || fail "namespaces: record ${OUT:0:400}"
+
+  wizard_in_host wrongkey --timeout 4
+  simulate "$OTHER"
+  wait $WIZ; code=$?; kill $SIM 2>/dev/null; wait $SIM 2>/dev/null
+  OUT=$(cat wrongkey.json)
+  [[ $code -eq 1 && $(json_get "$OUT" 'd["outcome"], d["connection"]["diagnosis"]') == "not-connected wrong-key" ]] \
+    && pass "namespaces: a target with another key is diagnosed wrong-key (exit 1)" || fail "namespaces: wrong key: exit $code ${OUT:0:300}"
+  contains "$(cat wrongkey.err)" "set a new one there" "namespaces: the wrong-key advice is shown"
+
+  ip netns exec $H nft -f - <<'NFT'
+table inet kdtwiz {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    udp dport 50000 drop
+  }
+}
+NFT
+  wizard_in_host dropped --timeout 4
+  simulate "$KEY"
+  wait $WIZ; code=$?; kill $SIM 2>/dev/null; wait $SIM 2>/dev/null
+  OUT=$(cat dropped.json)
+  [[ $(json_get "$OUT" '[c["verdict"] for c in d["checks"] if c["name"] == "firewall"][0]') == fail ]] \
+    && pass "namespaces: the host check finds the drop rule" || fail "namespaces: firewall check ${OUT:0:400}"
+  fixes=$(json_get "$OUT" '" ".join(c for x in d["checks"] for c in x["commands"])')
+  contains "$fixes" "udp dport 50000 accept" "namespaces: the rule that opens the port is given"
+  [[ $code -eq 1 && $(json_get "$OUT" 'd["connection"]["diagnosis"]') == no-traffic ]] \
+    && pass "namespaces: dropped traffic is diagnosed no-traffic (exit 1)" || fail "namespaces: drop: exit $code"
+  ip netns exec $H nft delete table inet kdtwiz
+
+  start=$SECONDS
+  wizard_in_host silent --timeout 3
+  wait $WIZ; code=$?
+  OUT=$(cat silent.json)
+  [[ $code -eq 1 && $(json_get "$OUT" 'd["connection"]["diagnosis"]') == no-traffic && $((SECONDS - start)) -lt 15 ]] \
+    && pass "namespaces: a target that never reboots times out as no-traffic" || fail "namespaces: silent: exit $code ${OUT:0:300}"
+  contains "$(cat silent.err)" "reboot the target after changing settings" "namespaces: the no-traffic advice is shown"
+
+  wizard_in_host interrupted --timeout 30
+  sleep 0.5; kill -INT $WIZ; wait $WIZ; code=$?
+  [[ $code -eq 130 ]] && pass "namespaces: Ctrl-C while waiting exits 130" || fail "namespaces: SIGINT exit $code"
+  grep -q "key:$KEY" interrupted/kdnet-target.cmd && pass "namespaces: the files stay complete after Ctrl-C" || fail "namespaces: script incomplete"
+
+  # On the target (a Linux live system): probe the host's `kdnetctl probe listen`.
+  ip netns exec $H "$KDNETCTL" probe listen --port 50000 --key "$KEY" --timeout 20 --max 3 >/dev/null 2>&1 &
+  PROBE=$!
+  sleep 0.3
+  expect_exit 0 "namespaces: --target-side run" -- ip netns exec $T "$KDNETCTL" wizard --target-side --non-interactive --host-ip 10.77.0.1 \
+    --port 50000 --key "$KEY" --nic-source skip --out ./target-side --json
+  kill $PROBE 2>/dev/null; wait $PROBE 2>/dev/null
+  [[ $(json_get "$OUT" '[c["verdict"] for c in d["checks"] if c["name"].startswith("UDP probe")][0], d["mode"]') == "pass target-side" ]] \
+    && pass "namespaces: the target side reaches the host's probe listener" || fail "namespaces: target side ${OUT:0:400}"
+else
+  fail "could not create the kdt-wiz- namespaces (needs root and iproute2)"
+fi
+
 finish
