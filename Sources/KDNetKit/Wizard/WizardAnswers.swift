@@ -18,6 +18,7 @@ public enum WizardAnswers {
         for (k, v) in mapping {
             guard let key = k.string else { throw WizardAnswersError.notAMapping(source) }
             let id = normalise(key)
+            guard questionIDs.contains(id) else { throw WizardAnswersError.unknownQuestion(source, key) }
             if let s = v.scalar {
                 answers[id] = s.string
             } else if let seq = v.sequence, seq.allSatisfy({ $0.scalar != nil }) {
@@ -30,6 +31,12 @@ public enum WizardAnswers {
         return answers
     }
 
+    /// Every question the flow may ask; an answer for anything else is a typo.
+    public static let questionIDs: Set<String> = [
+        "debugger", "family", "host-ip", "port", "windows", "nic-source", "pci-dump", "ids", "nic", "busparams",
+        "key", "proceed-precautions", "proceed-checks", "connect", "on-failure",
+    ]
+
     public static func normalise(_ key: String) -> String {
         key.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "-")
     }
@@ -40,6 +47,7 @@ public enum WizardAnswersError: Error, LocalizedError, Sendable, UsageProblem {
     case malformed(String)
     case notAMapping(String)
     case notScalar(String, String)
+    case unknownQuestion(String, String)
 
     public var errorDescription: String? {
         switch self {
@@ -47,6 +55,8 @@ public enum WizardAnswersError: Error, LocalizedError, Sendable, UsageProblem {
         case .malformed(let p): return "--answers \(p) is neither YAML nor JSON; write one answer per line, e.g. port: 50001"
         case .notAMapping(let p): return "--answers \(p) must map question names to answers, e.g. host-ip: 192.168.1.10"
         case .notScalar(let p, let k): return "--answers \(p): '\(k)' must be a single value or a list of values"
+        case .unknownQuestion(let p, let k):
+            return "--answers \(p): '\(k)' is not a question of the wizard; use one of \(WizardAnswers.questionIDs.sorted().joined(separator: ", "))"
         }
     }
 }

@@ -199,5 +199,27 @@ import Testing
         let json = try WizardAnswers.parse("{\"host-ip\": \"192.168.1.10\", \"port\": 50005}", source: "a.json")
         #expect(json["port"] == "50005")
         #expect(throws: WizardAnswersError.self) { try WizardAnswers.parse("- a\n- b\n", source: "list.yaml") }
+        #expect { try WizardAnswers.parse("hostip: 192.168.1.10\n", source: "typo.yaml") } throws: { e in
+            (e as? WizardAnswersError)?.errorDescription?.contains("'hostip' is not a question") == true
+        }
+    }
+
+    /// Every id an answers file may hold is one the flow really asks, and the reverse.
+    @Test func answerNamesMatchTheQuestionsAsked() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        var seen = Set<String>()
+        let services = FakeServices()
+        services.outcomes = [ConnectionOutcome(connected: false, diagnosis: "no-traffic", waitedSeconds: 1)]
+        let dump = FixtureFiles.root.appendingPathComponent("pci/supported.lspci").path
+        for script in [["nic-source": ["dump"], "pci-dump": [dump]], ["nic-source": ["ids"], "ids": ["8086:15b8"]]] {
+            let io = ScriptedIO(script)
+            _ = try WizardFlow(io: io, services: services, options: Self.options(out)).run()
+            seen.formUnion(io.asked)
+        }
+        let side = ScriptedIO(["host-ip": ["198.51.100.10"]])
+        _ = try WizardFlow(io: side, services: services, options: Self.options(out, targetSide: true)).run()
+        seen.formUnion(side.asked)
+        seen.insert("key")  // taken from flags only: the key is generated unless given
+        #expect(seen == WizardAnswers.questionIDs)
     }
 }
