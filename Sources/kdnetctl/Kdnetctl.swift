@@ -29,6 +29,7 @@ struct Kdnetctl: AsyncParsableCommand {
             InspectCommand.self,
             ListenCommand.self,
             SimulateTargetCommand.self,
+            DoctorCommand.self,
         ]
     )
 }

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Whether the host's firewall lets the target's datagrams in: the nftables verdict
+/// with the rule that decides, or on a Windows host the steps to open it.
+struct FirewallCheck: DoctorCheck {
+    static let name = "firewall"
+    var port: Int
+    var hostOS: DoctorRequest.HostOS
+    var hostIP: HostAddress?
+    var target: IPAddress?
+
+    var activity: String { hostOS == .windows ? "writing the Windows firewall steps" : "reading the nftables ruleset" }
+
+    func run(in environment: any DoctorEnvironment, progress: (DoctorProgress) -> Void) -> [DoctorCheckResult] {
+        if hostOS == .windows { return [Self.windows(port: port)] }
+        // The interface the datagrams arrive on settles rules that test it (iifname).
+        let interface = hostIP.flatMap { try? environment.hostNetwork().interface(owning: $0.text)?.name }
+        let packet = InboundPacket(port: port, interface: interface, source: target?.unscoped,
+                                   destination: hostIP.flatMap { IPAddress($0.text) })
+        do {
+            return [Self.judge(FirewallAnalyzer.verdict(ruleset: try environment.firewallRuleset(), packet: packet))]
+        } catch let error as FirewallError {
+            return [Self.unreadable(error)]
+        } catch {
+            return [.couldNotCheck(Self.name, "read the nftables ruleset", error)]
+        }
+    }
+
+    static func judge(_ report: FirewallReport) -> DoctorCheckResult {
+        var details = report.chains.map { "input chain: \($0)" }
+        if let rule = report.decidedBy, !rule.byPolicy { details.append("deciding rule: \(rule.text)") }
+        details += report.openCommands.map { "to open it: \($0)" }
+        return DoctorCheckResult(name: name, verdict: report.verdict, cause: report.cause, fix: report.fix, details: details)
+    }
+
+    static func unreadable(_ error: FirewallError) -> DoctorCheckResult {
+        switch error {
+        case .notPermitted:
+            return DoctorCheckResult(name: name, verdict: .warn,
+                                     cause: "reading the nftables ruleset needs root (CAP_NET_ADMIN), so the firewall was not checked",
+                                     fix: "run the doctor with sudo")
+        case .listFailed(let why):
+            // No nf_tables in this kernel: there is no nftables firewall to check.
+            return DoctorCheckResult(name: name, verdict: .pass, cause: "no firewall to check: nftables is not available (\(why))",
+                                     details: ["rules loaded with iptables-legacy are not seen; check them with `iptables -L INPUT -n -v`"])
+        case .unreadableRuleset:
+            return .couldNotCheck(name, "read the nftables ruleset", error)
+        }
+    }
+
+    static func windows(port: Int) -> DoctorCheckResult {
+        let advice = WindowsFirewallAdvice(port: port)
+        let steps = advice.steps.enumerated().map { "\($0.offset + 1). \($0.element)" }
+        return DoctorCheckResult(name: name, verdict: .warn,
+                                 cause: "the Windows firewall of the debugger's host cannot be read from here; it must allow inbound UDP port \(port) in all three profiles (domain, private, public)",
+                                 fix: "on the Windows host, in an elevated prompt: `\(advice.netsh)`",
+                                 details: steps + ["cmd: \(advice.netsh)", "PowerShell: \(advice.powershell)"] + advice.controlPanel)
+    }
+}

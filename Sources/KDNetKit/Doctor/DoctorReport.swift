@@ -1,0 +1,57 @@
+/// One line of the doctor's table: what was checked, the verdict, why, and what to do.
+public struct DoctorCheckResult: Sendable, Codable, Equatable {
+    /// Stable identifier (`port`, `firewall`, `target-key`, ...) for scripts and tests.
+    public var name: String
+    public var verdict: CheckVerdict
+    public var cause: String
+    public var fix: String?
+    /// Supporting lines: the rule that decided, the process holding the port, steps to follow.
+    public var details: [String]?
+
+    public init(name: String, verdict: CheckVerdict, cause: String, fix: String? = nil, details: [String]? = nil) {
+        self.name = name; self.verdict = verdict; self.cause = cause; self.fix = fix
+        self.details = details.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, verdict, cause, fix, details }
+
+    // `fix` is always there (null when nothing is to be done); `details` only when there are some.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encode(cause, forKey: .cause)
+        try c.encode(fix, forKey: .fix)
+        try c.encodeIfPresent(details, forKey: .details)
+    }
+}
+
+public struct DoctorSummary: Sendable, Codable, Equatable {
+    public var pass: Int
+    public var warn: Int
+    public var fail: Int
+
+    public init(_ checks: [DoctorCheckResult]) {
+        pass = checks.filter { $0.verdict == .pass }.count
+        warn = checks.filter { $0.verdict == .warn }.count
+        fail = checks.filter { $0.verdict == .fail }.count
+    }
+}
+
+/// What `kdnetctl doctor` (and the wizard's host checks) found.
+public struct DoctorReport: Sendable, Codable, Equatable {
+    public var checks: [DoctorCheckResult]
+    public var summary: DoctorSummary
+
+    public init(checks: [DoctorCheckResult]) {
+        self.checks = checks
+        summary = DoctorSummary(checks)
+    }
+
+    /// Any failed check makes the doctor exit 1.
+    public var failed: Bool { summary.fail > 0 }
+    /// The worst verdict of all, pass when nothing was checked.
+    public var overall: CheckVerdict { checks.map(\.verdict).max() ?? .pass }
+
+    public func check(named name: String) -> DoctorCheckResult? { checks.first { $0.name == name } }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// What the doctor is told about the set-up; each check runs only when what it needs is here.
+public struct DoctorRequest: Sendable {
+    public enum HostOS: String, Sendable, Codable, CaseIterable { case linux, windows }
+
+    /// The KDNET port the host debugger listens on (any 1-65535; the port check judges the range).
+    public var port: Int?
+    public var key: DebugKey?
+    /// The address the target is told to send to (bcdedit's hostip / hostipv6).
+    public var hostIP: HostAddress?
+    /// The target machine's address.
+    public var target: IPAddress?
+    /// The target's `bcdedit /dbgsettings` output.
+    public var dbgSettings: DbgSettings?
+    /// The OS running the debugger: Windows firewalls cannot be read from here, only explained.
+    public var hostOS: HostOS
+    /// When set, also listen passively on the port this many seconds and judge what arrives.
+    public var listenSeconds: Double?
+    public var pingCount: Int
+    public var pingTimeout: Double
+
+    public static let listenLimits: ClosedRange<Double> = 1...3600
+
+    public init(port: Int? = nil, key: DebugKey? = nil, hostIP: HostAddress? = nil, target: IPAddress? = nil,
+                dbgSettings: DbgSettings? = nil, hostOS: HostOS = .linux, listenSeconds: Double? = nil,
+                pingCount: Int = 3, pingTimeout: Double = 2) throws(DoctorRequestError) {
+        if let port, !(1...65535).contains(port) { throw .badPort(port) }
+        if port == nil, key == nil, hostIP == nil, target == nil, dbgSettings == nil { throw .nothingToCheck }
+        if let listenSeconds {
+            guard Self.listenLimits.contains(listenSeconds) else { throw .badListenSeconds(listenSeconds) }
+            guard port != nil else { throw .listenNeeds("--port", "the port the target sends to") }
+            guard key != nil else { throw .listenNeeds("--key", "the key the host debugger uses") }
+        }
+        guard (1...1000).contains(pingCount) else { throw .badPingCount(pingCount) }
+        guard pingTimeout >= 0.1 && pingTimeout <= 60 else { throw .badPingTimeout(pingTimeout) }
+        self.port = port; self.key = key; self.hostIP = hostIP; self.target = target
+        self.dbgSettings = dbgSettings; self.hostOS = hostOS; self.listenSeconds = listenSeconds
+        self.pingCount = pingCount; self.pingTimeout = pingTimeout
+    }
+
+    /// The request from command-line text; every bad value is a usage problem naming its flag.
+    public static func parsing(port: Int?, key: String?, hostIP: String?, target: String?, dbgSettings: String?,
+                               hostOS: HostOS = .linux, listenSeconds: Double? = nil) throws -> DoctorRequest {
+        var parsedKey: DebugKey?
+        if let key {
+            do { parsedKey = try DebugKey(parsing: key) } catch {
+                throw DoctorRequestError.badFlag("--key", error.errorDescription ?? "invalid key")
+            }
+        }
+        return try DoctorRequest(port: port, key: parsedKey, hostIP: try hostIP.map { try HostAddress(parsing: $0) },
+                                 target: try target.map(IPAddress.parse), dbgSettings: dbgSettings.map(DbgSettings.init(parsing:)),
+                                 hostOS: hostOS, listenSeconds: listenSeconds)
+    }
+}
+
+public enum DoctorRequestError: Error, LocalizedError, Sendable, Equatable, UsageProblem {
+    case nothingToCheck
+    case badPort(Int)
+    case badListenSeconds(Double)
+    case listenNeeds(String, String)
+    case badPingCount(Int)
+    case badPingTimeout(Double)
+    case badFlag(String, String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .nothingToCheck:
+            return "nothing to check; give at least one of --port, --key, --host-ip, --target or --dbgsettings FILE"
+        case .badPort(let p):
+            return "port \(p) is not a UDP port (1-65535); KDNET uses 50000-50039"
+        case .badListenSeconds(let s):
+            return "--listen \(s) is outside \(Int(DoctorRequest.listenLimits.lowerBound))-\(Int(DoctorRequest.listenLimits.upperBound)) seconds; give enough for the target to reboot, such as 60"
+        case .listenNeeds(let flag, let what):
+            return "--listen needs \(flag) (\(what)) to tell the target's datagrams apart"
+        case .badPingCount(let n):
+            return "ping count \(n) is outside 1-1000; use a small number such as 3"
+        case .badPingTimeout(let t):
+            return "ping timeout \(t) is outside 0.1-60 seconds; use a few seconds such as 2"
+        case .badFlag(let flag, let why):
+            return "\(flag): \(why)"
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Run every check that applies and print pass / warn / fail, each with its cause and fix.",
+        discussion: """
+            Checks what it is given: the port's range and policy (--port), the key \
+            (--key), that --host-ip is this host's and not link-local, that no program \
+            holds the port, the firewall (nftables verdict with the rule to open it; \
+            --host-os windows prints the Windows firewall steps instead), the route to \
+            --target and whether it answers ping, and whether the target's \
+            `bcdedit /dbgsettings` output (--dbgsettings FILE, - for standard input) \
+            matches this host's port, address and key.
+            With --listen SECONDS it also listens on the port without answering and \
+            tells what arrives: nothing, other traffic, KDNET with another key, KDNET \
+            from an unexpected address, or KDNET that authenticates.
+            Exits 1 when any check fails, 0 otherwise.
+            """
+    )
+    @Option(help: "The KDNET UDP port the debugger listens on.") var port: Int?
+    @Option(help: "The key the debugger uses (a.b.c.d).") var key: String?
+    @Option(name: .customLong("host-ip"), help: "The address the target sends to (bcdedit's hostip).") var hostIP: String?
+    @Option(help: "The target's address.") var target: String?
+    @Option(help: "A file holding the target's `bcdedit /dbgsettings` output, or - for standard input.") var dbgsettings: String?
+    @Option(name: .customLong("host-os"), help: "The OS the debugger runs on: linux or windows.")
+    var hostOS: DoctorRequest.HostOS = .linux
+    @Option(help: "Also listen this many seconds on --port and judge what arrives (needs --key).") var listen: Double?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await Console.run(json: output.json) {
+            let request = try DoctorRequest.parsing(port: port, key: key, hostIP: hostIP, target: target,
+                                                    dbgSettings: try dbgsettings.map(readSettings), hostOS: hostOS,
+                                                    listenSeconds: listen)
+            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+            let report = Doctor.run(request) { event in
+                switch event {
+                case .checking(let activity): status.update("doctor: \(activity)…")
+                case .pinged(let sent, let answered, let of): status.update("doctor: ping \(sent)/\(of), \(answered) answered…")
+                case .listening(let left, let seen):
+                    status.update("doctor: listening on port \(port ?? 0), \(Int(left.rounded(.up))) s left; \(seen.total) datagram\(seen.total == 1 ? "" : "s"), \(seen.authenticated) authenticated, \(seen.wrongKey) with another key, \(seen.notKdnet) not KDNET…")
+                }
+            }
+            status.finish()
+            if output.json { try Console.json(report) } else { render(report) }
+            if report.failed { throw ExitCode(1) }
+        }
+    }
+
+    /// Read exactly as `dbgsettings lint` reads it: a file, or pasted on standard input.
+    private func readSettings(_ file: String) throws -> String {
+        try DbgsettingsCommand.Lint.parse([file]).readInput()
+    }
+
+    private func render(_ report: DoctorReport) {
+        let width = report.checks.map(\.name.count).max() ?? 0
+        let indent = String(repeating: " ", count: width + 7)
+        for c in report.checks {
+            let style: Console.Style = c.verdict == .pass ? .green : c.verdict == .warn ? .yellow : .red
+            let label = Console.paint(c.verdict.rawValue, style)
+            Console.out("\(label)  \(c.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(c.cause)")
+            if let fix = c.fix { Console.out("\(indent)fix: \(fix)") }
+            for d in c.details ?? [] { Console.out("\(indent)  \(d)") }
+        }
+        let s = report.summary
+        Console.out("\n\(s.pass) pass, \(s.warn) warn, \(s.fail) fail")
+    }
+}
+
+extension DoctorRequest.HostOS: ExpressibleByArgument {}

@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+@testable import KDNetKit
+
+@Suite struct DoctorCheckTests {
+    let hint = SettingsHint(hostIP: "10.77.0.1", port: 50000)
+    static let key = try! DebugKey(parsing: "2steg4fzbj2sy.23418vzkd4ko3.1g34ou07z4pev.1sp3yo9yz874p")
+
+    func run(_ request: DoctorRequest, _ env: FakeDoctorEnvironment = FakeDoctorEnvironment()) -> DoctorReport {
+        Doctor.run(request, environment: env)
+    }
+
+    @Test func portRangeAndPolicy() {
+        let out = PortPolicyCheck.judge(port: 80, hint: hint)
+        #expect(out.verdict == .fail && out.cause.contains("49152-65535"))
+        #expect(out.fix?.contains("bcdedit /dbgsettings net hostip:10.77.0.1 port:50000") == true)
+        let policy = PortPolicyCheck.judge(port: 50085, hint: hint)
+        #expect(policy.verdict == .warn && policy.cause.contains("network policy"))
+        #expect(policy.fix?.contains("network administrators") == true)
+        #expect(PortPolicyCheck.judge(port: 50039, hint: hint).verdict == .pass)
+    }
+
+    @Test func keyStrength() throws {
+        #expect(KeyCheck.judge(key: try DebugKey(parsing: "1.2.3.4"), hint: hint).verdict == .warn)
+        let published = KeyCheck.judge(key: DbgSettingsLint.documentationKey!, hint: hint)
+        #expect(published.verdict == .warn && published.cause.contains("documentation"))
+        let good = KeyCheck.judge(key: Self.key, hint: hint)
+        #expect(good.verdict == .pass && !good.cause.contains("2steg4fzbj2sy.23418"), "the key is not printed")
+    }
+
+    @Test func hostAddressBelongsHereAndIsNotLinkLocal() throws {
+        let snap = FakeDoctorEnvironment.host
+        #expect(HostAddressCheck.judge(hostIP: try HostAddress(parsing: "10.77.0.1"), snapshot: snap, hint: hint).verdict == .pass)
+        let elsewhere = HostAddressCheck.judge(hostIP: try HostAddress(parsing: "10.77.0.9"), snapshot: snap, hint: hint)
+        #expect(elsewhere.verdict == .fail && elsewhere.cause.contains("not an address of this host"))
+        #expect(elsewhere.details?.contains("this host has 10.77.0.1 on eth1") == true)
+        #expect(elsewhere.details?.contains { $0.contains("127.0.0.1") } == false, "loopback is never offered")
+        let apipa = HostAddressCheck.judge(hostIP: try HostAddress(parsing: "169.254.7.1"), snapshot: snap, hint: hint)
+        #expect(apipa.verdict == .warn && apipa.cause.contains("link-local") && apipa.cause.contains("eth1"))
+        #expect(HostAddressCheck.judge(hostIP: try HostAddress(parsing: "127.0.0.1"), snapshot: snap, hint: hint).verdict == .fail)
+        var env = FakeDoctorEnvironment(); env.snapshot = nil
+        let unread = run(try DoctorRequest(hostIP: HostAddress(parsing: "10.77.0.1")), env).checks[0]
+        #expect(unread.verdict == .warn && unread.cause.hasPrefix("could not"))
+    }
+
+    @Test func portHolderIsNamed() {
+        let holder = PortOwnershipReport.Holder(local: Endpoint(address: IPAddress("0.0.0.0")!, port: 50000), inode: 7, uid: 0,
+                                                pid: 4242, command: "python3")
+        let held = PortFreeCheck.judge(PortOwnership.report(port: 50000, holders: [holder], sawAll: true))
+        #expect(held.verdict == .fail && held.cause.contains("python3 (pid 4242)"))
+        #expect(held.fix?.contains("kill 4242") == true)
+        #expect(held.details == ["held by python3 (pid 4242, uid 0) on 0.0.0.0:50000"])
+        #expect(PortFreeCheck.judge(PortOwnership.report(port: 50000, holders: [], sawAll: true)).verdict == .pass)
+    }
+
+    @Test(arguments: [("accept", CheckVerdict.pass), ("drop-rule", .fail), ("reject-rule", .fail), ("policy-drop", .fail),
+                      ("jump", .pass), ("other-port", .fail)])
+    func firewallVerdictNamesTheRule(fixture: String, want: CheckVerdict) throws {
+        var env = FakeDoctorEnvironment()
+        env.ruleset = .success(FakeDoctorEnvironment.ruleset(fixture))
+        let port = fixture == "reject-rule" ? 50010 : 50000
+        let line = run(try DoctorRequest(port: port, hostIP: HostAddress(parsing: "10.77.0.1"), target: IPAddress("10.77.0.2")), env)
+            .check(named: "firewall")!
+        #expect(line.verdict == want, "\(fixture): \(line.cause)")
+        if want == .fail {
+            #expect(line.fix?.contains("nft insert rule") == true)
+            #expect(line.details?.contains("to open it: nft insert rule inet filter input iifname \"eth1\" udp dport \(port) accept") == true,
+                    "the interface comes from --host-ip: \(line.details ?? [])")
+        }
+    }
+
+    @Test func firewallThatCannotBeRead() throws {
+        #expect(FirewallCheck.unreadable(.notPermitted).verdict == .warn)
+        let absent = FirewallCheck.unreadable(.listFailed("Protocol not supported"))
+        #expect(absent.verdict == .pass && absent.cause.hasPrefix("no firewall to check"))
+        let empty = run(try DoctorRequest(port: 50000)).check(named: "firewall")!
+        #expect(empty.verdict == .pass && empty.cause.contains("no firewall to check"))
+    }
+
+    @Test func windowsHostGetsTheSteps() throws {
+        let line = run(try DoctorRequest(port: 50005, hostOS: .windows)).check(named: "firewall")!
+        #expect(line.verdict == .warn)
+        #expect(line.fix?.contains("localport=50005 profile=domain,private,public") == true)
+        #expect(line.details?.contains { $0.contains("New-NetFirewallRule") } == true)
+        #expect(line.details?.contains { $0.contains("Allow an app through Windows Firewall") } == true)
+    }
+
+    static func route(_ p: String, _ len: Int, via gw: String? = nil) -> RouteEntry {
+        RouteEntry(prefix: IPAddress(p)!, length: len, interface: "eth1", gateway: gw.flatMap(IPAddress.init))
+    }
+
+    @Test func routeDirectBehindRouterAndLinkLocal() throws {
+        let table = [Self.route("10.77.0.0", 24), Self.route("10.88.0.0", 24, via: "10.77.0.254")]
+        let direct = RouteCheck.judge(target: IPAddress("10.77.0.2")!, routes: table, hostIP: nil)
+        #expect(direct.verdict == .pass && direct.cause.contains("directly connected"))
+        let routed = RouteCheck.judge(target: IPAddress("10.88.0.2")!, routes: table, hostIP: try HostAddress(parsing: "10.77.0.1"))
+        #expect(routed.verdict == .warn && routed.cause.contains("behind the router 10.77.0.254"))
+        #expect(routed.details == ["route: 10.88.0.0/24 on eth1 via 10.77.0.254 metric 0"])
+        let apipa = RouteCheck.judge(target: IPAddress("10.88.0.2")!, routes: table, hostIP: try HostAddress(parsing: "169.254.7.1"))
+        #expect(apipa.verdict == .fail && apipa.cause.contains("never cross a router"))
+        #expect(RouteCheck.judge(target: IPAddress("192.0.2.9")!, routes: table, hostIP: nil).verdict == .fail)
+    }
+
+    @Test func pingSilenceIsOnlyAWarning() throws {
+        let t = IPAddress("10.77.0.2")!
+        #expect(PingCheck.judge(Pinger.report(target: t, method: .rawSocket, sent: 3, rtts: [1, 1, 1])).verdict == .pass)
+        let silent = PingCheck.judge(Pinger.report(target: t, method: .rawSocket, sent: 3, rtts: []))
+        #expect(silent.verdict == .warn && silent.cause.contains("blocks ping"))
+        let refused = PingCheck.judge(Pinger.refusedReport(target: t, count: 3, range: "1 0"))
+        #expect(refused.verdict == .warn && refused.fix?.contains("ping_group_range") == true)
+    }
+
+    static let consistent = """
+        busparams               0.25.0
+        key                     2steg4fzbj2sy.23418vzkd4ko3.1g34ou07z4pev.1sp3yo9yz874p
+        debugtype               NET
+        hostip                  10.77.0.1
+        port                    50000
+        dhcp                    Yes
+        The operation completed successfully.
+        """
+
+    func settingsLines(_ text: String, port: Int? = 50000, key: DebugKey? = Self.key, hostIP: String? = "10.77.0.1",
+                       snapshot: HostNetworkSnapshot? = FakeDoctorEnvironment.host) -> [String: DoctorCheckResult] {
+        let lines = TargetSettingsCheck.judge(settings: DbgSettings(parsing: text), port: port, key: key,
+                                              hostIP: hostIP.map { try! HostAddress(parsing: $0) }, snapshot: snapshot, hint: hint)
+        return Dictionary(uniqueKeysWithValues: lines.map { ($0.name, $0) })
+    }
+
+    @Test func consistentSettingsPassEveryLine() {
+        let lines = settingsLines(Self.consistent)
+        #expect(lines.count == 5)
+        for (name, line) in lines { #expect(line.verdict == .pass, "\(name): \(line.cause)") }
+        #expect(lines["target-hostip"]?.cause.contains("on eth1") == true)
+    }
+
+    @Test func inconsistentPortHostAndKeyFailTheirOwnLines() throws {
+        let lines = settingsLines(Self.consistent.replacingOccurrences(of: "50000", with: "50001")
+            .replacingOccurrences(of: "10.77.0.1", with: "10.77.0.9")
+            .replacingOccurrences(of: "2steg4fzbj2sy", with: "3steg4fzbj2sy"))
+        #expect(lines["target-port"]?.verdict == .fail && lines["target-port"]?.cause.contains("port 50001") == true)
+        #expect(lines["target-hostip"]?.verdict == .fail)
+        #expect(lines["target-hostip"]?.cause.contains("not an address of this host") == true)
+        #expect(lines["target-hostip"]?.cause.contains("--host-ip is 10.77.0.1") == true)
+        #expect(lines["target-key"]?.verdict == .fail)
+        #expect(lines["target-key"]?.fix?.contains("`bcdedit /dbgsettings` in an elevated prompt") == true)
+        #expect(lines["target-busparams"]?.verdict == .pass && lines["target-settings"]?.verdict == .pass)
+        // The key is never printed back.
+        let all = try JSONOutput.string(DoctorReport(checks: Array(lines.values)))
+        #expect(!all.contains("23418vzkd4ko3"))
+    }
+
+    @Test func missingPortMeansTheFallbackAndMissingBusparamsWarns() {
+        let text = Self.consistent.replacingOccurrences(of: "port                    50000\n", with: "")
+            .replacingOccurrences(of: "busparams               0.25.0\n", with: "")
+        let lines = settingsLines(text)
+        #expect(lines["target-port"]?.verdict == .fail && lines["target-port"]?.cause.contains("5364") == true)
+        #expect(lines["target-busparams"]?.verdict == .warn)
+        #expect(settingsLines(text, port: 5364)["target-port"]?.verdict == .warn, "no port line is still worth a warning")
+    }
+
+    @Test func hostipOfThisHostPassesWithoutHostIPFlag() {
+        let lines = settingsLines(Self.consistent, port: nil, key: nil, hostIP: nil)
+        #expect(lines["target-hostip"]?.verdict == .pass)
+        #expect(lines["target-key"]?.verdict == .pass && lines["target-key"]?.cause.contains("give --key") == true)
+        #expect(settingsLines(Self.consistent, snapshot: nil)["target-hostip"]?.verdict == .pass, "no snapshot, nothing to hold against it")
+    }
+
+    @Test func nothingPastedIsOneFailingLine() {
+        let lines = settingsLines("Access is denied.")
+        #expect(lines.count == 1 && lines["target-settings"]?.verdict == .fail)
+        #expect(lines["target-settings"]?.fix?.contains("elevated prompt") == true)
+        let wrongType = settingsLines(Self.consistent.replacingOccurrences(of: "NET", with: "SERIAL"))
+        #expect(wrongType["target-settings"]?.verdict == .fail && wrongType["target-settings"]?.fix?.contains("bcdedit /dbgsettings net") == true)
+    }
+
+    static func endpoint(_ a: String, _ p: UInt16 = 50000) -> KDNetEndpoint { KDNetEndpoint(a, port: p)! }
+
+    func listen(_ kinds: [(TrafficClass, String)], target: String? = "10.77.0.2") -> DoctorCheckResult {
+        var seen = ObservedTraffic()
+        for (kind, from) in kinds { seen.record(kind, from: Self.endpoint(from)) }
+        return ListenCheck.judge(seen, port: 50000, seconds: 5, target: target.flatMap(IPAddress.init), hint: hint)
+    }
+
+    @Test func listenVerdicts() {
+        let nothing = listen([])
+        #expect(nothing.verdict == .fail && nothing.cause.contains("nothing arrived") && nothing.cause.contains("not rebooted"))
+        let junk = listen([(.notKDNet, "10.77.0.2")])
+        #expect(junk.verdict == .fail && junk.cause.contains("none of it is KDNET") && junk.cause.contains("10.77.0.2:50000"))
+        let other = listen([(.wrongKey, "10.77.0.2"), (.notKDNet, "10.77.0.3")])
+        #expect(other.verdict == .fail && other.cause.contains("another key"))
+        #expect(other.fix?.contains("`bcdedit /dbgsettings` in an elevated prompt") == true)
+        let stranger = listen([(.unexpectedSource, "10.77.0.9"), (.wrongKey, "10.77.0.2")])
+        #expect(stranger.verdict == .fail && stranger.cause.contains("10.77.0.9") && stranger.cause.contains("expected target 10.77.0.2"))
+        let good = listen([(.authenticated, "10.77.0.2"), (.wrongKey, "10.77.0.5")])
+        #expect(good.verdict == .pass && good.cause.contains("kdnetctl listen --port 50000 --key"))
+        #expect(good.details == ["1 datagram authenticated", "1 datagram with another key"])
+        #expect(listen([(.unverifiedData, "10.77.0.2")]).verdict == .warn)
+    }
+
+    @Test func listenRunsThroughTheEnvironmentWithProgress() throws {
+        var env = FakeDoctorEnvironment()
+        env.traffic.record(.authenticated, from: Self.endpoint("10.77.0.2"))
+        var ticks = 0
+        let r = Doctor.run(try DoctorRequest(port: 50000, key: Self.key, listenSeconds: 2), environment: env) {
+            if case .listening = $0 { ticks += 1 }
+        }
+        #expect(r.check(named: "listen")?.verdict == .pass && ticks == 1)
+    }
+}
