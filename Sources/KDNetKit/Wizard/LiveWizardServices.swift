@@ -43,16 +43,10 @@ public struct LiveWizardServices: WizardServices {
         }
     }
 
-    public func firewallCheck(port: DebugPort, host: HostAddress, interface: String?) -> WizardCheck? {
-        let packet = InboundPacket(port: Int(port.value), interface: host.isLoopback ? "lo" : interface,
-                                   destination: IPAddress(host.text))
-        do {
-            let r = FirewallAnalyzer.verdict(ruleset: try NftablesReader.liveRuleset(), packet: packet)
-            return WizardCheck(name: "firewall", verdict: .init(r.verdict), cause: r.cause,
-                               fix: r.openCommands.isEmpty ? r.fix : "open it with:", commands: r.openCommands)
-        } catch {
-            return WizardCheck(name: "firewall", verdict: .warn, cause: "could not read the firewall rules: \(Self.describe(error))",
-                               fix: "run the wizard as root to check them, or make sure inbound UDP port \(port) is accepted")
+    public func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey) -> [WizardCheck]? {
+        guard let request = try? DoctorRequest(port: Int(port.value), key: key, hostIP: host) else { return nil }
+        return Doctor.run(request).checks.map {
+            WizardCheck(name: $0.name, verdict: .init($0.verdict), cause: $0.cause, fix: $0.fix, commands: $0.details ?? [])
         }
     }
 

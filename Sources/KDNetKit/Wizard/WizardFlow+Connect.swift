@@ -18,12 +18,15 @@ extension WizardFlow {
             r.lines += (setup.host?.firewall ?? []).map { "  " + $0 }
             r.notes.append("or answer the debugger's firewall prompt with all three profiles: domain, private and public")
         } else {
-            checks.append(services.portCheck(port)
-                ?? WizardCheck(name: "port free", verdict: .unavailable, cause: "the port check is not available in this build"))
-            checks.append(services.firewallCheck(port: port, host: host, interface: hostInterface)
-                ?? WizardCheck(name: "firewall", verdict: .unavailable, cause: "the firewall check is not available in this build",
-                               commands: setup.host?.firewall ?? []))
-            checks.append(hostAddressCheck())
+            checks = services.hostChecks(port: port, host: host, key: key)
+                ?? [WizardCheck(name: "doctor", verdict: .unavailable, cause: "the doctor's checks are not available in this build",
+                                commands: setup.host?.firewall ?? [])]
+            // The doctor rightly fails loopback for a real target; the simulated one sends there.
+            if host.isLoopback, simulated {
+                checks = checks.map { c in
+                    c.name != "host-ip" ? c : WizardCheck(name: c.name, verdict: .pass, cause: "\(host.text) is loopback, where the simulated target on this machine sends")
+                }
+            }
         }
         for c in checks {
             r.lines.append("\(c.name): \(c.verdict.rawValue) — \(c.cause)")
@@ -38,25 +41,6 @@ extension WizardFlow {
         }
         record.checks = checks
         finish(r)
-    }
-
-    /// Whether the address given to the target belongs to this host and can be reached.
-    func hostAddressCheck() -> WizardCheck {
-        let name = "host address"
-        if host.isLoopback {
-            return WizardCheck(name: name, verdict: simulated ? .pass : .fail,
-                               cause: simulated ? "\(host.text) is loopback, where the simulated target sends" : "\(host.text) is loopback, which a target cannot reach",
-                               fix: simulated ? nil : "run the wizard again and pick the address of the adapter facing the target")
-        }
-        guard let iface = hostInterface else {
-            return WizardCheck(name: name, verdict: .warn, cause: "\(host.text) is not an address of this host",
-                               fix: "give an address of this host, unless the target reaches it through NAT with the port forwarded")
-        }
-        if host.isLinkLocal {
-            return WizardCheck(name: name, verdict: .warn, cause: "\(host.text) on \(iface) is link-local",
-                               fix: "keep host and target on one switch or hub, or give the host a routable address")
-        }
-        return WizardCheck(name: name, verdict: .pass, cause: "\(host.text) is on \(iface), which is up")
     }
 
     // MARK: 8. The connection

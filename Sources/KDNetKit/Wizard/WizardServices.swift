@@ -74,8 +74,9 @@ public protocol WizardServices: Sendable {
     func survey(_ source: NICSource, windows: String) throws -> NICSurvey
     /// Whether a UDP port is free on this host, and who holds it if not.
     func portCheck(_ port: DebugPort) -> WizardCheck?
-    /// Whether the firewall lets the target's datagrams in, with the rule that opens it.
-    func firewallCheck(port: DebugPort, host: HostAddress, interface: String?) -> WizardCheck?
+    /// The doctor's host checks for this port, address and key: port free, firewall open
+    /// (with the rule that opens it), host address sane.
+    func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey) -> [WizardCheck]?
     /// Listens for the target (and runs the simulated one when asked), reporting progress.
     func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome?
     /// From the target side: ping the host, then probe its `kdnetctl probe listen`.

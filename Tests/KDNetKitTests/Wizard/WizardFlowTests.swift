@@ -152,6 +152,7 @@ import Testing
         #expect(cmd.contains("hostip:127.0.0.1 port:50000"))
         #expect(!cmd.contains("192.0.2.1"))
         #expect(services.connectRequests.first?.simulated != nil)
+        #expect(record.checks.first { $0.name == "host-ip" }?.verdict == .pass)
 
         // Without the simulated target, loopback is refused and there is no default.
         let io = ScriptedIO(["host-ip": ["127.0.0.1"]])
@@ -179,8 +180,8 @@ import Testing
         let io = ScriptedIO(["connect": ["skip"]])
         let record = try WizardFlow(io: io, services: services, options: Self.options(out)).run()
         #expect(io.report(.checks)?.status == .fail)
-        #expect(io.report(.checks)?.lines.contains("  nft insert rule inet filter input udp dport 50000 accept") == true)
-        #expect(record.checks.map(\.name) == ["port free", "firewall", "host address"])
+        #expect(io.report(.checks)?.lines.contains("  to open it: nft insert rule inet filter input udp dport 50000 accept") == true)
+        #expect(record.checks.map(\.name) == ["port-free", "firewall", "host-ip"])
     }
 
     @Test func onTheTargetSideTheHostIsProbedAndNothingListens() throws {
