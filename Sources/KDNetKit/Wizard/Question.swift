@@ -84,12 +84,16 @@ public struct MissingAnswerError: Error, Sendable, LocalizedError, UsageProblem 
     }
 }
 
-/// The user chose to stop; nothing has been written.
+/// The user chose to stop.
 public struct WizardStopped: Error, Sendable, LocalizedError {
     public let step: WizardStep
-    public init(step: WizardStep) { self.step = step }
+    /// Where the files went, when they were written before stopping.
+    public let writtenTo: String?
+    public init(step: WizardStep, writtenTo: String? = nil) { self.step = step; self.writtenTo = writtenTo }
     public var errorDescription: String? {
-        "stopped at step \(step.number) (\(step.title)); nothing was written. Run `kdnetctl wizard` again when ready"
+        "stopped at step \(step.number) (\(step.title)); "
+            + (writtenTo.map { "the set-up in \($0) is complete. " } ?? "nothing was written. ")
+            + "Run `kdnetctl wizard` again when ready"
     }
 }
 

@@ -96,7 +96,7 @@ public final class WizardFlow {
                          defaultValue: "continue")
         if try ask(q, &report) == "quit" {
             finish(report)
-            throw WizardStopped(step: step)
+            throw WizardStopped(step: step, writtenTo: record.files.isEmpty ? nil : options.outDir.path)
         }
     }
 }

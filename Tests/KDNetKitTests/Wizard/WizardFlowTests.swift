@@ -192,6 +192,11 @@ import Testing
         #expect(record.checks.first?.cause.contains("198.51.100.10:50000") == true)
         #expect(io.report(.connection)?.status == .skipped)
         #expect(record.mode == "target-side")
+
+        let stop = ScriptedIO(["host-ip": ["198.51.100.10"], "nic-source": ["skip"], "proceed-checks": ["quit"]])
+        #expect { try WizardFlow(io: stop, services: FakeServices(), options: Self.options(out, targetSide: true)).run() } throws: { e in
+            (e as? WizardStopped)?.errorDescription?.contains("the set-up in \(out.path) is complete") == true
+        }
     }
 
     @Test func answersFilesAreYAMLOrJSON() throws {
