@@ -23,6 +23,7 @@ struct Kdnetctl: AsyncParsableCommand {
             DbgsettingsCommand.self,
             NicsCommand.self,
             HostCommand.self,
+            WizardCommand.self,
             PingCommand.self,
             ProbeCommand.self,
             FirewallCommand.self,

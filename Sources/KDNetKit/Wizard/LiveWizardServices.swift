@@ -1,0 +1,132 @@
+import Foundation
+
+/// The wizard's services backed by the real pieces of KDNetKit.
+public struct LiveWizardServices: WizardServices {
+    public var pciIDs: String?
+    /// Woken (by the executable's signal handling) to stop waiting for the target.
+    public var stop: WakePipe?
+    /// Told when the wait for the target begins (true) and ends (false), so the
+    /// executable can route Ctrl-C to `stop` only then.
+    public var onWaiting: (@Sendable (Bool) -> Void)?
+
+    public init(pciIDs: String? = nil, stop: WakePipe? = nil, onWaiting: (@Sendable (Bool) -> Void)? = nil) {
+        self.pciIDs = pciIDs; self.stop = stop; self.onWaiting = onWaiting
+    }
+
+    public func hostAdvice(includeVirtual: Bool) throws -> HostAdvice {
+        try HostAdvice.advise(target: nil, includeVirtual: includeVirtual)
+    }
+
+    public func plannedPorts(in dir: URL) throws -> [UInt16: String] {
+        let config = try ListenerConfig.load(from: dir.appendingPathComponent(FleetPlan.listenerFile))
+        return Dictionary(config.targets.map { ($0.port, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public func survey(_ source: NICSource, windows: String) throws -> NICSurvey {
+        switch source {
+        case .dump(let path):
+            if let saved = try SavedSurvey.load(path) { return try saved.rejudged(windows: windows, pciIDs: pciIDs) }
+            return try NICSurvey.survey(dump: path, ids: [], windows: windows, pciIDs: pciIDs)
+        case .ids(let ids):
+            return try NICSurvey.survey(dump: nil, ids: ids, windows: windows, pciIDs: pciIDs)
+        case .thisMachine:
+            return try NICSurvey.survey(dump: nil, ids: [], windows: windows, pciIDs: pciIDs)
+        }
+    }
+
+    public func portCheck(_ port: DebugPort) -> WizardCheck? {
+        do {
+            let r = try PortOwnership.check(port: Int(port.value))
+            return WizardCheck(name: "port free", verdict: .init(r.verdict), cause: r.cause, fix: r.fix)
+        } catch {
+            return WizardCheck(name: "port free", verdict: .warn, cause: "could not read this host's sockets: \(Self.describe(error))")
+        }
+    }
+
+    public func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey) -> [WizardCheck]? {
+        guard let request = try? DoctorRequest(port: Int(port.value), key: key, hostIP: host) else { return nil }
+        return Doctor.run(request).checks.map {
+            WizardCheck(name: $0.name, verdict: .init($0.verdict), cause: $0.cause, fix: $0.fix, commands: $0.details ?? [])
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        (error as? LocalizedError)?.errorDescription ?? "\(error)"
+    }
+
+    public func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome? {
+        onWaiting?(true)
+        defer { onWaiting?(false) }
+        let outcome = try WizardConnection(request: request, stop: stop).run(status: status)
+        if stop?.isWoken == true { throw WaitInterrupted() }
+        return outcome
+    }
+
+    /// Ping first (a firewall may drop it, which the UDP probe then tells apart), then
+    /// the authenticated UDP probe against `kdnetctl probe listen` on the host.
+    public func reachHost(_ host: HostAddress, port: DebugPort, key: DebugKey) -> [WizardCheck]? {
+        guard let address = IPAddress(host.text) else { return nil }
+        var checks: [WizardCheck] = []
+        do {
+            let p = try Pinger.ping(address, count: 3, timeout: 2)
+            checks.append(WizardCheck(name: "ping \(host.text)", verdict: p.verdict == .fail ? .warn : .init(p.verdict), cause: p.cause, fix: p.fix))
+        } catch {
+            checks.append(WizardCheck(name: "ping \(host.text)", verdict: .warn, cause: Self.describe(error)))
+        }
+        do {
+            let r = try UDPProbe.send(to: Endpoint(address: address, port: port.value), key: try ProbeKey(key.text), count: 3, timeout: 2)
+            checks.append(WizardCheck(name: "UDP probe to \(host.text) port \(port)", verdict: .init(r.verdict), cause: r.cause, fix: r.fix))
+        } catch {
+            checks.append(WizardCheck(name: "UDP probe to \(host.text) port \(port)", verdict: .fail, cause: Self.describe(error)))
+        }
+        return checks
+    }
+}
+
+/// `kdnetctl nics --json` output saved on the target: its NICs are judged again for the
+/// Windows release chosen now, keeping the locations the target reported.
+struct SavedSurvey {
+    var survey: NICSurvey
+
+    /// nil when the file is not JSON (then it is an lspci dump).
+    static func load(_ path: String) throws -> SavedSurvey? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard data.first(where: { !$0.isWhitespace }) == UInt8(ascii: "{") else { return nil }
+        do { return SavedSurvey(survey: try JSONOutput.decoder().decode(NICSurvey.self, from: data)) } catch {
+            throw UserFacingError("\(path) is JSON but not `kdnetctl nics --json` output; save that on the target, or an `lspci -x` dump", usage: true)
+        }
+    }
+
+    func rejudged(windows: String, pciIDs: String?) throws -> NICSurvey {
+        var s = survey
+        let ids = s.nics.map { "\($0.vendorId):\($0.deviceId)" }
+        let fresh = try NICSurvey.survey(dump: nil, ids: ids, windows: windows, pciIDs: pciIDs)
+        s.windows = fresh.windows
+        for i in s.nics.indices where i < fresh.nics.count && s.nics[i].kind != .usbAttached && s.nics[i].kind != .usbController {
+            let f = fresh.nics[i]
+            s.nics[i].supported = f.supported
+            s.nics[i].reason = f.reason
+            s.nics[i].advice = f.advice
+            s.nics[i].minBuild = f.minBuild
+        }
+        let best = s.nics.firstIndex { $0.supported && $0.pciAddress != nil && !$0.docking } ?? s.nics.firstIndex { $0.supported && $0.pciAddress != nil }
+        s.recommended = best.map { s.nics[$0].pciAddress! }
+        s.recommendation = best.map { "\(s.nics[$0].label): supported on \(fresh.windows.release)" } ?? "none of the NICs is supported; see each one's advice"
+        s.bcdedit = best.flatMap { s.nics[$0].busparams }.map { "bcdedit /set {dbgsettings} busparams \($0)" }
+        return s
+    }
+}
+
+extension UInt8 {
+    fileprivate var isWhitespace: Bool { self == 0x20 || self == 0x0a || self == 0x0d || self == 0x09 }
+}
+
+extension WizardCheck.Verdict {
+    init(_ v: CheckVerdict) {
+        switch v {
+        case .pass: self = .pass
+        case .warn: self = .warn
+        case .fail: self = .fail
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The connection step over the real listener, with the built-in simulated target
+/// running beside it when asked.
+struct WizardConnection {
+    let request: ConnectRequest
+    let stop: WakePipe?
+
+    /// The simulated target reports the newest release, as a freshly installed target would.
+    static let simulatedKernel = KernelVersion(major: 0xF, build: UInt16(WindowsRelease.newest.build), flags: 7, machine: 0x8664,
+                                               kernelBase: 0xFFFF_F802_6BC1_8000)
+
+    func run(status: (String) -> Void) throws -> ConnectionOutcome {
+        let port = request.port.value
+        // On one machine the listener and the simulated target both bind the port (a target
+        // sends from the KDNET port itself), so each takes its own address: the listener the
+        // host address, the simulated target another loopback one.
+        let listenBind = request.simulated != nil ? request.hostAddress.text : nil
+        let options = ListenOptions(targets: [ListenTarget(port: port, key: request.key)], bind: listenBind,
+                                    timeout: request.timeout, mode: .confirm)
+        let listener = try HostListener(options: options, stop: stop)
+        let simulation = try request.simulated.map { try startSimulator($0) }
+        defer { simulation?.stop() }
+
+        let start = MonotonicClock.now()
+        status("listening on UDP port \(port) for up to \(Int(request.timeout))s" + (simulation != nil ? "; the simulated target is booting" : "; reboot the target now"))
+        let results = try listener.run { _, event, tally in
+            if let text = Self.describe(event) {
+                status("\(text) (\(Int(MonotonicClock.now() - start))s, \(tally.total) datagrams)")
+            }
+        }
+        let waited = MonotonicClock.now() - start
+        guard let r = results.first else { return ConnectionOutcome(connected: false, waitedSeconds: waited) }
+        return ConnectionOutcome(connected: r.connected, from: r.target.map { "\($0.address):\($0.port)" },
+                                 build: r.build.map(Int.init), architecture: r.machine,
+                                 diagnosis: r.diagnosis?.rawValue, explanation: r.explanation, fix: r.fix,
+                                 waitedSeconds: (waited * 10).rounded() / 10)
+    }
+
+    private func startSimulator(_ sim: SimulatedTarget) throws -> RunningSimulation {
+        let host = request.hostAddress
+        let source: String
+        switch (host.family, host.text) {
+        case (.ipv4, "127.0.0.1"): source = "127.0.0.2"
+        case (.ipv4, _): source = "127.0.0.1"
+        case (.ipv6, "::1"): throw WizardConnectionError.noSecondIPv6Address
+        case (.ipv6, _): source = "::1"
+        }
+        var o = SimulatorOptions(hostIP: host.text, port: request.port.value, key: sim.key ?? request.key, kernel: Self.simulatedKernel)
+        o.bind = source
+        o.pokeInterval = 1
+        o.maxDuration = request.timeout + 1
+        let stop = WakePipe()
+        // Made here so a bind failure is reported at once; the thread is its only user after.
+        let handOff = HandOff(try TargetSimulator(options: o, stop: stop))
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            _ = try? handOff.value.run { _, _ in }
+            done.signal()
+        }
+        thread.start()
+        return RunningSimulation(stopPipe: stop, done: done)
+    }
+
+    static func describe(_ e: SessionEvent) -> String? {
+        switch e {
+        case .failedAuthentication(let from): return "pokes from \(from) do not open with this key"
+        case .notKDNet(let from): return "non-KDNET datagrams from \(from)"
+        case .unexpectedSource(let from): return "pokes from an unexpected address \(from)"
+        case .handshake(let peer, _): return "the target \(peer) poked: handshake"
+        case .connected(let peer): return "connected to \(peer); reading its version"
+        case .version(let v): return "Windows build \(v.build)"
+        default: return nil
+        }
+    }
+}
+
+/// The simulated target's thread, stopped and joined when the wait ends.
+struct RunningSimulation {
+    let stopPipe: WakePipe
+    let done: DispatchSemaphore
+
+    func stop() {
+        stopPipe.wake()
+        _ = done.wait(timeout: .now() + 5)
+    }
+}
+
+public enum WizardConnectionError: Error, LocalizedError, Sendable, UsageProblem {
+    case noSecondIPv6Address
+
+    public var errorDescription: String? {
+        switch self {
+        case .noSecondIPv6Address:
+            return "the simulated target needs its own address to send from, and IPv6 loopback has only ::1; use IPv4 (--family ipv4) or this host's global IPv6 address"
+        }
+    }
+}
+
+/// Moves a non-Sendable object to the one thread that uses it from then on.
+private final class HandOff<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

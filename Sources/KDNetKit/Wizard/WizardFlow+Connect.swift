@@ -1,0 +1,130 @@
+import Foundation
+
+extension WizardFlow {
+    // MARK: 7. Host checks (or, on the target, reaching the host)
+
+    func checksStep() throws {
+        io.begin(.checks)
+        var r = StepReport(.checks)
+        var checks: [WizardCheck] = []
+        if options.targetSide {
+            r.lines.append("on the host, start: kdnetctl probe listen --port \(port!) --key \(key.redacted)  (the full key is in kdnet-notes.txt)")
+            try proceed(.checks, &r, prompt: "Is `kdnetctl probe listen` running on the host?")
+            checks = services.reachHost(host, port: port, key: key)
+                ?? [WizardCheck(name: "reach host", verdict: .unavailable, cause: "ping and the UDP probe are not available in this build")]
+        } else if debugger == .windbg {
+            r.status = .skipped
+            r.lines.append("the debugger runs on the Windows host \(host.text); check its firewall there:")
+            r.lines += (setup.host?.firewall ?? []).map { "  " + $0 }
+            r.notes.append("or answer the debugger's firewall prompt with all three profiles: domain, private and public")
+        } else {
+            checks = services.hostChecks(port: port, host: host, key: key)
+                ?? [WizardCheck(name: "doctor", verdict: .unavailable, cause: "the doctor's checks are not available in this build",
+                                commands: setup.host?.firewall ?? [])]
+            // The doctor rightly fails loopback for a real target; the simulated one sends there.
+            if host.isLoopback, simulated {
+                checks = checks.map { c in
+                    c.name != "host-ip" ? c : WizardCheck(name: c.name, verdict: .pass, cause: "\(host.text) is loopback, where the simulated target on this machine sends")
+                }
+            }
+        }
+        for c in checks {
+            r.lines.append("\(c.name): \(c.verdict.rawValue) — \(c.cause)")
+            if let fix = c.fix { r.lines.append("  fix: \(fix)") }
+            r.lines += c.commands.map { "  " + $0 }
+            switch c.verdict {
+            case .fail: r.worsen(to: .fail)
+            case .warn: r.worsen(to: .warn)
+            case .unavailable: r.worsen(to: .unavailable)
+            case .pass: break
+            }
+        }
+        record.checks = checks
+        finish(r)
+    }
+
+    // MARK: 8. The connection
+
+    func connectionStep() throws {
+        io.begin(.connection)
+        var r = StepReport(.connection)
+        guard debugger == .kdnetctl, !options.targetSide else {
+            r.status = .skipped
+            r.lines.append(options.targetSide
+                ? "this machine is the target booted into Linux: boot Windows after running the script, with the debugger waiting on the host"
+                : "start WinDbg or kd on the Windows host with the line from step 6, then reboot the target")
+            finish(r)
+            return
+        }
+        let startQ = Question(
+            id: "connect", step: .connection,
+            prompt: simulated ? "Start the listener and the simulated target?" : "Start the listener now? (then run the script on the target and reboot it)",
+            choices: [Choice("wait", "Listen and wait for the target"), Choice("skip", "Not now (listen later with kdnetctl listen)")],
+            defaultValue: "wait")
+        guard try ask(startQ, &r) == "wait" else {
+            r.status = .skipped
+            r.lines.append("not listening now; later: kdnetctl listen --config \(options.outDir.appendingPathComponent(FleetPlan.listenerFile).path)")
+            finish(r)
+            return
+        }
+        let request = ConnectRequest(hostAddress: host, port: port, key: key, timeout: options.connectTimeout, simulated: options.simulatedTarget)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let io = self.io
+            let outcome = try services.connect(request) { text in io.status(text) }
+            io.status(nil)
+            guard let outcome else {
+                r.status = .unavailable
+                r.lines.append("the integrated listener is not available in this build; run kdnetctl listen, or WinDbg/kd with the lines from step 6")
+                break
+            }
+            record.connection = outcome
+            if outcome.connected {
+                r.lines.append("connected: the target sent from \(outcome.from ?? "?") with the right key")
+                r.lines.append("target: Windows build \(outcome.build.map(String.init) ?? "?"), \(outcome.architecture ?? "unknown architecture")")
+                r.status = .ok
+                record.outcome = .connected
+                break
+            }
+            record.outcome = .notConnected
+            r.status = .fail
+            r.lines.append("attempt \(attempt): no connection after \(Int(outcome.waitedSeconds))s — \(outcome.diagnosis ?? "no-traffic")")
+            if let e = outcome.explanation { r.lines.append("  why: \(e)") }
+            if let f = outcome.fix { r.lines.append("  what to do: \(f)") }
+            let again = Question(
+                id: "on-failure", step: .connection, prompt: "The target did not connect. What now?",
+                help: [outcome.explanation, outcome.fix].compactMap { $0 },
+                choices: [Choice("stop", "Stop (the files stay; listen later with kdnetctl listen)"),
+                          Choice("wait", "Keep waiting another \(Int(options.connectTimeout))s")],
+                defaultValue: "stop")
+            // A preset "wait" would loop forever; it buys a bounded number of extra waits.
+            if attempt > 3 { break }
+            if try ask(again, &r) != "wait" { break }
+        }
+        finish(r)
+    }
+
+    // MARK: 9. Summary
+
+    func summaryStep() {
+        io.begin(.summary)
+        var r = StepReport(.summary)
+        r.lines.append("set: \(host.family.bcdeditElement) \(host.text), port \(port!), busparams \(busParams?.description ?? "not set"), key \(key.redacted)")
+        r.lines.append("files: \(options.outDir.path) (kdnet-notes.txt has everything, with the full key)")
+        switch record.outcome {
+        case .connected: r.lines.append("the target connected: debugging works")
+        case .notConnected: r.lines.append("the target has not connected yet: see step 8 for why"); r.status = .fail
+        case .setUp: r.lines.append("the target is set up; the connection was not tried here")
+        }
+        if let h = setup.host {
+            r.lines.append("from now on, start the debugger before the target boots:")
+            r.lines += (debugger == .windbg ? [h.windbg, h.kd] : [h.listen + "   (or: kdnetctl listen --config \(options.outDir.appendingPathComponent(FleetPlan.listenerFile).path))", h.windbg]).map { "  " + redact($0) }
+        }
+        r.lines.append("to turn debugging off: on the target, elevated: bcdedit /debug off, then reboot (shutdown -r -t 0)")
+        if virtualMachine == nil {
+            r.notes.append("if a Hyper-V external switch was pointed at the Microsoft Kernel Debug Network Adapter, point it back at the NIC when turning debugging off")
+        }
+        finish(r)
+    }
+}

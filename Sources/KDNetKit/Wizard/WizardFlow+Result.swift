@@ -1,0 +1,76 @@
+import Foundation
+
+extension WizardFlow {
+    // MARK: 5. The key
+
+    func keyStep() throws {
+        io.begin(.key)
+        var r = StepReport(.key)
+        if let given = options.presets["key"] {
+            do { key = try DebugKey(parsing: given) } catch { throw PresetAnswerError(id: "key", message: error.errorDescription ?? "invalid key") }
+            r.answers["key"] = "(given)"
+            record.choices["key"] = "(given)"
+            r.lines.append("key: the one given (\(key.redacted))")
+            if key.isWeak { r.warnings.append(KeyReport.weakWarning); r.worsen(to: .warn) }
+        } else {
+            key = options.makeKey()
+            r.lines.append("key: generated here from the system's random source (\(key.redacted))")
+        }
+        r.notes.append("the full key goes into the files of the next step only (mode 0600); the host needs it, keep it private")
+        finish(r)
+    }
+
+    // MARK: 6. The result
+
+    func resultStep() throws {
+        io.begin(.result)
+        var r = StepReport(.result)
+        var request = TargetSetupRequest(port: port, key: .given(key))
+        request.hostAddress = host
+        request.busParams = busParams
+        request.hostOS = debugger == .windbg ? .windows : .linux
+        setup = try Self.targetSetup(request)
+        let files = WizardFiles.render(setup: setup, key: key, debugger: debugger, simulated: simulated)
+        record.files = try WizardFiles.write(files, into: options.outDir)
+
+        r.lines.append("on the target, in an elevated Command Prompt:")
+        r.lines += setup.steps.map { "  " + redact($0.cmdLine) }
+        if let h = setup.host {
+            r.lines.append("on the host, before the target reboots, one of:")
+            r.lines += [h.listen, h.windbg, h.kd].map { "  " + redact($0) }
+        }
+        r.lines.append("written to \(options.outDir.path) (the full key is in these files):")
+        r.lines += record.files.map { "  \($0.path)  \($0.mode)  \($0.purpose)" }
+        // Those about the address were said in step 1.
+        r.warnings += setup.warnings.filter { !$0.contains(host.text) || host.isLoopback }
+        r.notes += setup.notes.filter { !$0.contains("--busparams") || virtualMachine == nil }
+        if !r.warnings.isEmpty { r.worsen(to: .warn) }
+        finish(r)
+    }
+
+    func redact(_ text: String) -> String {
+        text.replacingOccurrences(of: key.text, with: key.redacted)
+    }
+
+    /// `TargetSetup` refuses loopback, rightly for a real target. The simulated target runs
+    /// on this machine, so its commands are made with a same-family stand-in that is then
+    /// put back, leaving every other part of the rendering to `TargetSetup`.
+    static func targetSetup(_ request: TargetSetupRequest) throws -> TargetSetup {
+        guard let host = request.hostAddress, host.isLoopback else { return try TargetSetup(request) }
+        var r = request
+        let standIn = try HostAddress(parsing: host.family == .ipv4 ? "192.0.2.1" : "2001:db8::1")
+        r.hostAddress = standIn
+        var setup = try TargetSetup(r)
+        let from = "\(host.family.bcdeditElement):\(standIn.text)", to = "\(host.family.bcdeditElement):\(host.text)"
+        setup.steps = setup.steps.map { step in
+            var s = step
+            s.arguments = s.arguments.map { $0 == from ? to : $0 }
+            s.purpose = s.purpose.replacingOccurrences(of: standIn.text, with: host.text)
+            return s
+        }
+        setup.hostIp = host.text
+        setup.warnings = setup.warnings.filter { !$0.contains(standIn.text) }
+        setup.warnings.append("host address \(host.text) is loopback: these commands suit the simulated target only; a real target needs the host's network address")
+        return setup
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct WizardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wizard",
+        abstract: "Set up KDNET step by step: host address, port, the target's NIC, key, scripts, checks, and the first connection.",
+        discussion: """
+            Follows Microsoft's manual procedure one step at a time, doing each step and \
+            saying what it did. On a terminal, pick with the arrow keys and Enter (Ctrl-C \
+            leaves with nothing written); from a pipe, answer line by line; with \
+            --non-interactive every answer comes from flags, --answers FILE (YAML or JSON, \
+            keys as the flags: host-ip, port, ...) or the defaults.
+
+            The target's scripts and a notes file go to --out (mode 0600: they hold the key). \
+            --simulated-target runs the built-in simulated Windows target, so the whole flow, \
+            connection included, completes on any machine. --target-side runs on a target \
+            booted from a Linux live USB: it picks the NIC here and probes the host.
+
+            Exits 1 when the target did not connect, 64 for a bad answer.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Folder for the scripts and notes (created 0700).", valueName: "dir")) var out = "./kdnet-setup"
+    @Option(help: ArgumentHelp("Answers as YAML or JSON: question name to answer.", valueName: "file")) var answers: String?
+    @Flag(help: "Never prompt: take flags, --answers, then defaults.") var nonInteractive = false
+    @Flag(help: "Connect to the built-in simulated Windows target on this machine.") var simulatedTarget = false
+    @Option(help: ArgumentHelp("The simulated target uses this key instead (to see the wrong-key diagnosis).", valueName: "key"))
+    var simulatedKey: String?
+    @Flag(help: "Run on the target (booted from a Linux live USB): NIC from this machine, then probe the host.") var targetSide = false
+
+    @Option(help: "Where the debugger runs: kdnetctl (here) or windbg (a Windows host).") var debugger: String?
+    @Option(help: "ipv4 or ipv6.") var family: String?
+    @Option(help: "The host's address the target sends to.") var hostIp: String?
+    @Option(help: "UDP port (default: the first free one in 50000-50039).") var port: String?
+    @Option(help: "The target's Windows: 10 22H2, 11 24H2, a build number...") var windows: String?
+    @Option(help: "How to find the NIC: dump, ids, busparams, hyperv, skip, this-machine.") var nicSource: String?
+    @Option(help: ArgumentHelp("`lspci -x` or `kdnetctl nics --json` output saved on the target.", valueName: "file")) var pciDump: String?
+    @Option(help: "Device ids as Windows shows them, comma-separated.") var ids: String?
+    @Option(help: "Which NIC (its PCI address) when several are supported.") var nic: String?
+    @Option(help: "The NIC's location: decimal b.d.f or lspci's 3b:00.0.") var busparams: String?
+    @Option(help: "Use this key instead of generating one.") var key: String?
+    @Flag(help: "Write the set-up but do not wait for the target.") var noConnect = false
+    @Option(help: ArgumentHelp("Seconds to wait for the target.", valueName: "seconds")) var timeout: Double?
+    @Option(help: ArgumentHelp("A `kdnetctl plan` folder whose ports are taken.", valueName: "dir")) var plan: String?
+    @Flag(name: .customLong("include-virtual"), help: "Offer container and VM bridges' addresses too (for a VM target).") var includeVirtual = false
+    @Option(name: .customLong("pci-ids"), help: ArgumentHelp("Name devices from this pci.ids.", valueName: "file")) var pciIDs: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var failed = false, interrupted = false
+        try await Console.run(json: output.json) {
+            let options = try flowOptions()
+            let screen = WizardScreen(toStderr: output.json)
+            let io: WizardIO
+            if nonInteractive {
+                io = PresetAnswerer(screen: screen)
+            } else if isatty(STDIN_FILENO) == 1 && isatty(output.json ? STDERR_FILENO : STDOUT_FILENO) == 1 {
+                io = TerminalPrompter(screen: screen)
+            } else {
+                io = LinePrompter(screen: screen)
+            }
+            let stop = WakePipe()
+            let signals = WaitSignals(stop: stop)
+            let services = LiveWizardServices(pciIDs: pciIDs ?? ProcessInfo.processInfo.environment["KDNETCTL_PCI_IDS"],
+                                              stop: stop, onWaiting: { signals.route($0) })
+            let record: WizardRecord
+            do {
+                record = try WizardFlow(io: io, services: services, options: options).run()
+            } catch is WaitInterrupted {
+                io.status(nil)
+                Console.err("\nstopped while waiting for the target; the set-up in \(out) is complete: listen later with kdnetctl listen --config \((out as NSString).appendingPathComponent(FleetPlan.listenerFile))")
+                interrupted = true
+                return
+            }
+            if output.json { try Console.json(record) }
+            failed = record.outcome == .notConnected
+        }
+        if interrupted { throw ExitCode(130) }
+        if failed { throw ExitCode(1) }
+    }
+
+    func flowOptions() throws -> WizardFlow.Options {
+        var presets = try answers.map(WizardAnswers.load) ?? [:]
+        let flags: [String: String?] = [
+            "debugger": debugger, "family": family, "host-ip": hostIp, "port": port, "windows": windows,
+            "nic-source": nicSource, "pci-dump": pciDump, "ids": ids, "nic": nic, "busparams": busparams, "key": key,
+        ]
+        for case let (id, value?) in flags { presets[id] = value }
+        if noConnect { presets["connect"] = "skip" }
+        if simulatedTarget && targetSide {
+            throw UserFacingError("--simulated-target and --target-side are different runs; give one of them", usage: true)
+        }
+        if simulatedKey != nil && !simulatedTarget {
+            throw UserFacingError("--simulated-key only applies with --simulated-target; add it or drop --simulated-key", usage: true)
+        }
+        var simulated: SimulatedTarget?
+        if simulatedTarget {
+            do { simulated = SimulatedTarget(key: try simulatedKey.map { try DebugKey(parsing: $0) }) } catch {
+                throw UserFacingError("--simulated-key: " + Console.describe(error), usage: true)
+            }
+        }
+        if let t = timeout, !(1...3600).contains(t) {
+            throw UserFacingError("--timeout \(t) is outside 1-3600 seconds; give the seconds to wait for the target, e.g. 120", usage: true)
+        }
+        return WizardFlow.Options(
+            outDir: URL(fileURLWithPath: out), planDir: plan.map { URL(fileURLWithPath: $0) }, presets: presets, simulatedTarget: simulated,
+            targetSide: targetSide, includeVirtual: includeVirtual,
+            connectTimeout: timeout ?? (simulatedTarget ? 20 : 120))
+    }
+}
+
+/// Ctrl-C and SIGTERM stop the wait for the target (and only that): outside it the
+/// default action applies, and the raw-mode prompt reads Ctrl-C as a key.
+final class WaitSignals: @unchecked Sendable {
+    private let stop: WakePipe
+    private let lock = NSLock()
+    private var sources: [DispatchSourceSignal] = []
+
+    init(stop: WakePipe) { self.stop = stop }
+
+    func route(_ waiting: Bool) {
+        lock.lock(); defer { lock.unlock() }
+        if waiting {
+            let stop = self.stop
+            sources = [SIGINT, SIGTERM].map { sig in
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { stop.wake() }
+                source.resume()
+                return source
+            }
+        } else {
+            for s in sources { s.cancel() }
+            sources = []
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import Testing
+@testable import KDNetKit
+
+@Suite struct WizardFlowTests {
+    static let key = try! DebugKey(parsing: "1b2c3d4e5f6g7.2h3i4j5k6l7m8.3n4o5p6q7r8s9.4t5u6v7w8x9y")
+    static let connected = ConnectionOutcome(connected: true, from: "198.51.100.20:50001", build: 26100, architecture: "x64", waitedSeconds: 4)
+
+    static func options(_ out: URL, presets: [String: String] = [:], simulated: Bool = false, targetSide: Bool = false, plan: URL? = nil) -> WizardFlow.Options {
+        WizardFlow.Options(outDir: out, planDir: plan, presets: presets, simulatedTarget: simulated ? SimulatedTarget() : nil,
+                           targetSide: targetSide, connectTimeout: 5, makeKey: { key })
+    }
+
+    @Test func defaultsPickTheRecommendedAddressAndTheFirstFreePortAndWriteSecretFiles() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let services = FakeServices()
+        services.held = [50000]
+        services.outcomes = [Self.connected]
+        let io = ScriptedIO()
+        let record = try WizardFlow(io: io, services: services, options: Self.options(out)).run()
+
+        #expect(io.begun == WizardStep.allCases)
+        #expect(record.choices["host-ip"] == "198.51.100.10")
+        #expect(record.choices["port"] == "50001")
+        #expect(io.report(.port)?.lines.contains("in use on this host: 50000") == true)
+        #expect(record.outcome == .connected)
+        #expect(io.report(.connection)?.lines.contains { $0.contains("build 26100, x64") } == true)
+        #expect(services.connectRequests.first?.port.value == 50001)
+
+        let names = Set(record.files.map { URL(fileURLWithPath: $0.path).lastPathComponent })
+        #expect(names == ["kdnet-target.cmd", "kdnet-target.ps1", "kdnet-notes.txt", "listener.json"])
+        for f in record.files {
+            let mode = try FileManager.default.attributesOfItem(atPath: f.path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            #expect(try String(contentsOfFile: f.path, encoding: .utf8).contains(Self.key.text))
+        }
+        let cmd = try String(contentsOf: out.appendingPathComponent("kdnet-target.cmd"), encoding: .utf8)
+        #expect(cmd.contains("bcdedit /dbgsettings net hostip:198.51.100.10 port:50001 key:\(Self.key.text)"))
+        let config = try ListenerConfig.load(from: out.appendingPathComponent("listener.json"))
+        #expect(config.targets.first?.port == 50001 && config.targets.first?.key == Self.key.text)
+
+        // The record and the screen never carry the full key.
+        let json = try JSONOutput.string(record)
+        #expect(!json.contains(Self.key.text))
+        #expect(!io.reports.flatMap(\.lines).joined().contains(Self.key.text))
+    }
+
+    @Test func typedPortsAreCheckedAgainstThePlanAndTheHost() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let services = FakeServices()
+        services.planned = [50000: "alpha", 50001: "beta"]
+        services.held = [50002]
+        let io = ScriptedIO(["port": ["80", "50001", "50002", "50003"], "connect": ["skip"]])
+        let record = try WizardFlow(io: io, services: services, options: Self.options(out, plan: out)).run()
+        #expect(io.questions["port"]?.defaultValue == "50003")
+        let refused = io.refusals["port"] ?? []
+        #expect(refused.count == 3)
+        #expect(refused[0].contains("outside 49152-65535"))
+        #expect(refused[1].contains("target beta") && refused[1].contains("e.g. 50003"))
+        #expect(refused[2].contains("in use here"))
+        #expect(record.choices["port"] == "50003")
+        #expect(record.outcome == .setUp)
+    }
+
+    @Test func aBadPresetStopsBeforeAnythingIsWritten() throws {
+        let out = WizardTemp.dir()
+        let flow = WizardFlow(io: ScriptedIO(), services: FakeServices(), options: Self.options(out, presets: ["port": "80"]))
+        #expect { try flow.run() } throws: { error in
+            (error as? PresetAnswerError)?.errorDescription?.hasPrefix("--port: port 80 is outside") == true
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test func stoppingAtThePrecautionsWritesNothing() throws {
+        let out = WizardTemp.dir()
+        let io = ScriptedIO(["proceed-precautions": ["quit"]])
+        #expect(throws: WizardStopped.self) { try WizardFlow(io: io, services: FakeServices(), options: Self.options(out)).run() }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        #expect(io.begun.last == .precautions)
+    }
+
+    @Test func aSupportedNICInADumpGivesTheBusparams() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let dump = FixtureFiles.root.appendingPathComponent("pci/supported.lspci").path
+        let io = ScriptedIO(["nic-source": ["dump"], "pci-dump": ["/nonexistent/dump", dump], "connect": ["skip"]])
+        let record = try WizardFlow(io: io, services: FakeServices(), options: Self.options(out)).run()
+        #expect(io.refusals["pci-dump"]?.count == 1)
+        let bp = try #require(record.choices["nic"])
+        let expected = try #require(PCIAddress(lspci: bp)?.busparams)
+        let cmd = try String(contentsOf: out.appendingPathComponent("kdnet-target.cmd"), encoding: .utf8)
+        #expect(cmd.contains("bcdedit /set {dbgsettings} busparams \(expected)"))
+    }
+
+    @Test func anUnsupportedNICIsReportedWithItsAdvice() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let dump = FixtureFiles.root.appendingPathComponent("pci/virtio.lspci").path
+        let io = ScriptedIO(["nic-source": ["dump"], "pci-dump": [dump], "connect": ["skip"]])
+        _ = try WizardFlow(io: io, services: FakeServices(), options: Self.options(out)).run()
+        let nic = try #require(io.report(.nic))
+        #expect(nic.status == .fail)
+        #expect(nic.notes.contains { $0.contains("e1000") })
+        #expect(!io.asked.contains("nic"))
+    }
+
+    @Test func windowsIdsAskForTheLocation() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let io = ScriptedIO(["nic-source": ["ids"], "ids": ["PCI\\VEN_8086&DEV_15B8"], "busparams": ["0:31.6", "0.31.6"], "connect": ["skip"]])
+        _ = try WizardFlow(io: io, services: FakeServices(), options: Self.options(out)).run()
+        #expect(io.refusals["busparams"]?.first?.contains("bus.device.function") == true)
+        let cmd = try String(contentsOf: out.appendingPathComponent("kdnet-target.cmd"), encoding: .utf8)
+        #expect(cmd.contains("busparams 0.31.6"))
+    }
+
+    @Test func aFailedConnectionIsDiagnosedAndWaitingAgainIsOffered() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let services = FakeServices()
+        services.outcomes = [
+            ConnectionOutcome(connected: false, diagnosis: "wrong-key", explanation: "datagrams came from 198.51.100.20 but none opened with this key",
+                              fix: "run the script again on the target", waitedSeconds: 5),
+            Self.connected,
+        ]
+        let io = ScriptedIO(["on-failure": ["wait"]])
+        let record = try WizardFlow(io: io, services: services, options: Self.options(out)).run()
+        #expect(services.connectRequests.count == 2)
+        let lines = try #require(io.report(.connection)).lines
+        #expect(lines.contains { $0.contains("wrong-key") })
+        #expect(lines.contains { $0.contains("what to do: run the script again") })
+        #expect(record.outcome == .connected)
+
+        services.outcomes = [ConnectionOutcome(connected: false, diagnosis: "no-traffic", waitedSeconds: 5)]
+        let stopped = try WizardFlow(io: ScriptedIO(), services: services, options: Self.options(out)).run()
+        #expect(stopped.outcome == .notConnected)
+        #expect(stopped.connection?.diagnosis == "no-traffic")
+        #expect(stopped.steps.last?.status == .fail)
+    }
+
+    @Test func anUnavailableListenerIsSaidNotFaked() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let io = ScriptedIO()
+        let record = try WizardFlow(io: io, services: FakeServices(), options: Self.options(out)).run()
+        #expect(io.report(.connection)?.status == .unavailable)
+        #expect(record.connection == nil && record.outcome == .setUp)
+    }
+
+    @Test func theSimulatedTargetMayUseLoopbackOnAMachineWithoutNetwork() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let services = FakeServices(snapshot: FakeServices.loopbackOnly)
+        services.outcomes = [Self.connected]
+        let record = try WizardFlow(io: ScriptedIO(), services: services, options: Self.options(out, simulated: true)).run()
+        #expect(record.choices["host-ip"] == "127.0.0.1")
+        let cmd = try String(contentsOf: out.appendingPathComponent("kdnet-target.cmd"), encoding: .utf8)
+        #expect(cmd.contains("hostip:127.0.0.1 port:50000"))
+        #expect(!cmd.contains("192.0.2.1"))
+        #expect(services.connectRequests.first?.simulated != nil)
+        #expect(record.checks.first { $0.name == "host-ip" }?.verdict == .pass)
+
+        // Without the simulated target, loopback is refused and there is no default.
+        let io = ScriptedIO(["host-ip": ["127.0.0.1"]])
+        #expect(throws: MissingAnswerError.self) {
+            try WizardFlow(io: io, services: FakeServices(snapshot: FakeServices.loopbackOnly), options: Self.options(WizardTemp.dir())).run()
+        }
+        #expect(io.refusals["host-ip"]?.first?.contains("loopback") == true)
+    }
+
+    @Test func aWindowsHostGetsWindowsFirewallRulesAndNoListener() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let io = ScriptedIO(["debugger": ["windbg"], "host-ip": ["198.51.100.77"]])
+        let record = try WizardFlow(io: io, services: FakeServices(), options: Self.options(out)).run()
+        #expect(io.questions["host-ip"]?.choices.isEmpty == true)
+        #expect(!record.files.contains { $0.path.hasSuffix("listener.json") })
+        #expect(io.report(.checks)?.lines.contains { $0.contains("netsh advfirewall") } == true)
+        #expect(io.report(.connection)?.status == .skipped)
+        #expect(!io.asked.contains("connect"))
+    }
+
+    @Test func aFirewallDropShowsTheRuleThatOpensIt() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let services = FakeServices()
+        services.firewall = .fail
+        let io = ScriptedIO(["connect": ["skip"]])
+        let record = try WizardFlow(io: io, services: services, options: Self.options(out)).run()
+        #expect(io.report(.checks)?.status == .fail)
+        #expect(io.report(.checks)?.lines.contains("  to open it: nft insert rule inet filter input udp dport 50000 accept") == true)
+        #expect(record.checks.map(\.name) == ["port-free", "firewall", "host-ip"])
+    }
+
+    @Test func onTheTargetSideTheHostIsProbedAndNothingListens() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let io = ScriptedIO(["host-ip": ["198.51.100.10"], "nic-source": ["skip"]])
+        let record = try WizardFlow(io: io, services: FakeServices(), options: Self.options(out, targetSide: true)).run()
+        #expect(io.questions["nic-source"]?.defaultValue == "this-machine")
+        #expect(record.checks.first?.cause.contains("198.51.100.10:50000") == true)
+        #expect(io.report(.connection)?.status == .skipped)
+        #expect(record.mode == "target-side")
+
+        let stop = ScriptedIO(["host-ip": ["198.51.100.10"], "nic-source": ["skip"], "proceed-checks": ["quit"]])
+        #expect { try WizardFlow(io: stop, services: FakeServices(), options: Self.options(out, targetSide: true)).run() } throws: { e in
+            (e as? WizardStopped)?.errorDescription?.contains("the set-up in \(out.path) is complete") == true
+        }
+    }
+
+    @Test func answersFilesAreYAMLOrJSON() throws {
+        let yaml = try WizardAnswers.parse("host_ip: 192.168.1.10\nport: 50005\nids: [8086:15b8, 10ec:8168]\n", source: "a.yaml")
+        #expect(yaml == ["host-ip": "192.168.1.10", "port": "50005", "ids": "8086:15b8,10ec:8168"])
+        let json = try WizardAnswers.parse("{\"host-ip\": \"192.168.1.10\", \"port\": 50005}", source: "a.json")
+        #expect(json["port"] == "50005")
+        #expect(throws: WizardAnswersError.self) { try WizardAnswers.parse("- a\n- b\n", source: "list.yaml") }
+        #expect { try WizardAnswers.parse("hostip: 192.168.1.10\n", source: "typo.yaml") } throws: { e in
+            (e as? WizardAnswersError)?.errorDescription?.contains("'hostip' is not a question") == true
+        }
+    }
+
+    /// Every id an answers file may hold is one the flow really asks, and the reverse.
+    @Test func answerNamesMatchTheQuestionsAsked() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        var seen = Set<String>()
+        let services = FakeServices()
+        services.outcomes = [ConnectionOutcome(connected: false, diagnosis: "no-traffic", waitedSeconds: 1)]
+        let dump = FixtureFiles.root.appendingPathComponent("pci/supported.lspci").path
+        for script in [["nic-source": ["dump"], "pci-dump": [dump]], ["nic-source": ["ids"], "ids": ["8086:15b8"]]] {
+            let io = ScriptedIO(script)
+            _ = try WizardFlow(io: io, services: services, options: Self.options(out)).run()
+            seen.formUnion(io.asked)
+        }
+        let side = ScriptedIO(["host-ip": ["198.51.100.10"]])
+        _ = try WizardFlow(io: side, services: services, options: Self.options(out, targetSide: true)).run()
+        seen.formUnion(side.asked)
+        seen.insert("key")  // taken from flags only: the key is generated unless given
+        #expect(seen == WizardAnswers.questionIDs)
+    }
+}
