@@ -73,6 +73,14 @@ import Testing
     @Test func refusesWhatCannotWork() throws {
         #expect(throws: TargetSetupError.missingHostAddress) { try TargetSetup(try request(host: nil)) }
         #expect(throws: TargetSetupError.self) { try TargetSetup(try request(host: "127.0.0.1")) }
+        // Only kdnetctl's own simulated target, on this machine, may be given loopback.
+        var simulated = try request(host: "127.0.0.1")
+        simulated.simulatedTargetOnThisHost = true
+        let setup = try TargetSetup(simulated)
+        #expect(setup.steps.contains { $0.cmdLine.contains("hostip:127.0.0.1") })
+        #expect(setup.warnings.contains { $0.contains("simulated target only") })
+        simulated.hostAddress = try HostAddress(parsing: "0.0.0.0")
+        #expect(throws: TargetSetupError.self) { try TargetSetup(simulated) }
         var r = try request()
         r.targetAddress = "fd00::20"
         #expect(throws: TargetSetupError.targetFamilyMismatch("fd00::20", .ipv4)) { try TargetSetup(r) }

@@ -29,6 +29,9 @@ public struct TargetSetupRequest: Sendable {
     public var targetAddress: String?
     public var hostOS: HostSide.OS = .linux
     public var reboot = false
+    /// A loopback host address is refused (a real target cannot reach it) unless the
+    /// target is kdnetctl's simulated one, running on this machine.
+    public var simulatedTargetOnThisHost = false
 
     public init(port: DebugPort, key: KeyChoice) {
         self.port = port; self.key = key
@@ -90,7 +93,11 @@ public struct TargetSetup: Sendable, Equatable, Codable {
 
     private mutating func buildEnable(_ r: TargetSetupRequest) throws(TargetSetupError) {
         guard let host = r.hostAddress else { throw .missingHostAddress }
-        if let reason = host.unusableReason { throw .unusableHost(reason) }
+        if r.simulatedTargetOnThisHost, host.isLoopback {
+            warnings.append("host address \(host.text) is loopback: these commands suit the simulated target only; a real target needs the host's network address")
+        } else if let reason = host.unusableReason {
+            throw .unusableHost(reason)
+        }
         hostIp = host.text; family = host.family; port = r.port; busparams = r.busParams
 
         let keyText: String?

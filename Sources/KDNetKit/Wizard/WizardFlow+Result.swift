@@ -29,7 +29,8 @@ extension WizardFlow {
         request.hostAddress = host
         request.busParams = busParams
         request.hostOS = debugger == .windbg ? .windows : .linux
-        setup = try Self.targetSetup(request)
+        request.simulatedTargetOnThisHost = simulated
+        setup = try TargetSetup(request)
         let files = WizardFiles.render(setup: setup, key: key, debugger: debugger, simulated: simulated)
         record.files = try WizardFiles.write(files, into: options.outDir)
 
@@ -50,27 +51,5 @@ extension WizardFlow {
 
     func redact(_ text: String) -> String {
         text.replacingOccurrences(of: key.text, with: key.redacted)
-    }
-
-    /// `TargetSetup` refuses loopback, rightly for a real target. The simulated target runs
-    /// on this machine, so its commands are made with a same-family stand-in that is then
-    /// put back, leaving every other part of the rendering to `TargetSetup`.
-    static func targetSetup(_ request: TargetSetupRequest) throws -> TargetSetup {
-        guard let host = request.hostAddress, host.isLoopback else { return try TargetSetup(request) }
-        var r = request
-        let standIn = try HostAddress(parsing: host.family == .ipv4 ? "192.0.2.1" : "2001:db8::1")
-        r.hostAddress = standIn
-        var setup = try TargetSetup(r)
-        let from = "\(host.family.bcdeditElement):\(standIn.text)", to = "\(host.family.bcdeditElement):\(host.text)"
-        setup.steps = setup.steps.map { step in
-            var s = step
-            s.arguments = s.arguments.map { $0 == from ? to : $0 }
-            s.purpose = s.purpose.replacingOccurrences(of: standIn.text, with: host.text)
-            return s
-        }
-        setup.hostIp = host.text
-        setup.warnings = setup.warnings.filter { !$0.contains(standIn.text) }
-        setup.warnings.append("host address \(host.text) is loopback: these commands suit the simulated target only; a real target needs the host's network address")
-        return setup
     }
 }
