@@ -101,6 +101,7 @@ wait
 sim v6 --host-ip fd77::1 --port 50005 --key "$KEY" --poke-interval 1 --duration 6
 expect_exit 0 "IPv6 target connects" -- "${H[@]}" "$KDNETCTL" listen --port 50005 --key "$KEY" --timeout 15 --json
 [[ $(json_get "$OUT" 'd["target"]["address"]') == "fd77::2" ]] && pass "IPv6 address reported" || fail "v6: $OUT"
+[[ $(json_get "$OUT" 'd["target"].get("mac")') == "$TARGET_MAC" ]] && pass "IPv6 target's MAC from the neighbour (NDP) table" || fail "v6 mac: $OUT (want $TARGET_MAC)"
 wait
 
 # -- --target: a connect request makes the (simulated) target poke at once

@@ -70,6 +70,27 @@ enum NetlinkReader {
         return HostNetworkSnapshot(interfaces: interfaces.sorted { $0.index < $1.index }, routes: routes)
     }
 
+    /// The kernel's neighbour table (ARP for IPv4, NDP for IPv6): the link-layer address
+    /// of `address`, when the kernel has a usable entry for it.
+    static func neighbourMAC(for address: IPAddress) throws -> String? {
+        guard let sock = nl_socket_alloc() else { throw HostNetworkError.netlink("cannot allocate a netlink socket") }
+        defer { nl_socket_free(sock) }
+        try check(nl_connect(sock, NETLINK_ROUTE), "connect")
+        var cache: OpaquePointer?
+        try check(rtnl_neigh_alloc_cache(sock, &cache), "read neighbours")
+        defer { nl_cache_free(cache) }
+        let wanted = address.unscoped
+        // An incomplete or failed entry holds no address worth reporting.
+        let unusable = Int32(NUD_INCOMPLETE | NUD_FAILED | NUD_NOARP)
+        var found: String?
+        forEach(cache) { n in
+            guard found == nil, let dst = rtnl_neigh_get_dst(n), ipAddress(dst) == wanted,
+                  rtnl_neigh_get_state(n) & unusable == 0, let ll = rtnl_neigh_get_lladdr(n) else { return }
+            found = mac(ll)
+        }
+        return found
+    }
+
     private static func check(_ rc: Int32, _ what: String) throws {
         if rc < 0 { throw HostNetworkError.netlink("\(what): \(String(cString: nl_geterror(rc)))") }
     }

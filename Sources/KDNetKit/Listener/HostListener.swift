@@ -112,7 +112,7 @@ public final class HostListener {
 
     public var results: [ListenResult] {
         ports.map { p in
-            let mac = p.session.peer.flatMap { $0.ipv4 != nil ? NeighbourTable.mac(for: $0.addressText) : nil }
+            let mac = p.session.peer.flatMap { HostNetwork.neighbourMAC(for: $0.addressText) }
             return ListenResult(name: p.target.name, port: p.target.port, session: p.session, mac: mac,
                                 follow: options.mode == .follow, debugOutput: p.debugOutput)
         }
