@@ -2,7 +2,7 @@
 public struct TargetLocation: Sendable, Codable, Equatable {
     public var address: String
     public var port: UInt16
-    /// From the neighbour table; nil when the kernel has no entry (IPv6, routed).
+    /// From the kernel's neighbour table (ARP or NDP); nil when it has no entry (a routed target).
     public var mac: String?
 }
 
