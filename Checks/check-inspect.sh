@@ -90,6 +90,20 @@ wait "$LIVE"; rc=$?
 LIVEOUT=$(cat "$WORK/live.json")
 [[ $(json_get "$LIVEOUT" 'd["summary"]["datagrams"], d["summary"]["authenticated"], d["summary"]["sessions"][0]["build"]') == "17 17 9600" ]] \
   && pass "live capture: 17 datagrams authenticate, build 9600" || fail "live capture: ${LIVEOUT:0:600}"
+# Ctrl-C ends a live capture with its whole report, not half a JSON document.
+ip netns exec "$NS" "$KDNETCTL" inspect --live lo --key 1.1.1.1 --duration 60 --json >"$WORK/int.json" 2>"$WORK/int.err" &
+LIVE=$!
+sleep 1.5
+send_payloads
+sleep 1
+kill -INT "$LIVE"; wait "$LIVE"; rc=$?
+[[ $rc -eq 0 ]] && pass "live capture stopped by SIGINT exits 0" || fail "SIGINT exit $rc: $(cat "$WORK/int.err")"
+[[ $(json_get "$(cat "$WORK/int.json")" 'd["summary"]["datagrams"], d["summary"]["authenticated"]') == "17 17" ]] \
+  && pass "SIGINT: the report is complete JSON with what was captured" || fail "SIGINT report: $(head -c 600 "$WORK/int.json")"
+# A quiet interface still ends at --duration (libpcap's immediate mode would block forever).
+start=$SECONDS
+expect_exit 0 "live capture on a quiet interface ends at --duration" -- timeout 20 ip netns exec "$NS" "$KDNETCTL" inspect --live lo --key 1.1.1.1 --duration 2 --json
+(( SECONDS - start <= 6 )) && pass "quiet live capture stopped in time ($((SECONDS - start)) s)" || fail "quiet live capture took $((SECONDS - start)) s"
 expect_exit 1 "live on a missing interface" -- "$KDNETCTL" inspect --live nosuchif0 --key 1.1.1.1 --duration 1
 expect_one_line_error "missing interface"
 finish

@@ -72,7 +72,6 @@ public final class PacketCapture {
         }
         pcap_set_snaplen(handle, 65535)
         pcap_set_promisc(handle, 1)
-        pcap_set_timeout(handle, 200)
         pcap_set_immediate_mode(handle, 1)
         let status = pcap_activate(handle)
         if status < 0 {
@@ -89,8 +88,18 @@ public final class PacketCapture {
             pcap_close(handle)
             throw .badFilter(filter ?? "udp", why)
         }
+        // In immediate mode Linux's libpcap ignores the read timeout and blocks until a
+        // packet comes, so a quiet interface would never let the caller stop (Ctrl-C,
+        // --duration). Read non-blocking and wait on the descriptor with our own timeout.
+        guard pcap_setnonblock(handle, 1, &errbuf) == 0 else {
+            pcap_close(handle)
+            throw .cannotCapture(interface, Self.text(errbuf))
+        }
         return try PacketCapture(handle: handle, source: interface, live: true)
     }
+
+    /// How long a live read waits for traffic before looking at the stop condition again.
+    static let liveWaitMilliseconds: Int32 = 200
 
     private static func setFilter(_ handle: OpaquePointer, _ expression: String) -> Bool {
         var program = bpf_program()
@@ -112,7 +121,10 @@ public final class PacketCapture {
                 let time = Double(h.ts.tv_sec) + Double(h.ts.tv_usec) / 1_000_000
                 body(time, UnsafeRawBufferPointer(start: data, count: Int(h.caplen)))
             case 0:
-                continue // live read timeout: look at `stop` again
+                // Nothing buffered (live, non-blocking): wait a little for traffic, then look at `stop` again.
+                var pfd = pollfd(fd: pcap_get_selectable_fd(handle), events: Int16(POLLIN), revents: 0)
+                _ = poll(&pfd, 1, Self.liveWaitMilliseconds)
+                continue
             case PCAP_ERROR_BREAK:
                 return isLive ? .stopped : .endOfFile
             default:
