@@ -42,6 +42,7 @@ import Testing
         var c = Conversation(mode: .follow)
         var cfg = c.target.configuration
         cfg.firstPacketID = 0x926
+        cfg.loadSymbolsAtBoot = false
         c.target = TargetSession(configuration: cfg, random: SeededRandom(seed: 5))
         c.run(until: 10)
         #expect(c.hostPrints == TargetSession.defaultBootMessages)
@@ -136,6 +137,8 @@ import Testing
         #expect(c.host.isConnected)
         #expect(c.hostPrints == TargetSession.defaultBootMessages)
         #expect(c.target.record.breakIns == 0 && !c.target.isHalted)
+        // The boot's load-symbols stop was continued, as --follow does with every stop.
+        #expect(c.target.record.continues == 1)
         #expect(c.reportedVersion == nil)
     }
 

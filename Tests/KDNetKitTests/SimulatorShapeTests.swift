@@ -11,7 +11,7 @@ import Testing
         var c = Conversation(hostKey: "1.1.1.1", targetKey: "1.1.1.1")
         c.target = TargetSession(configuration: {
             // Like the 8.1 vector's target: running a while, no boot output pending.
-            var cfg = c.target.configuration; cfg.bootMessages = []; cfg.firstPacketID = 0x926; return cfg
+            var cfg = c.target.configuration; cfg.bootMessages = []; cfg.firstPacketID = 0x926; cfg.loadSymbolsAtBoot = false; return cfg
         }(), random: SeededRandom(seed: 3))
         c.run(until: 30) { $0.host.isConfirmed }
         let keys = KDNetKeys(key: try DebugKey(parsing: "1.1.1.1"))
@@ -79,5 +79,30 @@ import Testing
         // The target's own ids go up by 2 as well.
         let targetIDs = sim.filter { $0.toHost && $0.kd?.leader == .data }.map { $0.kd!.id }
         #expect(Set(zip(targetIDs, targetIDs.dropFirst()).map { $1 &- $0 }).isSubset(of: [0, 2]))
+    }
+}
+
+/// What the simulated target sends must read, through the same observer `kdnetctl inspect`
+/// uses, as a real booting Windows reads: every datagram authentic, one session, the boot
+/// messages, the load-symbols stop, and the version it was told to report.
+@Suite struct SimulatorThroughInspectTests {
+    @Test(arguments: [HostSession.Mode.confirm, .follow])
+    func simulatorTrafficDecodesWithTheInspectObserver(mode: HostSession.Mode) throws {
+        var c = Conversation(mode: mode, build: 22631)
+        c.run(until: 20) { mode == .confirm ? $0.host.isConfirmed : $0.target.record.continues > 0 }
+        var observer = SessionObserver(keys: [ObserverKey(key: try DebugKey(parsing: "1.2.3.4"), label: "k")])
+        let target = UDPEndpoint("192.168.0.13", port: 50000)!, host = UDPEndpoint("192.168.0.11", port: 50000)!
+        let records = c.wire.enumerated().map { i, d in
+            observer.observe(d.bytes, from: d.toHost ? target : host, to: d.toHost ? host : target, at: Double(i))
+        }
+        #expect(!records.isEmpty && records.allSatisfy { $0.status == .authenticated })
+        #expect(observer.sessions.count == 1)
+        let texts = records.compactMap(\.text)
+        for line in TargetSession.defaultBootMessages { #expect(texts.contains(line)) }
+        #expect(texts.contains { $0.contains("load symbols") && $0.contains("ntoskrnl.exe") })
+        if mode == .confirm {
+            #expect(observer.sessions.first?.kernelVersion?.build == 22631)
+            #expect(records.contains { $0.api == ManipulateAPI.continue2.name })
+        }
     }
 }

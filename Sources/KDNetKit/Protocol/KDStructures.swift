@@ -188,6 +188,20 @@ public struct StateChange: Sendable, Equatable {
         return d
     }
 
+    /// A kernel reporting an image it loaded (DBGKD_LOAD_SYMBOLS64), as a booting target
+    /// does for winload/ntoskrnl before any break-in; the NUL-terminated path follows the
+    /// fixed part, whose length the first union field gives.
+    public static func loadSymbols(image: String, base: UInt64, size: UInt32, processors: UInt32 = 1,
+                                   thread: UInt64, programCounter: UInt64, fixedLength: Int = 240) -> [UInt8] {
+        let path = Array(image.utf8) + [0]
+        var d: [UInt8] = []
+        d.put32(Kind.loadSymbols.rawValue); d.put16(0x55); d.put16(0); d.put32(processors); d.put32(0)
+        d.put64(thread); d.put64(programCounter)
+        d.put32(UInt32(path.count)); d.put32(0); d.put64(base); d.put64(0); d.put32(0); d.put32(size); d.append(0)
+        d += [UInt8](repeating: 0, count: max(0, fixedLength - d.count))
+        return d + path
+    }
+
     public var kindName: String {
         switch Kind(rawValue: newState) {
         case .exception: return exceptionCode == 0x8000_0003 ? "breakpoint" : "exception 0x\(String(exceptionCode ?? 0, radix: 16))"

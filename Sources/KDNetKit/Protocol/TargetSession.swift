@@ -20,6 +20,10 @@ public struct TargetSession: Sendable {
         /// capture); a target that has run a while is further on (0x926 in the 8.1 vector),
         /// which makes the host RESET first.
         public var firstPacketID: UInt32 = 0
+        /// A booting kernel stops once after its boot messages to report the image it
+        /// loaded (the WinDbg capture shows it, before any break-in) and waits to be
+        /// continued; a target that has run a while (the 8.1 vector) does not.
+        public var loadSymbolsAtBoot = true
 
         public init(keys: KDNetKeys, target: KDNetEndpoint, host: KDNetEndpoint, kernel: KernelVersion,
                     bootMessages: [String] = TargetSession.defaultBootMessages) {
@@ -101,6 +105,13 @@ public struct TargetSession: Sendable {
         hasBeenContinued = false
         nextID = configuration.firstPacketID
         queue = configuration.bootMessages.map { debugPrint($0) }
+        if configuration.loadSymbolsAtBoot {
+            let k = configuration.kernel
+            let stop = StateChange.loadSymbols(image: "\\SystemRoot\\system32\\ntoskrnl.exe", base: k.kernelBase, size: 0x104_5000,
+                                               thread: 0xFFFF_F803_0A4F_5A00 &+ UInt64(k.build), programCounter: k.kernelBase &+ 0x41_2F10,
+                                               fixedLength: Self.stateChangeLength)
+            queue.append(KDPacket(leader: .data, type: .stateChange64, id: 0, data: stop))
+        }
     }
 
     public mutating func tick(at now: SessionTime) -> SessionOutput {
@@ -250,7 +261,7 @@ public struct TargetSession: Sendable {
             inFlight = nil
             if let sent = try? KDPacket(bytes: p.payload), sent.type == .stateChange64 {
                 isHalted = true
-                out.events.append(.stateChange(kind: "breakpoint"))
+                out.events.append(.stateChange(kind: (try? StateChange(data: sent.data))?.kindName ?? "state change"))
             }
         case (.control, .reset):
             // Answer with our own RESET (carrying our current id, as the 8.1 vector shows),
