@@ -15,4 +15,13 @@ expect_exit 64 "unknown option is a usage error" -- "$KDNETCTL" key generate --b
 expect_one_line_error "unknown option"
 contains "$ERR" "--help" "usage error says where the options are"
 expect_exit 0 "--version" -- "$KDNETCTL" --version
+
+# Colour only on a terminal, and never with NO_COLOR.
+esc=$'\e['
+tty_out=$(env -u NO_COLOR script -qec "$KDNETCTL key check 1.z.10.3w5e11264sgsf" /dev/null)
+[[ $tty_out == *"$esc"* ]] && pass "colour on a terminal" || fail "no colour on a terminal: $tty_out"
+no_color=$(NO_COLOR=1 script -qec "$KDNETCTL key check 1.z.10.3w5e11264sgsf" /dev/null)
+[[ $no_color != *"$esc"* && $no_color == *valid* ]] && pass "no colour with NO_COLOR on a terminal" || fail "colour despite NO_COLOR: $no_color"
+piped=$(env -u NO_COLOR "$KDNETCTL" key check 1.z.10.3w5e11264sgsf 2>&1)
+[[ $piped != *"$esc"* ]] && pass "no colour into a pipe" || fail "colour into a pipe: $piped"
 finish
