@@ -4,16 +4,13 @@ import KDNetKit
 /// The interactive renderer: choices picked with the arrow keys, Enter for the default,
 /// free text edited in place, Ctrl-C restoring the terminal and leaving with 130 before
 /// anything is written.
-final class TerminalPrompter: WizardIO {
+final class TerminalPrompter: ScreenWizardIO {
     let screen: WizardScreen
     let raw = RawMode()
     let status = StatusLine()
 
     init(screen: WizardScreen) { self.screen = screen }
 
-    func begin(_ step: WizardStep) { screen.begin(step) }
-    func show(_ report: StepReport) { screen.show(report) }
-    func status(_ text: String?) { if let text { status.update(text) } else { status.finish() } }
 
     func ask(_ q: Question) throws -> String {
         screen.help(q)

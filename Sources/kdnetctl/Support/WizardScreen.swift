@@ -47,15 +47,25 @@ final class WizardScreen {
     }
 }
 
+/// What every renderer does the same way: steps and reports go to the screen, waiting
+/// to the status line. Each renderer differs only in how it asks.
+protocol ScreenWizardIO: WizardIO {
+    var screen: WizardScreen { get }
+    var status: StatusLine { get }
+}
+
+extension ScreenWizardIO {
+    func begin(_ step: WizardStep) { screen.begin(step) }
+    func show(_ report: StepReport) { screen.show(report) }
+    func status(_ text: String?) { if let text { status.update(text) } else { status.finish() } }
+}
+
 /// Non-interactive: every answer comes from flags or `--answers`, else the default.
-final class PresetAnswerer: WizardIO {
+final class PresetAnswerer: ScreenWizardIO {
     let screen: WizardScreen
     let status = StatusLine()
     init(screen: WizardScreen) { self.screen = screen }
 
-    func begin(_ step: WizardStep) { screen.begin(step) }
-    func show(_ report: StepReport) { screen.show(report) }
-    func status(_ text: String?) { if let text { status.update(text) } else { status.finish() } }
 
     func ask(_ q: Question) throws -> String {
         guard let d = q.defaultValue else { throw MissingAnswerError(id: q.id, prompt: q.prompt) }
@@ -72,14 +82,11 @@ final class PresetAnswerer: WizardIO {
 }
 
 /// Standard input is not a terminal: numbered choices and one answer per line.
-final class LinePrompter: WizardIO {
+final class LinePrompter: ScreenWizardIO {
     let screen: WizardScreen
     let status = StatusLine()
     init(screen: WizardScreen) { self.screen = screen }
 
-    func begin(_ step: WizardStep) { screen.begin(step) }
-    func show(_ report: StepReport) { screen.show(report) }
-    func status(_ text: String?) { if let text { status.update(text) } else { status.finish() } }
 
     func ask(_ q: Question) throws -> String {
         screen.help(q)
