@@ -12,13 +12,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-inns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 for ns in $H $T $R $N; do ip netns add "$ns"; inns "$ns" ip link set lo up; done
-link() { # link NS1 IF1 ADDR1 NS2 IF2 ADDR2
-  ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
-  inns "$1" ip addr add "$3" dev "$2"; inns "$1" ip link set "$2" up
-  inns "$4" ip addr add "$6" dev "$5"; inns "$4" ip link set "$5" up
-}
 link $H vh 10.77.0.1/24 $T vt 10.77.0.2/24
 link $H vr 10.79.0.2/24 $R rh 10.79.0.1/24
 link $R rn 10.88.0.1/24 $N nr 10.88.0.2/24

@@ -19,11 +19,9 @@ cleanup() {
 trap cleanup EXIT
 
 ip netns add "$NS_H" && ip netns add "$NS_T" || { fail "cannot create network namespaces (need root)"; finish; exit 1; }
-ip link add "$VETH_H" netns "$NS_H" type veth peer name "$VETH_T" netns "$NS_T"
-ip -n "$NS_H" addr add 10.79.0.1/24 dev "$VETH_H"; ip -n "$NS_H" addr add 10.79.0.3/24 dev "$VETH_H"
-ip -n "$NS_T" addr add 10.79.0.2/24 dev "$VETH_T"
+link "$NS_H" "$VETH_H" 10.79.0.1/24 "$NS_T" "$VETH_T" 10.79.0.2/24
+ip -n "$NS_H" addr add 10.79.0.3/24 dev "$VETH_H"
 for ns in "$NS_H" "$NS_T"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_H" link set "$VETH_H" up; ip -n "$NS_T" link set "$VETH_T" up
 H=(ip netns exec "$NS_H"); T=(ip netns exec "$NS_T")
 KEY=$("$KDNETCTL" key generate)
 

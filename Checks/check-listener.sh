@@ -14,11 +14,9 @@ cleanup() {
 trap cleanup EXIT
 
 ip netns add "$NS_H" && ip netns add "$NS_T" || { fail "cannot create network namespaces (need root)"; finish; exit 1; }
-ip link add "$VETH_H" netns "$NS_H" type veth peer name "$VETH_T" netns "$NS_T"
-ip -n "$NS_H" addr add 10.77.0.1/24 dev "$VETH_H"; ip -n "$NS_T" addr add 10.77.0.2/24 dev "$VETH_T"
+link "$NS_H" "$VETH_H" 10.77.0.1/24 "$NS_T" "$VETH_T" 10.77.0.2/24
 ip -n "$NS_H" addr add fd77::1/64 dev "$VETH_H" nodad; ip -n "$NS_T" addr add fd77::2/64 dev "$VETH_T" nodad
 for ns in "$NS_H" "$NS_T"; do ip -n "$ns" link set lo up; done
-ip -n "$NS_H" link set "$VETH_H" up; ip -n "$NS_T" link set "$VETH_T" up
 H=(ip netns exec "$NS_H"); T=(ip netns exec "$NS_T")
 TARGET_MAC=$(ip -n "$NS_T" link show "$VETH_T" | awk '/link\/ether/ {print $2}')
 

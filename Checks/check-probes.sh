@@ -6,17 +6,11 @@ source "$(dirname "$0")/lib.sh"
 H=kdt-prb-h$$ T=kdt-prb-t$$ R=kdt-prb-r$$ N=kdt-prb-n$$
 cleanup() { for ns in $H $T $R $N; do ip netns del "$ns" 2>/dev/null; done; kill "${HOLDER:-}" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-inns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 for ns in $H $T $R $N; do
   ip netns add "$ns"; inns "$ns" ip link set lo up
   # No duplicate address detection: link-local addresses are usable at once.
   inns "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0
 done
-link() { # link NS1 IF1 ADDR1 NS2 IF2 ADDR2
-  ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
-  inns "$1" ip addr add "$3" dev "$2"; inns "$1" ip link set "$2" up
-  inns "$4" ip addr add "$6" dev "$5"; inns "$4" ip link set "$5" up
-}
 link $H vh 10.77.0.1/24 $T vt 10.77.0.2/24
 link $H vr 10.79.0.2/24 $R rh 10.79.0.1/24
 link $R rn 10.78.0.1/24 $N nr 10.78.0.2/24

@@ -40,3 +40,13 @@ finish() {
   echo "$CHECK_NAME: $CHECK_PASSED passed, $CHECK_FAILED failed"
   [[ $CHECK_FAILED -eq 0 ]]
 }
+
+# Network namespaces for the checks that need several hosts (we run as root).
+inns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# link NS1 IF1 ADDR1 NS2 IF2 ADDR2: a veth pair between two namespaces, addressed and up.
+link() {
+  ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+  inns "$1" ip addr add "$3" dev "$2"; inns "$1" ip link set "$2" up
+  inns "$4" ip addr add "$6" dev "$5"; inns "$4" ip link set "$5" up
+}
