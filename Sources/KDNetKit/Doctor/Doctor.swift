@@ -17,7 +17,7 @@ public enum Doctor {
         var checks: [any DoctorCheck] = []
         if let port = request.port { checks.append(PortPolicyCheck(port: port, hint: hint)) }
         if let key = request.key { checks.append(KeyCheck(key: key, hint: hint)) }
-        if let hostIP = request.hostIP { checks.append(HostAddressCheck(hostIP: hostIP, hint: hint)) }
+        if let hostIP = request.hostIP { checks.append(HostAddressCheck(hostIP: hostIP, hint: hint, simulatedTargetOnThisHost: request.simulatedTargetOnThisHost)) }
         if let settings = request.dbgSettings {
             checks.append(TargetSettingsCheck(settings: settings, port: request.port, key: request.key,
                                               hostIP: request.hostIP, hint: hint))

@@ -19,6 +19,9 @@ public struct DoctorRequest: Sendable {
     public var listenSeconds: Double?
     public var pingCount: Int
     public var pingTimeout: Double
+    /// The target is kdnetctl's simulated one on this machine, so a loopback host address
+    /// is right for it (as in `TargetSetupRequest`).
+    public var simulatedTargetOnThisHost = false
 
     public static let listenLimits: ClosedRange<Double> = 1...3600
 

@@ -43,8 +43,9 @@ public struct LiveWizardServices: WizardServices {
         }
     }
 
-    public func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey) -> [WizardCheck]? {
-        guard let request = try? DoctorRequest(port: Int(port.value), key: key, hostIP: host) else { return nil }
+    public func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey, simulatedTarget: Bool) -> [WizardCheck]? {
+        guard var request = try? DoctorRequest(port: Int(port.value), key: key, hostIP: host) else { return nil }
+        request.simulatedTargetOnThisHost = simulatedTarget
         return Doctor.run(request).checks.map {
             WizardCheck(name: $0.name, verdict: .init($0.verdict), cause: $0.cause, fix: $0.fix, commands: $0.details ?? [])
         }

@@ -18,15 +18,9 @@ extension WizardFlow {
             r.lines += (setup.host?.firewall ?? []).map { "  " + $0 }
             r.notes.append("or answer the debugger's firewall prompt with all three profiles: domain, private and public")
         } else {
-            checks = services.hostChecks(port: port, host: host, key: key)
+            checks = services.hostChecks(port: port, host: host, key: key, simulatedTarget: simulated)
                 ?? [WizardCheck(name: "doctor", verdict: .unavailable, cause: "the doctor's checks are not available in this build",
                                 commands: setup.host?.firewall ?? [])]
-            // The doctor rightly fails loopback for a real target; the simulated one sends there.
-            if host.isLoopback, simulated {
-                checks = checks.map { c in
-                    c.name != "host-ip" ? c : WizardCheck(name: c.name, verdict: .pass, cause: "\(host.text) is loopback, where the simulated target on this machine sends")
-                }
-            }
         }
         for c in checks {
             r.lines.append("\(c.name): \(c.verdict.rawValue) — \(c.cause)")

@@ -76,7 +76,7 @@ public protocol WizardServices: Sendable {
     func portCheck(_ port: DebugPort) -> WizardCheck?
     /// The doctor's host checks for this port, address and key: port free, firewall open
     /// (with the rule that opens it), host address sane.
-    func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey) -> [WizardCheck]?
+    func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey, simulatedTarget: Bool) -> [WizardCheck]?
     /// Listens for the target (and runs the simulated one when asked), reporting progress.
     func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome?
     /// From the target side: ping the host, then probe its `kdnetctl probe listen`.

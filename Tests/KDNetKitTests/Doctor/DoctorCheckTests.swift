@@ -38,6 +38,12 @@ import Testing
         let apipa = HostAddressCheck.judge(hostIP: try HostAddress(parsing: "169.254.7.1"), snapshot: snap, hint: hint)
         #expect(apipa.verdict == .warn && apipa.cause.contains("link-local") && apipa.cause.contains("eth1"))
         #expect(HostAddressCheck.judge(hostIP: try HostAddress(parsing: "127.0.0.1"), snapshot: snap, hint: hint).verdict == .fail)
+        // Only kdnetctl's own simulated target, on this machine, may be sent to over loopback.
+        let simulated = HostAddressCheck.judge(hostIP: try HostAddress(parsing: "127.0.0.1"), snapshot: snap, hint: hint,
+                                               simulatedTargetOnThisHost: true)
+        #expect(simulated.verdict == .pass && simulated.cause.contains("simulated target"))
+        #expect(HostAddressCheck.judge(hostIP: try HostAddress(parsing: "10.77.0.9"), snapshot: snap, hint: hint,
+                                       simulatedTargetOnThisHost: true).verdict == .fail)
         var env = FakeDoctorEnvironment(); env.snapshot = nil
         let unread = run(try DoctorRequest(hostIP: HostAddress(parsing: "10.77.0.1")), env).checks[0]
         #expect(unread.verdict == .warn && unread.cause.hasPrefix("could not"))

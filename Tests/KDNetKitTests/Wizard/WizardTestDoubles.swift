@@ -81,11 +81,11 @@ final class FakeServices: WizardServices, @unchecked Sendable {
             ? WizardCheck(name: "port free", verdict: .fail, cause: "UDP port \(port) is held by test (pid 1)")
             : WizardCheck(name: "port free", verdict: .pass, cause: "UDP port \(port) is free")
     }
-    func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey) -> [WizardCheck]? {
+    func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey, simulatedTarget: Bool) -> [WizardCheck]? {
         [WizardCheck(name: "port-free", verdict: held.contains(port.value) ? .fail : .pass, cause: "UDP port \(port)"),
          WizardCheck(name: "firewall", verdict: firewall, cause: firewall == .pass ? "accepted" : "dropped by rule X",
                      commands: firewall == .pass ? [] : ["to open it: nft insert rule inet filter input udp dport \(port) accept"]),
-         WizardCheck(name: "host-ip", verdict: host.isLoopback ? .fail : .pass, cause: "\(host.text) checked")]
+         WizardCheck(name: "host-ip", verdict: host.isLoopback && !simulatedTarget ? .fail : .pass, cause: "\(host.text) checked")]
     }
     func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome? {
         connectRequests.append(request)

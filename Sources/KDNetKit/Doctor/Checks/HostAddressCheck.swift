@@ -4,18 +4,24 @@ struct HostAddressCheck: DoctorCheck {
     static let name = "host-ip"
     var hostIP: HostAddress
     var hint: SettingsHint
+    var simulatedTargetOnThisHost = false
 
     var activity: String { "looking for \(hostIP) on this host" }
 
     func run(in environment: any DoctorEnvironment, progress: (DoctorProgress) -> Void) -> [DoctorCheckResult] {
         do {
-            return [Self.judge(hostIP: hostIP, snapshot: try environment.hostNetwork(), hint: hint)]
+            return [Self.judge(hostIP: hostIP, snapshot: try environment.hostNetwork(), hint: hint,
+                               simulatedTargetOnThisHost: simulatedTargetOnThisHost)]
         } catch {
             return [.couldNotCheck(Self.name, "read this host's addresses", error)]
         }
     }
 
-    static func judge(hostIP: HostAddress, snapshot: HostNetworkSnapshot, hint: SettingsHint) -> DoctorCheckResult {
+    static func judge(hostIP: HostAddress, snapshot: HostNetworkSnapshot, hint: SettingsHint,
+                      simulatedTargetOnThisHost: Bool = false) -> DoctorCheckResult {
+        if simulatedTargetOnThisHost, hostIP.isLoopback {
+            return DoctorCheckResult(name: name, verdict: .pass, cause: "\(hostIP) is loopback, where the simulated target on this machine sends")
+        }
         let own = ownAddresses(snapshot)
         let choose = "give the target one of this host's addresses facing it (`kdnetctl host --target ADDR` picks one): "
         if let reason = hostIP.unusableReason {
