@@ -18,8 +18,43 @@ expect_exit 1 "nics: later-build-only NIC on 10 1809 exits 1" -- "$KDNETCTL" nic
   && pass "nics: min build of RTL8125" || fail "later build json: $OUT"
 expect_exit 0 "nics: same NIC on 10 1903" -- "$KDNETCTL" nics --pci-dump "$FIX/later-build.lspci" --windows 1903
 
-expect_exit 1 "nics: virtio only" -- "$KDNETCTL" nics --pci-dump "$FIX/virtio.lspci" --json
-contains "$(json_get "$OUT" 'd["nics"][0]["advice"]')" "e1000" "nics: virtio advice names e1000"
+# virtio-net: modern through the module Windows ships from 22621, transitional not known,
+# legacy-only reported to send nothing; a 64-byte dump cannot tell 1af4:1000's transport.
+expect_exit 0 "nics: 16-byte virtio dump on 23H2" -- "$KDNETCTL" nics --pci-dump "$FIX/virtio.lspci" --windows "11 23H2" --json
+[[ $(json_get "$OUT" '[n["supported"] for n in d["nics"]], [n["basis"] for n in d["nics"]], d["recommended"]') == "[None, True] [None, 'shipped_module'] 00:04.0" ]] \
+  && pass "nics: 1af4:1000 unknown, 1af4:1041 supported by the shipped module" || fail "virtio json: $OUT"
+expect_exit 0 "nics: modern virtio from lspci -xxx" -- "$KDNETCTL" nics --pci-dump "$FIX/virtio-modern.lspci"
+contains "$OUT" "basis: a KDNET module Windows ships; reported by Cloud Hypervisor" "nics: the basis line names the public report"
+contains "$OUT" "busparams 0.3.0" "nics: modern virtio gets busparams"
+expect_exit 1 "nics: transitional virtio is not known" -- "$KDNETCTL" nics --pci-dump "$FIX/virtio-transitional.lspci" --json
+[[ $(json_get "$OUT" 'd["nics"][0]["virtio"], d["nics"][0]["supported"], d["nics"][0]["basis"]') == "transitional None None" ]] \
+  && pass "nics: transitional read from the capability list" || fail "transitional json: $OUT"
+contains "$(json_get "$OUT" 'd["nics"][0]["advice"]')" "disable-legacy=on" "nics: transitional advice says how to get the modern device"
+expect_exit 1 "nics: legacy-only virtio is not supported" -- "$KDNETCTL" nics --pci-dump "$FIX/virtio-legacy-only.lspci" --json
+[[ $(json_get "$OUT" 'd["nics"][0]["virtio"], d["nics"][0]["supported"], d["nics"][0]["basis"]') == "legacy-only False shipped_module" ]] \
+  && pass "nics: legacy-only virtio" || fail "legacy-only json: $OUT"
+contains "$(json_get "$OUT" 'd["nics"][0]["reported_by"]')" "Parallels" "nics: legacy-only verdict names its report"
+expect_exit 1 "nics: virtio before 22621 is not known" -- "$KDNETCTL" nics --ids 1af4:1041 --windows 22000 --json
+[[ $(json_get "$OUT" 'd["nics"][0]["supported"], d["nics"][0]["basis"]') == "None None" ]] && pass "nics: not known, not no" || fail "early virtio: $OUT"
+expect_exit 0 "nics: virtio on 22621" -- "$KDNETCTL" nics --ids 1af4:1041 --windows 22621
+contains "$OUT" "kd_02_1af4.dll" "nics: names the module"
+
+# The XML list's first build wins over the pages: vmxnet3 from 26006, ENA from 27900, e1000e from 8.1.
+expect_exit 1 "nics: vmxnet3 on 23H2" -- "$KDNETCTL" nics --ids 15ad:07b0 --windows 22631
+contains "$OUT" "listed on the Windows 11 23H2 page; Microsoft's XML list says from build 26006" "nics: vmxnet3 names page and XML list"
+expect_exit 0 "nics: vmxnet3 on 26006" -- "$KDNETCTL" nics --ids 15ad:07b0 --windows 26006
+expect_exit 1 "nics: ENA on 24H2" -- "$KDNETCTL" nics --ids 1d0f:ec20 --windows 26100 --json
+[[ $(json_get "$OUT" 'd["nics"][0]["supported"], d["nics"][0]["min_build"]') == "False 27900" ]] && pass "nics: ENA from 27900" || fail "ENA: $OUT"
+expect_exit 0 "nics: ENA on 27900" -- "$KDNETCTL" nics --ids 1d0f:ec20 --windows 27900
+expect_exit 0 "nics: e1000e on 8.1" -- "$KDNETCTL" nics --ids 8086:10d3 --windows 8.1
+
+# The doctor judges NICs with the same code.
+expect_exit 0 "doctor: nic check on a modern virtio dump" -- "$KDNETCTL" doctor --pci-dump "$FIX/virtio-modern.lspci" --json
+[[ $(json_get "$OUT" 'd["checks"][0]["name"], d["checks"][0]["verdict"]') == "nic pass" ]] && pass "doctor: nic pass" || fail "doctor nic: $OUT"
+contains "$(json_get "$OUT" 'd["checks"][0]["cause"]')" "public report" "doctor: nic cause says it rests on a public report"
+expect_exit 1 "doctor: nic check fails for vmxnet3 on 23H2" -- "$KDNETCTL" doctor --ids 15ad:07b0 --windows "11 23H2"
+expect_exit 64 "doctor: --windows alone is a usage error" -- "$KDNETCTL" doctor --windows 11
+expect_one_line_error "doctor --windows alone"
 
 expect_exit 0 "nics: several NICs" -- "$KDNETCTL" nics --pci-dump "$FIX/several.lspci" --windows 1809 --json
 [[ $(json_get "$OUT" 'd["recommended"], len(d["nics"]), [n["kind"] for n in d["nics"]][:2]') == "3c:00.0 5 ['usb-xhci', 'wireless']" ]] \
@@ -33,7 +68,7 @@ expect_one_line_error "missing dump"
 expect_exit 1 "nics: text without config bytes is refused" -- "$KDNETCTL" nics --pci-dump "$FIX/not-a-dump.lspci"
 
 expect_exit 0 "nics: Windows ids" -- "$KDNETCTL" nics --ids 'PCI\VEN_8086&DEV_15B8&SUBSYS_7A721462&REV_00\3&11583659&0&FE' --ids 1af4:1041,USB\\VID_0BDA\&PID_8153 --json
-[[ $(json_get "$OUT" '[n["supported"] for n in d["nics"]], d["nics"][2]["kind"], d["recommended"]') == "[True, False, False] usb-attached None" ]] \
+[[ $(json_get "$OUT" '[n["supported"] for n in d["nics"]], d["nics"][2]["kind"], d["recommended"]') == "[True, True, False] usb-attached None" ]] \
   && pass "nics: ids verdicts" || fail "ids json: $OUT"
 expect_exit 64 "nics: bad id is a usage error" -- "$KDNETCTL" nics --ids 'VEN_80'
 expect_one_line_error "bad id"
@@ -41,9 +76,29 @@ expect_exit 64 "nics: unknown Windows" -- "$KDNETCTL" nics --ids 8086:15b8 --win
 expect_exit 64 "nics: ambiguous 21H2" -- "$KDNETCTL" nics --ids 8086:15b8 --windows 21H2
 expect_exit 64 "nics: missing pci.ids" -- "$KDNETCTL" nics --ids 8086:15b8 --pci-ids "$WORK/none"
 
+# This machine's own NIC, as `lspci -x` (64 bytes) and `lspci -xxx` show it, when it is a virtio VM.
+if command -v lspci >/dev/null && lspci -n 2>/dev/null | grep -q ' 0200: 1af4:'; then
+  lspci -x >"$WORK/own-x.lspci" 2>/dev/null; lspci -xxx >"$WORK/own-xxx.lspci" 2>/dev/null
+  for f in own-x own-xxx; do
+    "$KDNETCTL" nics --pci-dump "$WORK/$f.lspci" --json >"$WORK/$f.json" 2>"$WORK/$f.err"
+    got=$(json_get "$(cat "$WORK/$f.json")" '[(n["device_id"], n["virtio"], n["supported"]) for n in d["nics"] if n["vendor_id"] == "1af4"]')
+    want=$(lspci -n | awk '$2 == "0200:" && $3 ~ /^1af4:/ {split($3, a, ":"); printf "%s ", a[2]}')
+    ok=1
+    for dev in $want; do
+      case $dev in
+        1041) [[ $got == *"('1041', 'modern', True)"* ]] || ok=0 ;;
+        1000) [[ $f == own-x && $got == *"('1000', None, None)"* ]] || [[ $f == own-xxx && $got =~ \('1000',\ '(transitional|legacy-only)' ]] || ok=0 ;;
+      esac
+    done
+    [[ $ok -eq 1 && -n $want ]] && pass "nics: this virtio VM's own NIC from lspci ${f#own-} ($got)" || fail "own NIC from $f: want $want, got $got $(cat "$WORK/$f.err")"
+  done
+else
+  pass "nics: this machine has no virtio NIC to dump (nothing to compare)"
+fi
+
 # This machine: whatever it has, every NIC has a verdict, and the JSON keeps its shape.
 "$KDNETCTL" nics --json >"$WORK/local" 2>"$WORK/local.err"; rc=$?
-if [[ $rc -le 1 ]] && json_get "$(cat "$WORK/local")" 'all(set(n) >= {"pci_address","busparams","vendor_id","device_id","subsystem","vendor_name","device_name","class","interface","link","supported","min_build","reason","advice"} for n in d["nics"])' | grep -q True; then
+if [[ $rc -le 1 ]] && json_get "$(cat "$WORK/local")" 'all(set(n) >= {"pci_address","busparams","vendor_id","device_id","subsystem","vendor_name","device_name","class","interface","link","virtio","supported","basis","reported_by","min_build","reason","advice"} for n in d["nics"])' | grep -q True; then
   pass "nics: this machine (exit $rc)"
 else
   fail "nics on this machine: rc=$rc $(cat "$WORK/local" "$WORK/local.err" | head -5)"

@@ -88,6 +88,11 @@ int kdnet_pci_scan(const char *dump_path, const char *ids_path,
             d->prog_if = (uint8_t)p->prog_if;
             d->subsys_vendor_id = p->subsys_vendor_id;
             d->subsys_id = p->subsys_id;
+            // In 64-byte steps: a read past what the dump (or an unprivileged sysfs) holds fails.
+            for (int off = 0; off < (int)sizeof d->config; off += 64) {
+                if (!pci_read_block(p, off, d->config + off, 64)) break;
+                d->config_len = off + 64;
+            }
             name_one(a, d);
         }
         count++;

@@ -39,7 +39,7 @@ import Testing
         #expect(n.pciAddress == "00:1f.6" && n.busparams == "0.31.6")
         #expect(n.deviceName == "Ethernet Connection (2) I219-V" && n.vendorName == "Intel Corporation")
         #expect(n.subsystem == "1462:7a72" && n.subsystemName == "H270 PC MATE")
-        #expect(n.supported && n.minBuild == 15063)
+        #expect(n.supported == true && n.basis == .publishedList && n.minBuild == 15063)
         #expect(s.recommended == "00:1f.6")
         #expect(s.bcdedit == "bcdedit /set {dbgsettings} busparams 0.31.6")
     }
@@ -54,8 +54,52 @@ import Testing
         let u = try Self.survey("unsupported.lspci")
         #expect(u.nics.map(\.kind) == [.wireless, .ethernet])
         #expect(u.nics[1].reason.contains("not on Microsoft's supported list"))
-        let v = try Self.survey("virtio.lspci")
-        #expect(v.nics.count == 2 && v.nics.allSatisfy { !$0.supported && $0.advice!.contains("e1000") })
+        // A 16-byte dump cannot tell the 1af4:1000's transport; the 1041 is modern.
+        let v = try Self.survey("virtio.lspci", windows: "11 23H2")
+        #expect(v.nics.map(\.supported) == [nil, true])
+        #expect(v.nics.map(\.virtio) == [nil, .modern])
+        #expect(v.recommended == "00:04.0" && v.recommendation.contains("public report"))
+    }
+
+    /// `lspci -xxx` holds the capability list, which tells the three virtio-nets apart.
+    @Test func virtioDumpsByCapabilities() throws {
+        let modern = try Self.survey("virtio-modern.lspci")
+        #expect(modern.nics.count == 1 && modern.nics[0].virtio == .modern && modern.nics[0].supported == true)
+        #expect(modern.nics[0].basis == .shippedModule && modern.bcdedit == "bcdedit /set {dbgsettings} busparams 0.3.0")
+        let transitional = try Self.survey("virtio-transitional.lspci")
+        #expect(transitional.nics[0].virtio == .transitional && transitional.nics[0].supported == nil && transitional.recommended == nil)
+        let legacy = try Self.survey("virtio-legacy-only.lspci")
+        #expect(legacy.nics[0].virtio == .legacyOnly && legacy.nics[0].supported == false && legacy.nics[0].basis == .shippedModule)
+        let cut = try Self.survey("virtio-transitional-64.lspci")
+        #expect(cut.nics[0].virtio == nil && cut.nics[0].supported == nil && cut.nics[0].advice!.contains("lspci -xxx"))
+        // Before 22621 no module is known: not known, not "no".
+        let early = try Self.survey("virtio-modern.lspci", windows: "11 21H2")
+        #expect(early.nics[0].supported == nil && !early.anySupported)
+    }
+
+    @Test func aListedNICIsRecommendedBeforeAModuleOnlyOne() throws {
+        let virtio = PCIFunction(address: PCIAddress(bus: 0, device: 3, function: 0), identity: PCIIdentity(vendorID: 0x1af4, deviceID: 0x1041),
+                                 deviceClass: 0x0200, link: "up")
+        let e1000e = PCIFunction(address: PCIAddress(bus: 1, device: 0, function: 0), identity: PCIIdentity(vendorID: 0x8086, deviceID: 0x10d3),
+                                 deviceClass: 0x0200, link: "down")
+        let s = NICSurvey(functions: [virtio, e1000e], source: "test", windows: .newest, knowledge: NICTableTests.knowledge)
+        #expect(s.nics.map(\.supported) == [true, true])
+        #expect(s.recommended == "01:00.0" && s.bcdedit == "bcdedit /set {dbgsettings} busparams 1.0.0")
+        let alone = NICSurvey(functions: [virtio], source: "test", windows: .newest, knowledge: NICTableTests.knowledge)
+        #expect(alone.recommended == "00:03.0")
+    }
+
+    /// A saved `nics --json` from the target is judged again for another Windows with the
+    /// same code, keeping the transport the target's dump showed.
+    @Test func savedSurveysAreRejudgedWithTheirTransport() throws {
+        let saved = try Self.survey("virtio-legacy-only.lspci", windows: "11 24H2")
+        let data = try JSONOutput.encoder().encode(saved)
+        let back = try JSONOutput.decoder().decode(NICSurvey.self, from: data)
+        let again = back.rejudged(for: try WindowsTarget(parsing: "11 22H2"), knowledge: NICTableTests.knowledge)
+        #expect(again.windows.build == 22621 && again.nics[0].virtio == .legacyOnly && again.nics[0].supported == false)
+        let modern = try JSONOutput.decoder().decode(NICSurvey.self, from: try JSONOutput.encoder().encode(try Self.survey("virtio-modern.lspci")))
+        #expect(modern.rejudged(for: try WindowsTarget(parsing: "11 21H2"), knowledge: NICTableTests.knowledge).nics[0].supported == nil)
+        #expect(modern.rejudged(for: try WindowsTarget(parsing: "11 23H2"), knowledge: NICTableTests.knowledge).recommended == "00:03.0")
     }
 
     @Test func severalNICsRecommendOneSupported() throws {
@@ -69,16 +113,15 @@ import Testing
     }
 
     @Test func recommendationPrefersLinkUpAndBuiltIn() throws {
-        let table = try NICSupportTable.builtIn()
         func nic(_ bus: Int, link: String?, removable: Bool = false) -> PCIFunction {
             PCIFunction(address: PCIAddress(bus: bus, device: 0, function: 0), identity: PCIIdentity(vendorID: 0x8086, deviceID: 0x1533),
                         deviceClass: 0x0200, interface: link == nil ? nil : "eth\(bus)", link: link, removable: removable)
         }
         let s = NICSurvey(functions: [nic(1, link: "down"), nic(2, link: "up", removable: true), nic(3, link: "up")],
-                          source: "test", windows: .newest, table: table)
+                          source: "test", windows: .newest, knowledge: NICTableTests.knowledge)
         #expect(s.recommended == "03:00.0")
         #expect(s.nics[1].docking)
-        let dockOnly = NICSurvey(functions: [nic(2, link: "up", removable: true)], source: "test", windows: .newest, table: table)
+        let dockOnly = NICSurvey(functions: [nic(2, link: "up", removable: true)], source: "test", windows: .newest, knowledge: NICTableTests.knowledge)
         #expect(dockOnly.recommended == "02:00.0" && dockOnly.recommendation.contains("never unplug"))
     }
 
@@ -101,6 +144,7 @@ import Testing
         #expect(s.nics.map(\.deviceName) == ["Ethernet Connection (2) I219-V", "AQC107 NBase-T/IEEE 802.3bz Ethernet Controller [AQtion]"])
         #expect(s.nics[0].subsystemName == "H270 PC MATE")
         #expect(s.nics.map(\.supported) == [true, false])
+        #expect(s.nics.allSatisfy { $0.className == nil })
         #expect(s.recommended == nil && s.recommendation.contains("Device Manager"))
     }
 

@@ -13,10 +13,11 @@ import Testing
         #expect(windows["release"] as? String == "Windows 10 1809" && windows["build"] as? Int == 17763)
         let nics = try #require(d["nics"] as? [[String: Any]])
         let keys: Set<String> = ["pci_address", "busparams", "vendor_id", "device_id", "subsystem", "vendor_name", "device_name",
-                                 "class", "interface", "link", "supported", "min_build", "reason", "advice"]
+                                 "class", "interface", "link", "virtio", "supported", "basis", "reported_by", "min_build", "reason", "advice"]
         #expect(nics.allSatisfy { keys.isSubset(of: Set($0.keys)) })
         #expect(d["recommended"] as? String == "3c:00.0")
         #expect(nics.last?["busparams"] as? String == "60.0.0")
+        #expect(nics.last?["basis"] as? String == "published_list")
     }
 
     @Test func nicsErrorsAreOneLineWithTheRightCode() throws {

@@ -18,6 +18,10 @@ typedef struct {
     char device_name[256];
     char subsys_name[256];
     char class_name[128];
+    /* The configuration space bytes that could be read: 64 from `lspci -x`, 256 from
+       `lspci -xxx` or a privileged sysfs read; 0 for devices named by id only. */
+    uint8_t config[256];
+    int config_len;
 } kdnet_pci_device;
 
 /// Lists PCI functions from this machine (`dump_path` NULL) or from an `lspci -x` dump,

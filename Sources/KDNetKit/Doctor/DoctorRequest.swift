@@ -22,14 +22,16 @@ public struct DoctorRequest: Sendable {
     /// The target is kdnetctl's simulated one on this machine, so a loopback host address
     /// is right for it (as in `TargetSetupRequest`).
     public var simulatedTargetOnThisHost = false
+    /// The target's NICs judged for its Windows (`--pci-dump`/`--ids` with `--windows`).
+    public var nics: NICSurvey?
 
     public static let listenLimits: ClosedRange<Double> = 1...3600
 
     public init(port: Int? = nil, key: DebugKey? = nil, hostIP: HostAddress? = nil, target: IPAddress? = nil,
                 dbgSettings: DbgSettings? = nil, hostOS: HostOS = .linux, listenSeconds: Double? = nil,
-                pingCount: Int = 3, pingTimeout: Double = 2) throws(DoctorRequestError) {
+                pingCount: Int = 3, pingTimeout: Double = 2, nics: NICSurvey? = nil) throws(DoctorRequestError) {
         if let port, !(1...65535).contains(port) { throw .badPort(port) }
-        if port == nil, key == nil, hostIP == nil, target == nil, dbgSettings == nil { throw .nothingToCheck }
+        if port == nil, key == nil, hostIP == nil, target == nil, dbgSettings == nil, nics == nil { throw .nothingToCheck }
         if let listenSeconds {
             guard Self.listenLimits.contains(listenSeconds) else { throw .badListenSeconds(listenSeconds) }
             guard port != nil else { throw .listenNeeds("--port", "the port the target sends to") }
@@ -40,20 +42,28 @@ public struct DoctorRequest: Sendable {
         self.port = port; self.key = key; self.hostIP = hostIP; self.target = target
         self.dbgSettings = dbgSettings; self.hostOS = hostOS; self.listenSeconds = listenSeconds
         self.pingCount = pingCount; self.pingTimeout = pingTimeout
+        self.nics = nics
     }
 
     /// The request from command-line text; every bad value is a usage problem naming its flag.
     public static func parsing(port: Int?, key: String?, hostIP: String?, target: String?, dbgSettings: String?,
-                               hostOS: HostOS = .linux, listenSeconds: Double? = nil) throws -> DoctorRequest {
+                               hostOS: HostOS = .linux, listenSeconds: Double? = nil,
+                               pciDump: String? = nil, ids: [String] = [], windows: String? = nil, pciIDs: String? = nil) throws -> DoctorRequest {
         var parsedKey: DebugKey?
         if let key {
             do { parsedKey = try DebugKey(parsing: key) } catch {
                 throw DoctorRequestError.badFlag("--key", error.errorDescription ?? "invalid key")
             }
         }
+        var nics: NICSurvey?
+        if pciDump != nil || !ids.isEmpty {
+            nics = try NICSurvey.survey(dump: pciDump, ids: ids, windows: windows, pciIDs: pciIDs)
+        } else if windows != nil {
+            throw DoctorRequestError.windowsNeedsNICs
+        }
         return try DoctorRequest(port: port, key: parsedKey, hostIP: try hostIP.map { try HostAddress(parsing: $0) },
                                  target: try target.map(IPAddress.parse), dbgSettings: dbgSettings.map(DbgSettings.init(parsing:)),
-                                 hostOS: hostOS, listenSeconds: listenSeconds)
+                                 hostOS: hostOS, listenSeconds: listenSeconds, nics: nics)
     }
 }
 
@@ -65,11 +75,12 @@ public enum DoctorRequestError: Error, LocalizedError, Sendable, Equatable, Usag
     case badPingCount(Int)
     case badPingTimeout(Double)
     case badFlag(String, String)
+    case windowsNeedsNICs
 
     public var errorDescription: String? {
         switch self {
         case .nothingToCheck:
-            return "nothing to check; give at least one of --port, --key, --host-ip, --target or --dbgsettings FILE"
+            return "nothing to check; give at least one of --port, --key, --host-ip, --target, --dbgsettings FILE, --pci-dump FILE or --ids"
         case .badPort(let p):
             return "port \(p) is not a UDP port (1-65535); KDNET uses 50000-50039"
         case .badListenSeconds(let s):
@@ -82,6 +93,8 @@ public enum DoctorRequestError: Error, LocalizedError, Sendable, Equatable, Usag
             return "ping timeout \(t) is outside 0.1-60 seconds; use a few seconds such as 2"
         case .badFlag(let flag, let why):
             return "\(flag): \(why)"
+        case .windowsNeedsNICs:
+            return "--windows judges the target's NICs; give them with --pci-dump FILE (lspci -xxx output) or --ids 8086:10d3"
         }
     }
 }

@@ -15,25 +15,40 @@ public struct NICSurvey: Sendable, Codable {
     public static func survey(dump: String?, ids: [String], windows: String?, pciIDs: String?) throws -> NICSurvey {
         let target = try windows.map { try WindowsTarget(parsing: $0) } ?? .newest
         let scanner = try PCIScanner(idsFile: pciIDs)
-        let table = try NICSupportTable.builtIn()
+        let knowledge = try NICKnowledge.builtIn()
         if dump != nil && !ids.isEmpty { throw HardwareUsageError.twoSources }
         if let dump {
-            return NICSurvey(functions: try scanner.scanDump(dump), source: "dump \(dump)", windows: target, table: table)
+            return NICSurvey(functions: try scanner.scanDump(dump), source: "dump \(dump)", windows: target, knowledge: knowledge)
         }
         if !ids.isEmpty {
-            return NICSurvey(functions: try scanner.describe(try DeviceID.parseList(ids)), source: "ids", windows: target, table: table)
+            return NICSurvey(functions: try scanner.describe(try DeviceID.parseList(ids)), source: "ids", windows: target, knowledge: knowledge)
         }
-        return NICSurvey(functions: try scanner.scanLocal(), source: "this machine", windows: target, table: table)
+        return NICSurvey(functions: try scanner.scanLocal(), source: "this machine", windows: target, knowledge: knowledge)
     }
 
-    public init(functions: [PCIFunction], source: String, windows: WindowsTarget, table: NICSupportTable) {
+    public init(functions: [PCIFunction], source: String, windows: WindowsTarget, knowledge: NICKnowledge) {
+        let nics = functions.filter(\.isNICCandidate).map {
+            NICEntry($0, verdict: .judge($0, on: windows, knowledge: knowledge), table: knowledge.table)
+        }
+        self.init(nics: nics, source: source, windows: windows)
+    }
+
+    /// A survey of entries already judged for `windows`, with the recommendation made from them.
+    init(nics: [NICEntry], source: String, windows: WindowsTarget) {
         self.windows = windows
         self.source = source
-        nics = functions.filter(\.isNICCandidate).map { NICEntry($0, verdict: .judge($0, on: windows, table: table), table: table) }
+        self.nics = nics
         let pick = Self.pick(nics)
         recommended = pick.entry?.pciAddress
         recommendation = pick.why
         bcdedit = pick.entry?.busparams.map { "bcdedit /set {dbgsettings} busparams \($0)" }
+    }
+
+    /// The same NICs judged again for another Windows (a saved `nics --json` read for the
+    /// release chosen now), keeping what the target reported about each.
+    public func rejudged(for windows: WindowsTarget, knowledge: NICKnowledge) -> NICSurvey {
+        let nics = self.nics.map { $0.rejudged(for: windows, knowledge: knowledge) }
+        return NICSurvey(nics: nics, source: source, windows: windows)
     }
 
     /// Every key always present (null when unknown), so the JSON shape never changes.
@@ -50,24 +65,30 @@ public struct NICSurvey: Sendable, Codable {
     enum CodingKeys: String, CodingKey { case windows, source, nics, recommended, recommendation, bcdedit }
 
     /// Whether any NIC can carry KDNET on the chosen release (the command exits 1 if not).
-    public var anySupported: Bool { nics.contains(where: \.supported) }
+    public var anySupported: Bool { nics.contains(where: \.isSupported) }
 
-    /// Supported first; then a link that is up over one not known over one down; a NIC in
-    /// a dock or on Thunderbolt last, since unplugging it loses the debugger; then address.
+    /// Supported only; one on Microsoft's list over one a shipped module drives; a NIC in a
+    /// dock or on Thunderbolt last, since unplugging it loses the debugger; then a link that
+    /// is up over one not known over one down; then address.
     static func pick(_ nics: [NICEntry]) -> (entry: NICEntry?, why: String) {
-        let supported = nics.filter(\.supported)
+        let supported = nics.filter(\.isSupported)
         guard !supported.isEmpty else {
             if nics.isEmpty { return (nil, "no network controller found") }
+            if nics.contains(where: { $0.supported == nil }) {
+                return (nil, "no NIC is known to work; see each one's advice")
+            }
             return (nil, "none of the NICs is supported; see each one's advice")
         }
         func linkRank(_ e: NICEntry) -> Int { e.link == "up" ? 0 : (e.link == nil || e.link == "unknown" ? 1 : 2) }
+        func basisRank(_ e: NICEntry) -> Int { e.basis == .shippedModule ? 1 : 0 }
         let best = supported.enumerated().min { a, b in
-            (a.element.docking ? 1 : 0, linkRank(a.element), a.offset) < (b.element.docking ? 1 : 0, linkRank(b.element), b.offset)
+            (basisRank(a.element), a.element.docking ? 1 : 0, linkRank(a.element), a.offset)
+                < (basisRank(b.element), b.element.docking ? 1 : 0, linkRank(b.element), b.offset)
         }!.element
         guard best.pciAddress != nil else {
             return (nil, "\(best.label) is supported; find its bus, device and function under Location in Device Manager for busparams")
         }
-        var why = ["supported"]
+        var why = [best.basis == .shippedModule ? "supported through a module Windows ships" : "on Microsoft's list"]
         switch best.link {
         case "up"?: why.append("link up on \(best.interface ?? "its interface")")
         case nil, "unknown"?: why.append("link state unknown")
@@ -75,6 +96,7 @@ public struct NICSurvey: Sendable, Codable {
         }
         why.append(best.docking ? "but in a dock or on Thunderbolt: never unplug it while debugging" : "built in (not a dock or Thunderbolt NIC)")
         if supported.count > 1 { why.append("chosen over \(supported.count - 1) other supported NIC(s)") }
+        if best.basis == .shippedModule, best.reportedBy != nil { why.append("a verdict that rests on a public report") }
         return (best, "\(best.label): " + why.joined(separator: ", "))
     }
 }
@@ -97,10 +119,17 @@ public struct NICEntry: Sendable, Codable, Hashable {
     public var interface: String?
     public var link: String?
     public var docking: Bool
-    public var supported: Bool
+    /// Modern, transitional or legacy-only, for virtio-net when known.
+    public var virtio: VirtioTransport?
+    /// true, false, or nil when not known either way.
+    public var supported: Bool?
+    public var basis: NICVerdict.Basis?
+    public var reportedBy: String?
     public var minBuild: Int?
     public var reason: String
     public var advice: String?
+
+    public var isSupported: Bool { supported == true }
 
     init(_ f: PCIFunction, verdict: NICVerdict, table: NICSupportTable) {
         pciAddress = f.address?.description
@@ -119,10 +148,43 @@ public struct NICEntry: Sendable, Codable, Hashable {
         link = f.link
         let names = [f.deviceName, f.subsystemName].compactMap { $0?.lowercased() }
         docking = f.removable || names.contains { $0.contains("thunderbolt") || $0.contains("dock") }
+        virtio = f.virtio
         supported = verdict.supported
+        basis = verdict.basis
+        reportedBy = verdict.reportedBy
         minBuild = verdict.minBuild
         reason = verdict.reason
         advice = verdict.advice
+    }
+
+    /// The function this entry describes, as far as the entry remembers it.
+    var function: PCIFunction? {
+        guard let v = UInt16(vendorId, radix: 16), let d = UInt16(deviceId, radix: 16) else { return nil }
+        return PCIFunction(address: pciAddress.flatMap(PCIAddress.init(lspci:)), identity: PCIIdentity(vendorID: v, deviceID: d),
+                           deviceClass: deviceClass.flatMap { UInt16($0, radix: 16) }, deviceName: deviceName, className: className,
+                           usbAttached: kind == .usbAttached, declaredVirtio: virtio)
+    }
+
+    func rejudged(for windows: WindowsTarget, knowledge: NICKnowledge) -> NICEntry {
+        guard kind != .usbAttached, kind != .usbController, let f = function else { return self }
+        let verdict = NICVerdict.judge(f, on: windows, knowledge: knowledge)
+        var e = self
+        e.supported = verdict.supported
+        e.basis = verdict.basis
+        e.reportedBy = verdict.reportedBy
+        e.minBuild = verdict.minBuild
+        e.reason = verdict.reason
+        e.advice = verdict.advice
+        return e
+    }
+
+    /// "supported", "not supported" or "not known", as the human output says it.
+    public var verdictWord: String {
+        switch supported {
+        case true?: return "supported"
+        case false?: return "not supported"
+        case nil: return "not known"
+        }
     }
 
     /// How to name it in a sentence: address, ids and name.
@@ -134,7 +196,7 @@ public struct NICEntry: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case pciAddress, busparams, givenId, vendorId, deviceId, subsystem, vendorName, deviceName, subsystemName
-        case deviceClass = "class", className, kind, interface, link, docking, supported, minBuild, reason, advice
+        case deviceClass = "class", className, kind, interface, link, docking, virtio, supported, basis, reportedBy, minBuild, reason, advice
     }
 
     /// Every key always present (null when unknown), so the JSON shape never changes.
@@ -155,7 +217,10 @@ public struct NICEntry: Sendable, Codable, Hashable {
         try c.encode(interface, forKey: .interface)
         try c.encode(link, forKey: .link)
         try c.encode(docking, forKey: .docking)
+        try c.encode(virtio, forKey: .virtio)
         try c.encode(supported, forKey: .supported)
+        try c.encode(basis, forKey: .basis)
+        try c.encode(reportedBy, forKey: .reportedBy)
         try c.encode(minBuild, forKey: .minBuild)
         try c.encode(reason, forKey: .reason)
         try c.encode(advice, forKey: .advice)

@@ -18,11 +18,17 @@ public struct PCIFunction: Sendable, Hashable {
     /// The id exactly as the user typed it, for `--ids`.
     public var givenID: String?
     public var usbAttached: Bool
+    /// The configuration space bytes that could be read (nil for ids typed by the user).
+    public var config: PCIConfigSpace?
+    /// Which virtio-net this is when something other than the config space says so (a VM's
+    /// definition, a saved survey); otherwise it is read from `config`.
+    public var declaredVirtio: VirtioTransport?
 
     public init(address: PCIAddress?, identity: PCIIdentity, deviceClass: UInt16?, progIf: UInt8 = 0,
                 vendorName: String? = nil, deviceName: String? = nil, subsystemName: String? = nil,
                 className: String? = nil, interface: String? = nil, link: String? = nil,
-                removable: Bool = false, givenID: String? = nil, usbAttached: Bool = false) {
+                removable: Bool = false, givenID: String? = nil, usbAttached: Bool = false,
+                config: PCIConfigSpace? = nil, declaredVirtio: VirtioTransport? = nil) {
         self.address = address
         self.identity = identity
         self.deviceClass = deviceClass
@@ -36,7 +42,12 @@ public struct PCIFunction: Sendable, Hashable {
         self.removable = removable
         self.givenID = givenID
         self.usbAttached = usbAttached
+        self.config = config
+        self.declaredVirtio = declaredVirtio
     }
+
+    /// Modern, transitional or legacy-only virtio-net; nil for other NICs and when unknown.
+    public var virtio: VirtioTransport? { declaredVirtio ?? VirtioTransport.of(identity, config: config) }
 
     /// Network controllers, and xHCI controllers (KDNET can debug over USB 3 through them).
     public var isNICCandidate: Bool {

@@ -53,6 +53,8 @@ public struct PCIScanner: Sendable {
         return zip(ids, raw).map { id, d in
             var f = Self.function(from: d, address: nil)
             f.deviceClass = id.deviceClass
+            // libpci would name class 0 ("Non-VGA unclassified device"); an id without CC_ has none.
+            if id.deviceClass == nil { f.className = nil }
             f.givenID = id.text
             if id.bus == .usb {
                 // pci.ids does not name USB ids; the numbers must speak for themselves.
@@ -102,7 +104,8 @@ public struct PCIScanner: Sendable {
             vendorName: nonEmpty(withUnsafeBytes(of: &d.vendor_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }),
             deviceName: nonEmpty(withUnsafeBytes(of: &d.device_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }),
             subsystemName: nonEmpty(withUnsafeBytes(of: &d.subsys_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }),
-            className: nonEmpty(withUnsafeBytes(of: &d.class_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) })
+            className: nonEmpty(withUnsafeBytes(of: &d.class_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }),
+            config: d.config_len > 0 ? PCIConfigSpace(bytes: withUnsafeBytes(of: &d.config) { Array($0.prefix(Int(d.config_len))) }) : nil
         )
     }
 

@@ -25,7 +25,7 @@ public struct LiveWizardServices: WizardServices {
     public func survey(_ source: NICSource, windows: String) throws -> NICSurvey {
         switch source {
         case .dump(let path):
-            if let saved = try SavedSurvey.load(path) { return try saved.rejudged(windows: windows, pciIDs: pciIDs) }
+            if let saved = try SavedSurvey.load(path) { return try saved.rejudged(windows: windows) }
             return try NICSurvey.survey(dump: path, ids: [], windows: windows, pciIDs: pciIDs)
         case .ids(let ids):
             return try NICSurvey.survey(dump: nil, ids: ids, windows: windows, pciIDs: pciIDs)
@@ -98,23 +98,8 @@ struct SavedSurvey {
         }
     }
 
-    func rejudged(windows: String, pciIDs: String?) throws -> NICSurvey {
-        var s = survey
-        let ids = s.nics.map { "\($0.vendorId):\($0.deviceId)" }
-        let fresh = try NICSurvey.survey(dump: nil, ids: ids, windows: windows, pciIDs: pciIDs)
-        s.windows = fresh.windows
-        for i in s.nics.indices where i < fresh.nics.count && s.nics[i].kind != .usbAttached && s.nics[i].kind != .usbController {
-            let f = fresh.nics[i]
-            s.nics[i].supported = f.supported
-            s.nics[i].reason = f.reason
-            s.nics[i].advice = f.advice
-            s.nics[i].minBuild = f.minBuild
-        }
-        let best = s.nics.firstIndex { $0.supported && $0.pciAddress != nil && !$0.docking } ?? s.nics.firstIndex { $0.supported && $0.pciAddress != nil }
-        s.recommended = best.map { s.nics[$0].pciAddress! }
-        s.recommendation = best.map { "\(s.nics[$0].label): supported on \(fresh.windows.release)" } ?? "none of the NICs is supported; see each one's advice"
-        s.bcdedit = best.flatMap { s.nics[$0].busparams }.map { "bcdedit /set {dbgsettings} busparams \($0)" }
-        return s
+    func rejudged(windows: String) throws -> NICSurvey {
+        survey.rejudged(for: try WindowsTarget(parsing: windows), knowledge: try NICKnowledge.builtIn())
     }
 }
 

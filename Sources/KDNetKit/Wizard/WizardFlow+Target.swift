@@ -76,13 +76,16 @@ extension WizardFlow {
             survey = try services.survey(.thisMachine, windows: release)
         }
         for n in survey.nics {
-            r.lines.append("\(n.label): \(n.supported ? "supported" : "not supported") — \(n.reason)" + (n.advice.map { "; what to do: \($0)" } ?? ""))
+            r.lines.append("\(n.label): \(n.verdictWord) — \(n.reason)" + (n.advice.map { "; what to do: \($0)" } ?? ""))
+            if n.basis == .shippedModule, let source = n.reportedBy { r.notes.append("\(n.label): this verdict rests on a public report (\(source))") }
         }
-        let supported = survey.nics.filter(\.supported)
+        let supported = survey.nics.filter(\.isSupported)
         if supported.isEmpty {
-            r.warnings.append(survey.nics.isEmpty ? "no network controller found in \(survey.source)" : "none of these NICs is supported on \(windows.release): see each one's advice")
+            r.warnings.append(survey.nics.isEmpty ? "no network controller found in \(survey.source)"
+                              : survey.nics.contains(where: { $0.supported == nil }) ? "no NIC here is known to work on \(windows.release): see each one's advice"
+                              : "none of these NICs is supported on \(windows.release): see each one's advice")
             if survey.nics.contains(where: { $0.vendorId == "1af4" }) {
-                r.notes.append("a virtio NIC means a QEMU/KVM VM: give it an emulated Intel e1000 (model e1000) and take the dump again")
+                r.notes.append("a virtio NIC means a QEMU/KVM VM: \(NICVerdict.e1000eAdvice), and take the dump again")
             }
             r.worsen(to: .fail)
             return

@@ -13,7 +13,9 @@ struct DoctorCommand: AsyncParsableCommand {
             --host-os windows prints the Windows firewall steps instead), the route to \
             --target and whether it answers ping, and whether the target's \
             `bcdedit /dbgsettings` output (--dbgsettings FILE, - for standard input) \
-            matches this host's port, address and key.
+            matches this host's port, address and key, and whether the target's NICs \
+            (--pci-dump FILE or --ids, for --windows) include one KDNET drives, judged \
+            as `kdnetctl nics` judges them.
             With --listen SECONDS it also listens on the port without answering and \
             tells what arrives: nothing, other traffic, KDNET with another key, KDNET \
             from an unexpected address, or KDNET that authenticates.
@@ -28,13 +30,15 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(name: .customLong("host-os"), help: "The OS the debugger runs on: linux or windows.")
     var hostOS: DoctorRequest.HostOS = .linux
     @Option(help: "Also listen this many seconds on --port and judge what arrives (needs --key).") var listen: Double?
+    @OptionGroup(title: "The target's NICs") var nics: NICSourceOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await Console.run(json: output.json) {
             let request = try DoctorRequest.parsing(port: port, key: key, hostIP: hostIP, target: target,
                                                     dbgSettings: try dbgsettings.map(readSettings), hostOS: hostOS,
-                                                    listenSeconds: listen)
+                                                    listenSeconds: listen, pciDump: nics.pciDump, ids: nics.ids, windows: nics.windows,
+                                                    pciIDs: nics.pciIDsFile)
             let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
             let report = Doctor.run(request) { event in
                 switch event {

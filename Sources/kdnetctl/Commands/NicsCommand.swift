@@ -13,29 +13,24 @@ struct NicsCommand: AsyncParsableCommand {
             Each gets a verdict for the chosen Windows release; the best one gets the \
             bcdedit busparams line (decimal bus.device.function).
 
+            A verdict rests on Microsoft's published list (its XML list's first build \
+            wins over the release pages), or on a KDNET module Windows ships for the \
+            NIC's vendor (kd_02_<vendor>.dll) together with a public report of what it \
+            drives, such as modern virtio-net from Windows 11 22H2; it is "not known" \
+            when neither decides. A transitional virtio-net (1af4:1000) is told from a \
+            legacy-only one by its capability list: give `lspci -xxx` output.
+
             Exits 1 when no NIC is supported.
             """
     )
 
-    @Option(name: .customLong("pci-dump"), help: ArgumentHelp("Read devices from `lspci -x` output saved on the target.", valueName: "file"))
-    var pciDump: String?
-
-    @Option(help: ArgumentHelp("Device ids as Windows shows them (PCI\\VEN_8086&DEV_15B8&...) or vendor:device (8086:15b8); repeatable or comma-separated.", valueName: "ids"))
-    var ids: [String] = []
-
-    @Option(help: ArgumentHelp("The target's Windows: 8, 8.1, 10 1703 ... 10 22H2, 11 21H2 ... 11 24H2, or a build number (default: the newest).", valueName: "release"))
-    var windows: String?
-
-    @Option(name: .customLong("pci-ids"), help: ArgumentHelp("Name devices from this pci.ids (default: $KDNETCTL_PCI_IDS, then the system's).", valueName: "file"))
-    var pciIDs: String?
-
+    @OptionGroup var source: NICSourceOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         var failed = false
         try await Console.run(json: output.json) {
-            let survey = try NICSurvey.survey(dump: pciDump, ids: ids, windows: windows,
-                                              pciIDs: pciIDs ?? ProcessInfo.processInfo.environment["KDNETCTL_PCI_IDS"])
+            let survey = try NICSurvey.survey(dump: source.pciDump, ids: source.ids, windows: source.windows, pciIDs: source.pciIDsFile)
             if output.json { try Console.json(survey) } else { render(survey) }
             failed = !survey.anySupported
         }
@@ -54,9 +49,11 @@ struct NicsCommand: AsyncParsableCommand {
             if let sub = n.subsystem { facts.append("subsystem \(sub)" + (n.subsystemName.map { " (\($0))" } ?? "")) }
             if let i = n.interface { facts.append("\(i), link \(n.link ?? "unknown")") }
             if n.docking { facts.append("in a dock / on Thunderbolt") }
+            if let v = n.virtio { facts.append(v.description) }
             Console.out("  " + facts.joined(separator: "; "))
-            let verdict = n.supported ? Console.paint("supported", .green) : Console.paint("not supported", .red)
+            let verdict = Console.paint(n.verdictWord, n.supported == true ? .green : n.supported == false ? .red : .yellow)
             Console.out("  \(verdict): \(n.reason)")
+            Console.out("  " + NICVerdict.basisLine(basis: n.basis, reportedBy: n.reportedBy))
             if let a = n.advice { Console.out("  what to do: \(a)") }
         }
         Console.out("")

@@ -213,4 +213,37 @@ import Testing
         }
         #expect(r.check(named: "listen")?.verdict == .pass && ticks == 1)
     }
+
+    static func nics(_ functions: [PCIFunction], _ windows: String) throws -> NICSurvey {
+        NICSurvey(functions: functions, source: "test", windows: try WindowsTarget(parsing: windows), knowledge: NICTableTests.knowledge)
+    }
+
+    static func nic(_ vendor: UInt16, _ device: UInt16, bus: Int = 1, virtio: VirtioTransport? = nil) -> PCIFunction {
+        PCIFunction(address: PCIAddress(bus: bus, device: 0, function: 0), identity: PCIIdentity(vendorID: vendor, deviceID: device),
+                    deviceClass: 0x0200, declaredVirtio: virtio)
+    }
+
+    /// The doctor's NIC check judges with `NICVerdict`, as `nics` and the wizard do.
+    @Test func nicVerdicts() throws {
+        let listed = NICCheck.judge(try Self.nics([Self.nic(0x8086, 0x10d3)], "8.1"))
+        #expect(listed.verdict == .pass && listed.cause.contains("Microsoft's list") && listed.fix == nil)
+        #expect(listed.details?.last == "on the target: bcdedit /set {dbgsettings} busparams 1.0.0")
+        let module = NICCheck.judge(try Self.nics([Self.nic(0x1af4, 0x1041)], "11 22H2"))
+        #expect(module.verdict == .pass && module.cause.contains("module Windows ships") && module.cause.contains("Cloud Hypervisor"))
+        let unknown = NICCheck.judge(try Self.nics([Self.nic(0x1af4, 0x1000, virtio: .transitional)], "11 24H2"))
+        #expect(unknown.verdict == .warn && unknown.cause.contains("not known") && unknown.fix?.contains("virtio-non-transitional") == true)
+        let none = NICCheck.judge(try Self.nics([Self.nic(0x15ad, 0x07b0)], "11 23H2"))
+        #expect(none.verdict == .fail && none.fix?.contains("Windows 11 24H2") == true)
+        #expect(NICCheck.judge(try Self.nics([], "11")).verdict == .fail)
+        // Both present: the listed e1000e is the one named, not the virtio-net before it.
+        let both = NICCheck.judge(try Self.nics([Self.nic(0x1af4, 0x1041, bus: 0), Self.nic(0x8086, 0x10d3, bus: 2)], "11 24H2"))
+        #expect(both.verdict == .pass && both.cause.hasPrefix("02:00.0") && both.cause.contains("(Microsoft's list)"))
+    }
+
+    @Test func nicCheckRunsFromTheRequest() throws {
+        let request = try DoctorRequest(nics: try Self.nics([Self.nic(0x1af4, 0x1000, virtio: .legacyOnly)], "11 24H2"))
+        let r = Doctor.run(request, environment: FakeDoctorEnvironment())
+        #expect(r.checks.map(\.name) == ["nic"] && r.failed)
+        #expect(throws: DoctorRequestError.windowsNeedsNICs) { try DoctorRequest.parsing(port: 50000, key: nil, hostIP: nil, target: nil, dbgSettings: nil, windows: "11") }
+    }
 }

@@ -93,13 +93,28 @@ import Testing
 
     @Test func anUnsupportedNICIsReportedWithItsAdvice() throws {
         let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
-        let dump = FixtureFiles.root.appendingPathComponent("pci/virtio.lspci").path
+        let dump = FixtureFiles.root.appendingPathComponent("pci/virtio-legacy-only.lspci").path
         let io = ScriptedIO(["nic-source": ["dump"], "pci-dump": [dump], "connect": ["skip"]])
         _ = try WizardFlow(io: io, services: FakeServices(), options: Self.options(out)).run()
         let nic = try #require(io.report(.nic))
         #expect(nic.status == .fail)
-        #expect(nic.notes.contains { $0.contains("e1000") })
+        #expect(nic.lines.contains { $0.contains("not supported") && $0.contains("legacy-only") })
+        #expect(nic.notes.contains { $0.contains("e1000e") })
         #expect(!io.asked.contains("nic"))
+    }
+
+    /// The wizard takes its verdicts from the same code as `nics`: a modern virtio-net is
+    /// offered, with the public report it rests on named.
+    @Test func aModernVirtioNICIsOfferedWithItsSource() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let dump = FixtureFiles.root.appendingPathComponent("pci/virtio-modern.lspci").path
+        let io = ScriptedIO(["nic-source": ["dump"], "pci-dump": [dump], "connect": ["skip"]])
+        _ = try WizardFlow(io: io, services: FakeServices(), options: Self.options(out)).run()
+        let nic = try #require(io.report(.nic))
+        #expect(nic.lines.contains { $0.contains("supported") && $0.contains("kd_02_1af4.dll") })
+        #expect(nic.notes.contains { $0.contains("public report") && $0.contains("Cloud Hypervisor") })
+        let cmd = try String(contentsOf: out.appendingPathComponent("kdnet-target.cmd"), encoding: .utf8)
+        #expect(cmd.contains("bcdedit /set {dbgsettings} busparams 0.3.0"))
     }
 
     @Test func windowsIdsAskForTheLocation() throws {
