@@ -24,12 +24,13 @@ let package = Package(
         systemLibrary("CNetlink", pkgConfig: "libnl-route-3.0", apt: ["libnl-3-dev", "libnl-route-3-dev"]),
         systemLibrary("CPcap", pkgConfig: "libpcap", apt: ["libpcap-dev"]),
         systemLibrary("CNftables", pkgConfig: "libnftables", apt: ["libnftables-dev"]),
+        systemLibrary("CLibvirt", pkgConfig: "libvirt", apt: ["libvirt-dev"]),
         // C glue that needs file-scope state or fixed-arity wrappers around variadic calls.
         .target(name: "CShims", dependencies: ["CPCI", "CNetlink", "CPcap", "CSodium", "CNftables"]),
         .target(
             name: "KDNetKit",
             dependencies: [
-                "CSodium", "CPCI", "CNetlink", "CPcap", "CNftables", "CShims",
+                "CSodium", "CPCI", "CNetlink", "CPcap", "CNftables", "CLibvirt", "CShims",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),

@@ -31,6 +31,7 @@ struct Kdnetctl: AsyncParsableCommand {
             ListenCommand.self,
             SimulateTargetCommand.self,
             DoctorCommand.self,
+            VMCommand.self,
         ]
     )
 

@@ -27,6 +27,7 @@ public enum Doctor {
             checks.append(FirewallCheck(port: port, hostOS: request.hostOS, hostIP: request.hostIP, target: request.target))
         }
         if let survey = request.nics { checks.append(NICCheck(survey: survey)) }
+        if let vm = request.vm { checks.append(VMDoctorCheck(report: vm)) }
         if let target = request.target {
             checks.append(RouteCheck(target: target, hostIP: request.hostIP))
             checks.append(PingCheck(target: target, count: request.pingCount, timeout: request.pingTimeout))

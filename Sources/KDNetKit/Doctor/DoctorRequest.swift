@@ -24,14 +24,17 @@ public struct DoctorRequest: Sendable {
     public var simulatedTargetOnThisHost = false
     /// The target's NICs judged for its Windows (`--pci-dump`/`--ids` with `--windows`).
     public var nics: NICSurvey?
+    /// `--vm NAME`: the VM's checks, already run (they read libvirt and the host).
+    public var vm: VMCheckReport?
 
     public static let listenLimits: ClosedRange<Double> = 1...3600
 
     public init(port: Int? = nil, key: DebugKey? = nil, hostIP: HostAddress? = nil, target: IPAddress? = nil,
                 dbgSettings: DbgSettings? = nil, hostOS: HostOS = .linux, listenSeconds: Double? = nil,
-                pingCount: Int = 3, pingTimeout: Double = 2, nics: NICSurvey? = nil) throws(DoctorRequestError) {
+                pingCount: Int = 3, pingTimeout: Double = 2, nics: NICSurvey? = nil,
+                vm: VMCheckReport? = nil) throws(DoctorRequestError) {
         if let port, !(1...65535).contains(port) { throw .badPort(port) }
-        if port == nil, key == nil, hostIP == nil, target == nil, dbgSettings == nil, nics == nil { throw .nothingToCheck }
+        if port == nil, key == nil, hostIP == nil, target == nil, dbgSettings == nil, nics == nil, vm == nil { throw .nothingToCheck }
         if let listenSeconds {
             guard Self.listenLimits.contains(listenSeconds) else { throw .badListenSeconds(listenSeconds) }
             guard port != nil else { throw .listenNeeds("--port", "the port the target sends to") }
@@ -43,12 +46,14 @@ public struct DoctorRequest: Sendable {
         self.dbgSettings = dbgSettings; self.hostOS = hostOS; self.listenSeconds = listenSeconds
         self.pingCount = pingCount; self.pingTimeout = pingTimeout
         self.nics = nics
+        self.vm = vm
     }
 
     /// The request from command-line text; every bad value is a usage problem naming its flag.
     public static func parsing(port: Int?, key: String?, hostIP: String?, target: String?, dbgSettings: String?,
                                hostOS: HostOS = .linux, listenSeconds: Double? = nil,
-                               pciDump: String? = nil, ids: [String] = [], windows: String? = nil, pciIDs: String? = nil) throws -> DoctorRequest {
+                               pciDump: String? = nil, ids: [String] = [], windows: String? = nil, pciIDs: String? = nil,
+                               vm: VMCheckReport? = nil) throws -> DoctorRequest {
         var parsedKey: DebugKey?
         if let key {
             do { parsedKey = try DebugKey(parsing: key) } catch {
@@ -58,12 +63,12 @@ public struct DoctorRequest: Sendable {
         var nics: NICSurvey?
         if pciDump != nil || !ids.isEmpty {
             nics = try NICSurvey.survey(dump: pciDump, ids: ids, windows: windows, pciIDs: pciIDs)
-        } else if windows != nil {
+        } else if windows != nil, vm == nil {
             throw DoctorRequestError.windowsNeedsNICs
         }
         return try DoctorRequest(port: port, key: parsedKey, hostIP: try hostIP.map { try HostAddress(parsing: $0) },
                                  target: try target.map(IPAddress.parse), dbgSettings: dbgSettings.map(DbgSettings.init(parsing:)),
-                                 hostOS: hostOS, listenSeconds: listenSeconds, nics: nics)
+                                 hostOS: hostOS, listenSeconds: listenSeconds, nics: nics, vm: vm)
     }
 }
 
@@ -80,7 +85,7 @@ public enum DoctorRequestError: Error, LocalizedError, Sendable, Equatable, Usag
     public var errorDescription: String? {
         switch self {
         case .nothingToCheck:
-            return "nothing to check; give at least one of --port, --key, --host-ip, --target, --dbgsettings FILE, --pci-dump FILE or --ids"
+            return "nothing to check; give at least one of --port, --key, --host-ip, --target, --dbgsettings FILE, --pci-dump FILE, --ids or --vm NAME"
         case .badPort(let p):
             return "port \(p) is not a UDP port (1-65535); KDNET uses 50000-50039"
         case .badListenSeconds(let s):
@@ -94,7 +99,7 @@ public enum DoctorRequestError: Error, LocalizedError, Sendable, Equatable, Usag
         case .badFlag(let flag, let why):
             return "\(flag): \(why)"
         case .windowsNeedsNICs:
-            return "--windows judges the target's NICs; give them with --pci-dump FILE (lspci -xxx output) or --ids 8086:10d3"
+            return "--windows judges the target's NICs; give them with --pci-dump FILE (lspci -xxx output), --ids 8086:10d3 or --vm NAME"
         }
     }
 }

@@ -13,7 +13,8 @@ struct DoctorCommand: AsyncParsableCommand {
             --host-os windows prints the Windows firewall steps instead), the route to \
             --target and whether it answers ping, and whether the target's \
             `bcdedit /dbgsettings` output (--dbgsettings FILE, - for standard input) \
-            matches this host's port, address and key, and whether the target's NICs \
+            matches this host's port, address and key, a VM's own checks (--vm NAME, \
+            as `kdnetctl vm check`), and whether the target's NICs \
             (--pci-dump FILE or --ids, for --windows) include one KDNET drives, judged \
             as `kdnetctl nics` judges them.
             With --listen SECONDS it also listens on the port without answering and \
@@ -31,14 +32,24 @@ struct DoctorCommand: AsyncParsableCommand {
     var hostOS: DoctorRequest.HostOS = .linux
     @Option(help: "Also listen this many seconds on --port and judge what arrives (needs --key).") var listen: Double?
     @OptionGroup(title: "The target's NICs") var nics: NICSourceOptions
+    @Option(help: ArgumentHelp("A VM on this host to check as `kdnetctl vm check` does (its checks appear as vm-*).", valueName: "name"))
+    var vm: String?
+    @OptionGroup(title: "Where VMs are found") var vmSources: VMSourceOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await Console.run(json: output.json) {
+            var vmReport: VMCheckReport?
+            if let vm {
+                let catalog = VMCatalog.load(vmSources.sources)
+                vmReport = try VMCheck.run(try vmSources.resolve(vm, in: catalog), windows: nics.windows, port: port ?? VMCheck.defaultPort,
+                                           facts: .live(networks: catalog.networks, activeNetworks: catalog.activeNetworks),
+                                           knowledge: try .builtIn(), pitfalls: try .builtIn())
+            }
             let request = try DoctorRequest.parsing(port: port, key: key, hostIP: hostIP, target: target,
                                                     dbgSettings: try dbgsettings.map(readSettings), hostOS: hostOS,
                                                     listenSeconds: listen, pciDump: nics.pciDump, ids: nics.ids, windows: nics.windows,
-                                                    pciIDs: nics.pciIDsFile)
+                                                    pciIDs: nics.pciIDsFile, vm: vmReport)
             let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
             let report = Doctor.run(request) { event in
                 switch event {

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct VMCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a VM for every KDNET trap, each with its cause and fix.",
+        discussion: """
+            Checks, with stable ids: nic-model (each NIC's PCI ids against the target's \
+            Windows, judged as `kdnetctl nics` judges them, and the NIC to use with its \
+            busparams), hyperv-vendor-id, secure-boot, host-reachable (the hostip, by the \
+            NIC's network mode), dhcp, firewall (the host's nftables verdict for the VM's \
+            datagrams on that bridge) and power-cycle. A check that rests on a public \
+            report names it.
+            The Windows comes from --windows, else the VM's OS hint (libosinfo id or \
+            Proxmox ostype), else the newest.
+            Exits 1 when a check fails, 64 for an unknown VM (the message lists the known ones).
+            """
+    )
+    @Argument(help: "The VM: a libvirt domain name, a Proxmox VMID or name, or a QEMU -name (optional with --qemu-pid).")
+    var vm: String?
+    @OptionGroup var vmSources: VMSourceOptions
+    @Option(help: ArgumentHelp("The target's Windows (default: the VM's OS hint, else the newest).", valueName: "release"))
+    var windows: String?
+    @Option(help: "The KDNET port the host listens on, for the firewall check.")
+    var port: Int = VMCheck.defaultPort
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port \(port) is not a UDP port; KDNET uses 50000-50039") }
+        if let windows { _ = try WindowsTarget(parsing: windows) }
+    }
+
+    func run() async throws {
+        var failed = false
+        try await Console.run(json: output.json) {
+            let catalog = VMCatalog.load(vmSources.sources)
+            let machine = try vmSources.resolve(vm, in: catalog)
+            let report = try VMCheck.run(machine, windows: windows, port: port,
+                                         facts: .live(networks: catalog.networks, activeNetworks: catalog.activeNetworks),
+                                         knowledge: try .builtIn(), pitfalls: try .builtIn())
+            if output.json { try Console.json(report) } else { Self.render(report) }
+            failed = report.failed
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    static func render(_ r: VMCheckReport) {
+        Console.out(Console.paint("\(r.vm.name)", .bold) + " (\(r.vm.source.rawValue), \(r.vm.state.rawValue), machine \(r.vm.machine ?? "?")); judged for \(r.windows.release) (build \(r.windows.build), from \(r.windows.from.replacingOccurrences(of: "_", with: " ")))")
+        for n in r.nics {
+            let word = n.supported == true ? "supported" : n.supported == false ? "not supported" : "not known"
+            let ids = [n.vendorId, n.deviceId].compactMap { $0 }.joined(separator: ":")
+            Console.out("  NIC \(n.mac ?? "?") \(n.model ?? "?")\(ids.isEmpty ? "" : " [\(ids)]")\(n.pciAddress.map { " at \($0)" } ?? ""), \(n.mode.rawValue) \(n.network ?? n.bridge ?? ""): \(word)" + (n.mac != nil && n.mac == r.recommendedNic ? " (the one to use)" : ""))
+        }
+        if let h = r.hostIp { Console.out("  hostip: \(h.address)\(h.interface.map { " on \($0)" } ?? "") — \(h.why)") }
+        if let b = r.bcdedit { Console.out("  " + Console.paint(b, .cyan)) }
+        Console.out("")
+        let width = r.checks.map(\.id.count).max() ?? 0
+        let indent = String(repeating: " ", count: width + 8)
+        for c in r.checks {
+            let style: Console.Style = c.verdict == .pass ? .green : c.verdict == .warn ? .yellow : .red
+            Console.out("\(Console.paint(c.verdict.rawValue, style))  \(c.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(c.cause)")
+            if let fix = c.fix { Console.out("\(indent)fix: \(fix)") }
+            if let source = c.source { Console.out("\(indent)reported by: \(source)") }
+            for d in c.details { Console.out("\(indent)  \(d)") }
+        }
+    }
+}

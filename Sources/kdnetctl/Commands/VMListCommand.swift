@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+struct VMListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the VMs libvirt, QEMU processes and Proxmox configuration files show.",
+        discussion: "A source that cannot be read is named, not hidden. Exits 0 when the list could be made, even if empty."
+    )
+    @OptionGroup var vmSources: VMSourceOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Listing: Encodable {
+        struct Entry: Encodable {
+            var name: String
+            var source: VMSource
+            var state: VMState
+            var machine: String
+            var osHint: String?
+            var nics: [String]
+
+            enum CodingKeys: String, CodingKey { case name, source, state, machine, osHint, nics }
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(name, forKey: .name); try c.encode(source, forKey: .source); try c.encode(state, forKey: .state)
+                try c.encode(machine, forKey: .machine); try c.encode(osHint, forKey: .osHint); try c.encode(nics, forKey: .nics)
+            }
+        }
+        var vms: [Entry]
+        var problems: [String]
+    }
+
+    func run() async throws {
+        try await Console.run(json: output.json) {
+            let catalog = VMCatalog.load(vmSources.sources)
+            let listing = Listing(vms: catalog.vms.map {
+                .init(name: $0.name, source: $0.source, state: $0.state, machine: $0.machine, osHint: $0.osHint,
+                      nics: $0.nics.map { [$0.model ?? "?", $0.mac].compactMap { $0 }.joined(separator: " ") })
+            }, problems: catalog.problems)
+            if output.json { try Console.json(listing); return }
+            if listing.vms.isEmpty { Console.out("No VM found.") }
+            let width = listing.vms.map(\.name.count).max() ?? 0
+            for v in listing.vms {
+                Console.out("\(v.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.source.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(v.state.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(v.machine)  \(v.nics.joined(separator: ", "))")
+            }
+            for p in listing.problems { Console.err(Console.paint("note:", .yellow, stderr: true) + " not read: \(p)") }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import KDNetKit
+
+/// Where `vm`, `doctor --vm` and `wizard --vm` look for VMs.
+struct VMSourceOptions: ParsableArguments {
+    @Option(name: .customLong("connect"), help: ArgumentHelp("The libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then qemu:///system).", valueName: "uri"))
+    var connect: String?
+
+    @Option(name: .customLong("qemu-pid"), help: ArgumentHelp("Read the QEMU process with this pid (from /proc/PID/cmdline).", valueName: "pid"))
+    var qemuPID: Int?
+
+    @Option(name: .customLong("proxmox-config"), help: ArgumentHelp("A Proxmox VMID.conf or its directory (default: /etc/pve/qemu-server when it exists).", valueName: "file"))
+    var proxmoxConfig: String?
+
+    /// libvirt is asked unless the user pointed only at a QEMU process or Proxmox files.
+    var sources: VMSources {
+        VMSources(connect: connect, qemuPID: qemuPID, proxmox: proxmoxConfig,
+                  useLibvirt: connect != nil || (qemuPID == nil && proxmoxConfig == nil))
+    }
+
+    func validate() throws {
+        if let qemuPID, qemuPID <= 0 { throw ValidationError("--qemu-pid \(qemuPID) is not a process id; give the pid of a qemu-system-* process (pgrep -a qemu)") }
+    }
+
+    /// The one VM named, or the only VM that `--qemu-pid` / a single `--proxmox-config` file shows.
+    func resolve(_ name: String?, in catalog: VMCatalog) throws -> VirtualMachine {
+        if let name { return try catalog.find(name) }
+        if qemuPID != nil, let vm = catalog.vms.first(where: { $0.source == .qemu }) { return vm }
+        let proxmox = catalog.vms.filter { $0.source == .proxmox }
+        if proxmoxConfig != nil, proxmox.count == 1 { return proxmox[0] }
+        if let problem = catalog.problems.first { throw UserFacingError(problem, usage: true) }
+        let known = catalog.vms.map(\.name)
+        throw UserFacingError(known.isEmpty ? "no VM found; see `kdnetctl vm list`" : "name the VM, one of: \(known.joined(separator: ", "))", usage: true)
+    }
+}
