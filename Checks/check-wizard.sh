@@ -16,7 +16,7 @@ done < <(python3 "$HERE/wizard_pty.py" "$KDNETCTL" "$WORK" 2>&1 || echo "FAIL wi
 
 # The README's first command, on this machine.
 expect_exit 0 "README's first command succeeds" -- "$KDNETCTL" wizard --simulated-target --non-interactive --out ./kdnet-setup
-contains "$OUT" "Step 9/9: Summary" "all nine steps run"
+contains "$OUT" "Step 10/10: Summary" "all ten steps run"
 for f in kdnet-target.cmd kdnet-target.ps1 kdnet-notes.txt listener.json; do
   [[ $(stat -c %a "kdnet-setup/$f") == 600 ]] && pass "$f is mode 0600" || fail "$f mode $(stat -c %a "kdnet-setup/$f" 2>&1)"
 done

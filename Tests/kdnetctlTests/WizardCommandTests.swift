@@ -19,11 +19,11 @@ import Testing
         #expect(record["outcome"] as? String == "connected")
         let connection = try #require(record["connection"] as? [String: Any])
         #expect(connection["build"] as? Int == 26100)
-        #expect((record["steps"] as? [Any])?.count == 9)
+        #expect((record["steps"] as? [Any])?.count == 10)
         let cmd = try String(contentsOf: dir.appendingPathComponent("kdnet-setup/kdnet-target.cmd"), encoding: .utf8)
         #expect(cmd.contains("port:\(port) key:"))
         // stdout is the one JSON document; the steps went to stderr.
-        #expect(r.stderr.contains("Step 9/9: Summary"))
+        #expect(r.stderr.contains("Step 10/10: Summary"))
     }
 
     @Test func aBadAnswerIsAUsageErrorAndWritesNothing() throws {

@@ -12,10 +12,15 @@ public struct LibvirtDomainRecord: Sendable, Hashable {
 
     /// The model, with `persistentDiffersFromLive` when the domain runs.
     public func virtualMachine() throws -> VirtualMachine {
+        // The checks judge the next-boot definition, the one a fix changes; power-cycle
+        // says when the running VM still differs from it.
+        var vm = try LibvirtDomainXML.parse(inactiveXML, state: state)
         if let liveXML {
-            return try LibvirtDomainXML.parse(live: liveXML, inactive: inactiveXML, state: state)
+            let live = try LibvirtDomainXML.parse(liveXML, state: state)
+            vm.pendingChanges = LibvirtDomainXML.differences(live: live, nextBoot: vm)
+            vm.persistentDiffersFromLive = !vm.pendingChanges.isEmpty
         }
-        return try LibvirtDomainXML.parse(inactiveXML, state: state)
+        return vm
     }
 }
 
@@ -94,6 +99,18 @@ public struct LibvirtHost: Sendable {
                 if virNetworkIsActive(net) == 1 { active.insert(parsed.name) }
             }
             return LibvirtSnapshot(uri: uri, domains: domains.sorted { $0.name < $1.name }, networks: networks, activeNetworks: active)
+        }
+    }
+
+    /// The domain's persistent definition, as `virsh dumpxml --inactive` prints it.
+    public func inactiveXML(of name: String) throws(LibvirtError) -> String {
+        try withConnection(readOnly: true) { conn throws(LibvirtError) in
+            guard let dom = virDomainLookupByName(conn, name) else { throw .call("find domain \(name)", why: Self.lastError()) }
+            defer { virDomainFree(dom) }
+            guard let xml = Self.take(virDomainGetXMLDesc(dom, UInt32(VIR_DOMAIN_XML_INACTIVE.rawValue))) else {
+                throw .call("read the definition of \(name)", why: Self.lastError())
+            }
+            return xml
         }
     }
 

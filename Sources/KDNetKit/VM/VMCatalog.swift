@@ -93,6 +93,7 @@ public struct VMCatalog: Sendable {
         }
         var vm = try QEMUCommandLine.parse(cmdline: String(decoding: data, as: UTF8.self))
         vm.identifier = vm.identifier ?? "pid \(pid)"
+        vm.origin = "\(procRoot)/\(pid)"
         return vm
     }
 
@@ -110,7 +111,9 @@ public struct VMCatalog: Sendable {
     static func readProxmox(_ file: String) throws -> VirtualMachine {
         guard let data = FileManager.default.contents(atPath: file) else { throw VMLookupError.unreadable(file) }
         let vmid = Int(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
-        return try ProxmoxConfig.parse(String(decoding: data, as: UTF8.self), vmid: vmid)
+        var vm = try ProxmoxConfig.parse(String(decoding: data, as: UTF8.self), vmid: vmid)
+        vm.origin = file
+        return vm
     }
 }
 

@@ -33,6 +33,8 @@ public struct VirtualMachine: Sendable, Hashable {
     public var persistentDiffersFromLive: Bool?
     /// What differs between the running and the next-boot definition, one line each.
     public var pendingChanges: [String] = []
+    /// Where it was read: a Proxmox file, `/proc/PID`, or nil for libvirt (asked by name).
+    public var origin: String?
 
     public init(
         name: String, source: VMSource, identifier: String? = nil, state: VMState = .unknown,

@@ -8,9 +8,11 @@ public struct LiveWizardServices: WizardServices {
     /// Told when the wait for the target begins (true) and ends (false), so the
     /// executable can route Ctrl-C to `stop` only then.
     public var onWaiting: (@Sendable (Bool) -> Void)?
+    /// The libvirt connection for a VM on this host (nil: libvirt's default).
+    public var vmConnect: String?
 
-    public init(pciIDs: String? = nil, stop: WakePipe? = nil, onWaiting: (@Sendable (Bool) -> Void)? = nil) {
-        self.pciIDs = pciIDs; self.stop = stop; self.onWaiting = onWaiting
+    public init(pciIDs: String? = nil, stop: WakePipe? = nil, onWaiting: (@Sendable (Bool) -> Void)? = nil, vmConnect: String? = nil) {
+        self.pciIDs = pciIDs; self.stop = stop; self.onWaiting = onWaiting; self.vmConnect = vmConnect
     }
 
     public func hostAdvice(includeVirtual: Bool) throws -> HostAdvice {
@@ -49,6 +51,24 @@ public struct LiveWizardServices: WizardServices {
         return Doctor.run(request).checks.map {
             WizardCheck(name: $0.name, verdict: .init($0.verdict), cause: $0.cause, fix: $0.fix, commands: $0.details ?? [])
         }
+    }
+
+    public func virtualMachines() -> VMCatalog? {
+        VMCatalog.load(VMSources(connect: vmConnect))
+    }
+
+    public func checkVM(_ vm: VirtualMachine, in catalog: VMCatalog, windows: String?) throws -> VMCheckReport {
+        try VMCheck.run(vm, windows: windows, facts: .live(networks: catalog.networks, activeNetworks: catalog.activeNetworks),
+                        knowledge: try .builtIn(), pitfalls: try .builtIn())
+    }
+
+    public func proposeVMFix(for vm: VirtualMachine, report: VMCheckReport) throws -> VMFixProposal? {
+        guard vm.source == .libvirt else { return nil }
+        return try VMFixer.proposeLive(vm, report: report, addDebugNIC: nil, libvirt: LibvirtHost(uri: vmConnect))
+    }
+
+    public func applyVMFix(_ proposal: VMFixProposal) throws -> String {
+        try VMFixer.apply(proposal, libvirt: LibvirtHost(uri: vmConnect), backups: VMFixBackups()).path
     }
 
     static func describe(_ error: any Error) -> String {

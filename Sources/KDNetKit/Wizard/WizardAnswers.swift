@@ -33,7 +33,7 @@ public enum WizardAnswers {
 
     /// Every question the flow may ask; an answer for anything else is a typo.
     public static let questionIDs: Set<String> = [
-        "debugger", "family", "host-ip", "port", "windows", "nic-source", "pci-dump", "ids", "nic", "busparams",
+        "target", "vm", "vm-fix", "debugger", "family", "host-ip", "port", "windows", "nic-source", "pci-dump", "ids", "nic", "busparams",
         "key", "proceed-precautions", "proceed-checks", "connect", "on-failure",
     ]
 

@@ -61,7 +61,13 @@ extension WizardFlow {
         if simulated {
             choices.append(Choice(loopback, "\(loopback) (loopback)", detail: "for the simulated target on this machine only"))
         }
-        let defaultAddress = recommended.flatMap { $0.family == family ? $0.text : nil } ?? choices.first?.value
+        // A VM on this host sends to the address its network gives the host.
+        let vmHost = vmReport?.hostIp.flatMap { h in IPAddress(h.address).map { ($0.isIPv4 ? "ipv4" : "ipv6") == family.rawValue ? h : nil } ?? nil }
+        if let vmHost {
+            choices.removeAll { $0.value == vmHost.address }
+            choices.insert(Choice(vmHost.address, "\(vmHost.address) (\(vmHost.interface ?? "the VM's network")) — the VM's network", detail: vmHost.why), at: 0)
+        }
+        let defaultAddress = vmHost?.address ?? recommended.flatMap { $0.family == family ? $0.text : nil } ?? choices.first?.value
         let hostQ = Question(
             id: "host-ip", step: .host,
             prompt: debugger == .windbg ? "The Windows host's address (from its ipconfig)" : "The host's address the target sends to",
@@ -80,6 +86,10 @@ extension WizardFlow {
         }
         host = try HostAddress(parsing: try ask(hostQ, &r))
         hostInterface = advice?.interfaces.first { $0.addresses.contains { $0.address == host.text } }?.name
+        if let vmHost, vmHost.address == host.text {
+            hostInterface = vmHost.interface
+            r.notes.append("from the VM's network: \(vmHost.why)")
+        }
 
         r.lines.append("host address: \(host.text) (\(family.bcdeditElement))" + (hostInterface.map { " on \($0)" } ?? ""))
         r.lines.append(debugger == .kdnetctl
@@ -90,7 +100,7 @@ extension WizardFlow {
         }
         if host.isLinkLocal { r.warnings.append("\(host.text) is link-local: host and target must be on the same switch or hub") }
         if host.isDocumentation { r.warnings.append("\(host.text) is from a documentation example range, not a real host's address") }
-        if local, !host.isLoopback, hostInterface == nil {
+        if local, !host.isLoopback, hostInterface == nil, vmHost?.address != host.text {
             r.warnings.append("\(host.text) is not an address of this host; the target would send elsewhere (behind NAT, give the address the target reaches and forward the port)")
         }
         if !r.warnings.isEmpty { r.worsen(to: .warn) }

@@ -10,7 +10,7 @@ extension WizardFlow {
             id: "windows", step: .nic, prompt: "Which Windows does the target run?",
             help: ["Microsoft's list of NICs KDNET drives differs between releases."],
             choices: WindowsRelease.all.reversed().map { Choice($0.version, $0.name, detail: "build \($0.build)") },
-            allowsOther: true, defaultValue: WindowsRelease.newest.version
+            allowsOther: true, defaultValue: vmWindowsDefault ?? WindowsRelease.newest.version
         ) { text throws(InvalidAnswer) in
             do { _ = try WindowsTarget(parsing: text); return text } catch {
                 throw InvalidAnswer(error)
@@ -18,6 +18,11 @@ extension WizardFlow {
         }
         windows = try WindowsTarget(parsing: try ask(windowsQ, &r))
         r.lines.append("target: \(windows.release) (build \(windows.build))")
+        if let report = vmReport {
+            try vmNIC(report, &r)
+            if let b = busParams { r.lines.append("busparams: \(b)") }
+            return finish(r)
+        }
 
         var sources = [
             Choice("dump", "A PCI dump taken on the target", detail: "`lspci -x` output (Linux live USB) or `kdnetctl nics --json` output"),
@@ -52,6 +57,40 @@ extension WizardFlow {
         }
         if let b = busParams { r.lines.append("busparams: \(b)") }
         finish(r)
+    }
+
+    /// The VM's own release when its OS hint or --windows named one.
+    private var vmWindowsDefault: String? {
+        guard let report = vmReport, report.windows.from != "default" else { return nil }
+        return String(report.windows.build)
+    }
+
+    /// A VM on this host: its NICs were judged by `vm check` (the same verdicts as `nics`),
+    /// judged again here if another Windows was chosen.
+    private func vmNIC(_ report: VMCheckReport, _ r: inout StepReport) throws {
+        var report = report
+        if report.windows.build != windows.build, let catalog = services.virtualMachines(),
+           let vm = catalog.vms.first(where: { $0.name == report.vm.name }) {
+            report = try services.checkVM(vm, in: catalog, windows: String(windows.build))
+            vmReport = report
+        }
+        for n in report.nics {
+            let word = n.supported == true ? "supported" : n.supported == false ? "not supported" : "not known"
+            r.lines.append("\(n.mac ?? "?") \(n.model ?? "?")\(n.pciAddress.map { " at \($0)" } ?? ""): \(word) — \(n.reason)")
+            if n.basis == .shippedModule, let source = n.reportedBy { r.notes.append("\(n.mac ?? "this NIC"): the verdict rests on a public report (\(source))") }
+        }
+        guard let mac = report.recommendedNic else {
+            r.warnings.append("no NIC of VM \(report.vm.name) is known to work on \(windows.release): `kdnetctl vm fix \(report.vm.name)` makes it an e1000e")
+            r.worsen(to: report.nics.contains { $0.supported == nil } ? .warn : .fail)
+            return
+        }
+        r.lines.append("chosen: the VM's NIC \(mac)")
+        if let line = report.bcdedit, let b = line.split(separator: " ").last {
+            busParams = try BusParams(parsing: String(b))
+            r.notes.append("the VM has several supported NICs, so busparams name this one; behind a PCIe root port the bus Windows sees can differ: check Device Manager > the NIC > Location")
+        } else {
+            r.notes.append("the VM's only supported NIC: KDNET finds it without busparams")
+        }
     }
 
     private func surveyNICs(_ source: String, _ r: inout StepReport) throws {

@@ -45,6 +45,8 @@ public final class WizardFlow {
     var nic: NICEntry?
     var busParams: BusParams?
     var virtualMachine: String?
+    /// `vm check` of the VM on this host the target is, when it is one.
+    var vmReport: VMCheckReport?
     var key: DebugKey!
     var setup: TargetSetup!
 
@@ -58,6 +60,7 @@ public final class WizardFlow {
     /// Runs every step; the record says how it ended. Throws `WizardStopped` when the
     /// user stops before the files are written, and usage errors for bad presets.
     public func run() throws -> WizardRecord {
+        try targetStep()
         try hostStep()
         try portStep()
         try nicStep()

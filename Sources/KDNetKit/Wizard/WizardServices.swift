@@ -79,6 +79,15 @@ public protocol WizardServices: Sendable {
     func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey, simulatedTarget: Bool) -> [WizardCheck]?
     /// Listens for the target (and runs the simulated one when asked), reporting progress.
     func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome?
+    /// The VMs on this host (libvirt, QEMU processes, Proxmox files); nil when not available.
+    func virtualMachines() -> VMCatalog?
+    /// `kdnetctl vm check` of one of them.
+    func checkVM(_ vm: VirtualMachine, in catalog: VMCatalog, windows: String?) throws -> VMCheckReport
+    /// `kdnetctl vm fix`'s dry run for a libvirt VM; nil when nothing is to change or the VM
+    /// is not libvirt's.
+    func proposeVMFix(for vm: VirtualMachine, report: VMCheckReport) throws -> VMFixProposal?
+    /// Defines the changed VM after keeping a 0600 backup; returns the backup's path.
+    func applyVMFix(_ proposal: VMFixProposal) throws -> String
     /// From the target side: ping the host, then probe its `kdnetctl probe listen`.
     func reachHost(_ host: HostAddress, port: DebugPort, key: DebugKey) -> [WizardCheck]?
 }

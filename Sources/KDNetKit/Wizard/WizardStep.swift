@@ -1,11 +1,12 @@
 /// The wizard's steps, in the order of Microsoft's manual procedure.
 public enum WizardStep: String, Sendable, Codable, CaseIterable {
-    case host, port, nic, precautions, key, result, checks, connection, summary
+    case target, host, port, nic, precautions, key, result, checks, connection, summary
 
     public var number: Int { Self.allCases.firstIndex(of: self)! + 1 }
 
     public var title: String {
         switch self {
+        case .target: return "The target"
         case .host: return "The host"
         case .port: return "The port"
         case .nic: return "The target's network adapter"

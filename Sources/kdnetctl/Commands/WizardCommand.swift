@@ -14,6 +14,9 @@ struct WizardCommand: AsyncParsableCommand {
             keys as the flags: host-ip, port, ...) or the defaults.
 
             The target's scripts and a notes file go to --out (mode 0600: they hold the key). \
+            --vm NAME makes the target a VM on this host: its `kdnetctl vm check` runs, \
+            `vm fix` is offered (--vm-fix apply), and the hostip and busparams come from \
+            the VM's network and NIC.
             --simulated-target runs the built-in simulated Windows target, so the whole flow, \
             connection included, completes on any machine. --target-side runs on a target \
             booted from a Linux live USB: it picks the NIC here and probes the host.
@@ -30,6 +33,10 @@ struct WizardCommand: AsyncParsableCommand {
     var simulatedKey: String?
     @Flag(help: "Run on the target (booted from a Linux live USB): NIC from this machine, then probe the host.") var targetSide = false
 
+    @Option(help: "Where the target is: physical, vm-here (a VM on this host) or vm-elsewhere.") var target: String?
+    @Option(help: ArgumentHelp("The VM on this host that is the target (libvirt domain, Proxmox VMID or QEMU -name).", valueName: "name")) var vm: String?
+    @Option(name: .customLong("vm-fix"), help: "For --vm: apply the fixes `kdnetctl vm fix` proposes (apply) or not (skip, the default).") var vmFix: String?
+    @Option(name: .customLong("connect"), help: ArgumentHelp("The libvirt connection for --vm (default: $LIBVIRT_DEFAULT_URI, then qemu:///system).", valueName: "uri")) var connect: String?
     @Option(help: "Where the debugger runs: kdnetctl (here) or windbg (a Windows host).") var debugger: String?
     @Option(help: "ipv4 or ipv6.") var family: String?
     @Option(help: "The host's address the target sends to.") var hostIp: String?
@@ -64,7 +71,7 @@ struct WizardCommand: AsyncParsableCommand {
             let stop = WakePipe()
             let signals = WaitSignals(stop: stop)
             let services = LiveWizardServices(pciIDs: pciIDs ?? ProcessInfo.processInfo.environment["KDNETCTL_PCI_IDS"],
-                                              stop: stop, onWaiting: { signals.route($0) })
+                                              stop: stop, onWaiting: { signals.route($0) }, vmConnect: connect)
             let record: WizardRecord
             do {
                 record = try WizardFlow(io: io, services: services, options: options).run()
@@ -84,11 +91,12 @@ struct WizardCommand: AsyncParsableCommand {
     func flowOptions() throws -> WizardFlow.Options {
         var presets = try answers.map(WizardAnswers.load) ?? [:]
         let flags: [String: String?] = [
-            "debugger": debugger, "family": family, "host-ip": hostIp, "port": port, "windows": windows,
+            "target": target, "vm": vm, "vm-fix": vmFix, "debugger": debugger, "family": family, "host-ip": hostIp, "port": port, "windows": windows,
             "nic-source": nicSource, "pci-dump": pciDump, "ids": ids, "nic": nic, "busparams": busparams, "key": key,
         ]
         for case let (id, value?) in flags { presets[id] = value }
         if noConnect { presets["connect"] = "skip" }
+        if presets["vm"] != nil, presets["target"] == nil { presets["target"] = "vm-here" }
         if simulatedTarget && targetSide {
             throw UserFacingError("--simulated-target and --target-side are different runs; give one of them", usage: true)
         }

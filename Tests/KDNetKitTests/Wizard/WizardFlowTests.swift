@@ -237,10 +237,61 @@ import Testing
             _ = try WizardFlow(io: io, services: services, options: Self.options(out)).run()
             seen.formUnion(io.asked)
         }
+        services.vmNames = ["hyperv-no-vendor"]
+        let vm = ScriptedIO(["target": ["vm-here"], "connect": ["skip"]])
+        _ = try WizardFlow(io: vm, services: services, options: Self.options(out)).run()
+        seen.formUnion(vm.asked)
         let side = ScriptedIO(["host-ip": ["198.51.100.10"]])
         _ = try WizardFlow(io: side, services: services, options: Self.options(out, targetSide: true)).run()
         seen.formUnion(side.asked)
         seen.insert("key")  // taken from flags only: the key is generated unless given
         #expect(seen == WizardAnswers.questionIDs)
+    }
+
+    // MARK: A VM on this host
+
+    @Test func aVMOnThisHostGivesTheHostAddressAndTheNIC() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let services = FakeServices()
+        services.vmNames = ["e1000e", "rtl8139"]
+        let io = ScriptedIO(["target": ["vm-here"], "vm": ["kdt-vm-nope", "kdt-vm-e1000e"], "connect": ["skip"]])
+        let record = try WizardFlow(io: io, services: services, options: Self.options(out)).run()
+        #expect(io.refusals["vm"]?.first?.contains("kdt-vm-e1000e, kdt-vm-rtl8139") == true)
+        let target = try #require(io.report(.target))
+        #expect(target.lines.contains { $0.hasPrefix("pass nic-model") } && target.status == .ok)
+        #expect(!io.asked.contains("vm-fix"))
+        // The host address comes from the VM's network, the NIC from the VM: no busparams for its only NIC.
+        #expect(record.choices["host-ip"] == "192.168.122.1")
+        #expect(!io.asked.contains("nic-source") && record.choices["windows"] == "26100")
+        let cmd = try String(contentsOf: out.appendingPathComponent("kdnet-target.cmd"), encoding: .utf8)
+        #expect(cmd.contains("hostip:192.168.122.1") && !cmd.contains("busparams"))
+        #expect(io.report(.nic)?.notes.contains { $0.contains("without busparams") } == true)
+    }
+
+    @Test func aVMsFailedChecksOfferTheFixAndApplyItOnlyOnYes() throws {
+        for (answer, applies) in [("skip", false), ("apply", true)] {
+            let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+            let services = FakeServices()
+            services.vmNames = ["hyperv-no-vendor"]
+            let io = ScriptedIO(["vm-fix": [answer], "connect": ["skip"]])
+            _ = try WizardFlow(io: io, services: services, options: Self.options(out, presets: ["vm": "kdt-vm-hyperv-no-vendor"])).run()
+            let q = try #require(io.questions["vm-fix"])
+            #expect(q.help.contains { $0.contains("+") && $0.contains("<vendor_id state='on' value='KVMKVMKVM'/>") })
+            #expect(q.help.contains { $0.hasPrefix("hyperv-vendor-id:") })
+            #expect(services.applied.count == (applies ? 1 : 0))
+            let target = try #require(io.report(.target))
+            #expect(target.warnings.contains { $0.hasPrefix("hyperv-vendor-id") } == !applies || applies)
+            #expect(target.notes.contains { $0.contains("power the VM off and start it again") } == applies)
+        }
+    }
+
+    @Test func anUnknownVMPresetIsAUsageErrorBeforeAnythingIsWritten() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        let services = FakeServices()
+        services.vmNames = ["e1000e"]
+        #expect(throws: PresetAnswerError.self) {
+            try WizardFlow(io: ScriptedIO(), services: services, options: Self.options(out, presets: ["vm": "nope"])).run()
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 }

@@ -92,6 +92,25 @@ final class FakeServices: WizardServices, @unchecked Sendable {
         status("waiting for the target on UDP port \(request.port)")
         return outcomes.isEmpty ? nil : outcomes.removeFirst()
     }
+    /// VMs from the definitions a real libvirtd made of the fixtures, judged against
+    /// VMCheckTests' host facts; `applied` records what the wizard chose to define.
+    var vmNames: [String] = []
+    private(set) var applied: [VMFixProposal] = []
+    func virtualMachines() -> VMCatalog? {
+        let vms = vmNames.compactMap { try? VMCheckTests.vm($0) }
+        return VMCatalog(vms: vms, networks: [VMCheckTests.network], activeNetworks: ["default"], problems: [])
+    }
+    func checkVM(_ vm: VirtualMachine, in catalog: VMCatalog, windows: String?) throws -> VMCheckReport {
+        try VMCheck.run(vm, windows: windows, facts: VMCheckTests.facts(), knowledge: NICTableTests.knowledge, pitfalls: VMCheckTests.pitfalls)
+    }
+    func proposeVMFix(for vm: VirtualMachine, report: VMCheckReport) throws -> VMFixProposal? {
+        let file = vmNames.first { vm.name == "kdt-vm-" + $0 }.map { "vm/libvirt/\($0).defined.xml" }
+        return try VMFixer.propose(vm, report: report, inactiveXML: try file.map(FixtureFiles.text))
+    }
+    func applyVMFix(_ proposal: VMFixProposal) throws -> String {
+        applied.append(proposal)
+        return "/backups/\(proposal.vm.name).xml"
+    }
     func reachHost(_ host: HostAddress, port: DebugPort, key: DebugKey) -> [WizardCheck]? {
         [WizardCheck(name: "UDP probe", verdict: .pass, cause: "3/3 answered by \(host.text):\(port)")]
     }
