@@ -65,6 +65,11 @@ expect_one_line_error "malformed dump"
 contains "$ERR" "lspci -x" "malformed dump: error says how to make one"
 expect_exit 1 "nics: missing dump exits 1" -- "$KDNETCTL" nics --pci-dump "$WORK/nope"
 expect_one_line_error "missing dump"
+expect_exit 1 "nics: a dump naming device 3f function 9 is refused" -- "$KDNETCTL" nics --pci-dump "$FIX/impossible-address.lspci"
+expect_one_line_error "impossible PCI address"
+contains "$ERR" "00:3f.9" "impossible address: the error names it"
+expect_exit 1 "nics: a NIC in PCI domain 0001 is not recommended" -- "$KDNETCTL" nics --pci-dump "$FIX/domain-1.lspci" --windows 8.1 --json
+[[ $(json_get "$OUT" 'd["recommended"], d["bcdedit"], d["nics"][0]["busparams"]') == "None None None" ]] && pass "nics: no busparams outside domain 0" || fail "domain 1: $OUT"
 expect_exit 1 "nics: text without config bytes is refused" -- "$KDNETCTL" nics --pci-dump "$FIX/not-a-dump.lspci"
 
 expect_exit 0 "nics: Windows ids" -- "$KDNETCTL" nics --ids 'PCI\VEN_8086&DEV_15B8&SUBSYS_7A721462&REV_00\3&11583659&0&FE' --ids 1af4:1041,USB\\VID_0BDA\&PID_8153 --json

@@ -162,4 +162,15 @@ import Testing
         SysfsPCI(root: root.path).annotate(&f, at: address)
         #expect(f.interface == "ens3" && f.link == "up" && f.removable)
     }
+
+    /// Hostile-input trial: a dump naming device 3f function 9 was turned into busparams
+    /// 0.63.9, and a NIC in domain 0001 was recommended although busparams cannot name it.
+    @Test func impossibleAndNonZeroDomainAddressesGetNoBusparams() throws {
+        #expect(throws: HardwareError.impossibleAddress(Self.dump("impossible-address.lspci"), "00:3f.9")) {
+            try Self.survey("impossible-address.lspci")
+        }
+        let other = try Self.survey("domain-1.lspci", windows: "8.1")
+        #expect(other.nics[0].pciAddress == "0001:3b:00.0" && other.nics[0].busparams == nil && other.nics[0].supported == true)
+        #expect(other.recommended == nil && other.bcdedit == nil && other.recommendation.contains("outside PCI domain 0"))
+    }
 }

@@ -32,6 +32,7 @@ public enum HardwareError: Error, Equatable, LocalizedError {
     case dumpMissing(String)
     case dumpUnreadable(String, String)
     case dumpEmpty(String)
+    case impossibleAddress(String, String)
     case libpci(String)
     case tableMissing
 
@@ -43,6 +44,8 @@ public enum HardwareError: Error, Equatable, LocalizedError {
             return "PCI dump '\(p)' is not readable `lspci -x` output (libpci: \(why)); make it again with `lspci -x > FILE`"
         case .dumpEmpty(let p):
             return "PCI dump '\(p)' holds no PCI devices; make it with `lspci -x > FILE` (not lspci without -x)"
+        case .impossibleAddress(let p, let address):
+            return "PCI dump '\(p)' names a device at \(address), which cannot exist (device 00-1f, function 0-7); make the dump again with `lspci -xxx > FILE` on the target"
         case .libpci(let why):
             return "cannot list this machine's PCI devices (libpci: \(why)); run as root, or use --pci-dump FILE made with `lspci -x`"
         case .tableMissing:

@@ -65,13 +65,17 @@ public struct NICSurvey: Sendable, Codable {
     enum CodingKeys: String, CodingKey { case windows, source, nics, recommended, recommendation, bcdedit }
 
     /// Whether any NIC can carry KDNET on the chosen release (the command exits 1 if not).
-    public var anySupported: Bool { nics.contains(where: \.isSupported) }
+    public var anySupported: Bool { nics.contains { $0.isSupported && $0.inDomainZero } }
 
     /// Supported only; one on Microsoft's list over one a shipped module drives; a NIC in a
     /// dock or on Thunderbolt last, since unplugging it loses the debugger; then a link that
     /// is up over one not known over one down; then address.
     static func pick(_ nics: [NICEntry]) -> (entry: NICEntry?, why: String) {
-        let supported = nics.filter(\.isSupported)
+        let supportedAnywhere = nics.filter(\.isSupported)
+        let supported = supportedAnywhere.filter(\.inDomainZero)
+        if supported.isEmpty, let outside = supportedAnywhere.first {
+            return (nil, "\(outside.label) is supported, but it sits outside PCI domain 0, which bcdedit's busparams cannot name; use a NIC in domain 0")
+        }
         guard !supported.isEmpty else {
             if nics.isEmpty { return (nil, "no network controller found") }
             if nics.contains(where: { $0.supported == nil }) {
@@ -131,9 +135,13 @@ public struct NICEntry: Sendable, Codable, Hashable {
 
     public var isSupported: Bool { supported == true }
 
+    /// bcdedit can name it: in PCI domain 0, or given by ids only.
+    var inDomainZero: Bool { (pciAddress.flatMap(PCIAddress.init(lspci:))?.domain ?? 0) == 0 }
+
     init(_ f: PCIFunction, verdict: NICVerdict, table: NICSupportTable) {
         pciAddress = f.address?.description
-        busparams = f.address?.busparams
+        // bcdedit's busparams has no PCI domain: a NIC outside domain 0 cannot be named.
+        busparams = f.address.flatMap { $0.domain == 0 ? $0.busparams : nil }
         givenId = f.givenID
         vendorId = PCIIdentity.hex4(f.identity.vendorID)
         deviceId = PCIIdentity.hex4(f.identity.deviceID)

@@ -31,6 +31,10 @@ public struct PCIScanner: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw HardwareError.dumpMissing(path) }
         let found = try scan(dump: path)
         guard !found.isEmpty else { throw HardwareError.dumpEmpty(path) }
+        // libpci reads "00:3f.9" from a dump as it stands; busparams must never carry it.
+        if let bad = found.compactMap(\.address).first(where: { $0.device > 0x1f || $0.function > 7 }) {
+            throw HardwareError.impossibleAddress(path, bad.description)
+        }
         return found
     }
 

@@ -199,7 +199,7 @@ public enum VMCheck {
                               fix: "virsh net-start \(name) && virsh net-autostart \(name)"), nil)
             }
             if net.forwardMode == .bridge, let bridge = net.bridge {
-                return bridged(bridge, facts: facts, via: "libvirt network '\(name)' wraps host bridge \(bridge)")
+                return bridged(bridge, facts: facts, via: "libvirt network '\(name)' wraps host bridge \(bridge)", pitfalls: pitfalls)
             }
             guard let address = net.ipv4Address, let bridge = net.bridge else {
                 return (.init(id: id, verdict: .fail, cause: "libvirt network '\(name)' gives the host no IPv4 address, so the guest cannot address the host",
@@ -207,9 +207,10 @@ public enum VMCheck {
             }
             let host = VMCheckReport.HostIP(address: address, interface: bridge,
                                             why: "the host's address on \(bridge), the bridge of libvirt network '\(name)' (\(net.forwardMode.rawValue))")
-            return (.init(id: id, verdict: .pass, cause: "the guest reaches the host at \(address) on \(bridge) (libvirt network '\(name)', \(net.forwardMode.rawValue))"), host)
+            return (.init(id: id, verdict: .pass, cause: "the guest reaches the host at \(address) on \(bridge) (libvirt network '\(name)', \(net.forwardMode.rawValue))",
+                          details: checksumNote(bridge, pitfalls: pitfalls)), host)
         case .bridge:
-            return bridged(nic.bridgeName ?? "?", facts: facts, via: "the NIC is bridged to \(nic.bridgeName ?? "?")")
+            return bridged(nic.bridgeName ?? "?", facts: facts, via: "the NIC is bridged to \(nic.bridgeName ?? "?")", pitfalls: pitfalls)
         case .direct:
             return (.init(id: id, verdict: .fail,
                           cause: "the NIC is macvtap on \(nic.sourceDevice ?? "a host NIC") (type='direct'): a guest cannot reach its own host through macvtap",
@@ -238,7 +239,7 @@ public enum VMCheck {
         }
     }
 
-    private static func bridged(_ bridge: String, facts: VMHostFacts, via: String) -> (check: VMCheckReport.Check, hostIP: VMCheckReport.HostIP?) {
+    private static func bridged(_ bridge: String, facts: VMHostFacts, via: String, pitfalls: VMPitfalls) -> (check: VMCheckReport.Check, hostIP: VMCheckReport.HostIP?) {
         let id = "host-reachable"
         guard facts.host?.interface(named: bridge) != nil else {
             return (.init(id: id, verdict: .fail, cause: "\(via), but this host has no interface \(bridge)",
@@ -248,8 +249,15 @@ public enum VMCheck {
             return (.init(id: id, verdict: .fail, cause: "\(via), but the host has no IPv4 address on \(bridge), so the guest cannot address it",
                           fix: "move the host's address from the LAN NIC to \(bridge) (the bridge, not its port, holds it)"), nil)
         }
-        return (.init(id: id, verdict: .pass, cause: "\(via); the host's address there is \(address)"),
+        return (.init(id: id, verdict: .pass, cause: "\(via); the host's address there is \(address)", details: checksumNote(bridge, pitfalls: pitfalls)),
                 VMCheckReport.HostIP(address: address, interface: bridge, why: "the host's address on \(bridge), the bridge the VM's NIC is in"))
+    }
+
+    /// If the target sends but never takes the host's answers: guests may drop host-sent UDP
+    /// whose checksum was left to offloading.
+    static func checksumNote(_ bridge: String, pitfalls: VMPitfalls) -> [String] {
+        guard let source = pitfalls.source("checksum") else { return [] }
+        return ["if the target sends but never connects: iptables -t mangle -A POSTROUTING -o \(bridge) -p udp -j CHECKSUM --checksum-fill (host-sent UDP with offloaded checksums may be dropped by guests; reported by \(source))"]
     }
 
     static func dhcp(_ vm: VirtualMachine, nic: VMNIC?, facts: VMHostFacts, pitfalls: VMPitfalls) -> VMCheckReport.Check {

@@ -44,6 +44,7 @@ import Testing
         #expect(r.check("nic-model")?.details.contains { $0.contains("only supported NIC") && $0.contains("without busparams") } == true)
         #expect(r.hostIp?.address == "192.168.122.1" && r.hostIp?.interface == "virbr0")
         #expect(r.check("host-reachable")?.verdict == .pass)
+        #expect(r.check("host-reachable")?.details.first?.contains("-o virbr0 -p udp -j CHECKSUM --checksum-fill") == true)
         #expect(r.check("dhcp")?.verdict == .pass && r.check("dhcp")?.cause.contains("192.168.122.2-192.168.122.254") == true)
         #expect(r.check("firewall")?.verdict == .pass && r.check("firewall")?.cause.contains("from 192.168.122.2 on virbr0") == true)
     }
