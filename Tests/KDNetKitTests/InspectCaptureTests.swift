@@ -163,4 +163,16 @@ import Testing
             #expect(status == .failedAuthentication || status == .noHandshake)
         }
     }
+
+    /// Hostile-input trial #5: a capture full of malformed MDBG datagrams exited 0.
+    @Test func malformedMDBGAloneIsAProblem() throws {
+        let key = Conversation.randomKey()
+        let c = Conversation(key: key, target: Conversation.endpoint("192.0.2.10", 50000), host: Conversation.endpoint("192.0.2.1", 50000))
+        var capture = try TemporaryCapture(link: .ethernet)
+        for v in [UInt8(4), 9] { try capture.add(Array("MDBG".utf8) + [v, 1] + [UInt8](repeating: 0, count: 20), from: c.target, to: c.host) }
+        try capture.close()
+        let s = try CaptureInspector.inspect(file: capture.url.path, keys: observerKeys(key), showDataKeys: false) { _ in }
+        #expect(s.malformed == 2 && s.failedAuthentication == 0 && s.warnings.isEmpty)
+        #expect(s.problemFound)
+    }
 }

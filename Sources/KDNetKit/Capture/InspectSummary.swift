@@ -64,7 +64,9 @@ public struct InspectSummary: Codable, Sendable, Equatable {
     public var kdnetDatagrams: Int { datagrams - notKdnet }
 
     /// A problem was found: some datagram did not authenticate, or the file was cut short.
-    public var problemFound: Bool { failedAuthentication > 0 || !warnings.isEmpty }
+    /// A datagram that failed authentication or starts with MDBG but is not KDNET, or a
+    /// damaged file: the capture did not open cleanly (exit 1).
+    public var problemFound: Bool { failedAuthentication > 0 || malformed > 0 || !warnings.isEmpty }
 
     mutating func count(_ record: ObservedDatagram) {
         datagrams += 1

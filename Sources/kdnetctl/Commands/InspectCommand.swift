@@ -36,7 +36,8 @@ struct InspectCommand: AsyncParsableCommand {
             diagnosis, warnings}}. Records are streamed, so memory stays flat.
 
             Exit codes: 0 the capture was read and every KDNET datagram in it opened (or \
-            it holds no KDNET at all); 1 some datagram failed authentication, the file is \
+            it holds no KDNET at all); 1 some datagram failed authentication or starts \
+            with MDBG but is not well-formed KDNET, the file is \
             cut short or damaged, or it cannot be read; 64 bad flags.
             """
     )
