@@ -26,8 +26,8 @@ grep -q "key:$key" kdnet-setup/kdnet-target.cmd && pass "the script holds the fu
 
 # --json: one document with steps, choices, files; stdout holds nothing else.
 expect_exit 0 "--json run" -- "$KDNETCTL" wizard --simulated-target --non-interactive --out ./json-run --port 50011 --json
-[[ $(json_get "$OUT" 'len(d["steps"]), d["choices"]["port"], len(d["files"]), d["mode"]') == "9 50011 4 simulated-target" ]] \
-  && pass "--json record: 9 steps, choices, files" || fail "--json record: ${OUT:0:300}"
+[[ $(json_get "$OUT" 'len(d["steps"]), d["choices"]["port"], len(d["files"]), d["mode"]') == "10 50011 4 simulated-target" ]] \
+  && pass "--json record: 10 steps, choices, files" || fail "--json record: ${OUT:0:300}"
 [[ $OUT != *"$(python3 -c 'import json; print(json.load(open("json-run/listener.json"))["targets"][0]["key"])')"* ]] \
   && pass "--json record redacts the key" || fail "--json record holds the key"
 
