@@ -187,13 +187,7 @@ public struct NICEntry: Sendable, Codable, Hashable {
     }
 
     /// "supported", "not supported" or "not known", as the human output says it.
-    public var verdictWord: String {
-        switch supported {
-        case true?: return "supported"
-        case false?: return "not supported"
-        case nil: return "not known"
-        }
-    }
+    public var verdictWord: String { NICVerdict.word(for: supported) }
 
     /// How to name it in a sentence: address, ids and name.
     public var label: String {

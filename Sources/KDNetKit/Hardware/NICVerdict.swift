@@ -186,6 +186,15 @@ public struct NICVerdict: Sendable, Hashable {
         }
     }
 
+    /// "supported", "not supported" or "not known", as the human output says a verdict.
+    public static func word(for supported: Bool?) -> String {
+        switch supported {
+        case true?: return "supported"
+        case false?: return "not supported"
+        case nil: return "not known"
+        }
+    }
+
     /// One short line on what the verdict rests on, for the human output.
     public static func basisLine(basis: Basis?, reportedBy: String?) -> String {
         switch basis {

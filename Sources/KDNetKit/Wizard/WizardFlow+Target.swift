@@ -75,7 +75,7 @@ extension WizardFlow {
             vmReport = report
         }
         for n in report.nics {
-            let word = n.supported == true ? "supported" : n.supported == false ? "not supported" : "not known"
+            let word = NICVerdict.word(for: n.supported)
             r.lines.append("\(n.mac ?? "?") \(n.model ?? "?")\(n.pciAddress.map { " at \($0)" } ?? ""): \(word) — \(n.reason)")
             if n.basis == .shippedModule, let source = n.reportedBy { r.notes.append("\(n.mac ?? "this NIC"): the verdict rests on a public report (\(source))") }
         }

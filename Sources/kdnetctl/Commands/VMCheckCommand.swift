@@ -49,7 +49,7 @@ struct VMCheckCommand: AsyncParsableCommand {
     static func render(_ r: VMCheckReport) {
         Console.out(Console.paint("\(r.vm.name)", .bold) + " (\(r.vm.source.rawValue), \(r.vm.state.rawValue), machine \(r.vm.machine ?? "?")); judged for \(r.windows.release) (build \(r.windows.build), from \(r.windows.from.replacingOccurrences(of: "_", with: " ")))")
         for n in r.nics {
-            let word = n.supported == true ? "supported" : n.supported == false ? "not supported" : "not known"
+            let word = NICVerdict.word(for: n.supported)
             let ids = [n.vendorId, n.deviceId].compactMap { $0 }.joined(separator: ":")
             Console.out("  NIC \(n.mac ?? "?") \(n.model ?? "?")\(ids.isEmpty ? "" : " [\(ids)]")\(n.pciAddress.map { " at \($0)" } ?? ""), \(n.mode.rawValue) \(n.network ?? n.bridge ?? ""): \(word)" + (n.mac != nil && n.mac == r.recommendedNic ? " (the one to use)" : ""))
         }
