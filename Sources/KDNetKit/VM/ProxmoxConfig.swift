@@ -11,6 +11,19 @@ public enum ProxmoxConfig {
     /// - Parameters:
     ///   - vmid: the file's VMID (its name), used as the identifier and as a fallback name.
     ///   - state: what `qm status` said; the config does not record it.
+    static let vmSettings: Set<String> = [
+        "name", "memory", "ostype", "cores", "sockets", "cpu", "machine", "bios", "boot", "smbios1", "vmgenid",
+        "scsihw", "meta", "agent", "args", "numa", "balloon", "vga", "onboot", "kvm", "hotplug",
+    ]
+
+    static func isVMSetting(_ key: String) -> Bool {
+        if vmSettings.contains(key) { return true }
+        // Numbered devices: net0, scsi0, sata1, ide2, virtio0, efidisk0, tpmstate0, hostpci0, usb0.
+        let stem = key.prefix { $0.isLetter }
+        return ["net", "scsi", "sata", "ide", "virtio", "efidisk", "tpmstate", "hostpci", "usb", "serial"].contains(String(stem))
+            && key.dropFirst(stem.count).allSatisfy(\.isNumber) && key.count > stem.count
+    }
+
     public static func parse(_ text: String, vmid: Int? = nil, state: VMState = .unknown) throws -> VirtualMachine {
         var conf: [String: String] = [:]
         var hasPending = false
@@ -36,6 +49,8 @@ public enum ProxmoxConfig {
             conf[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         guard !conf.isEmpty else { throw ProxmoxConfigError.empty }
+        // /etc/passwd is `key: value` text too: a VM config has keys only Proxmox writes.
+        guard conf.keys.contains(where: isVMSetting) else { throw ProxmoxConfigError.notProxmox }
 
         let machine = machineType(conf["machine"])
         let isQ35 = machine.contains("q35")

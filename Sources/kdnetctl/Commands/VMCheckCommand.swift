@@ -29,7 +29,9 @@ struct VMCheckCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port \(port) is not a UDP port; KDNET uses 50000-50039") }
-        if let windows { _ = try WindowsTarget(parsing: windows) }
+        if let windows {
+            do { _ = try WindowsTarget(parsing: windows) } catch { throw ValidationError("--windows: " + Console.describe(error)) }
+        }
     }
 
     func run() async throws {

@@ -36,7 +36,9 @@ struct VMFixCommand: AsyncParsableCommand {
         if let addDebugNIC, addDebugNIC.isEmpty || addDebugNIC.contains(where: { $0 == "'" || $0 == "<" || $0 == "&" || $0.isWhitespace }) {
             throw ValidationError("--add-debug-nic '\(addDebugNIC)' is not a libvirt network name; see `virsh net-list --all`")
         }
-        if let windows { _ = try WindowsTarget(parsing: windows) }
+        if let windows {
+            do { _ = try WindowsTarget(parsing: windows) } catch { throw ValidationError("--windows: " + Console.describe(error)) }
+        }
     }
 
     struct Outcome: Encodable {

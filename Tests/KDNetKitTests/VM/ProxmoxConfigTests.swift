@@ -162,6 +162,11 @@ import Testing
         #expect(throws: ProxmoxConfigError.badNIC(key: "net3", value: "")) {
             try ProxmoxConfig.parse("name: x\nnet3:\n")
         }
+        // /etc/passwd parses as `key: value` but holds no Proxmox setting.
+        #expect(throws: ProxmoxConfigError.notProxmox) {
+            try ProxmoxConfig.parse("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")
+        }
+        #expect(ProxmoxConfig.isVMSetting("net0") && ProxmoxConfig.isVMSetting("efidisk0") && !ProxmoxConfig.isVMSetting("net") && !ProxmoxConfig.isVMSetting("root"))
         let msg = ProxmoxConfigError.badNIC(key: "net0", value: "x").errorDescription ?? ""
         #expect(msg.contains("qm set VMID --net0"))
     }
