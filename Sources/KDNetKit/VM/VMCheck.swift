@@ -73,6 +73,12 @@ public enum VMCheck {
             hostIp: reachable.hostIP, port: port, checks: checks)
     }
 
+    /// `vm check` of a VM on this host: the facts read now, the built-in NIC and pitfall data.
+    public static func live(_ vm: VirtualMachine, in catalog: VMCatalog, windows: String?, port: Int = defaultPort) throws -> VMCheckReport {
+        try run(vm, windows: windows, port: port, facts: .live(networks: catalog.networks, activeNetworks: catalog.activeNetworks),
+                knowledge: try .builtIn(), pitfalls: try .builtIn())
+    }
+
     /// The PCI function the guest sees for a NIC; a virtio NIC whose transport is unknown is
     /// judged as 1af4:1000 without one, which says "not known".
     static func function(of nic: VMNIC) -> PCIFunction? {

@@ -58,8 +58,7 @@ public struct LiveWizardServices: WizardServices {
     }
 
     public func checkVM(_ vm: VirtualMachine, in catalog: VMCatalog, windows: String?) throws -> VMCheckReport {
-        try VMCheck.run(vm, windows: windows, facts: .live(networks: catalog.networks, activeNetworks: catalog.activeNetworks),
-                        knowledge: try .builtIn(), pitfalls: try .builtIn())
+        try VMCheck.live(vm, in: catalog, windows: windows)
     }
 
     public func proposeVMFix(for vm: VirtualMachine, report: VMCheckReport) throws -> VMFixProposal? {

@@ -42,9 +42,8 @@ struct DoctorCommand: AsyncParsableCommand {
             var vmReport: VMCheckReport?
             if let vm {
                 let catalog = VMCatalog.load(vmSources.sources)
-                vmReport = try VMCheck.run(try vmSources.resolve(vm, in: catalog), windows: nics.windows, port: port ?? VMCheck.defaultPort,
-                                           facts: .live(networks: catalog.networks, activeNetworks: catalog.activeNetworks),
-                                           knowledge: try .builtIn(), pitfalls: try .builtIn())
+                vmReport = try VMCheck.live(try vmSources.resolve(vm, in: catalog), in: catalog, windows: nics.windows,
+                                            port: port ?? VMCheck.defaultPort)
             }
             let request = try DoctorRequest.parsing(port: port, key: key, hostIP: hostIP, target: target,
                                                     dbgSettings: try dbgsettings.map(readSettings), hostOS: hostOS,

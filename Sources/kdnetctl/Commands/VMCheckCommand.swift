@@ -39,9 +39,7 @@ struct VMCheckCommand: AsyncParsableCommand {
         try await Console.run(json: output.json) {
             let catalog = VMCatalog.load(vmSources.sources)
             let machine = try vmSources.resolve(vm, in: catalog)
-            let report = try VMCheck.run(machine, windows: windows, port: port,
-                                         facts: .live(networks: catalog.networks, activeNetworks: catalog.activeNetworks),
-                                         knowledge: try .builtIn(), pitfalls: try .builtIn())
+            let report = try VMCheck.live(machine, in: catalog, windows: windows, port: port)
             if output.json { try Console.json(report) } else { Self.render(report) }
             failed = report.failed
         }

@@ -81,8 +81,7 @@ struct VMFixCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let report = try VMCheck.run(machine, windows: windows, facts: .live(networks: catalog.networks, activeNetworks: catalog.activeNetworks),
-                                         knowledge: try .builtIn(), pitfalls: try .builtIn())
+            let report = try VMCheck.live(machine, in: catalog, windows: windows)
             if let network = addDebugNIC, machine.source == .libvirt, !catalog.networks.contains(where: { $0.name == network }) {
                 throw UserFacingError("--add-debug-nic: libvirt has no network '\(network)'; the networks are: \(catalog.networks.map(\.name).joined(separator: ", ")) (virsh net-list --all)", usage: true)
             }
