@@ -34,7 +34,7 @@ public enum HardwareError: Error, Equatable, LocalizedError {
     case dumpEmpty(String)
     case impossibleAddress(String, String)
     case libpci(String)
-    case tableMissing
+    case dataMissing(String)
 
     public var errorDescription: String? {
         switch self {
@@ -48,8 +48,8 @@ public enum HardwareError: Error, Equatable, LocalizedError {
             return "PCI dump '\(p)' names a device at \(address), which cannot exist (device 00-1f, function 0-7); make the dump again with `lspci -xxx > FILE` on the target"
         case .libpci(let why):
             return "cannot list this machine's PCI devices (libpci: \(why)); run as root, or use --pci-dump FILE made with `lspci -x`"
-        case .tableMissing:
-            return "the built-in NIC table is missing from the installation; reinstall kdnetctl"
+        case .dataMissing(let file):
+            return "the built-in data file \(file) is missing from the installation; reinstall kdnetctl"
         }
     }
 }

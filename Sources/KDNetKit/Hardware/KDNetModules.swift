@@ -43,10 +43,7 @@ public struct KDNetModules: Sendable, Codable {
     public let deviceReports: [DeviceReport]
 
     public static func builtIn() throws -> KDNetModules {
-        guard let dir = Bundle.module.url(forResource: "Resources", withExtension: nil),
-              let data = try? Data(contentsOf: dir.appendingPathComponent("kdnet-modules.json"))
-        else { throw HardwareError.tableMissing }
-        return try JSONOutput.decoder().decode(KDNetModules.self, from: data)
+        try BundledData.decode(KDNetModules.self, from: "kdnet-modules.json")
     }
 
     /// The network-class module Windows would load for this vendor's NICs.

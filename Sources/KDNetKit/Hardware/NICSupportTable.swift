@@ -18,10 +18,7 @@ public struct NICSupportTable: Sendable {
 
     /// The table built into KDNetKit.
     public static func builtIn() throws -> NICSupportTable {
-        guard let dir = Bundle.module.url(forResource: "Resources", withExtension: nil),
-              let data = try? Data(contentsOf: dir.appendingPathComponent("nic-support.json"))
-        else { throw HardwareError.tableMissing }
-        return try JSONOutput.decoder().decode(NICSupportTable.self, from: data)
+        try BundledData.decode(NICSupportTable.self, from: "nic-support.json")
     }
 
     /// Whether the page for `release` lists the pair.

@@ -13,10 +13,7 @@ public struct VMPitfalls: Sendable, Codable {
     public let pitfalls: [Pitfall]
 
     public static func builtIn() throws -> VMPitfalls {
-        guard let dir = Bundle.module.url(forResource: "Resources", withExtension: nil),
-              let data = try? Data(contentsOf: dir.appendingPathComponent("vm-pitfalls.json"))
-        else { throw HardwareError.tableMissing }
-        return try JSONOutput.decoder().decode(VMPitfalls.self, from: data)
+        try BundledData.decode(VMPitfalls.self, from: "vm-pitfalls.json")
     }
 
     /// The source of a pitfall; every id the checks use is in the file (a test walks them).

@@ -280,8 +280,11 @@ import Testing
             #expect(q.help.contains { $0.hasPrefix("hyperv-vendor-id:") })
             #expect(services.applied.count == (applies ? 1 : 0))
             let target = try #require(io.report(.target))
-            #expect(target.warnings.contains { $0.hasPrefix("hyperv-vendor-id") } == !applies || applies)
             #expect(target.notes.contains { $0.contains("power the VM off and start it again") } == applies)
+            #expect(target.lines.contains { $0.contains("the original is kept in /backups/kdt-vm-hyperv-no-vendor.xml") } == applies)
+            #expect(target.lines.contains("checked again after the change:") == applies)
+            #expect(target.notes.contains { $0.contains("vm fix kdt-vm-hyperv-no-vendor --apply` makes these changes later") } == !applies)
+            if !applies { #expect(target.warnings.contains { $0.hasPrefix("hyperv-vendor-id") } && target.status == .fail) }
         }
     }
 
