@@ -50,8 +50,31 @@ struct Kdnetctl: AsyncParsableCommand {
                 exit(withError: error)
             }
             let message = Kdnetctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-            Console.err(Console.paint("error:", .red, stderr: true) + " \(message); run with --help to see the options")
+            Console.usageError(oneLine(message), json: CommandLine.arguments.dropFirst().contains("--json"))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
+    }
+
+    /// ArgumentParser reports a value our parser refused as "The value 'V' is invalid
+    /// for '--opt <name>': why". Our reason already names the fix, so the line becomes
+    /// "--opt V: why"; a key's value is left out, because a mistyped key is still
+    /// most of a secret. Other parser messages get a pointer to --help.
+    static func oneLine(_ message: String) -> String {
+        let pattern = /^The value '(?<value>.*)' is invalid for '(?<option>-[^ ']+)[^']*'(: (?<reason>.+))?$/
+        guard let match = message.wholeMatch(of: pattern) else { return message + "; run with --help to see the options" }
+        guard let reason = match.reason else {
+            return "\(match.option) \(match.value) is not a value it takes; run with --help to see the options"
+        }
+        let option = String(match.option)
+        // A key's value stays out; so does any value the reason already quotes.
+        let quiet = option.hasSuffix("key") || reason.contains(match.value)
+        return quiet ? "\(option): \(reason)" : "\(option) \(match.value): \(reason)"
+    }
+}
+
+extension ValidationError {
+    /// A flag combination refused in `validate()`, with the library's own message.
+    init(_ error: any Error) {
+        self.init(Console.describe(error))
     }
 }

@@ -21,17 +21,20 @@ import Testing
     }
 
     @Test(arguments: [
-        ("", KeyError.empty),
-        ("1.2.3", KeyError.wrongPartCount(3)),
-        ("1.2.3.4.5", KeyError.wrongPartCount(5)),
-        ("1..3.4", KeyError.emptyPart(2)),
-        ("1.2.3.00000000000000", KeyError.partTooLong(4, "00000000000000")),
-        ("1.2-.3.4", KeyError.badCharacter(2, "-")),
-        ("1.2.3.é", KeyError.badCharacter(4, "é")),
+        ("", KeyError.empty, "the key is empty"),
+        ("1.2.3", KeyError.wrongPartCount(3), "the key has 3 parts, not 4"),
+        ("1.2.3.4.5", KeyError.wrongPartCount(5), "the key has 5 parts, not 4"),
+        ("1", KeyError.wrongPartCount(1), "the key has 1 part, not 4"),
+        ("1..3.4", KeyError.emptyPart(2), "part 2 of the key is empty"),
+        ("1.2.3.00000000000000", KeyError.partTooLong(4, "00000000000000"), "part 4 of the key (14 characters) is longer than 13"),
+        ("1.2-.3.4", KeyError.badCharacter(2, "-"), "part 2 of the key contains '-'"),
+        ("1.2.3.é", KeyError.badCharacter(4, "é"), "part 4 of the key contains 'é'"),
     ])
-    func rejectsMalformedKeys(input: String, expected: KeyError) {
-        #expect(throws: expected) { try DebugKey(parsing: input) }
-        #expect(expected.errorDescription?.isEmpty == false)
+    func rejectsMalformedKeys(input: String, expected: KeyError, problem: String) throws {
+        let error = try #require(throws: KeyError.self) { try DebugKey(parsing: input) }
+        #expect(error == expected)
+        // The message names this key's own problem before the general form.
+        #expect(error.errorDescription?.hasPrefix(problem) == true, "\(error.errorDescription ?? "")")
     }
 
     @Test func leadingZerosAreAccepted() throws {
@@ -62,6 +65,7 @@ import Testing
         let key = try DebugKey(parsing: "2steg4fzbj2sz.23418vzkd4ko3.1g34ou07z4pev.1sp3yo9yz874p")
         #expect(!"\(key)".contains("23418vzkd4ko3"))
         #expect(!"\(key)".contains("1sp3yo9yz874p"))
+        #expect("\(key)" == "2ste…(redacted)")
     }
 
     @Test func reportShapes() throws {

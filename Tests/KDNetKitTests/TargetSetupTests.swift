@@ -122,7 +122,7 @@ import Testing
         let win = HostSide.firewallRules(ports: [p, q], os: .windows)
         #expect(win[0].hasPrefix("netsh advfirewall firewall add rule") && win[0].contains("protocol=UDP localport=50000,50001 profile=domain,private,public"))
         #expect(win[1].hasPrefix("New-NetFirewallRule") && win[1].contains("-Protocol UDP -LocalPort 50000,50001 -Profile Domain,Private,Public"))
-        #expect(HostSide.firewallRules(ports: [p], os: .linux) == ["nft add rule inet filter input udp dport 50000 accept"])
-        #expect(HostSide.firewallRules(ports: [p, q], os: .linux) == ["nft add rule inet filter input udp dport { 50000, 50001 } accept"])
+        #expect(HostSide.firewallRules(ports: [p], os: .linux) == ["nft insert rule inet filter input udp dport 50000 accept"])
+        #expect(HostSide.firewallRules(ports: [p, q], os: .linux) == ["nft insert rule inet filter input udp dport '{ 50000, 50001 }' accept"])
     }
 }

@@ -38,7 +38,7 @@ public struct DoctorRequest: Sendable {
         if let listenSeconds {
             guard Self.listenLimits.contains(listenSeconds) else { throw .badListenSeconds(listenSeconds) }
             guard port != nil else { throw .listenNeeds("--port", "the port the target sends to") }
-            guard key != nil else { throw .listenNeeds("--key", "the key the host debugger uses") }
+            guard key != nil else { throw .listenNeeds("the key (--key, --key-file or $KDNETCTL_KEY)", "the key the host debugger uses") }
         }
         guard (1...1000).contains(pingCount) else { throw .badPingCount(pingCount) }
         guard pingTimeout >= 0.1 && pingTimeout <= 60 else { throw .badPingTimeout(pingTimeout) }
@@ -50,23 +50,17 @@ public struct DoctorRequest: Sendable {
     }
 
     /// The request from command-line text; every bad value is a usage problem naming its flag.
-    public static func parsing(port: Int?, key: String?, hostIP: String?, target: String?, dbgSettings: String?,
+    public static func parsing(port: Int?, key: DebugKey?, hostIP: String?, target: String?, dbgSettings: String?,
                                hostOS: HostOS = .linux, listenSeconds: Double? = nil,
                                pciDump: String? = nil, ids: [String] = [], windows: String? = nil, pciIDs: String? = nil,
                                vm: VMCheckReport? = nil) throws -> DoctorRequest {
-        var parsedKey: DebugKey?
-        if let key {
-            do { parsedKey = try DebugKey(parsing: key) } catch {
-                throw DoctorRequestError.badFlag("--key", error.errorDescription ?? "invalid key")
-            }
-        }
         var nics: NICSurvey?
         if pciDump != nil || !ids.isEmpty {
             nics = try NICSurvey.survey(dump: pciDump, ids: ids, windows: windows, pciIDs: pciIDs)
         } else if windows != nil, vm == nil {
             throw DoctorRequestError.windowsNeedsNICs
         }
-        return try DoctorRequest(port: port, key: parsedKey, hostIP: try hostIP.map { try HostAddress(parsing: $0) },
+        return try DoctorRequest(port: port, key: key, hostIP: try hostIP.map { try HostAddress(parsing: $0) },
                                  target: try target.map(IPAddress.parse), dbgSettings: dbgSettings.map(DbgSettings.init(parsing:)),
                                  hostOS: hostOS, listenSeconds: listenSeconds, nics: nics, vm: vm)
     }
@@ -79,13 +73,12 @@ public enum DoctorRequestError: Error, LocalizedError, Sendable, Equatable, Usag
     case listenNeeds(String, String)
     case badPingCount(Int)
     case badPingTimeout(Double)
-    case badFlag(String, String)
     case windowsNeedsNICs
 
     public var errorDescription: String? {
         switch self {
         case .nothingToCheck:
-            return "nothing to check; give at least one of --port, --key, --host-ip, --target, --dbgsettings FILE, --pci-dump FILE, --ids or --vm NAME"
+            return "nothing to check; give at least one of --port, the key (--key, --key-file or $KDNETCTL_KEY), --host-ip, --target, --dbgsettings FILE, --pci-dump FILE, --ids or --vm NAME"
         case .badPort(let p):
             return "port \(p) is not a UDP port (1-65535); KDNET uses 50000-50039"
         case .badListenSeconds(let s):
@@ -96,8 +89,6 @@ public enum DoctorRequestError: Error, LocalizedError, Sendable, Equatable, Usag
             return "ping count \(n) is outside 1-1000; use a small number such as 3"
         case .badPingTimeout(let t):
             return "ping timeout \(t) is outside 0.1-60 seconds; use a few seconds such as 2"
-        case .badFlag(let flag, let why):
-            return "\(flag): \(why)"
         case .windowsNeedsNICs:
             return "--windows judges the target's NICs; give them with --pci-dump FILE (lspci -xxx output), --ids 8086:10d3 or --vm NAME"
         }

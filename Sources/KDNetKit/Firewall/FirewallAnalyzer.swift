@@ -57,14 +57,14 @@ public enum FirewallAnalyzer {
             let r = evaluate(ruleset: copy, chains: copy.inputChains(for: packet.family), packet: packet)
             guard r.outcome == .dropped || r.outcome == .rejected, let by = r.decidedBy else { break }
             let key = baseChain(of: by, chains: copy.inputChains(for: packet.family), ruleset: copy, packet: packet)
-            let iif = packet.interface.map { "iifname \"\($0)\" " } ?? ""
-            commands.append("nft insert rule \(key.family) \(key.table) \(key.name) \(iif)udp dport \(packet.port) accept")
+            commands.append(NftOpenRule.command(family: key.family, table: key.table, chain: key.name,
+                                                interface: packet.interface, ports: [packet.port]))
             var opener: [JSONValue] = [.object(["match": .object(["op": .string("=="),
                 "left": .object(["payload": .object(["protocol": .string("udp"), "field": .string("dport")])]),
                 "right": .number(Double(packet.port))])]), .object(["accept": .null])]
             if let i = packet.interface {
                 opener.insert(.object(["match": .object(["op": .string("=="), "left": .object(["meta": .object(["key": .string("iifname")])]),
-                                                         "right": .string(i)])]), at: 0)
+                                                         "right": .string(i.text)])]), at: 0)
             }
             copy.chains[key]?.rules.insert(.init(handle: nil, expr: opener), at: 0)
         }

@@ -10,12 +10,12 @@ public enum PacketFamily: String, Codable, Sendable {
 public struct InboundPacket: Sendable, Codable, Equatable {
     public var family: PacketFamily
     public var port: Int
-    public var interface: String?
+    public var interface: InterfaceName?
     public var source: IPAddress?
     public var destination: IPAddress?
     public var sourcePort: Int?
 
-    public init(port: Int, interface: String? = nil, source: IPAddress? = nil, destination: IPAddress? = nil,
+    public init(port: Int, interface: InterfaceName? = nil, source: IPAddress? = nil, destination: IPAddress? = nil,
                 sourcePort: Int? = nil, family: PacketFamily? = nil) {
         self.port = port
         self.interface = interface
@@ -51,7 +51,7 @@ extension InboundPacket {
         case "meta":
             switch body["key"]?.string {
             case "iifname", "iif":
-                return interface.map { .string($0) } ?? .someInterface
+                return interface.map { .string($0.text) } ?? .someInterface
             case "l4proto": return .proto("udp", 17)
             case "nfproto": return .string(family.rawValue)
             case "protocol": return .string(family == .ipv4 ? "ip" : "ip6")

@@ -34,6 +34,7 @@ public enum HardwareError: Error, Equatable, LocalizedError {
     case dumpEmpty(String)
     case impossibleAddress(String, String)
     case libpci(String)
+    case pciIDsUnreadable(String, String)
     case dataMissing(String)
 
     public var errorDescription: String? {
@@ -48,6 +49,9 @@ public enum HardwareError: Error, Equatable, LocalizedError {
             return "PCI dump '\(p)' names a device at \(address), which cannot exist (device 00-1f, function 0-7); make the dump again with `lspci -xxx > FILE` on the target"
         case .libpci(let why):
             return "cannot list this machine's PCI devices (libpci: \(why)); run as root, or use --pci-dump FILE made with `lspci -x`"
+        case .pciIDsUnreadable(let p, let why):
+            let line = why.replacingOccurrences(of: " at \(p)", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+            return "'\(p)' is not a pci.ids file (libpci: \(line)); give a copy of /usr/share/misc/pci.ids to --pci-ids, or leave it out to use the system's"
         case .dataMissing(let file):
             return "the built-in data file \(file) is missing from the installation; reinstall kdnetctl"
         }

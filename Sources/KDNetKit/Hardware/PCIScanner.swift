@@ -53,7 +53,7 @@ public struct PCIScanner: Sendable {
         let rc = withOptionalCString(idsFile) { ids in
             kdnet_pci_name(ids, &raw, Int32(raw.count), &err, err.count)
         }
-        if rc < 0 { throw HardwareError.libpci(Self.text(err)) }
+        if rc < 0 { throw failure(Self.text(err), dump: nil) }
         return zip(ids, raw).map { id, d in
             var f = Self.function(from: d, address: nil)
             f.deviceClass = id.deviceClass
@@ -80,11 +80,7 @@ public struct PCIScanner: Sendable {
                     kdnet_pci_scan(dumpPath, ids, &raw, Int32(capacity), &err, err.count)
                 }
             }
-            if n < 0 {
-                let why = Self.text(err)
-                if let dump { throw HardwareError.dumpUnreadable(dump, why) }
-                throw HardwareError.libpci(why)
-            }
+            if n < 0 { throw failure(Self.text(err), dump: dump) }
             if Int(n) <= capacity {
                 // A header line without config bytes reads back as vendor ffff: no device there.
                 return raw.prefix(Int(n)).filter { $0.vendor_id != 0xffff }.map { d in
@@ -94,6 +90,14 @@ public struct PCIScanner: Sendable {
             }
             capacity = Int(n)
         }
+    }
+
+    /// libpci reports every failure the same way; its text says which file it choked
+    /// on, and the user needs to hear which of their files is wrong.
+    private func failure(_ why: String, dump: String?) -> HardwareError {
+        if let idsFile, why.contains(idsFile) { return .pciIDsUnreadable(idsFile, why) }
+        if let dump { return .dumpUnreadable(dump, why) }
+        return .libpci(why)
     }
 
     private static func function(from d: kdnet_pci_device, address: PCIAddress?) -> PCIFunction {

@@ -57,7 +57,10 @@ public struct HostAdvice: Sendable, Codable {
 
     /// Reads the host and advises; `target` is the target's address when known.
     public static func advise(target: String? = nil, includeVirtual: Bool = false) throws -> HostAdvice {
-        if let target, IPAddress(target) == nil { throw HostNetworkUsageError.badTarget(target) }
+        if let target {
+            guard let address = IPAddress(target) else { throw HostNetworkUsageError.badTarget(target) }
+            if let zone = address.unknownZone { throw HostNetworkUsageError.unknownZone(target, zone) }
+        }
         return HostAdvice(snapshot: try HostNetwork.snapshot(), target: target, includeVirtual: includeVirtual)
     }
 

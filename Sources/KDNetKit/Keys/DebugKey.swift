@@ -51,10 +51,10 @@ public struct DebugKey: Sendable, Hashable, CustomStringConvertible {
     /// The full key in canonical (lower-case) form. This is the secret.
     public var text: String { parts.map { String($0, radix: 36) }.joined(separator: ".") }
 
-    /// A redacted form safe for logs: the first part and a hint of the rest.
+    /// A redacted form safe for logs: the first four characters, enough to tell two
+    /// keys apart, and nothing that helps guess the rest.
     public var redacted: String {
-        let first = String(parts[0], radix: 36)
-        return "\(first.prefix(4))….…(redacted)"
+        "\(String(parts[0], radix: 36).prefix(4))…(redacted)"
     }
 
     public var description: String { redacted }

@@ -103,22 +103,22 @@ public enum ListenerError: Error, LocalizedError, Sendable {
 public enum ListenOptionError: Error, LocalizedError, UsageProblem, Sendable {
     case badAddress(String)
     case needsPortAndKey
+    case needsKey
     case configAndPort
     case targetNeedsPort
     case badMachine(String)
     case badProtocolVersion(Int)
     case badInterval(String, Double)
-    case badPort
 
     public var errorDescription: String? {
         switch self {
         case .badAddress(let a): return "\(a) is not an IPv4 or IPv6 address; give one like 192.168.1.10 or fd00::10"
-        case .needsPortAndKey: return "give --port and --key (as set on the target with bcdedit /dbgsettings), or --config with the listener.json of `kdnetctl plan`"
+        case .needsPortAndKey: return "give --port and the key (--key, --key-file or $KDNETCTL_KEY, as set on the target with bcdedit /dbgsettings), or --config with the listener.json of `kdnetctl plan`"
+        case .needsKey: return "give the key the target was set up with: --key, --key-file or $KDNETCTL_KEY"
         case .configAndPort: return "--config lists ports and keys already; drop --port/--key/--expect/--target or drop --config"
         case .targetNeedsPort: return "--target works with one target; use it with --port and --key, not --config"
         case .badMachine(let m): return "unknown machine \(m); use x64, x86 or arm64"
         case .badProtocolVersion(let v): return "KDNET protocol version \(v) is not one real targets use; pick 2, 3, 4 or 5"
-        case .badPort: return "port 0 is not a KDNET port; give the port:P of `bcdedit /dbgsettings` (50000-50039 is recommended)"
         case .badInterval(let flag, let v): return "\(flag) \(v) is not a positive number of seconds; give e.g. \(flag) 3"
         }
     }

@@ -56,7 +56,7 @@ public enum UDPProbe {
                               onEvent: (ProbeListenEvent) -> Void = { _ in }) throws -> ProbeListenReport {
         try ProbeLimits.validate(port: port)
         try ProbeLimits.validate(timeout: timeout)
-        if let max { try ProbeLimits.validate(count: max) }
+        if let max { try ProbeLimits.validate(max: max) }
         let socket = try DatagramSocket.udp(for: address)
         let bindAddress = address ?? IPAddress(bytes: [UInt8](repeating: 0, count: socket.family == AF_INET ? 4 : 16))!
         try socket.bind(Endpoint(address: bindAddress, port: UInt16(port)))

@@ -11,6 +11,10 @@ public struct DebugPort: Sendable, Hashable, Codable, Comparable, CustomStringCo
     public static let recommended: ClosedRange<Int> = 50000...50039
     /// KDNET's fallback (the ICANN-registered debugger port) when the port setting is deleted.
     public static let fallback = 5364
+    /// The first recommended port: what a set-up uses when nothing else is asked for.
+    public static let defaultPort = DebugPort(unchecked: UInt16(recommended.lowerBound))
+
+    private init(unchecked value: UInt16) { self.value = value }
 
     /// Accepts any port in 49152-65535; the caller decides what to do with `policyWarning`.
     public init(validating number: Int) throws(PortError) {

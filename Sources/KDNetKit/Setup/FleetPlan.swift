@@ -146,6 +146,13 @@ public struct FleetPlanner: Sendable {
     private func hostsByFamily() throws -> [HostAddress.Family: HostAddress] {
         let given = hostAddresses.isEmpty ? inventory.hostAddresses : hostAddresses
         guard !given.isEmpty else { throw UserFacingError(FleetPlanError.noHostAddress.errorDescription ?? "", usage: true) }
+        return try Self.checkHostAddresses(given)
+    }
+
+    /// At most one usable address per family: the rule for `--host-ip` flags and for
+    /// the inventory's own host addresses alike.
+    @discardableResult
+    public static func checkHostAddresses(_ given: [HostAddress]) throws -> [HostAddress.Family: HostAddress] {
         var byFamily: [HostAddress.Family: HostAddress] = [:]
         for a in given {
             if let reason = a.unusableReason { throw TargetSetupError.unusableHost(reason) }

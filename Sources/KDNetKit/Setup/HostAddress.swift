@@ -15,9 +15,17 @@ public struct HostAddress: Sendable, Hashable, Codable, CustomStringConvertible 
     public let text: String
     public let bytes: [UInt8]
 
+    /// Takes the address alone, or as `ip -brief address` prints it (`192.168.1.10/24`):
+    /// the prefix length is checked and dropped, since bcdedit wants the address only.
     public init(parsing input: String) throws(HostAddressError) {
-        let text = input.trimmingCharacters(in: .whitespaces)
+        var text = input.trimmingCharacters(in: .whitespaces)
         guard !text.contains(where: \.isWhitespace) else { throw .containsSpaces(text) }
+        var prefixLength: Int?
+        if let slash = text.firstIndex(of: "/") {
+            guard let length = Int(text[text.index(after: slash)...]) else { throw .malformed(text) }
+            prefixLength = length
+            text = String(text[..<slash])
+        }
         if text.contains("%") { throw .scoped(text) }
         if let v4 = Self.pton(AF_INET, text, count: 4) {
             family = .ipv4; bytes = v4
@@ -25,6 +33,10 @@ public struct HostAddress: Sendable, Hashable, Codable, CustomStringConvertible 
             family = .ipv6; bytes = v6
         } else {
             throw .malformed(text)
+        }
+        if let prefixLength, !(0...(bytes.count * 8)).contains(prefixLength) { throw .malformed(input.trimmingCharacters(in: .whitespaces)) }
+        if family == .ipv6, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
+            throw .ipv4Mapped(text, bytes[12...].map(String.init).joined(separator: "."))
         }
         self.text = text
     }
@@ -81,6 +93,7 @@ public enum HostAddressError: Error, Equatable, Sendable, LocalizedError, UsageP
     case malformed(String)
     case containsSpaces(String)
     case scoped(String)
+    case ipv4Mapped(String, String)
     case unusable(String)
 
     public var errorDescription: String? {
@@ -91,6 +104,8 @@ public enum HostAddressError: Error, Equatable, Sendable, LocalizedError, UsageP
             return "host address '\(s)' contains spaces; bcdedit needs it without any"
         case .scoped(let s):
             return "host address \(s) has a zone (%...), which bcdedit cannot take; give the address without it"
+        case .ipv4Mapped(let s, let v4):
+            return "\(s) is the IPv4 address \(v4) written as IPv6, which a target cannot use as hostipv6; give \(v4) (bcdedit's hostip) instead"
         case .unusable(let reason):
             return "\(reason); give the address of the host's NIC that faces the target"
         }

@@ -42,8 +42,7 @@ public struct HostSide: Sendable, Equatable, Codable {
                 "New-NetFirewallRule -DisplayName '\(name)' -Direction Inbound -Action Allow -Protocol UDP -LocalPort \(list) -Profile Domain,Private,Public",
             ]
         case .linux:
-            let set = ports.count == 1 ? list : "{ " + ports.map(\.description).joined(separator: ", ") + " }"
-            return ["nft add rule inet filter input udp dport \(set) accept"]
+            return [NftOpenRule.command(ports: ports.map { Int($0.value) })]
         }
     }
 }

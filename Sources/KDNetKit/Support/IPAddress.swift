@@ -43,10 +43,26 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Parses or throws the usage error naming the bad value.
+    /// Parses or throws the usage error naming the bad value. A zone must name an
+    /// interface of this host: the kernel would otherwise drop it without a word.
     public static func parse(_ text: String) throws(ProbeInputError) -> IPAddress {
         guard let a = IPAddress(text) else { throw .badAddress(text) }
+        if let zone = a.unknownZone { throw .unknownZone(text, zone) }
         return a
+    }
+
+    /// The zone (`%eth9`), when this host has no interface of that name or index.
+    public var unknownZone: String? {
+        guard let scope else { return nil }
+        if let index = UInt32(scope) {
+            var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE))
+            return if_indextoname(index, &name) == nil ? scope : nil
+        }
+        return if_nametoindex(scope) == 0 ? scope : nil
+    }
+
+    static func unknownZoneMessage(_ text: String, _ zone: String) -> String {
+        "\(text) names the zone \(zone), but this host has no interface \(zone); give the interface the target is on, as `ip -brief link` lists it (e.g. fe80::1%eth0)"
     }
 
     public var description: String {

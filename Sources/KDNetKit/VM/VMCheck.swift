@@ -308,7 +308,7 @@ public enum VMCheck {
             source = IPAddress("127.0.0.1")
         }
         let destination = hostIP.interface == "lo" ? IPAddress("127.0.0.1") : IPAddress(hostIP.address)
-        let packet = InboundPacket(port: port, interface: hostIP.interface, source: source, destination: destination)
+        let packet = InboundPacket(port: port, interface: hostIP.interface.flatMap { try? InterfaceName(parsing: $0) }, source: source, destination: destination)
         let result: DoctorCheckResult
         switch ruleset {
         case .success(let r): result = FirewallCheck.judge(FirewallAnalyzer.verdict(ruleset: r, packet: packet))

@@ -15,9 +15,10 @@ struct BcdeditCommand: AsyncParsableCommand {
 
     enum Format: String, CaseIterable { case text, cmd, ps1, json }
 
-    @Option(help: "The host's IPv4 or IPv6 address, the one facing the target.") var hostIp: String?
-    @Option(help: "UDP port, 49152-65535 (50000-50039 recommended).") var port: String = String(DebugPort.recommended.lowerBound)
-    @Option(help: "Use this key instead of generating one.") var key: String?
+    @Option(help: "The host's IPv4 or IPv6 address, the one facing the target.", transform: ArgumentValue.hostAddress) var hostIp: HostAddress?
+    @Option(parsing: .unconditional, help: "UDP port, 49152-65535 (50000-50039 recommended).", transform: ArgumentValue.debugPort)
+    var port: DebugPort = DebugPort.defaultPort
+    @Option(parsing: .unconditional, help: "Use this key instead of generating one.", transform: ArgumentValue.key) var key: DebugKey?
     @Flag(help: "Let bcdedit make the key (it then shows only on the target).") var newkey = false
     @Option(help: "The debug NIC's PCI location: decimal b.d.f, or lspci's 3b:00.0.") var busparams: String?
     @Flag(help: "Do not use DHCP on the target's debug NIC.") var nodhcp = false
@@ -57,18 +58,15 @@ struct BcdeditCommand: AsyncParsableCommand {
         let keyChoice: TargetSetupRequest.KeyChoice
         switch (key, newkey) {
         case (.some, true): throw UserFacingError("--key and --newkey both choose the key; give one of them", usage: true)
-        case (.some(let text), false):
-            do { keyChoice = .given(try DebugKey(parsing: text)) } catch {
-                throw UserFacingError("--key: " + Console.describe(error), usage: true)
-            }
+        case (.some(let key), false): keyChoice = .given(key)
         case (nil, true): keyChoice = .bcdeditNewKey
         case (nil, false): keyChoice = .generated(.generate())
         }
-        var r = TargetSetupRequest(port: try DebugPort(parsing: port), key: keyChoice)
+        var r = TargetSetupRequest(port: port, key: keyChoice)
         if off, !delete.isEmpty { throw UserFacingError("--off and --delete are different changes; run them one at a time", usage: true) }
         if off { r.action = .off }
         if !delete.isEmpty { r.action = .delete(try delete.map { try DbgSettingsElement(parsing: $0) }) }
-        r.hostAddress = try hostIp.map { try HostAddress(parsing: $0) }
+        r.hostAddress = hostIp
         r.busParams = try busparams.map { try BusParams(parsing: $0) }
         r.noDHCP = nodhcp
         r.bootDebug = bootDebug

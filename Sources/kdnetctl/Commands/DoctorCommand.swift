@@ -23,14 +23,14 @@ struct DoctorCommand: AsyncParsableCommand {
             Exits 1 when any check fails, 0 otherwise.
             """
     )
-    @Option(help: "The KDNET UDP port the debugger listens on.") var port: Int?
-    @Option(help: "The key the debugger uses (a.b.c.d).") var key: String?
+    @Option(parsing: .unconditional, help: "The KDNET UDP port the debugger listens on.", transform: ArgumentValue.udpPort) var port: Int?
+    @OptionGroup var keySource: KeySourceOptions
     @Option(name: .customLong("host-ip"), help: "The address the target sends to (bcdedit's hostip).") var hostIP: String?
     @Option(help: "The target's address.") var target: String?
     @Option(help: "A file holding the target's `bcdedit /dbgsettings` output, or - for standard input.") var dbgsettings: String?
     @Option(name: .customLong("host-os"), help: "The OS the debugger runs on: linux or windows.")
     var hostOS: DoctorRequest.HostOS = .linux
-    @Option(help: "Also listen this many seconds on --port and judge what arrives (needs --key).") var listen: Double?
+    @Option(parsing: .unconditional, help: "Also listen this many seconds on --port and judge what arrives (needs the key).") var listen: Double?
     @OptionGroup(title: "The target's NICs") var nics: NICSourceOptions
     @Option(help: ArgumentHelp("A VM on this host to check as `kdnetctl vm check` does (its checks appear as vm-*).", valueName: "name"))
     var vm: String?
@@ -45,7 +45,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 vmReport = try VMCheck.live(try vmSources.resolve(vm, in: catalog), in: catalog, windows: nics.windows,
                                             port: port ?? VMCheck.defaultPort)
             }
-            let request = try DoctorRequest.parsing(port: port, key: key, hostIP: hostIP, target: target,
+            let request = try DoctorRequest.parsing(port: port, key: try keySource.resolve(), hostIP: hostIP, target: target,
                                                     dbgSettings: try dbgsettings.map(readSettings), hostOS: hostOS,
                                                     listenSeconds: listen, pciDump: nics.pciDump, ids: nics.ids, windows: nics.windows,
                                                     pciIDs: nics.pciIDsFile, vm: vmReport)

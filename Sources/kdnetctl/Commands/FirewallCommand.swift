@@ -18,11 +18,12 @@ struct FirewallCommand: AsyncParsableCommand {
     )
     enum HostOS: String, ExpressibleByArgument { case linux, windows }
 
-    @Option(help: "The KDNET UDP port the debugger listens on.") var port: Int
-    @Option(help: "The interface the target's datagrams arrive on.") var interface: String?
+    @Option(parsing: .unconditional, help: "The KDNET UDP port the debugger listens on.", transform: ArgumentValue.udpPort) var port: Int
+    @Option(help: "The interface the target's datagrams arrive on.", transform: ArgumentValue.interface) var interface: InterfaceName?
     @Option(help: "The target's address, when rules test the source.") var source: String?
     @Option(help: "This host's address the target sends to, when rules test it.") var destination: String?
-    @Option(name: .customLong("source-port"), help: "The target's UDP source port, when rules test it.") var sourcePort: Int?
+    @Option(name: .customLong("source-port"), parsing: .unconditional, help: "The target's UDP source port, when rules test it.",
+            transform: ArgumentValue.udpPort) var sourcePort: Int?
     @Option(name: .customLong("host-os"), help: "The host's OS: linux or windows.") var hostOS: HostOS = .linux
     @Option(name: .customLong("ruleset"), help: "Evaluate this `nft -j list ruleset` JSON file instead of the live ruleset.")
     var rulesetFile: String?
@@ -30,8 +31,10 @@ struct FirewallCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Console.run(json: output.json) {
-            guard (1...65535).contains(port) else { throw ProbeInputError.badPort(port) }
             if hostOS == .windows { return try windows() }
+            if let interface, !interface.existsHere {
+                Console.err("warning: this host has no interface \(interface) now; the verdict is for datagrams arriving on it")
+            }
             let packet = InboundPacket(port: port, interface: interface, source: try source.map(IPAddress.parse),
                                        destination: try destination.map(IPAddress.parse), sourcePort: sourcePort)
             let ruleset: NftRuleset

@@ -45,8 +45,12 @@ struct InspectCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The capture file (pcap or pcapng), or with --hex-lines a file of `name hex` lines.", valueName: "file"))
     var file: String?
 
-    @Option(name: .long, help: ArgumentHelp("A key to try (repeat for captures of several targets).", valueName: "key"))
-    var key: [String] = []
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("A key to try (repeat for captures of several targets).", valueName: "key"),
+            transform: ArgumentValue.key)
+    var key: [DebugKey] = []
+
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("A file holding a key to try, alone and not readable by other users (also: $KDNETCTL_KEY).", valueName: "file"))
+    var keyFile: String?
 
     @Option(name: .long, help: ArgumentHelp("A listener.json whose targets' keys to try.", valueName: "listener.json"))
     var config: String?
@@ -57,10 +61,10 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Capture live on this interface instead of reading a file.", valueName: "iface"))
     var live: String?
 
-    @Option(name: .long, help: ArgumentHelp("With --live: stop after this many UDP datagrams.", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --live: stop after this many UDP datagrams.", valueName: "n"))
     var count: Int?
 
-    @Option(name: .long, help: ArgumentHelp("With --live: stop after this many seconds.", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --live: stop after this many seconds.", valueName: "seconds"))
     var duration: Double?
 
     @Option(name: .long, help: ArgumentHelp("With --live: a pcap-filter expression instead of `udp`, e.g. `udp port 50000`.", valueName: "expression"))
@@ -107,16 +111,15 @@ struct InspectCommand: AsyncParsableCommand {
         if let count, count < 1 { throw bad("--count \(count) must be at least 1") }
         if let duration, !(duration > 0) { throw bad("--duration \(duration) must be above 0 seconds") }
         var keys: [ObserverKey] = []
-        for (i, text) in key.enumerated() {
-            do { keys.append(ObserverKey(key: try DebugKey(parsing: text), label: "key \(i + 1)")) } catch {
-                throw bad("--key \(i + 1) is not a KDNET key: \(error.errorDescription ?? "")")
-            }
+        for (i, key) in key.enumerated() { keys.append(ObserverKey(key: key, label: "key \(i + 1)")) }
+        if let extra = try KeySourceOptions.fileOrEnvironment(keyFile) {
+            keys.append(ObserverKey(key: extra, label: keyFile == nil ? KeyFile.environmentVariable : "key file"))
         }
         if let config {
             let loaded = try ListenerConfig.load(from: URL(fileURLWithPath: config))
             for t in loaded.targets { keys.append(ObserverKey(key: try DebugKey(parsing: t.key), label: t.name)) }
         }
-        if keys.isEmpty { throw bad("give the key the target uses with --key K (or --config listener.json)") }
+        if keys.isEmpty { throw bad("give the key the target uses with --key K, --key-file FILE or $KDNETCTL_KEY (or --config listener.json)") }
         return keys
     }
 

@@ -29,20 +29,28 @@ struct ListenCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The UDP port the target sends to (bcdedit /dbgsettings ... port:P).") var port: UInt16?
-    @Option(help: "The target's key (bcdedit /dbgsettings shows it).") var key: String?
+    @Option(parsing: .unconditional, help: "The UDP port the target sends to (bcdedit /dbgsettings ... port:P), 49152-65535.",
+            transform: ArgumentValue.debugPort) var port: DebugPort?
+    @OptionGroup var keySource: KeySourceOptions
     @Option(help: "Listen on this local address only (default: every IPv4 and IPv6 address).") var bind: String?
-    @Option(help: "Give up after this many seconds (default 120; with --follow, run until stopped).") var timeout: Double?
+    @Option(parsing: .unconditional, help: "Give up after this many seconds (default 120; with --follow, run until stopped).",
+            transform: ArgumentValue.seconds(ArgumentValue.waitRange)) var timeout: Double?
     @Option(help: "The listener.json written by `kdnetctl plan`: every target's port and key at once.") var config: String?
     @Option(help: "The address the target must send from; pokes from elsewhere are reported, not answered.") var expect: String?
     @Option(help: "Send connect requests to this target address (at --port) instead of only waiting.") var target: String?
     @Flag(help: "Stay connected without breaking in and stream the target's debug output to stdout.") var follow = false
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if config != nil {
+            guard port == nil, keySource.key == nil, keySource.keyFile == nil, expect == nil else { throw ValidationError(ListenOptionError.configAndPort) }
+            guard target == nil else { throw ValidationError(ListenOptionError.targetNeedsPort) }
+        }
+    }
+
     func run() async throws {
         try await Console.run(json: output.json) {
             let targets = try makeTargets()
-            if let t = timeout, !(t > 0) { throw ListenOptionError.badInterval("--timeout", t) }
             let stop = WakePipe()
             let signals = Self.stopOnSignals(stop)
             let options = ListenOptions(targets: targets, bind: bind, timeout: timeout ?? (follow ? nil : 120),
@@ -60,13 +68,10 @@ struct ListenCommand: AsyncParsableCommand {
 
     private func makeTargets() throws -> [ListenTarget] {
         if let config {
-            guard port == nil, key == nil, expect == nil else { throw ListenOptionError.configAndPort }
-            guard target == nil else { throw ListenOptionError.targetNeedsPort }
             return try ListenTarget.from(try ListenerConfig.load(from: URL(fileURLWithPath: config)))
         }
-        guard let port, let key else { throw ListenOptionError.needsPortAndKey }
-        guard port != 0 else { throw ListenOptionError.badPort }
-        return [ListenTarget(port: port, key: try DebugKey(parsing: key), expectedAddress: expect)]
+        guard let port, let key = try keySource.resolve() else { throw ListenOptionError.needsPortAndKey }
+        return [ListenTarget(port: port.value, key: key, expectedAddress: expect)]
     }
 
     private func report(_ results: [ListenResult], stoppedBySignal: Bool) throws {

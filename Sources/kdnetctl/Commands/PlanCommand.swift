@@ -17,19 +17,23 @@ struct PlanCommand: AsyncParsableCommand {
 
     @Option(help: "The inventory file (CSV or YAML).") var inventory: String
     @Option(help: "The folder to write into (created 0700 if missing).") var out: String
-    @Option(help: "The host's address the targets send to (one IPv4 and/or one IPv6).") var hostIp: [String] = []
+    @Option(help: "The host's address the targets send to (one IPv4 and/or one IPv6).", transform: ArgumentValue.hostAddress)
+    var hostIp: [HostAddress] = []
     @Flag(help: "Give every target a new key (keys given in the inventory stay).") var rotateKeys = false
     @Option(help: "The host's OS, for its firewall rule: linux or windows.") var hostOs: String = "linux"
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        do { try FleetPlanner.checkHostAddresses(hostIp) } catch { throw ValidationError(error) }
+    }
 
     func run() async throws {
         try await Console.run(json: output.json) {
             guard let os = HostSide.OS(rawValue: hostOs.lowercased()) else {
                 throw UserFacingError("--host-os '\(hostOs)' is neither linux nor windows", usage: true)
             }
-            let hosts = try hostIp.map { try HostAddress(parsing: $0) }
             let inv = try Inventory.load(from: URL(fileURLWithPath: inventory))
-            var planner = FleetPlanner(inventory: inv, hostAddresses: hosts, outDir: URL(fileURLWithPath: out))
+            var planner = FleetPlanner(inventory: inv, hostAddresses: hostIp, outDir: URL(fileURLWithPath: out))
             planner.rotateKeys = rotateKeys
             planner.hostOS = os
             let (plan, files) = try planner.prepare()

@@ -19,11 +19,11 @@ struct ProbeCommand: AsyncParsableCommand {
     struct Listen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Answer probes on a UDP port until --timeout or --max; exits 1 if none arrived.")
-        @Option(help: "UDP port to listen on.") var port: Int
+        @Option(parsing: .unconditional, help: "UDP port to listen on.", transform: ArgumentValue.udpPort) var port: Int
         @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
         @Option(help: "Local address to bind (default: all).") var address: String?
-        @Option(help: "Stop after this many seconds.") var timeout = 60.0
-        @Option(help: "Stop after answering this many probes.") var max: Int?
+        @Option(parsing: .unconditional, help: "Stop after this many seconds.") var timeout = 60.0
+        @Option(parsing: .unconditional, help: "Stop after answering this many probes.") var max: Int?
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -56,10 +56,10 @@ struct ProbeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send probes to a `probe listen` and report reachability both ways, RTT, loss and NAT.")
         @Argument(help: "Address of the machine running `probe listen`.") var address: String
-        @Option(help: "Its UDP port.") var port: Int
+        @Option(parsing: .unconditional, help: "Its UDP port.", transform: ArgumentValue.udpPort) var port: Int
         @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
-        @Option(help: "How many probes to send (1-1000).") var count = 3
-        @Option(help: "Seconds to wait for answers after the last probe.") var timeout = 2.0
+        @Option(parsing: .unconditional, help: "How many probes to send (1-1000).") var count = 3
+        @Option(parsing: .unconditional, help: "Seconds to wait for answers after the last probe.") var timeout = 2.0
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -94,7 +94,7 @@ struct ProbeCommand: AsyncParsableCommand {
     struct Port: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tell whether a UDP port is free here, and which process holds it if not; exits 1 if held.")
-        @Option(help: "UDP port to check.") var port: Int
+        @Option(parsing: .unconditional, help: "UDP port to check.", transform: ArgumentValue.udpPort) var port: Int
         @OptionGroup var output: OutputOptions
 
         func run() async throws {

@@ -21,16 +21,17 @@ struct SimulateTargetCommand: AsyncParsableCommand {
     )
 
     @Option(name: .customLong("host-ip"), help: "The host's address (bcdedit /dbgsettings net hostip:A).") var hostIP: String
-    @Option(help: "The UDP port (bcdedit ... port:P); also the source port.") var port: UInt16
-    @Option(help: "The key the target was set up with.") var key: String
-    @Option(name: .customLong("poke-interval"), help: "Seconds between pokes.") var pokeInterval: Double = 3
-    @Option(help: "The Windows build to report.") var build: UInt16 = 19041
+    @Option(parsing: .unconditional, help: "The UDP port (bcdedit ... port:P), 49152-65535; also the source port.",
+            transform: ArgumentValue.debugPort) var port: DebugPort
+    @OptionGroup var keySource: KeySourceOptions
+    @Option(name: .customLong("poke-interval"), parsing: .unconditional, help: "Seconds between pokes.") var pokeInterval: Double = 3
+    @Option(parsing: .unconditional, help: "The Windows build to report.") var build: UInt16 = 19041
     @Option(help: "The architecture to report: x64, x86 or arm64.") var machine: String = "x64"
-    @Option(name: .customLong("protocol-version"), help: "The KDNET protocol version to speak (2 to 5).") var protocolVersion: Int = 2
+    @Option(name: .customLong("protocol-version"), parsing: .unconditional, help: "The KDNET protocol version to speak (2 to 5).") var protocolVersion: Int = 2
     @Option(help: "The source address to send from.") var bind: String?
-    @Option(help: "Run exactly this many seconds.") var duration: Double?
-    @Option(name: .customLong("max-pokes"), help: "Stop at the poke after this many.") var maxPokes: Int?
-    @Option(name: .customLong("reboot-after"), help: "Reboot once after this many seconds.") var rebootAfter: Double?
+    @Option(parsing: .unconditional, help: "Run exactly this many seconds.") var duration: Double?
+    @Option(name: .customLong("max-pokes"), parsing: .unconditional, help: "Stop at the poke after this many.") var maxPokes: Int?
+    @Option(name: .customLong("reboot-after"), parsing: .unconditional, help: "Reboot once after this many seconds.") var rebootAfter: Double?
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -60,7 +61,7 @@ struct SimulateTargetCommand: AsyncParsableCommand {
     }
 
     private func makeOptions() throws -> SimulatorOptions {
-        guard port != 0 else { throw ListenOptionError.badPort }
+        guard let key = try keySource.resolve() else { throw ListenOptionError.needsKey }
         guard let machineValue = KernelVersion.machine(named: machine), machineValue != 0x1C4 else { throw ListenOptionError.badMachine(machine) }
         guard (2...5).contains(protocolVersion) else { throw ListenOptionError.badProtocolVersion(protocolVersion) }
         for (flag, value) in [("--poke-interval", pokeInterval), ("--duration", duration), ("--reboot-after", rebootAfter)] {
@@ -69,7 +70,7 @@ struct SimulateTargetCommand: AsyncParsableCommand {
         let is64 = machineValue != 0x14C
         let kernel = KernelVersion(major: 0xF, build: build, flags: is64 ? 7 : 3, machine: machineValue,
                                    kernelBase: machineValue == 0x14C ? 0x81A0_0000 : machineValue == 0xAA64 ? 0xFFFF_F805_1220_0000 : 0xFFFF_F802_6BC1_8000)
-        var o = SimulatorOptions(hostIP: hostIP, port: port, key: try DebugKey(parsing: key), kernel: kernel)
+        var o = SimulatorOptions(hostIP: hostIP, port: port.value, key: key, kernel: kernel)
         o.pokeInterval = pokeInterval
         o.protocolVersion = UInt8(protocolVersion)
         o.bind = bind

@@ -29,8 +29,9 @@ struct WizardCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Answers as YAML or JSON: question name to answer.", valueName: "file")) var answers: String?
     @Flag(help: "Never prompt: take flags, --answers, then defaults.") var nonInteractive = false
     @Flag(help: "Connect to the built-in simulated Windows target on this machine.") var simulatedTarget = false
-    @Option(help: ArgumentHelp("The simulated target uses this key instead (to see the wrong-key diagnosis).", valueName: "key"))
-    var simulatedKey: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("The simulated target uses this key instead (to see the wrong-key diagnosis).", valueName: "key"),
+            transform: ArgumentValue.key)
+    var simulatedKey: DebugKey?
     @Flag(help: "Run on the target (booted from a Linux live USB): NIC from this machine, then probe the host.") var targetSide = false
 
     @Option(help: "Where the target is: physical, vm-here (a VM on this host) or vm-elsewhere.") var target: String?
@@ -40,16 +41,17 @@ struct WizardCommand: AsyncParsableCommand {
     @Option(help: "Where the debugger runs: kdnetctl (here) or windbg (a Windows host).") var debugger: String?
     @Option(help: "ipv4 or ipv6.") var family: String?
     @Option(help: "The host's address the target sends to.") var hostIp: String?
-    @Option(help: "UDP port (default: the first free one in 50000-50039).") var port: String?
+    @Option(parsing: .unconditional, help: "UDP port (default: the first free one in 50000-50039).", transform: ArgumentValue.debugPort) var port: DebugPort?
     @Option(help: "The target's Windows: 10 22H2, 11 24H2, a build number...") var windows: String?
     @Option(help: "How to find the NIC: dump, ids, busparams, hyperv, skip, this-machine.") var nicSource: String?
     @Option(help: ArgumentHelp("`lspci -x` or `kdnetctl nics --json` output saved on the target.", valueName: "file")) var pciDump: String?
     @Option(help: "Device ids as Windows shows them, comma-separated.") var ids: String?
     @Option(help: "Which NIC (its PCI address) when several are supported.") var nic: String?
     @Option(help: "The NIC's location: decimal b.d.f or lspci's 3b:00.0.") var busparams: String?
-    @Option(help: "Use this key instead of generating one.") var key: String?
+    @Option(parsing: .unconditional, help: "Use this key instead of generating one.", transform: ArgumentValue.key) var key: DebugKey?
     @Flag(help: "Write the set-up but do not wait for the target.") var noConnect = false
-    @Option(help: ArgumentHelp("Seconds to wait for the target.", valueName: "seconds")) var timeout: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait for the target, 1-3600.", valueName: "seconds"),
+            transform: ArgumentValue.seconds(1...3600)) var timeout: Double?
     @Option(help: ArgumentHelp("A `kdnetctl plan` folder whose ports are taken.", valueName: "dir")) var plan: String?
     @Flag(name: .customLong("include-virtual"), help: "Offer container and VM bridges' addresses too (for a VM target).") var includeVirtual = false
     @Option(name: .customLong("pci-ids"), help: ArgumentHelp("Name devices from this pci.ids.", valueName: "file")) var pciIDs: String?
@@ -91,8 +93,8 @@ struct WizardCommand: AsyncParsableCommand {
     func flowOptions() throws -> WizardFlow.Options {
         var presets = try answers.map(WizardAnswers.load) ?? [:]
         let flags: [String: String?] = [
-            "target": target, "vm": vm, "vm-fix": vmFix, "debugger": debugger, "family": family, "host-ip": hostIp, "port": port, "windows": windows,
-            "nic-source": nicSource, "pci-dump": pciDump, "ids": ids, "nic": nic, "busparams": busparams, "key": key,
+            "target": target, "vm": vm, "vm-fix": vmFix, "debugger": debugger, "family": family, "host-ip": hostIp, "port": port?.description, "windows": windows,
+            "nic-source": nicSource, "pci-dump": pciDump, "ids": ids, "nic": nic, "busparams": busparams, "key": key?.text,
         ]
         for case let (id, value?) in flags { presets[id] = value }
         if noConnect { presets["connect"] = "skip" }
@@ -105,12 +107,7 @@ struct WizardCommand: AsyncParsableCommand {
         }
         var simulated: SimulatedTarget?
         if simulatedTarget {
-            do { simulated = SimulatedTarget(key: try simulatedKey.map { try DebugKey(parsing: $0) }) } catch {
-                throw UserFacingError("--simulated-key: " + Console.describe(error), usage: true)
-            }
-        }
-        if let t = timeout, !(1...3600).contains(t) {
-            throw UserFacingError("--timeout \(t) is outside 1-3600 seconds; give the seconds to wait for the target, e.g. 120", usage: true)
+            simulated = SimulatedTarget(key: simulatedKey)
         }
         return WizardFlow.Options(
             outDir: URL(fileURLWithPath: out), planDir: plan.map { URL(fileURLWithPath: $0) }, presets: presets, simulatedTarget: simulated,

@@ -42,11 +42,20 @@ enum Console {
         } catch let error as CleanExit {
             throw error
         } catch {
-            let message = describe(error)
-            if json { out((try? JSONOutput.string(["error": message])) ?? "{\"error\": \"internal\"}") }
-            err(paint("error:", .red, stderr: true) + " " + message)
+            report(describe(error), json: json)
             throw ExitCode(isUsage(error) ? 64 : 1)
         }
+    }
+
+    /// An error found while parsing the command line, before any command runs: under
+    /// `--json` it still prints the same `{"error": ...}` document as every other error.
+    static func usageError(_ message: String, json: Bool) {
+        report(message, json: json)
+    }
+
+    private static func report(_ message: String, json: Bool) {
+        if json { out((try? JSONOutput.string(["error": message])) ?? "{\"error\": \"internal\"}") }
+        err(paint("error:", .red, stderr: true) + " " + message)
     }
 
     static func describe(_ error: Error) -> String {

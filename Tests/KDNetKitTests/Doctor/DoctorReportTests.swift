@@ -38,16 +38,15 @@ import Testing
         #expect(throws: DoctorRequestError.badPort(0)) { try DoctorRequest(port: 0) }
         #expect(throws: DoctorRequestError.badPort(70000)) { try DoctorRequest(port: 70000) }
         let key = try DebugKey(parsing: "1.1.1.1")
-        #expect(throws: DoctorRequestError.listenNeeds("--key", "the key the host debugger uses")) {
+        #expect(throws: DoctorRequestError.listenNeeds("the key (--key, --key-file or $KDNETCTL_KEY)", "the key the host debugger uses")) {
             try DoctorRequest(port: 50000, listenSeconds: 5)
         }
         #expect(throws: DoctorRequestError.listenNeeds("--port", "the port the target sends to")) {
             try DoctorRequest(key: key, listenSeconds: 5)
         }
         #expect(throws: DoctorRequestError.badListenSeconds(0)) { try DoctorRequest(port: 50000, key: key, listenSeconds: 0) }
-        #expect(throws: (any Error).self) { try DoctorRequest.parsing(port: nil, key: "not a key", hostIP: nil, target: nil, dbgSettings: nil) }
-        #expect(throws: (any Error).self) { try DoctorRequest.parsing(port: nil, key: nil, hostIP: "10.0.0.300", target: nil, dbgSettings: nil) }
-        #expect(throws: (any Error).self) { try DoctorRequest.parsing(port: nil, key: nil, hostIP: nil, target: "nope", dbgSettings: nil) }
+        #expect(throws: HostAddressError.malformed("10.0.0.300")) { try DoctorRequest.parsing(port: nil, key: nil, hostIP: "10.0.0.300", target: nil, dbgSettings: nil) }
+        #expect(throws: ProbeInputError.badAddress("nope")) { try DoctorRequest.parsing(port: nil, key: nil, hostIP: nil, target: "nope", dbgSettings: nil) }
         // Port 80 is a real port: the port check judges it, the request takes it.
         #expect(try DoctorRequest(port: 80).port == 80)
     }

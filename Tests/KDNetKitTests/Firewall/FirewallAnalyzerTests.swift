@@ -12,7 +12,7 @@ import Testing
     static func verdict(_ name: String, port: Int = 50000, interface: String? = "veth0", source: String? = "10.77.0.2",
                         sourcePort: Int? = nil) throws -> FirewallReport {
         FirewallAnalyzer.verdict(ruleset: try ruleset(name),
-                                 packet: InboundPacket(port: port, interface: interface, source: source.flatMap(IPAddress.init),
+                                 packet: InboundPacket(port: port, interface: try interface.map { try InterfaceName(parsing: $0) }, source: source.flatMap(IPAddress.init),
                                                        sourcePort: sourcePort))
     }
 
@@ -125,7 +125,7 @@ import Testing
             ]}
             """
         let rs = try NftRuleset(json: Data(json.utf8))
-        let v4 = FirewallAnalyzer.verdict(ruleset: rs, packet: InboundPacket(port: 50000, interface: "eth0"))
+        let v4 = FirewallAnalyzer.verdict(ruleset: rs, packet: InboundPacket(port: 50000, interface: try InterfaceName(parsing: "eth0")))
         #expect(v4.openCommands == ["nft insert rule ip a in iifname \"eth0\" udp dport 50000 accept",
                                     "nft insert rule inet c in iifname \"eth0\" udp dport 50000 accept"])
         let v6 = FirewallAnalyzer.verdict(ruleset: rs, packet: InboundPacket(port: 50000, source: IPAddress("2001:db8::1")))

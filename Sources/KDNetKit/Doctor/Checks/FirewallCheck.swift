@@ -15,6 +15,7 @@ struct FirewallCheck: DoctorCheck {
         if hostOS == .windows { return [Self.windows(port: port)] }
         // The interface the datagrams arrive on settles rules that test it (iifname).
         let interface = hostIP.flatMap { try? environment.hostNetwork().interface(owning: $0.text)?.name }
+            .flatMap { try? InterfaceName(parsing: $0) }
         let packet = InboundPacket(port: port, interface: interface, source: target?.unscoped,
                                    destination: hostIP.flatMap { IPAddress($0.text) })
         do {

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+
+/// Parsers for option values, handed to ArgumentParser as `transform:` so that a
+/// malformed value is a usage error (exit 64) in every command, reported before the
+/// command runs, with the library's own message naming the problem and the fix.
+///
+/// Numeric options are declared with `parsing: .unconditional`, so that `--port -3`
+/// reaches these parsers (and is refused for what it is) instead of being read as
+/// an unknown flag and reported as a missing value.
+enum ArgumentValue {
+    /// How long a command may be told to wait: long enough for a lab weekend, and
+    /// short values stay above a poll's granularity.
+    static let waitRange: ClosedRange<Double> = 0.1...604_800
+
+    /// A KDNET key typed on the command line.
+    @Sendable static func key(_ text: String) throws -> DebugKey {
+        try DebugKey(parsing: text)
+    }
+
+    /// A KDNET port: 49152-65535, as Windows accepts (bcdedit refuses the rest).
+    @Sendable static func debugPort(_ text: String) throws -> DebugPort {
+        try DebugPort(parsing: text)
+    }
+
+    /// Any UDP port a probe may use (1-65535): probes test paths other than KDNET's.
+    @Sendable static func udpPort(_ text: String) throws -> Int {
+        try integer(text, in: 1...65535, what: "a UDP port")
+    }
+
+    @Sendable static func hostAddress(_ text: String) throws -> HostAddress {
+        try HostAddress(parsing: text)
+    }
+
+    @Sendable static func interface(_ text: String) throws -> InterfaceName {
+        try InterfaceName(parsing: text)
+    }
+
+    static func count(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
+        { try integer($0, in: range, what: "a count") }
+    }
+
+    static func seconds(_ range: ClosedRange<Double>) -> @Sendable (String) throws -> Double {
+        { text in
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            guard let value = Double(trimmed), value.isFinite else { throw ArgumentValueError.notANumber(trimmed, "a number of seconds") }
+            guard range.contains(value) else { throw ArgumentValueError.secondsOutOfRange(value, range) }
+            return value
+        }
+    }
+
+    private static func integer(_ text: String, in range: ClosedRange<Int>, what: String) throws -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let value = Int(trimmed) else { throw ArgumentValueError.notANumber(trimmed, what) }
+        guard range.contains(value) else { throw ArgumentValueError.outOfRange(value, range) }
+        return value
+    }
+}
+
+enum ArgumentValueError: Error, LocalizedError, Equatable {
+    case notANumber(String, String)
+    case outOfRange(Int, ClosedRange<Int>)
+    case secondsOutOfRange(Double, ClosedRange<Double>)
+
+    var errorDescription: String? {
+        switch self {
+        case .notANumber(let text, let what):
+            return "'\(text)' is not \(what)"
+        case .outOfRange(let value, let range):
+            return "\(value) is outside \(range.lowerBound)-\(range.upperBound); give one in that range"
+        case .secondsOutOfRange(let value, let range):
+            return "\(Self.format(value)) s is outside \(Self.format(range.lowerBound))-\(Self.format(range.upperBound)) s; give a number of seconds in that range"
+        }
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() && abs(seconds) < 1e9 ? String(Int(seconds)) : String(seconds)
+    }
+}
