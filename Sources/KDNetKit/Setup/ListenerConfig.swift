@@ -25,7 +25,7 @@ public struct ListenerConfig: Codable, Sendable, Equatable {
     public var targets: [Target]
 
     public init(hostIp: String?, targets: [Target]) {
-        self.version = 1; self.hostIp = hostIp; self.targets = targets
+        self.version = Self.supportedVersion; self.hostIp = hostIp; self.targets = targets
     }
 
     public static let supportedVersion = 1
@@ -130,9 +130,7 @@ struct ListenerConfigReader {
             names[t.name.lowercased()] = "targets[\(index)]"; ports[t.port] = entry
             targets.append(t)
         }
-        var config = ListenerConfig(hostIp: hostIp, targets: targets)
-        config.version = version.int ?? ListenerConfig.supportedVersion
-        return config
+        return ListenerConfig(hostIp: hostIp, targets: targets)
     }
 
     private func target(_ value: JSONValue, index: Int) throws(ListenerConfigError) -> ListenerConfig.Target {
