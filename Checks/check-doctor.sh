@@ -218,7 +218,7 @@ verdict_is "$OUT" listen fail "the vector's poke with another --key"
 expect_exit 64 "nothing to check" -- "$KDNETCTL" doctor
 expect_one_line_error "nothing to check"
 expect_exit 64 "--listen without --key" -- "$KDNETCTL" doctor --port 50000 --listen 5
-contains "$ERR" "--listen needs --key" "says --listen needs --key"
+contains "$ERR" '--listen needs the key (--key, --key-file or $KDNETCTL_KEY)' "says --listen needs the key and where it may come from"
 expect_exit 64 "--port 0" -- "$KDNETCTL" doctor --port 0 --json
 json_get "$OUT" 'd["error"]' >/dev/null && pass "--json error document" || fail "no JSON error: $OUT"
 expect_exit 64 "bad --host-ip" -- "$KDNETCTL" doctor --host-ip 10.0.0.300

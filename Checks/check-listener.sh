@@ -168,6 +168,26 @@ expect_one_line_error "missing key"
 expect_exit 64 "port 0" -- "$KDNETCTL" listen --port 0 --key "$KEY"
 expect_exit 64 "bad --bind" -- "$KDNETCTL" listen --port 50000 --key "$KEY" --bind not-an-ip
 expect_exit 64 "--config with --port" -- "$KDNETCTL" listen --config "$WORK/listener.json" --port 50000
+# a broken config is refused before anything listens: exit 1, one line naming the entry and field
+bad_config() { # bad_config DESCRIPTION JSON EXPECTED-MESSAGE-PART
+  printf '%s' "$2" >"$WORK/bad.json"
+  expect_exit 1 "--config: $1" -- "$KDNETCTL" listen --config "$WORK/bad.json" --bind 127.0.0.1 --timeout 1
+  expect_one_line_error "--config: $1"
+  contains "$ERR" "$WORK/bad.json: $3" "--config: $1 named"
+}
+T='"key": "'$KEY'"'
+bad_config "port 80" '{"version": 1, "targets": [{"name": "lab-07", "port": 80, '"$T"'}]}' 'target "lab-07": port 80 is outside 49152-65535'
+bad_config "port 0" '{"version": 1, "targets": [{"name": "a", "port": 0, '"$T"'}]}' 'target "a": port 0 is outside 49152-65535'
+bad_config "port 65536" '{"version": 1, "targets": [{"name": "a", "port": 65536, '"$T"'}]}' 'target "a": port 65536 is outside'
+bad_config "missing port" '{"version": 1, "targets": [{"name": "a", '"$T"'}]}' 'target "a": port is missing'
+bad_config "missing name" '{"version": 1, "targets": [{"port": 50000, '"$T"'}]}' 'targets[0]: name is missing'
+bad_config "duplicate names" '{"version": 1, "targets": [{"name": "a", "port": 50000, '"$T"'}, {"name": "a", "port": 50001, '"$T"'}]}' 'targets[1]: its name "a" is also used by targets[0]'
+bad_config "wrong version" '{"version": 2, "targets": [{"name": "a", "port": 50000, '"$T"'}]}' 'version 2 is not supported'
+bad_config "bad host_ip" '{"version": 1, "host_ip": "999.1.1.1", "targets": [{"name": "a", "port": 50000, '"$T"'}]}' 'host_ip "999.1.1.1" is not an IPv4 or IPv6 address'
+head -c 40 "$WORK/listener.json" >"$WORK/cut.json"
+expect_exit 1 "--config: a truncated file" -- "$KDNETCTL" listen --config "$WORK/cut.json"
+expect_one_line_error "--config: truncated"
+contains "$ERR" "$WORK/cut.json is damaged (it ends early, as if cut off); to write it again, move it aside and re-run \`kdnetctl plan\`" "truncation and recovery explained"
 expect_exit 64 "bad machine" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --machine sparc
 expect_exit 64 "bad protocol version" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --protocol-version 7
 "${H[@]}" python3 -c 'import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 50020)); time.sleep(3)' &

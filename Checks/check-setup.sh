@@ -70,12 +70,62 @@ printf 'name,port\nweb1,80\n' >"$WORK/badport.csv"
 expect_exit 1 "bad port in inventory refused" -- "$KDNETCTL" plan --inventory "$WORK/badport.csv" --out "$OUTDIR" --host-ip 10.0.0.1
 expect_one_line_error "bad port in inventory"
 contains "$ERR" "badport.csv:2:" "error names the line"
-left=$(find "$OUTDIR" -name '.*.tmp' | wc -l)
+left=$(find "$OUTDIR" -name '.*.tmp' -o -name '.kdnetctl-staging.*' | wc -l)
 [[ $left -eq 0 ]] && pass "no temporary files left" || fail "$left temporary files left"
 expect_exit 64 "plan without host ip" -- "$KDNETCTL" plan --inventory "$WORK/dup.csv" --out "$WORK/nohost"
 expect_one_line_error "plan without host ip"
 expect_exit 1 "plan with missing inventory" -- "$KDNETCTL" plan --inventory "$WORK/none.csv" --out "$WORK/none" --host-ip 10.0.0.1
 expect_one_line_error "missing inventory"
+
+# all files or none: a folder named like one output blocks the whole run, old files stay
+printf 'name\nwa\nwb\n' >"$WORK/ab.csv"
+mkdir -p "$WORK/blocked/wb.ps1"
+expect_exit 1 "a folder in the way of one output" -- "$KDNETCTL" plan --inventory "$WORK/ab.csv" --out "$WORK/blocked" --host-ip 10.0.0.1
+expect_one_line_error "folder in the way"
+contains "$ERR" "cannot write wb.ps1 into $WORK/blocked: a folder of that name is in the way" "blocking folder named"
+[[ $(ls -A "$WORK/blocked") == "wb.ps1" ]] && pass "nothing written next to the blocking folder" || fail "left: $(ls -A "$WORK/blocked")"
+before=$(cd "$OUTDIR" && sha256sum -- * .[!.]* 2>/dev/null)
+mkdir "$OUTDIR/new2.cmd"; echo "new2,,,," >>"$WORK/inv.csv"
+expect_exit 1 "a folder in the way of a re-plan" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$OUTDIR" --host-ip 192.168.1.10 --rotate-keys
+rmdir "$OUTDIR/new2.cmd"
+[[ $(cd "$OUTDIR" && sha256sum -- * .[!.]* 2>/dev/null) == "$before" ]] && pass "previous plan untouched, no staging left" || fail "the failed re-plan changed $OUTDIR"
+sed -i '/^new2,/d' "$WORK/inv.csv"
+mkdir -p "$WORK/cwd" && cp "$WORK/ab.csv" "$WORK/cwd/"
+expect_exit 64 "--out '' is refused" -- bash -c "cd '$WORK/cwd' && '$KDNETCTL' plan --inventory ab.csv --out '' --host-ip 10.0.0.1"
+expect_one_line_error "empty --out"
+[[ $(ls -A "$WORK/cwd") == "ab.csv" ]] && pass "empty --out writes nothing into the current folder" || fail "left: $(ls -A "$WORK/cwd")"
+
+# a readable existing folder is tightened to 0700, and the user is told
+mkdir -m 0755 "$WORK/open"
+expect_exit 0 "plan into a 0755 folder" -- "$KDNETCTL" plan --inventory "$WORK/ab.csv" --out "$WORK/open" --host-ip 10.0.0.1
+[[ $(stat -c %a "$WORK/open") == 700 ]] && pass "folder tightened to 0700" || fail "folder mode $(stat -c %a "$WORK/open")"
+contains "$ERR" "note: $WORK/open was mode 0755; made it 0700, as it holds the keys" "tightening reported"
+
+# damaged or foreign input: say what is wrong and how to recover
+head -c 60 "$OUTDIR/listener.json" >"$WORK/cut.json"; cp "$WORK/cut.json" "$WORK/open/listener.json"
+expect_exit 1 "plan over a truncated listener.json" -- "$KDNETCTL" plan --inventory "$WORK/ab.csv" --out "$WORK/open" --host-ip 10.0.0.1
+expect_one_line_error "truncated listener.json"
+contains "$ERR" "listener.json is damaged (it ends early, as if cut off); to write it again, move it aside and re-run \`kdnetctl plan\`" "damage and recovery explained"
+printf 'name\ncaf\xe9\n' >"$WORK/latin1.csv"
+expect_exit 1 "a Latin-1 inventory" -- "$KDNETCTL" plan --inventory "$WORK/latin1.csv" --out "$WORK/l1" --host-ip 10.0.0.1
+expect_one_line_error "Latin-1 inventory"
+contains "$ERR" "is not UTF-8 text (byte 0xE9 at offset 8); convert it with \`iconv -f latin1 -t utf-8" "conversion explained"
+
+# warnings: shared keys, a stray quote; Windows device names refused
+printf 'name,key\nk1,%s\n"k2,%s\n' "$KEY" "$KEY" >"$WORK/warn.csv"
+expect_exit 0 "plan with a shared key and a stray quote" -- "$KDNETCTL" plan --inventory "$WORK/warn.csv" --out "$WORK/warn" --host-ip 10.0.0.1
+contains "$ERR" "warning: targets k1, k2 share one key" "shared key warned about"
+contains "$ERR" "warn.csv:3: unterminated quote" "stray quote warned about"
+for name in CON nul.lab Com1 LPT9.x; do
+  printf 'name\n%s\n' "$name" >"$WORK/res.csv"
+  expect_exit 1 "reserved name $name refused" -- "$KDNETCTL" plan --inventory "$WORK/res.csv" --out "$WORK/res" --host-ip 10.0.0.1
+  expect_one_line_error "reserved name $name"
+done
+[[ ! -e $WORK/res ]] && pass "nothing written for reserved names" || fail "files left in $WORK/res"
+python3 -c 'print("name"); [print("t%d" % i) for i in range(300)]' >"$WORK/many.csv"
+expect_exit 0 "plan for 300 targets" -- "$KDNETCTL" plan --inventory "$WORK/many.csv" --out "$WORK/many" --host-ip 10.0.0.1
+[[ $(grep -c 'outside the recommended' <<<"$ERR") -eq 1 ]] && pass "one line for all ports outside 50000-50039" || fail "port warnings: $(grep -c 'outside the recommended' <<<"$ERR")"
+contains "$ERR" "260 targets use ports outside the recommended 50000-50039 (from 50040 to 50299)" "port summary counts"
 
 # --- dbgsettings lint
 expect_exit 1 "lint the seed's IPv4 sample" -- "$KDNETCTL" dbgsettings lint "$SEED/seed-ipv4.txt"
@@ -91,4 +141,26 @@ expect_exit 64 "lint with a bad --key" -- "$KDNETCTL" dbgsettings lint "$SEED/se
 expect_one_line_error "lint bad key"
 expect_exit 1 "lint a missing file" -- "$KDNETCTL" dbgsettings lint "$WORK/nope.txt"
 expect_one_line_error "lint missing file"
+# PowerShell 5.1's `>` writes UTF-16LE with a BOM; pipes have no size to stat
+iconv -f utf-8 -t utf-16 "$SEED/seed-ipv6.txt" >"$WORK/u16.txt"
+expect_exit 0 "lint UTF-16 (BOM) output" -- "$KDNETCTL" dbgsettings lint "$WORK/u16.txt" --skip-host-check --json
+[[ $(json_get "$OUT" 'd["settings"]["port"]') == "50010" ]] && pass "UTF-16 decoded" || fail "UTF-16: $OUT"
+iconv -f utf-8 -t utf-16le "$SEED/seed-ipv6.txt" >"$WORK/u16nobom.txt"
+expect_exit 1 "lint UTF-16 without a BOM" -- "$KDNETCTL" dbgsettings lint "$WORK/u16nobom.txt"
+expect_one_line_error "UTF-16 without BOM"
+contains "$ERR" "iconv -f utf-16le -t utf-8" "conversion named"
+expect_exit 0 "lint from <(...)" -- bash -c "'$KDNETCTL' dbgsettings lint <(cat '$SEED/seed-ipv6.txt') --skip-host-check"
+expect_exit 0 "lint /dev/stdin from a pipe" -- bash -c "cat '$SEED/seed-ipv6.txt' | '$KDNETCTL' dbgsettings lint /dev/stdin --skip-host-check"
+expect_exit 1 "lint empty standard input" -- bash -c "true | '$KDNETCTL' dbgsettings lint -"
+expect_one_line_error "lint empty stdin"
+contains "$ERR" "standard input was empty" "empty stdin named"
+expect_exit 1 "doctor --dbgsettings with empty standard input" -- bash -c "true | '$KDNETCTL' doctor --dbgsettings -"
+expect_one_line_error "doctor empty stdin"
+expect_exit 1 "doctor --dbgsettings reads UTF-16 (its documentation hostipv6 is not this host's)" -- "$KDNETCTL" doctor --dbgsettings "$WORK/u16.txt" --json
+[[ $(json_get "$OUT" '[c["verdict"] for c in d["checks"] if c["name"] == "target-settings"]') == "['pass']" ]] && pass "doctor decoded UTF-16" || fail "doctor UTF-16: $OUT"
+# a setting given twice: warned about, the last value wins (the later output is the newer)
+{ cat "$SEED/seed-ipv6.txt"; echo "port 50020"; } >"$WORK/twice.txt"
+expect_exit 0 "lint a setting given twice" -- "$KDNETCTL" dbgsettings lint "$WORK/twice.txt" --skip-host-check --json
+[[ $(json_get "$OUT" 'd["settings"]["port"], [f["code"] for f in d["findings"] if f["code"].startswith("repeated-")]') == "50020 ['repeated-port']" ]] \
+  && pass "repeat warned, last value used" || fail "repeat: $OUT"
 finish

@@ -61,7 +61,10 @@ struct Kdnetctl: AsyncParsableCommand {
     /// most of a secret. Other parser messages get a pointer to --help.
     static func oneLine(_ message: String) -> String {
         let pattern = /^The value '(?<value>.*)' is invalid for '(?<option>-[^ ']+)[^']*'(: (?<reason>.+))?$/
-        guard let match = message.wholeMatch(of: pattern) else { return message + "; run with --help to see the options" }
+        guard let match = message.wholeMatch(of: pattern) else {
+            // Our own messages already say "problem; fix"; ArgumentParser's name only the problem.
+            return message.contains("; ") ? message : message + "; run with --help to see the options"
+        }
         guard let reason = match.reason else {
             return "\(match.option) \(match.value) is not a value it takes; run with --help to see the options"
         }

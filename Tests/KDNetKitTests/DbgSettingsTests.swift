@@ -135,6 +135,23 @@ import Testing
         #expect(codes(lint(replacing("busparams", with: "busparams 0.99.0"))) == ["busparams-invalid"])
     }
 
+    /// Two pastes run together: the later output is the newer state, so its value is linted.
+    @Test func aSettingGivenTwiceIsReportedWithTheValueThatWins() {
+        let twice = lint(Self.good + "\nport 50085\nkey 1.2.3.4\n")
+        #expect(twice.settings.port == "50085")
+        #expect(twice.settings.repeated.map(\.name) == ["key", "port"])
+        #expect(Set(codes(twice)) == ["repeated-port", "repeated-key", "port-not-recommended", "key-weak"])
+        let port = twice.findings.first { $0.code == "repeated-port" }
+        #expect(port?.severity == .warning)
+        #expect(port?.message.hasPrefix("port is given 2 times (50000, then 50085); bcdedit prints each setting once") == true)
+        #expect(port?.message.contains("The last, 50085, is the one checked here") == true)
+        let key = twice.findings.first { $0.code == "repeated-key" }?.message ?? ""
+        #expect(!key.contains("3az3b6wygij1v.vvf1e2p0f14w") && !key.contains("1.2.3.4"), "keys stay redacted: \(key)")
+        let same = lint(Self.good + "\ndhcp Yes\n")
+        #expect(codes(same) == ["repeated-dhcp"] && same.findings[0].message.contains("(Yes each time)"))
+        #expect(lint(Self.good).settings.repeated.isEmpty)
+    }
+
     @Test func emptyOrIncompleteOutput() {
         #expect(codes(lint("")) == ["no-settings"])
         #expect(codes(lint(replacing("The operation", with: ""))) == ["incomplete"])

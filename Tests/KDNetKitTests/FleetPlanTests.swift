@@ -28,6 +28,10 @@ import Testing
         ("name,busparams\na,0.99.0\n", "inv.csv:2: target a: PCI device 99"),
         ("name,family\na,ipx\n", "inv.csv:2: target a: family 'ipx'"),
         ("name\n../evil\n", "inv.csv:2: target name '../evil' is not usable"),
+        ("name\nCON\n", "inv.csv:2: target name 'CON' cannot be a file name on Windows (CON is a reserved device name, with any extension)"),
+        ("name\nok\nlpt1.lab\n", "inv.csv:3: target name 'lpt1.lab' cannot be a file name on Windows (LPT1 is"),
+        ("name\nnul.x\n", "inv.csv:2: target name 'nul.x' cannot be a file name on Windows (NUL is"),
+        ("name\nCom9\n", "inv.csv:2: target name 'Com9' cannot be a file name on Windows (COM9 is"),
         ("", "inv.csv is empty"),
     ])
     func csvErrorsNameTheLine(text: String, message: String) {
@@ -37,6 +41,20 @@ import Testing
         } catch {
             #expect(error.errorDescription?.hasPrefix(message) == true, "\(error.errorDescription ?? "")")
         }
+    }
+
+    @Test func reservedNamesAreRefusedWithARenameThatWorks() throws {
+        let error = try #require(throws: InventoryError.self) { try Inventory.parseCSV("name\nlpt1.lab\n", source: "inv.csv") }
+        #expect(error.problem.hasSuffix("rename the target (e.g. lpt1-1.lab)") == true)
+        let fine = try Inventory.parseCSV("name\nCOM10\nconsole\ncon-1\nauxiliary\n", source: "inv.csv")
+        #expect(fine.entries.count == 4 && fine.warnings.isEmpty)
+        #expect(throws: InventoryError.self) { try Inventory.parseYAML("targets:\n  - PRN\n", source: "i.yaml") }
+    }
+
+    @Test func anUnterminatedQuoteIsReadButWarnedAbout() throws {
+        let inv = try Inventory.parseCSV("name,port\n\"a,50001\n\"b\",50002\n", source: "inv.csv")
+        #expect(inv.entries.map(\.name) == ["a", "b"])
+        #expect(inv.warnings == ["inv.csv:2: unterminated quote in '\"a'; quotes are ignored and the line is read as a,50001"])
     }
 
     @Test func yamlWithHostAddresses() throws {
@@ -182,11 +200,81 @@ import Testing
         #expect(files.first { $0.name == "a.cmd" }?.contents.contains("hostipv6:fd00::10") == true)
     }
 
+    func contents(_ dir: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            out[name] = (try? Data(contentsOf: dir.appendingPathComponent(name))) ?? Data("(folder)".utf8)
+        }
+        return out
+    }
+
+    @Test func aFolderInTheWayWritesNothingAndKeepsThePreviousPlan() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run("name\na\nb\n")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("c.ps1"), withIntermediateDirectories: false)
+        let before = try contents(dir)
+        #expect(throws: AtomicFileSetError.blocked(name: "c.ps1", folder: dir.path)) { try run("name\na\nb\nc\n", rotate: true) }
+        #expect(try contents(dir) == before, "no c.cmd, no new keys, no staging folder")
+    }
+
+    @Test func aFolderInTheWayOfAFirstPlanLeavesOnlyIt() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("b.ps1"), withIntermediateDirectories: true)
+        #expect(throws: AtomicFileSetError.blocked(name: "b.ps1", folder: dir.path)) { try run("name\na\nb\n") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["b.ps1"])
+    }
+
+    @Test func aNewFolderIsRemovedWhenWritingFails() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = try planner("name\na\n")
+        let (_, files) = try p.prepare()
+        let nested = FleetPlanner(inventory: p.inventory, hostAddresses: p.hostAddresses, outDir: dir.appendingPathComponent("x/y"))
+        var bad = files
+        bad.append(PlannedFile(name: "no/such/folder", contents: "", mode: AtomicFile.secretMode))
+        #expect(throws: FileWriteError.self) { try nested.write(bad) }
+        #expect(!FileManager.default.fileExists(atPath: dir.path), "every folder it made is gone")
+    }
+
+    @Test func aReadableFolderIsTightenedOnlyWhenItHoldsJustThePlan() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let p = try planner("name\na\n")
+        let notes = try p.write(try p.prepare().1)
+        #expect(notes == ["\(dir.path) was mode 0755; made it 0700, as it holds the keys"])
+        #expect((try FileManager.default.attributesOfItem(atPath: dir.path)[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+        #expect(try p.write(try p.prepare().1).isEmpty, "nothing to say the second time")
+
+        let shared = dir.appendingPathComponent("shared")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try Data().write(to: shared.appendingPathComponent("notes.md"))
+        let q = FleetPlanner(inventory: p.inventory, hostAddresses: p.hostAddresses, outDir: shared)
+        let left = try q.write(try q.prepare().1)
+        #expect(left.count == 1 && left[0].contains("is mode 0755 and holds other files, so it was left as it is"))
+        #expect((try FileManager.default.attributesOfItem(atPath: shared.path)[.posixPermissions] as? NSNumber)?.intValue == 0o755)
+    }
+
+    @Test func portsOutsideTheRecommendedRangeGetOneLine() throws {
+        let many = try planner("name\n" + (0..<100).map { "t\($0)\n" }.joined()).prepare().0
+        let outside = many.warnings.filter { $0.contains("outside the recommended") }
+        #expect(outside == ["60 targets use ports outside the recommended 50000-50039 (from 50040 to 50099); your network policy may block them (ask your network administrators, or spread the fleet over hosts, 40 targets each)"])
+        let one = try planner("name,port\na,\nb,50085\n").prepare().0
+        #expect(one.warnings.filter { $0.contains("outside the recommended") } == ["b: " + DebugPort.policyWarning(for: 50085)])
+        #expect(FleetPlanner.grouped(9960) == "9,960" && FleetPlanner.grouped(1234567) == "1,234,567" && FleetPlanner.grouped(999) == "999")
+    }
+
+    @Test func targetsSharingAKeyAreWarnedAbout() throws {
+        let key = "3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i"
+        let plan = try planner("name,key\na,\(key)\nb,\nc,\(key.uppercased())\n").prepare().0
+        #expect(plan.warnings.filter { $0.contains("share one key") } == ["targets a, c share one key: whoever can debug one can debug them all; remove the key from the inventory for all but one, and each gets its own"])
+        #expect(try planner("name\na\nb\n").prepare().0.warnings.isEmpty)
+    }
+
     @Test func aCorruptPriorConfigIsNotOverwritten() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data("not json".utf8).write(to: dir.appendingPathComponent("listener.json"))
-        #expect(throws: ListenerConfigError.self) { try run("name\na\n") }
+        let error = try #require(throws: ListenerConfigError.self) { try run("name\na\n") }
+        #expect(error.errorDescription?.contains("is damaged (it is not valid JSON at line 1, column 2); to write it again, move it aside and re-run `kdnetctl plan`") == true)
         #expect(try String(contentsOf: dir.appendingPathComponent("listener.json"), encoding: .utf8) == "not json")
     }
 }

@@ -46,4 +46,26 @@ import Testing
         #expect(r.status == 64 && r.stderr.contains("--timeout"))
         #expect(try KdnetctlBinary.run(["simulate-target", "--host-ip", "nowhere", "--port", "50000", "--key", "1.2.3.4"]).status == 64)
     }
+
+    /// A hand-edited config is checked before anything listens: exit 1 (a file's content,
+    /// not how the command was called), one line naming the target and the field.
+    @Test(arguments: [
+        (#"{"version": 1, "targets": [{"name": "lab-07", "port": 80, "key": "KEY"}]}"#,
+         #"target "lab-07": port 80 is outside 49152-65535; pick one from 50000-50039"#),
+        (#"{"version": 1, "targets": [{"name": "a", "port": 0, "key": "KEY"}]}"#, #"target "a": port 0 is outside 49152-65535"#),
+        (#"{"version": 1, "targets": [{"name": "a", "key": "KEY"}]}"#, #"target "a": port is missing"#),
+        (#"{"version": 3, "targets": [{"name": "a", "port": 50000, "key": "KEY"}]}"#, "version 3 is not supported"),
+        (#"{"version": 1, "host_ip": "999.1.1.1", "targets": [{"name": "a", "port": 50000, "key": "KEY"}]}"#,
+         #"host_ip "999.1.1.1" is not an IPv4 or IPv6 address"#),
+        (#"{"version": 1, "targets": [{"name": "a", "port": 50000, "key": "KEY"}, {"name": "a", "port": 50001, "key": "KEY"}]}"#,
+         #"targets[1]: its name "a" is also used by targets[0]"#),
+    ])
+    func aBrokenConfigIsRefusedBeforeListening(json: String, problem: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-lc-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(json.replacingOccurrences(of: "KEY", with: try key()).utf8).write(to: file)
+        let r = try KdnetctlBinary.run(["listen", "--config", file.path, "--bind", "127.0.0.1", "--timeout", "1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: \(file.path): \(problem)") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
 }

@@ -52,6 +52,68 @@ import Testing
     }
 }
 
+extension PlanCommandTests {
+    func errorLine(_ r: KdnetctlBinary.Result) -> String {
+        r.stderr.split(separator: "\n").count == 1 ? String(r.stderr.dropLast(r.stderr.hasSuffix("\n") ? 1 : 0)) : "not one line: \(r.stderr)"
+    }
+
+    @Test func anEmptyOutIsAUsageErrorNotTheCurrentFolder() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inv = try write("inv.csv", "name\na\n")
+        let r = try KdnetctlBinary.run(["plan", "--inventory", inv, "--out", "", "--host-ip", "10.0.0.1"], currentDirectory: dir)
+        #expect(r.status == 64)
+        #expect(errorLine(r) == "error: --out is empty; give the folder to write into (e.g. --out fleet)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["inv.csv"])
+    }
+
+    @Test func aFolderInTheWayMeansNothingIsWritten() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inv = try write("inv.csv", "name\na\nb\n")
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("b.ps1"), withIntermediateDirectories: true)
+        let r = try KdnetctlBinary.run(["plan", "--inventory", inv, "--out", out.path, "--host-ip", "10.0.0.1"])
+        #expect(r.status == 1)
+        #expect(errorLine(r) == "error: cannot write b.ps1 into \(out.path): a folder of that name is in the way; move it away and run again (nothing was written)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["b.ps1"])
+    }
+
+    @Test func aDamagedListenerConfigAndALatin1InventorySayHowToRecover() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inv = try write("inv.csv", "name\na\n")
+        let out = dir.appendingPathComponent("out")
+        #expect(try KdnetctlBinary.run(["plan", "--inventory", inv, "--out", out.path, "--host-ip", "10.0.0.1"]).status == 0)
+        let listener = out.appendingPathComponent("listener.json")
+        let whole = try Data(contentsOf: listener)
+        try whole.prefix(whole.count / 2).write(to: listener)
+        for args in [["plan", "--inventory", inv, "--out", out.path, "--host-ip", "10.0.0.1"], ["listen", "--config", listener.path]] {
+            let r = try KdnetctlBinary.run(args)
+            #expect(r.status == 1)
+            #expect(errorLine(r).hasPrefix("error: \(listener.path) is damaged (it ends early, as if cut off); to write it again, move it aside and re-run `kdnetctl plan` with the same inventory and --out"), "\(r.stderr)")
+        }
+        let latin1 = dir.appendingPathComponent("latin1.csv")
+        try Data([0x6E, 0x61, 0x6D, 0x65, 0x0A, 0x63, 0x61, 0x66, 0xE9, 0x0A]).write(to: latin1)
+        let r = try KdnetctlBinary.run(["plan", "--inventory", latin1.path, "--out", dir.appendingPathComponent("o2").path, "--host-ip", "10.0.0.1"])
+        #expect(r.status == 1)
+        #expect(errorLine(r) == "error: \(latin1.path) is not UTF-8 text (byte 0xE9 at offset 8); convert it with `iconv -f latin1 -t utf-8 \(latin1.path)` (or from its real encoding)")
+    }
+
+    @Test func warningsForSharedKeysQuotesAndReservedNames() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = "3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i"
+        let inv = try write("inv.csv", "name,key\na,\(key)\n\"b,\(key)\n")
+        let out = dir.appendingPathComponent("out").path
+        let r = try KdnetctlBinary.run(["plan", "--inventory", inv, "--out", out, "--host-ip", "10.0.0.1"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("warning: \(inv):3: unterminated quote in '\"b'"))
+        #expect(r.stderr.contains("warning: targets a, b share one key"))
+        let reserved = try write("reserved.csv", "name\nAUX.lab\n")
+        let refused = try KdnetctlBinary.run(["plan", "--inventory", reserved, "--out", dir.appendingPathComponent("o3").path, "--host-ip", "10.0.0.1"])
+        #expect(refused.status == 1)
+        #expect(errorLine(refused).contains("target name 'AUX.lab' cannot be a file name on Windows"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o3").path))
+    }
+}
+
 @Suite struct DbgsettingsCommandTests {
     static let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("KDNetKitTests/Fixtures/dbgsettings")
@@ -70,6 +132,34 @@ import Testing
         #expect(doc["key_matches"] as? Bool == true && doc["ok"] as? Bool == true)
         let mismatch = try KdnetctlBinary.run(["dbgsettings", "lint", "--key", "1.2.3.4"], stdin: text)
         #expect(mismatch.status == 1 && mismatch.stdout.contains("differs"))
+    }
+
+    static func seedText() throws -> String {
+        try String(contentsOf: seed.appendingPathComponent("seed-ipv6.txt"), encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n")
+    }
+
+    /// What PowerShell 5.1's `bcdedit /dbgsettings > out.txt` writes.
+    @Test func utf16WithBOMFromPowerShellIsRead() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-u16-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let text = try Self.seedText()
+        try Data([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).write(to: file)
+        let (r, doc) = try KdnetctlBinary.json(["dbgsettings", "lint", file.path, "--skip-host-check"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect((doc["settings"] as? [String: Any])?["port"] as? String == "50010")
+        let doctor = try KdnetctlBinary.run(["doctor", "--dbgsettings", file.path])
+        #expect(doctor.stdout.contains("the target sends to port 50010"), "\(doctor.stdout)")
+    }
+
+    @Test func pipesAndEmptyStandardInput() throws {
+        let piped = try KdnetctlBinary.run(["dbgsettings", "lint", "/dev/stdin", "--skip-host-check"], stdin: try Self.seedText())
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout.hasSuffix("0 errors, 2 warnings\n"))
+        let empty = "error: standard input was empty (nothing was piped in); give the output of `bcdedit /dbgsettings`, in a file or piped in with -\n"
+        for args in [["dbgsettings", "lint", "-"], ["dbgsettings", "lint"], ["doctor", "--dbgsettings", "-"]] {
+            let r = try KdnetctlBinary.run(args, stdin: "")
+            #expect(r.status == 1 && r.stderr == empty, "\(args): \(r.stderr)")
+        }
     }
 
     @Test func badKeyFlagIsUsageAndMissingFileIsOne() throws {

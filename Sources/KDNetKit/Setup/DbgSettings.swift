@@ -17,11 +17,23 @@ public struct DbgSettings: Sendable, Equatable, Codable {
     public var completed: Bool
     /// Lines that are not settings (bcdedit errors such as "Access is denied.").
     public var messages: [String]
+    /// Settings given more than once. bcdedit prints each once, so a repeat means two
+    /// outputs were pasted together (or one was edited); the last value is the one kept,
+    /// as the later output is the newer state of the store.
+    public var repeated: [RepeatedSetting]
+
+    public struct RepeatedSetting: Sendable, Equatable, Codable {
+        public var name: String
+        /// Every value in the order given; the last one is in effect.
+        public var values: [String]
+    }
 
     public static let successLine = "The operation completed successfully."
 
     public init(parsing text: String) {
-        other = [:]; messages = []; completed = false
+        other = [:]; messages = []; completed = false; repeated = []
+        var seen: [String: [String]] = [:]
+        var order: [String] = []
         for raw in text.split(whereSeparator: \.isNewline) {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
@@ -34,6 +46,11 @@ public struct DbgSettings: Sendable, Equatable, Codable {
             }
             let name = parts[0].lowercased()
             let value = parts[1].trimmingCharacters(in: .whitespaces)
+            let isSentence = !Self.knownNames.contains(name) && value.contains(" ")
+            if !isSentence {
+                if seen[name] == nil { order.append(name) }
+                seen[name, default: []].append(value)
+            }
             switch name {
             case "key": key = value
             case "debugtype": debugtype = value
@@ -44,10 +61,15 @@ public struct DbgSettings: Sendable, Equatable, Codable {
             case "busparams": busparams = value
             default:
                 // A sentence is a message, not a setting.
-                if value.contains(" ") { messages.append(line) } else { other[name] = value }
+                if isSentence { messages.append(line) } else { other[name] = value }
             }
         }
+        repeated = order.compactMap { name in
+            seen[name].flatMap { $0.count > 1 ? RepeatedSetting(name: name, values: $0) : nil }
+        }
     }
+
+    static let knownNames: Set<String> = ["key", "debugtype", "hostip", "hostipv6", "port", "dhcp", "busparams"]
 
     /// True when no setting at all was found.
     public var isEmpty: Bool {
@@ -57,7 +79,10 @@ public struct DbgSettings: Sendable, Equatable, Codable {
     /// The same settings with the key redacted, for reports.
     public var redacted: DbgSettings {
         var copy = self
-        if let k = key { copy.key = (try? DebugKey(parsing: k))?.redacted ?? "(invalid, not shown)" }
+        if let k = key { copy.key = Self.redact(k) }
+        copy.repeated = repeated.map { $0.name == "key" ? RepeatedSetting(name: $0.name, values: $0.values.map(Self.redact)) : $0 }
         return copy
     }
+
+    static func redact(_ key: String) -> String { (try? DebugKey(parsing: key))?.redacted ?? "(invalid, not shown)" }
 }

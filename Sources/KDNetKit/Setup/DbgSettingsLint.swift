@@ -75,6 +75,7 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
             f.append(.init(.warning, "incomplete", "the output lacks \"\(DbgSettings.successLine)\"; paste all of it, or bcdedit failed (run it elevated)"))
         }
         f += settings.messages.map { .init(.warning, "bcdedit-message", "unexpected line: \($0)") }
+        f += settings.redacted.repeated.map(Self.repeated)
         f += Self.debugType(settings.debugtype)
         f += Self.port(settings.port)
         let (keyFindings, matches) = Self.key(settings.key, expected: options.expectedKey)
@@ -86,6 +87,13 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
             f.append(.init(.info, "nodhcp", "dhcp is No: KDNET will not ask DHCP for an address and uses a link-local one, so host and target must share a switch"))
         }
         findings = f
+    }
+
+    /// bcdedit prints each setting once; the parser keeps the last value, and says so.
+    static func repeated(_ r: DbgSettings.RepeatedSetting) -> LintFinding {
+        let last = r.values.last ?? ""
+        let values = Set(r.values).count == 1 ? "\(last) each time" : r.values.joined(separator: ", then ")
+        return .init(.warning, "repeated-\(r.name)", "\(r.name) is given \(r.values.count) times (\(values)); bcdedit prints each setting once, so two outputs were pasted together or one was edited. The last, \(last), is the one checked here (the later output is the newer state); paste one whole output")
     }
 
     static func debugType(_ value: String?) -> [LintFinding] {

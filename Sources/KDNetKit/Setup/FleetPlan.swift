@@ -33,6 +33,8 @@ public struct FleetPlan: Sendable, Equatable, Codable {
     public var files: [String]
     public var firewall: [String]
     public var warnings: [String]
+    /// What writing changed besides the files (the folder's mode).
+    public var notes: [String] = []
 
     public static let listenerFile = "listener.json"
     public static let tableFile = "host-table.txt"
@@ -69,7 +71,9 @@ public struct FleetPlanner: Sendable {
         var planned: [FleetPlan.Target] = []
         var files: [PlannedFile] = []
         var config: [ListenerConfig.Target] = []
-        var warnings: [String] = []
+        var warnings = inventory.warnings
+        var outsideRecommended: [(name: String, port: DebugPort)] = []
+        var keyOwners: [Data: [String]] = [:]
         for entry in inventory.entries {
             let port = ports[entry.name]!
             let old = priorByName[entry.name]
@@ -95,7 +99,10 @@ public struct FleetPlanner: Sendable {
             request.busParams = entry.busParams
             request.hostOS = hostOS
             let setup = try TargetSetup(request)
-            warnings += setup.warnings.filter { $0 != KeyReport.weakWarning }.map { "\(entry.name): \($0)" }
+            // One line for all ports outside the recommended range, not one per target.
+            if !port.isRecommended { outsideRecommended.append((entry.name, port)) }
+            warnings += setup.warnings.filter { $0 != KeyReport.weakWarning && $0 != port.policyWarning }.map { "\(entry.name): \($0)" }
+            keyOwners[Data(key.bytes), default: []].append(entry.name)
             if key.isWeak { warnings.append("\(entry.name): the key in the inventory looks typed by hand; remove it from the inventory to get a random one") }
             if let note = entry.busParams?.conversionNote { warnings.append("\(entry.name): \(note)") }
 
@@ -108,13 +115,16 @@ public struct FleetPlanner: Sendable {
             config.append(.init(name: entry.name, port: port.value, key: key.text))
         }
 
+        warnings += Self.portWarning(outsideRecommended)
+        warnings += Self.sharedKeyWarnings(inventory.entries.map(\.name), keyOwners)
+
         let primary = hosts[.ipv4] ?? hosts[.ipv6]
-        let listener = ListenerConfig(hostIp: primary?.text, targets: config)
-        try listener.validate(path: FleetPlan.listenerFile)
+        let listenerJSON = try JSONOutput.encoder().encode(ListenerConfig(hostIp: primary?.text, targets: config))
+        // What `listen --config` will read back must pass its checks.
+        _ = try ListenerConfig.parse(listenerJSON, source: FleetPlan.listenerFile)
         files.append(PlannedFile(name: FleetPlan.tableFile, contents: Self.table(config), mode: AtomicFile.secretMode))
-        // Written last, so an interrupted run leaves the previous assignments in place.
-        files.append(PlannedFile(name: FleetPlan.listenerFile,
-                                 contents: String(decoding: try JSONOutput.encoder().encode(listener), as: UTF8.self) + "\n",
+        // Renamed into place last, so an interrupted run leaves the previous assignments in place.
+        files.append(PlannedFile(name: FleetPlan.listenerFile, contents: String(decoding: listenerJSON, as: UTF8.self) + "\n",
                                  mode: AtomicFile.secretMode))
 
         let kept = Set(inventory.entries.map(\.name))
@@ -125,20 +135,70 @@ public struct FleetPlanner: Sendable {
         return (plan, files)
     }
 
-    /// Creates the folder (0700: it will hold keys) and writes each file atomically.
-    public func write(_ files: [PlannedFile]) throws {
+    /// Creates the folder (0700: it will hold keys) and writes every file or none: a
+    /// failure leaves the folder as it was, and removes it if this call created it. An
+    /// existing folder others can read is tightened to 0700; the returned notes say so.
+    @discardableResult
+    public func write(_ files: [PlannedFile]) throws -> [String] {
+        let path = outDir.path
+        var created: [String] = []
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: outDir.path, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw FleetPlanError.outNotAFolder(outDir.path) }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw FleetPlanError.outNotAFolder(path) }
         } else {
+            created = Self.missingFolders(outDir)
             do {
                 try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
-            } catch { throw FleetPlanError.cannotCreate(outDir.path) }
+            } catch {
+                Self.remove(created)
+                throw FleetPlanError.cannotCreate(path)
+            }
         }
-        for f in files {
-            try AtomicFile.write(f.contents, to: outDir.appendingPathComponent(f.name), mode: f.mode)
+        do {
+            try AtomicFileSet.write(files.map { AtomicFileSet.File(name: $0.name, contents: Data($0.contents.utf8), mode: $0.mode) },
+                                    into: outDir)
+        } catch {
+            Self.remove(created)
+            throw error
         }
+        guard created.isEmpty else { return [] }
+        return Self.tighten(outDir)
+    }
+
+    /// The folders `createDirectory` would make for `url`, deepest last.
+    static func missingFolders(_ url: URL) -> [String] {
+        var missing: [String] = []
+        var dir = url.standardizedFileURL
+        while dir.path != "/", !FileManager.default.fileExists(atPath: dir.path) {
+            missing.insert(dir.path, at: 0)
+            dir = dir.deletingLastPathComponent()
+        }
+        return missing
+    }
+
+    private static func remove(_ folders: [String]) {
+        for f in folders.reversed() { rmdir(f) }
+    }
+
+    /// Key files are 0600 anyway, but a readable folder still shows who the targets are.
+    /// Only a folder holding nothing but plan's files is changed: `--out ~` must not
+    /// lock others out of a home folder.
+    static func tighten(_ dir: URL) -> [String] {
+        var info = stat()
+        guard stat(dir.path, &info) == 0, info.st_mode & 0o077 != 0 else { return [] }
+        let old = "0" + String(info.st_mode & 0o7777, radix: 8)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        let onlyPlanFiles = entries.allSatisfy {
+            [FleetPlan.listenerFile, FleetPlan.tableFile].contains($0) || $0.hasSuffix(".cmd") || $0.hasSuffix(".ps1")
+        }
+        guard onlyPlanFiles else {
+            return ["\(dir.path) is mode \(old) and holds other files, so it was left as it is; others can list the target names in it (`chmod 700 \(dir.path)` if that is fine)"]
+        }
+        guard chmod(dir.path, 0o700) == 0 else {
+            return ["\(dir.path) is mode \(old) and could not be made 0700 (\(String(cString: strerror(errno)))); others can list the target names in it"]
+        }
+        return ["\(dir.path) was mode \(old); made it 0700, as it holds the keys"]
     }
 
     // MARK: Rules
@@ -199,6 +259,32 @@ public struct FleetPlanner: Sendable {
             owner[p] = e.name; result[e.name] = p
         }
         return result
+    }
+
+    static func portWarning(_ outside: [(name: String, port: DebugPort)]) -> [String] {
+        guard let first = outside.first else { return [] }
+        if outside.count == 1 { return ["\(first.name): \(first.port.policyWarning ?? "")"] }
+        let ports = outside.map(\.port).sorted()
+        let range = DebugPort.recommended
+        return ["\(grouped(outside.count)) targets use ports outside the recommended \(range.lowerBound)-\(range.upperBound) (from \(ports[0]) to \(ports[ports.count - 1])); your network policy may block them (ask your network administrators, or spread the fleet over hosts, \(range.count) targets each)"]
+    }
+
+    /// Whoever has the key of one target can debug every target sharing it.
+    static func sharedKeyWarnings(_ order: [String], _ owners: [Data: [String]]) -> [String] {
+        let groups = owners.values.filter { $0.count > 1 }
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        return groups.sorted { position[$0[0], default: 0] < position[$1[0], default: 0] }.map { names in
+            let shown = names.count > 5 ? names.prefix(5).joined(separator: ", ") + " and \(names.count - 5) more" : names.joined(separator: ", ")
+            return "targets \(shown) share one key: whoever can debug one can debug them all; remove the key from the inventory for all but one, and each gets its own"
+        }
+    }
+
+    /// 9960 as "9,960", whatever the locale.
+    static func grouped(_ n: Int) -> String {
+        var digits = Array(String(n))
+        var i = digits.count - 3
+        while i > 0 { digits.insert(",", at: i); i -= 3 }
+        return String(digits)
     }
 
     static func table(_ targets: [ListenerConfig.Target]) -> String {

@@ -21,18 +21,17 @@ public struct Inventory: Sendable, Equatable {
 
     public var hostAddresses: [HostAddress]
     public var entries: [Entry]
+    /// Things in the file that were read one way but may have been meant another.
+    public var warnings: [String]
 
-    public init(hostAddresses: [HostAddress] = [], entries: [Entry]) {
-        self.hostAddresses = hostAddresses; self.entries = entries
+    public init(hostAddresses: [HostAddress] = [], entries: [Entry], warnings: [String] = []) {
+        self.hostAddresses = hostAddresses; self.entries = entries; self.warnings = warnings
     }
 
     public static let csvColumns = ["name", "port", "key", "busparams", "family"]
 
     public static func load(from url: URL) throws -> Inventory {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw InventoryError(url.path, 0, "cannot be read; give an existing CSV or YAML inventory")
-        }
+        let text = try TextInput.read(path: url.path, expecting: "a CSV or YAML inventory")
         let ext = url.pathExtension.lowercased()
         let firstLine = text.split(whereSeparator: \.isNewline).first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
         let looksCSV = ext == "csv" || (ext != "yaml" && ext != "yml" && (firstLine?.lowercased().hasPrefix("name,") ?? false))
@@ -46,13 +45,18 @@ public struct Inventory: Sendable, Equatable {
     public static func parseCSV(_ text: String, source: String) throws(InventoryError) -> Inventory {
         var columns: [String]?
         var entries: [Entry] = []
+        var warnings: [String] = []
         for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = index + 1
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let cells = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let rawCells = trimmed.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            // Fields are never quoted-with-commas here, so quotes are just stripped; a lone
+            // one usually means a field was meant to run on (or a quote was mistyped).
+            if let open = rawCells.first(where: { $0.filter { $0 == "\"" }.count % 2 == 1 }) {
+                warnings.append("\(source):\(line): unterminated quote in '\(open)'; quotes are ignored and the line is read as \(rawCells.map { $0.filter { $0 != "\"" } }.joined(separator: ","))")
             }
+            let cells = rawCells.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
             guard let header = columns else {
                 let names = cells.map { $0.lowercased() }
                 if let bad = names.first(where: { !csvColumns.contains($0) }) {
@@ -70,7 +74,7 @@ public struct Inventory: Sendable, Equatable {
             entries.append(try entry(fields, line: line, source: source))
         }
         guard columns != nil else { throw InventoryError(source, 0, "is empty; give a header row \(csvColumns.joined(separator: ",")) and one row per target") }
-        return Inventory(entries: entries)
+        return Inventory(entries: entries, warnings: warnings)
     }
 
     // MARK: YAML
@@ -136,6 +140,9 @@ public struct Inventory: Sendable, Equatable {
         guard isValidName(name) else {
             throw InventoryError(source, line, "target name '\(name)' is not usable as a file name; use letters, digits, '-', '_' and '.' (up to 64, not starting with '.')")
         }
+        if let reserved = windowsReservedName(name) {
+            throw InventoryError(source, line, "target name '\(name)' cannot be a file name on Windows (\(reserved) is a reserved device name, with any extension), so \(name).cmd could not be saved on the target; rename the target (e.g. \(renamed(name)))")
+        }
         var e = Entry(name: name, line: line)
         do {
             if let p = f["port"] { e.port = try DebugPort(parsing: p) }
@@ -158,6 +165,22 @@ public struct Inventory: Sendable, Equatable {
             }
         }
         return e
+    }
+
+    /// CON, PRN, AUX, NUL, COM0-COM9 and LPT0-LPT9 name devices on Windows, whatever the
+    /// case and whatever follows the first dot; the scripts could not be saved there.
+    static func windowsReservedName(_ name: String) -> String? {
+        let stem = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)[0].uppercased()
+        let devices: Set<String> = ["CON", "PRN", "AUX", "NUL"]
+        if devices.contains(stem) { return stem }
+        if stem.count == 4, ["COM", "LPT"].contains(stem.prefix(3)), stem.last!.isASCII, stem.last!.isNumber { return stem }
+        return nil
+    }
+
+    /// A suggestion that is no longer reserved: the suffix goes before the first dot.
+    static func renamed(_ name: String) -> String {
+        let parts = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        return parts[0] + "-1" + (parts.count > 1 ? "." + parts[1] : "")
     }
 
     static func isValidName(_ name: String) -> Bool {

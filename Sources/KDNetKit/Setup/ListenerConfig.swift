@@ -25,31 +25,49 @@ public struct ListenerConfig: Codable, Sendable, Equatable {
     public var targets: [Target]
 
     public init(hostIp: String?, targets: [Target]) {
-        self.version = 1; self.hostIp = hostIp; self.targets = targets
+        self.version = Self.supportedVersion; self.hostIp = hostIp; self.targets = targets
     }
 
-    /// Reads and validates a config: every key parses, every port is unique.
+    public static let supportedVersion = 1
+
+    /// Reads and checks a config. Every problem is reported with the entry (target name, or
+    /// `targets[i]` when it has none) and the field, since the file may be edited by hand.
     public static func load(from url: URL) throws -> ListenerConfig {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ListenerConfigError.unreadable(url.path)
+        let text: String
+        do throws(TextInputError) {
+            text = try TextInput.read(path: url.path, expecting: "the listener.json that `kdnetctl plan` wrote")
+        } catch {
+            if error.problem == .empty { throw ListenerConfigError.damaged(url.path, "it is empty") }
+            throw error
         }
-        let config: ListenerConfig
-        do { config = try JSONOutput.decoder().decode(ListenerConfig.self, from: data) } catch {
-            throw ListenerConfigError.malformed(url.path)
-        }
-        try config.validate(path: url.path)
-        return config
+        return try parse(Data(text.utf8), source: url.path)
     }
 
-    public func validate(path: String) throws {
-        guard !targets.isEmpty else { throw ListenerConfigError.noTargets(path) }
-        var seen: [UInt16: String] = [:]
-        for t in targets {
-            do { _ = try DebugKey(parsing: t.key) } catch { throw ListenerConfigError.badKey(path, t.name, error) }
-            if let other = seen[t.port] { throw ListenerConfigError.duplicatePort(path, t.port, other, t.name) }
-            seen[t.port] = t.name
+    /// Checks JSON text as `load` does; `source` names it in errors.
+    public static func parse(_ data: Data, source: String) throws -> ListenerConfig {
+        do { _ = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed) } catch {
+            throw ListenerConfigError.damaged(source, damageLocation(error, in: data))
         }
+        let root: JSONValue
+        do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+            throw ListenerConfigError.damaged(source, "it is not valid JSON")
+        }
+        return try ListenerConfigReader(source: source).config(root)
+    }
+
+    /// Foundation says "around character N" (a byte offset) or "Unexpected end of file";
+    /// turn that into what an editor shows.
+    static func damageLocation(_ error: Error, in data: Data) -> String {
+        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
+        if detail.localizedCaseInsensitiveContains("end of file") { return "it ends early, as if cut off" }
+        guard let range = detail.range(of: #"character \d+"#, options: .regularExpression),
+              let offset = Int(detail[range].dropFirst("character ".count)) else {
+            return "it is not valid JSON"
+        }
+        let before = data.prefix(offset)
+        let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        let column = before.count - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        return "it is not valid JSON at line \(line), column \(column)"
     }
 
     public func write(to url: URL) throws {
@@ -57,20 +75,111 @@ public struct ListenerConfig: Codable, Sendable, Equatable {
     }
 }
 
-public enum ListenerConfigError: Error, LocalizedError, Sendable {
-    case unreadable(String)
-    case malformed(String)
-    case noTargets(String)
-    case badKey(String, String, KeyError)
-    case duplicatePort(String, UInt16, String, String)
+/// Walks the JSON of a listener config, checking each field as it goes.
+struct ListenerConfigReader {
+    let source: String
+
+    private func problem(_ entry: String?, _ text: String) -> ListenerConfigError {
+        .invalid(source, entry: entry, problem: text)
+    }
+
+    /// A value as the user wrote it, quoted and escaped so a hostile file cannot put
+    /// control sequences on the terminal, and cut short.
+    private func shown(_ value: JSONValue) -> String {
+        value.string.map(shown)
+            ?? String(String.UnicodeScalarView(value.compact.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(40)))
+    }
+    private func shown(_ text: String) -> String { (text.count > 40 ? String(text.prefix(40)) + "…" : text).debugDescription }
+
+    func config(_ root: JSONValue) throws(ListenerConfigError) -> ListenerConfig {
+        guard let object = root.object else {
+            throw problem(nil, "the top level is not a JSON object; a listener config is an object with version, host_ip and targets, as `kdnetctl plan` writes it")
+        }
+        try onlyKnown(object, ["version", "host_ip", "targets"], entry: nil, what: "the top level has")
+        guard let version = object["version"] else { throw problem(nil, "version is missing; a listener config starts with \"version\": \(ListenerConfig.supportedVersion)") }
+        guard version.int == ListenerConfig.supportedVersion else {
+            throw problem(nil, "version \(shown(version)) is not supported: this kdnetctl reads version \(ListenerConfig.supportedVersion); run `kdnetctl plan` again to write one it reads")
+        }
+        var hostIp: String?
+        if let value = object["host_ip"], value != .null {
+            guard let text = value.string else { throw problem(nil, "host_ip \(shown(value)) is not text; give the host's address in quotes") }
+            do { _ = try HostAddress(parsing: text) } catch {
+                throw problem(nil, "host_ip \(shown(text)) is not an IPv4 or IPv6 address; give the address the targets send to")
+            }
+            hostIp = text
+        }
+        guard let entries = object["targets"]?.array else {
+            throw problem(nil, object["targets"] == nil ? "targets is missing; give a list of targets with name, port and key"
+                                                         : "targets is not a list; give a list of targets with name, port and key")
+        }
+        guard !entries.isEmpty else {
+            throw problem(nil, "targets is empty; add targets to the inventory and run `kdnetctl plan` again")
+        }
+        var targets: [ListenerConfig.Target] = []
+        var names: [String: String] = [:]
+        var ports: [UInt16: String] = [:]
+        for (index, value) in entries.enumerated() {
+            let t = try target(value, index: index)
+            let entry = "target \(shown(t.name))"
+            if let other = names[t.name.lowercased()] {
+                throw problem("targets[\(index)]", "its name \(shown(t.name)) is also used by \(other); names must be unique (ignoring case)")
+            }
+            if let other = ports[t.port] {
+                throw problem(entry, "port \(t.port) is also used by \(other); each target needs its own port")
+            }
+            names[t.name.lowercased()] = "targets[\(index)]"; ports[t.port] = entry
+            targets.append(t)
+        }
+        return ListenerConfig(hostIp: hostIp, targets: targets)
+    }
+
+    private func target(_ value: JSONValue, index: Int) throws(ListenerConfigError) -> ListenerConfig.Target {
+        var entry = "targets[\(index)]"
+        guard let object = value.object else { throw problem(entry, "is not an object with name, port and key") }
+        guard let nameValue = object["name"] else { throw problem(entry, "name is missing") }
+        guard let name = nameValue.string, !name.isEmpty, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw problem(entry, "name \(shown(nameValue)) is not a usable name; give a non-empty name without control characters")
+        }
+        entry = "target \(shown(name))"
+        try onlyKnown(object, ["name", "port", "key", "address"], entry: entry, what: "it has")
+        guard let portValue = object["port"] else { throw problem(entry, "port is missing; give the UDP port the target sends to (50000-50039)") }
+        guard case .number(let number) = portValue, number == number.rounded(), abs(number) < 1e9 else {
+            throw problem(entry, "port \(shown(portValue)) is not a whole number; give the UDP port the target sends to (50000-50039)")
+        }
+        let port: DebugPort
+        do { port = try DebugPort(validating: Int(number)) } catch { throw problem(entry, error.errorDescription ?? "") }
+        guard let keyValue = object["key"] else { throw problem(entry, "key is missing; give the target's key (a.b.c.d)") }
+        guard let key = keyValue.string else { throw problem(entry, "key is not text; give the target's key in quotes") }
+        do { _ = try DebugKey(parsing: key) } catch { throw problem(entry, "the key is invalid: \(error.errorDescription ?? "")") }
+        var address: String?
+        if let value = object["address"], value != .null {
+            guard let text = value.string, IPAddress(text) != nil else {
+                throw problem(entry, "address \(shown(value)) is not an IPv4 or IPv6 address; give the address the target sends from, or leave it out")
+            }
+            address = text
+        }
+        return ListenerConfig.Target(name: name, port: port.value, key: key, address: address)
+    }
+
+    private func onlyKnown(_ object: [String: JSONValue], _ known: [String], entry: String?, what: String) throws(ListenerConfigError) {
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw problem(entry, "\(what) an unknown field \(shown(unknown)); the fields are \(known.joined(separator: ", "))")
+        }
+    }
+}
+
+public enum ListenerConfigError: Error, LocalizedError, Sendable, Equatable {
+    /// Not JSON any more (cut off, overwritten): the file plan wrote is gone.
+    case damaged(String, String)
+    /// JSON, but a field is wrong; `entry` is the target (by name or index) or nil for the top level.
+    case invalid(String, entry: String?, problem: String)
 
     public var errorDescription: String? {
         switch self {
-        case .unreadable(let p): return "cannot read listener config \(p); give the listener.json that `kdnetctl plan` wrote"
-        case .malformed(let p): return "\(p) is not a listener config; give the listener.json that `kdnetctl plan` wrote"
-        case .noTargets(let p): return "\(p) lists no targets; add targets to the inventory and run `kdnetctl plan` again"
-        case .badKey(let p, let n, let e): return "\(p): the key of target \(n) is invalid: \(e.errorDescription ?? "")"
-        case .duplicatePort(let p, let port, let a, let b): return "\(p): targets \(a) and \(b) both use port \(port); each target needs its own port"
+        case .damaged(let p, let detail):
+            return "\(p) is damaged (\(detail)); to write it again, move it aside and re-run `kdnetctl plan` with the same inventory and --out (targets without a key in the inventory then get new ones; host-table.txt still lists the old keys)"
+        case .invalid(let p, let entry, let problem):
+            return "\(p): " + (entry.map { "\($0): " } ?? "") + problem
         }
     }
 }

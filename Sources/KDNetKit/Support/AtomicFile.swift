@@ -9,33 +9,43 @@ public enum AtomicFile {
     public static func write(_ data: Data, to url: URL, mode: mode_t = 0o644) throws {
         let dir = url.deletingLastPathComponent()
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw FileWriteError(path: url.path, errno: errno) }
+        try create(temp, contents: data, mode: mode, reportedAs: url.path)
+        guard rename(temp.path, url.path) == 0 else {
+            let code = errno
+            unlink(temp.path)
+            throw FileWriteError(path: url.path, errno: code)
+        }
+    }
+
+    public static func write(_ text: String, to url: URL, mode: mode_t = 0o644) throws {
+        try write(Data(text.utf8), to: url, mode: mode)
+    }
+
+    /// Creates `url`, which must not exist, with exactly `mode`, flushed to disk; removes it
+    /// again on failure. Errors name `path`, the file the user asked for.
+    static func create(_ url: URL, contents data: Data, mode: mode_t, reportedAs path: String) throws {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileWriteError(path: path, errno: errno) }
         var ok = false
         defer {
             close(fd)
-            if !ok { unlink(temp.path) }
+            if !ok { unlink(url.path) }
         }
         // The umask may have narrowed the mode at creation; set it exactly.
-        guard fchmod(fd, mode) == 0 else { throw FileWriteError(path: url.path, errno: errno) }
+        guard fchmod(fd, mode) == 0 else { throw FileWriteError(path: path, errno: errno) }
         try data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw FileWriteError(path: url.path, errno: errno)
+                    throw FileWriteError(path: path, errno: errno)
                 }
                 offset += n
             }
         }
-        guard fsync(fd) == 0 else { throw FileWriteError(path: url.path, errno: errno) }
-        guard rename(temp.path, url.path) == 0 else { throw FileWriteError(path: url.path, errno: errno) }
+        guard fsync(fd) == 0 else { throw FileWriteError(path: path, errno: errno) }
         ok = true
-    }
-
-    public static func write(_ text: String, to url: URL, mode: mode_t = 0o644) throws {
-        try write(Data(text.utf8), to: url, mode: mode)
     }
 }
 

@@ -31,7 +31,7 @@ struct DbgsettingsCommand: AsyncParsableCommand {
                         throw UserFacingError("--key: " + Console.describe(error), usage: true)
                     }
                 }
-                let report = DbgSettingsLint(DbgSettings(parsing: try readInput()), options: options)
+                let report = DbgSettingsLint(DbgSettings(parsing: try Self.readSettings(file)), options: options)
                 if output.json {
                     try Console.json(report)
                 } else {
@@ -41,20 +41,15 @@ struct DbgsettingsCommand: AsyncParsableCommand {
             }
         }
 
-        func readInput() throws -> String {
-            let data: Data?
-            if file == "-" {
-                if isatty(STDIN_FILENO) == 1 {
-                    Console.err("Paste the output of `bcdedit /dbgsettings` from the target, then press Ctrl-D.")
-                }
-                data = try? FileHandle.standardInput.readToEnd()
-            } else {
-                data = FileManager.default.contents(atPath: file)
+        /// The one reader for pasted `bcdedit /dbgsettings` output (`doctor --dbgsettings` uses it
+        /// too): a file, a pipe, or standard input for -, in UTF-8 or BOM-marked UTF-16.
+        static func readSettings(_ file: String) throws -> String {
+            let expecting = "the output of `bcdedit /dbgsettings`, in a file or piped in with -"
+            guard file == "-" else { return try TextInput.read(path: file, expecting: expecting) }
+            if isatty(STDIN_FILENO) == 1 {
+                Console.err("Paste the output of `bcdedit /dbgsettings` from the target, then press Ctrl-D.")
             }
-            guard let data else {
-                throw UserFacingError("cannot read \(file); give the file holding the pasted `bcdedit /dbgsettings` output, or - for standard input")
-            }
-            return String(decoding: data, as: UTF8.self)
+            return try TextInput.readStandardInput(expecting: expecting)
         }
 
         static func text(_ report: DbgSettingsLint) -> String {

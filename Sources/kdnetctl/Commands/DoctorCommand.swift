@@ -46,7 +46,7 @@ struct DoctorCommand: AsyncParsableCommand {
                                             port: port ?? VMCheck.defaultPort)
             }
             let request = try DoctorRequest.parsing(port: port, key: try keySource.resolve(), hostIP: hostIP, target: target,
-                                                    dbgSettings: try dbgsettings.map(readSettings), hostOS: hostOS,
+                                                    dbgSettings: try dbgsettings.map(DbgsettingsCommand.Lint.readSettings), hostOS: hostOS,
                                                     listenSeconds: listen, pciDump: nics.pciDump, ids: nics.ids, windows: nics.windows,
                                                     pciIDs: nics.pciIDsFile, vm: vmReport)
             let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
@@ -62,11 +62,6 @@ struct DoctorCommand: AsyncParsableCommand {
             if output.json { try Console.json(report) } else { render(report) }
             if report.failed { throw ExitCode(1) }
         }
-    }
-
-    /// Read exactly as `dbgsettings lint` reads it: a file, or pasted on standard input.
-    private func readSettings(_ file: String) throws -> String {
-        try DbgsettingsCommand.Lint.parse([file]).readInput()
     }
 
     private func render(_ report: DoctorReport) {

@@ -11,7 +11,9 @@ struct PlanCommand: AsyncParsableCommand {
             targets). Into --out it writes NAME.cmd and NAME.ps1 per target, host-table.txt \
             and listener.json (for `kdnetctl listen --config`), all mode 0600. Running it \
             again keeps every port and key and only adds new targets; --rotate-keys makes \
-            new keys. Nothing is written unless the whole inventory is valid.
+            new keys. Nothing is written unless the whole inventory is valid, and the files \
+            are written all or none. Target names Windows reserves (CON, NUL, COM1, ...) \
+            are refused.
             """
     )
 
@@ -24,6 +26,8 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        // URL(fileURLWithPath: "") is the current folder; an empty variable must not mean that.
+        guard !out.isEmpty else { throw ValidationError("--out is empty; give the folder to write into (e.g. --out fleet)") }
         do { try FleetPlanner.checkHostAddresses(hostIp) } catch { throw ValidationError(error) }
     }
 
@@ -36,11 +40,12 @@ struct PlanCommand: AsyncParsableCommand {
             var planner = FleetPlanner(inventory: inv, hostAddresses: hostIp, outDir: URL(fileURLWithPath: out))
             planner.rotateKeys = rotateKeys
             planner.hostOS = os
-            let (plan, files) = try planner.prepare()
-            try planner.write(files)
+            var (plan, files) = try planner.prepare()
+            plan.notes = try planner.write(files)
             if output.json { try Console.json(plan); return }
             Console.out(Self.text(plan))
             for w in plan.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + w) }
+            for n in plan.notes { Console.err("note: " + n) }
         }
     }
 
