@@ -190,6 +190,27 @@ expect_one_line_error "--config: truncated"
 contains "$ERR" "$WORK/cut.json is damaged (it ends early, as if cut off); to write it again, move it aside and re-run \`kdnetctl plan\`" "truncation and recovery explained"
 expect_exit 64 "bad machine" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --machine sparc
 expect_exit 64 "bad protocol version" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --protocol-version 7
+expect_exit 64 "--bind of the other family" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --bind ::1
+expect_one_line_error "--bind ::1 towards IPv4"
+contains "$ERR" "--bind ::1 is IPv6 but --host-ip 127.0.0.1 is IPv4" "the family mismatch is named"
+expect_exit 64 "a poke flood" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --poke-interval 1e-9
+expect_one_line_error "--poke-interval 1e-9"
+contains "$ERR" "outside 0.05-60 seconds" "the poke interval's range is named"
+expect_exit 64 "a negative poke count" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --max-pokes=-1
+expect_one_line_error "--max-pokes -1"
+contains "$ERR" "outside 1-10000" "the poke count's range is named"
+
+# -- the README's try-out on one machine: a default listen (every address) and
+# simulate-target towards loopback on the same port (in the host namespace's lo)
+"${H[@]}" "$KDNETCTL" listen --port 50030 --key "$KEY" --timeout 15 --json >"$WORK/lo.json" 2>"$WORK/lo.err" &
+lpid=$!
+for _ in $(seq 100); do grep -q "listening on UDP" "$WORK/lo.err" 2>/dev/null && break; kill -0 "$lpid" 2>/dev/null || break; sleep 0.1; done
+expect_exit 0 "simulate-target beside a default listen on loopback" -- "${H[@]}" "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50030 --key "$KEY" --poke-interval 0.5
+contains "$ERR" "so it sends from port" "it says it sends from another port"
+wait "$lpid"; code=$?
+[[ $code -eq 0 && $(json_get "$(cat "$WORK/lo.json")" 'd["connected"], d["target"]["address"]') == "True 127.0.0.2" ]] \
+  && pass "the default listen connects to it" || fail "listen beside the simulator: exit $code $(cat "$WORK/lo.err" | tail -3)"
+
 "${H[@]}" python3 -c 'import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 50020)); time.sleep(3)' &
 sleep 0.5
 expect_exit 1 "port in use" -- "${H[@]}" "$KDNETCTL" listen --port 50020 --key "$KEY" --timeout 1

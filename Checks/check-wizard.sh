@@ -64,6 +64,36 @@ contains "$ERR" "give --host-ip" "a missing answer names its flag"
 touch afile
 expect_exit 64 "--out is a file" -- "$KDNETCTL" wizard --simulated-target --non-interactive --no-connect --out ./afile
 
+# The whole answers file is checked before anything is written; a bad answer is named
+# by its key in the file (connect: is no flag: --connect is libvirt's URI).
+printf 'connect: maybe\n' >late.yaml
+expect_exit 64 "a bad answer to the last question" -- "$KDNETCTL" wizard --simulated-target --non-interactive --answers late.yaml --out ./late
+expect_one_line_error "bad late answer"
+contains "$ERR" "--answers late.yaml: connect: 'maybe' is not one of wait, skip" "the error names the file's key and the allowed values"
+[[ ! -e late ]] && pass "nothing written on a bad late answer" || fail "a bad late answer left: $(ls late)"
+printf 'timeout: 30\n' >setting.yaml
+expect_exit 64 "a run setting in the answers file" -- "$KDNETCTL" wizard --non-interactive --answers setting.yaml --out ./bad
+expect_one_line_error "run setting in the answers file"
+contains "$ERR" "only a flag gives; use --timeout" "the error names the flag to use"
+contains "$("$KDNETCTL" wizard --help | tr '\n' ' ')" "on-failure takes stop or wait" "the help documents every answers key"
+expect_exit 64 "this-machine off the target side" -- "$KDNETCTL" wizard --non-interactive --nic-source this-machine --out ./bad
+expect_one_line_error "this-machine off the target side"
+contains "$ERR" "it works only with --target-side" "the error says where this-machine works"
+[[ ! -e bad ]] && pass "no folder after refused answers" || fail "refused answers wrote files"
+
+# An empty --out is refused, not taken as the current folder.
+mkdir emptyout
+expect_exit 64 "--out ''" -- sh -c 'cd emptyout && exec "$0" wizard --simulated-target --non-interactive --no-connect --out ""' "$KDNETCTL"
+expect_one_line_error "--out ''"
+contains "$ERR" "--out is empty" "the error names --out"
+[[ -z $(ls -A emptyout) ]] && pass "nothing written in the current folder" || fail "--out '' wrote: $(ls emptyout)"
+
+# An existing folder others can read is made 0700 before the key goes in, and the run says so.
+mkdir -m 755 open
+expect_exit 0 "an existing 0755 --out" -- "$KDNETCTL" wizard --simulated-target --non-interactive --no-connect --out ./open
+[[ $(stat -c %a open) == 700 ]] && pass "the folder is now 0700" || fail "the folder is $(stat -c %a open)"
+contains "$OUT" "was mode 0755; made it 0700" "the tightening is said"
+
 # Plain prompts when stdin is not a terminal: one answer per line, Enter for defaults.
 printf '\n\n127.0.0.1\n99999\n50031\n\nskip\n\nskip\n' >lines
 expect_exit 0 "line prompts from a pipe" -- sh -c "\"$KDNETCTL\" wizard --simulated-target --out ./piped < lines"

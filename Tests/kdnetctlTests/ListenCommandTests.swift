@@ -68,4 +68,46 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("error: \(file.path): \(problem)") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
     }
+
+    /// The README's way to try the listener without Windows: a default `listen` (every
+    /// address) and `simulate-target` towards loopback on the same port, on one machine.
+    @Test func simulateTargetRunsBesideADefaultListenOnLoopback() throws {
+        let port = String(Int.random(in: 53000...53999)), k = try key()
+        let listen = Process()
+        listen.executableURL = KdnetctlBinary.url
+        listen.arguments = ["listen", "--port", port, "--key", k, "--timeout", "20"]
+        let err = Pipe()
+        listen.standardOutput = FileHandle.nullDevice
+        listen.standardError = err
+        try listen.run()
+        defer { if listen.isRunning { listen.terminate() }; listen.waitUntilExit() }
+        // Ready once it says it listens (it binds first); EOF means it died.
+        var said = ""
+        while !said.contains("listening on UDP") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(said.contains("listening on UDP \(port) (IPv4 and IPv6)"), "listen did not start: \(said)")
+
+        let sim = try KdnetctlBinary.run(["simulate-target", "--host-ip", "127.0.0.1", "--port", port, "--key", k, "--poke-interval", "0.5"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        #expect(sim.stderr.contains("simulated target 127.0.0.2:"))
+        #expect(sim.stderr.contains("so it sends from port"))
+        listen.waitUntilExit()
+        said += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(listen.terminationStatus == 0, "\(said)")
+        #expect(said.contains("connected: target at 127.0.0.2"))
+    }
+
+    @Test func badSimulatorSourcesAndNumbersAreOneLineUsageErrors() throws {
+        for (args, message) in [
+            (["--bind", "::1"], "error: --bind ::1 is IPv6 but --host-ip 127.0.0.1 is IPv4; give a --bind address of the host's family, or drop --bind\n"),
+            (["--poke-interval", "1e-9"], "error: --poke-interval 1e-09 is outside 0.05-60 seconds (a real target pokes about every 3 s); give e.g. --poke-interval 3\n"),
+            (["--max-pokes=-1"], "error: --max-pokes -1 is outside 1-10000; give e.g. --max-pokes 5\n"),
+        ] {
+            let r = try KdnetctlBinary.run(["simulate-target", "--host-ip", "127.0.0.1", "--port", Self.freePort(), "--key", "1.2.3.4"] + args)
+            #expect(r.status == 64 && r.stderr == message, "\(args): exit \(r.status), \(r.stderr)")
+        }
+    }
 }

@@ -21,6 +21,30 @@ public struct SimulatorOptions: Sendable {
     public init(hostIP: String, port: UInt16, key: DebugKey, kernel: KernelVersion) {
         self.hostIP = hostIP; self.port = port; self.key = key; self.kernel = kernel
     }
+
+    /// A real target pokes about every 3 s: a twentieth of that floods the host, a minute
+    /// is longer than any debugger waits between pokes.
+    public static let pokeIntervals: ClosedRange<SessionTime> = 0.05...60
+    public static let pokeCounts: ClosedRange<Int> = 1...10_000
+    /// `duration` and `rebootAfter`: from a tenth of a second to a day.
+    public static let runTimes: ClosedRange<SessionTime> = 0.1...86_400
+
+    /// Refuses numbers no target would use (a flood of pokes, a negative count), naming the flag and its range.
+    public func checkRanges() throws(ListenOptionError) {
+        func text(_ v: SessionTime) -> String { String(format: "%g", v) }
+        func seconds(_ r: ClosedRange<SessionTime>) -> String { "\(text(r.lowerBound))-\(text(r.upperBound)) seconds" }
+        if !Self.pokeIntervals.contains(pokeInterval) {
+            throw .outOfRange(flag: "--poke-interval", value: text(pokeInterval), range: seconds(Self.pokeIntervals) + " (a real target pokes about every 3 s)", example: "3")
+        }
+        if let n = maxPokes, !Self.pokeCounts.contains(n) {
+            throw .outOfRange(flag: "--max-pokes", value: String(n), range: "\(Self.pokeCounts.lowerBound)-\(Self.pokeCounts.upperBound)", example: "5")
+        }
+        for (flag, value) in [("--duration", duration), ("--reboot-after", rebootAfter)] {
+            if let value, !Self.runTimes.contains(value) {
+                throw .outOfRange(flag: flag, value: text(value), range: seconds(Self.runTimes), example: "10")
+            }
+        }
+    }
 }
 
 /// What happened during a simulation: `simulate-target --json`.
@@ -46,14 +70,24 @@ public final class TargetSimulator {
     private let host: KDNetEndpoint
     private let stop: WakePipe?
 
+    /// Binds the source now, so a busy port or a bad address is reported before any poke.
     public init(options: SimulatorOptions, stop: WakePipe? = nil) throws {
         guard let host = KDNetEndpoint(options.hostIP, port: options.port) else { throw ListenOptionError.badAddress(options.hostIP) }
-        if let b = options.bind, KDNetEndpoint(b, port: 0) == nil { throw ListenOptionError.badAddress(b) }
+        try options.checkRanges()
         self.options = options
         self.host = host
         self.stop = stop
-        socket = try UDPSocket(address: options.bind, port: options.port, family: host.family)
-        let own = KDNetEndpoint(options.bind ?? Self.sourceAddress(towards: host) ?? "0.0.0.0", port: options.port) ?? .zero
+        let own: KDNetEndpoint
+        if let b = options.bind {
+            guard let source = KDNetEndpoint(b, port: options.port) else { throw ListenOptionError.badAddress(b) }
+            guard source.family == host.family else { throw ListenOptionError.familyMismatch(bind: b, host: options.hostIP) }
+            socket = try UDPSocket(address: b, port: options.port, family: host.family)
+            own = source
+        } else {
+            let source = try SimulatorSource.bind(towards: host)
+            socket = source.socket
+            own = source.endpoint
+        }
         var config = TargetSession.Configuration(keys: KDNetKeys(key: options.key), target: own, host: host, kernel: options.kernel)
         config.protocolVersion = options.protocolVersion
         config.pokeInterval = options.pokeInterval
@@ -110,18 +144,5 @@ public final class TargetSimulator {
             continued: session.hasBeenContinued || session.record.continues > 0, halted: session.isHalted,
             boundDebugger: session.boundDebugger?.description, stoppedBecause: reason,
             durationMs: Int(((MonotonicClock.now() - start) * 1000).rounded()), record: session.record)
-    }
-
-    /// The local address routing would use towards the host (connect a UDP socket, ask).
-    static func sourceAddress(towards host: KDNetEndpoint) -> String? {
-        let fd = Foundation.socket(host.family, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        guard host.withSocketAddress(family: host.family, { connect(fd, $0, $1) }) == 0 else { return nil }
-        var storage = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        guard rc == 0 else { return nil }
-        return KDNetEndpoint(storage: storage)?.addressText
     }
 }

@@ -19,6 +19,10 @@ public final class UDPSocket: @unchecked Sendable {
         } else {
             endpoint = family == AF_INET ? KDNetEndpoint("0.0.0.0", port: port)! : KDNetEndpoint("::", port: port)!
         }
+        // An address of the other family has no socket address here; bind would fail with a stale errno.
+        guard endpoint.family == family else {
+            throw ListenerError.bindFailed(endpoint.description, "an \(family == AF_INET ? "IPv6" : "IPv4") address on an \(family == AF_INET ? "IPv4" : "IPv6") socket")
+        }
         let fd = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ListenerError.socketFailed(String(cString: strerror(errno))) }
         var one: Int32 = 1
@@ -32,7 +36,16 @@ public final class UDPSocket: @unchecked Sendable {
             if code == EACCES { throw ListenerError.permissionDenied(port) }
             throw ListenerError.bindFailed(endpoint.description, String(cString: strerror(code)))
         }
-        self.fd = fd; self.family = family; self.port = port
+        self.fd = fd; self.family = family
+        self.port = port != 0 ? port : Self.boundPort(fd) ?? 0
+    }
+
+    /// The port the system picked for a bind to port 0.
+    private static func boundPort(_ fd: Int32) -> UInt16? {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return rc == 0 ? KDNetEndpoint(storage: storage)?.port : nil
     }
 
     deinit { close(fd) }
@@ -109,6 +122,8 @@ public enum ListenOptionError: Error, LocalizedError, UsageProblem, Sendable {
     case badMachine(String)
     case badProtocolVersion(Int)
     case badInterval(String, Double)
+    case outOfRange(flag: String, value: String, range: String, example: String)
+    case familyMismatch(bind: String, host: String)
 
     public var errorDescription: String? {
         switch self {
@@ -120,6 +135,10 @@ public enum ListenOptionError: Error, LocalizedError, UsageProblem, Sendable {
         case .badMachine(let m): return "unknown machine \(m); use x64, x86 or arm64"
         case .badProtocolVersion(let v): return "KDNET protocol version \(v) is not one real targets use; pick 2, 3, 4 or 5"
         case .badInterval(let flag, let v): return "\(flag) \(v) is not a positive number of seconds; give e.g. \(flag) 3"
+        case .outOfRange(let flag, let v, let range, let example): return "\(flag) \(v) is outside \(range); give e.g. \(flag) \(example)"
+        case .familyMismatch(let bind, let host):
+            let (b, h) = IPAddress(bind)?.isIPv4 == true ? ("IPv4", "IPv6") : ("IPv6", "IPv4")
+            return "--bind \(bind) is \(b) but --host-ip \(host) is \(h); give a --bind address of the host's family, or drop --bind"
         }
     }
 }

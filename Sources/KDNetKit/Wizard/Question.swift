@@ -30,12 +30,15 @@ public struct Question: Sendable {
     public var defaultValue: String?
     /// Returns the normalised answer, or throws `InvalidAnswer` with a message naming the fix.
     public var check: @Sendable (String) throws(InvalidAnswer) -> String
+    /// Values that are choices in another mode but not in this one, with why, so refusing
+    /// one says more than "not one of".
+    public var elsewhere: [String: String]
 
     public init(id: String, step: WizardStep, prompt: String, help: [String] = [], choices: [Choice] = [],
-                allowsOther: Bool = false, defaultValue: String? = nil,
+                allowsOther: Bool = false, defaultValue: String? = nil, elsewhere: [String: String] = [:],
                 check: @escaping @Sendable (String) throws(InvalidAnswer) -> String = { $0 }) {
         self.id = id; self.step = step; self.prompt = prompt; self.help = help; self.choices = choices
-        self.allowsOther = allowsOther; self.defaultValue = defaultValue
+        self.allowsOther = allowsOther; self.defaultValue = defaultValue; self.elsewhere = elsewhere
         self.check = check
     }
 
@@ -49,7 +52,8 @@ public struct Question: Sendable {
             if let c = choices.first(where: { $0.value.caseInsensitiveCompare(text) == .orderedSame }) { return try check(c.value) }
             if !allowsOther, let n = Int(text), choices.indices.contains(n - 1) { return try check(choices[n - 1].value) }
             guard allowsOther else {
-                throw InvalidAnswer("'\(text)' is not one of \(choices.map(\.value).joined(separator: ", "))")
+                let why = elsewhere.first { $0.key.caseInsensitiveCompare(text) == .orderedSame }.map { ": \($0.value)" } ?? ""
+                throw InvalidAnswer("'\(text)' is not one of \(choices.map(\.value).joined(separator: ", "))\(why)")
             }
         }
         return try check(text)
@@ -66,12 +70,25 @@ public struct InvalidAnswer: Error, Sendable, Equatable, LocalizedError {
     public var errorDescription: String? { message }
 }
 
+/// Where a preset answer came from, so a refusal names it as the user gave it.
+public enum PresetOrigin: Sendable, Equatable {
+    case flag
+    /// An `--answers` file, with the key as the file spells it (`host_ip` or `host-ip`).
+    case answersFile(path: String, key: String)
+}
+
 /// A preset answer (flag or `--answers`) that does not pass its question's check.
 public struct PresetAnswerError: Error, Sendable, LocalizedError, UsageProblem {
     public let id: String
     public let message: String
-    public init(id: String, message: String) { self.id = id; self.message = message }
-    public var errorDescription: String? { "--\(id): \(message)" }
+    public let origin: PresetOrigin
+    public init(id: String, message: String, origin: PresetOrigin = .flag) { self.id = id; self.message = message; self.origin = origin }
+    public var errorDescription: String? {
+        switch origin {
+        case .answersFile(let path, let key): return "--answers \(path): \(key): \(message)"
+        case .flag: return WizardAnswers.flagIDs.contains(id) ? "--\(id): \(message)" : "\(id): \(message)"
+        }
+    }
 }
 
 /// A non-interactive run reached a question with neither an answer nor a default.
@@ -80,7 +97,7 @@ public struct MissingAnswerError: Error, Sendable, LocalizedError, UsageProblem 
     public let prompt: String
     public init(id: String, prompt: String) { self.id = id; self.prompt = prompt }
     public var errorDescription: String? {
-        "no answer for '\(prompt)'; give --\(id) (or \(id): in the --answers file), or run the wizard on a terminal"
+        "no answer for '\(prompt)'; give \(WizardAnswers.howToGive(id)), or run the wizard on a terminal"
     }
 }
 

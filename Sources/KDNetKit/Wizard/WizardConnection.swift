@@ -13,8 +13,8 @@ struct WizardConnection {
     func run(status: (String) -> Void) throws -> ConnectionOutcome {
         let port = request.port.value
         // On one machine the listener and the simulated target both bind the port (a target
-        // sends from the KDNET port itself), so each takes its own address: the listener the
-        // host address, the simulated target another loopback one.
+        // sends from the KDNET port itself), so the listener takes the host address only and
+        // the simulated target picks a source beside it (SimulatorSource).
         let listenBind = request.simulated != nil ? request.hostAddress.text : nil
         let options = ListenOptions(targets: [ListenTarget(port: port, key: request.key)], bind: listenBind,
                                     timeout: request.timeout, mode: .confirm)
@@ -39,15 +39,7 @@ struct WizardConnection {
 
     private func startSimulator(_ sim: SimulatedTarget) throws -> RunningSimulation {
         let host = request.hostAddress
-        let source: String
-        switch (host.family, host.text) {
-        case (.ipv4, "127.0.0.1"): source = "127.0.0.2"
-        case (.ipv4, _): source = "127.0.0.1"
-        case (.ipv6, "::1"): throw WizardConnectionError.noSecondIPv6Address
-        case (.ipv6, _): source = "::1"
-        }
         var o = SimulatorOptions(hostIP: host.text, port: request.port.value, key: sim.key ?? request.key, kernel: Self.simulatedKernel)
-        o.bind = source
         o.pokeInterval = 1
         o.maxDuration = request.timeout + 1
         let stop = WakePipe()
@@ -83,17 +75,6 @@ struct RunningSimulation {
     func stop() {
         stopPipe.wake()
         _ = done.wait(timeout: .now() + 5)
-    }
-}
-
-public enum WizardConnectionError: Error, LocalizedError, Sendable, UsageProblem {
-    case noSecondIPv6Address
-
-    public var errorDescription: String? {
-        switch self {
-        case .noSecondIPv6Address:
-            return "the simulated target needs its own address to send from, and IPv6 loopback has only ::1; use IPv4 (--family ipv4) or this host's global IPv6 address"
-        }
     }
 }
 

@@ -11,9 +11,9 @@ enum WizardFiles {
 
     static func render(setup: TargetSetup, key: DebugKey, debugger: WizardFlow.Debugger, simulated: Bool) -> [File] {
         var files = [
-            File(name: "kdnet-target.cmd", contents: TargetScript.render(setup, as: .cmd), purpose: "run elevated on the target (Command Prompt)"),
-            File(name: "kdnet-target.ps1", contents: TargetScript.render(setup, as: .ps1), purpose: "run elevated on the target (PowerShell)"),
-            File(name: "kdnet-notes.txt", contents: notes(setup), purpose: "the settings, the host's commands, how to turn debugging off"),
+            File(name: cmdScript, contents: TargetScript.render(setup, as: .cmd), purpose: "run elevated on the target (Command Prompt)"),
+            File(name: ps1Script, contents: TargetScript.render(setup, as: .ps1), purpose: "run elevated on the target (PowerShell)"),
+            File(name: notesFile, contents: notes(setup), purpose: "the settings, the host's commands, how to turn debugging off"),
         ]
         if debugger == .kdnetctl, let port = setup.port {
             let config = ListenerConfig(hostIp: setup.hostIp, targets: [.init(name: "target", port: port.value, key: key.text)])
@@ -47,22 +47,52 @@ enum WizardFiles {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Creates the folder (0700) if needed and writes each file atomically with mode 0600.
-    static func write(_ files: [File], into dir: URL) throws -> [WrittenFile] {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw WizardFileError.notAFolder(dir.path) }
-        } else {
-            do {
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch { throw WizardFileError.cannotCreate(dir.path) }
-        }
-        return try files.map { f in
+    /// What became of the `--out` folder before the files went in.
+    enum Folder: Equatable {
+        case created
+        /// Others could not read it already.
+        case alreadyPrivate
+        /// It held nothing but an earlier run's files, so it was made 0700 (from the mode given).
+        case tightened(from: Int)
+        /// Others can read it and it holds other files too (or is not ours): left as it is.
+        case leftOpen(mode: Int)
+    }
+
+    /// Writes each file atomically with mode 0600, in a folder made 0700 when it is new
+    /// (see `prepare` for one that exists).
+    static func write(_ files: [File], into dir: URL) throws -> (files: [WrittenFile], folder: Folder) {
+        let folder = try prepare(dir)
+        let written = try files.map { f in
             let url = dir.appendingPathComponent(f.name)
             try AtomicFile.write(f.contents, to: url, mode: AtomicFile.secretMode)
             return WrittenFile(path: url.path, mode: "0600", purpose: f.purpose)
         }
+        return (written, folder)
     }
+
+    /// An existing folder others can read is tightened to 0700 when it is empty or holds
+    /// only the wizard's own files (an earlier run's), since the key goes in; a folder that
+    /// holds other things too (a home, /tmp) is someone's choice and left as it is.
+    static func prepare(_ dir: URL) throws -> Folder {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: dir.path, isDirectory: &isDir) else {
+            do {
+                try fm.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch { throw WizardFileError.cannotCreate(dir.path) }
+            return .created
+        }
+        guard isDir.boolValue else { throw WizardFileError.notAFolder(dir.path) }
+        let mode = ((try? fm.attributesOfItem(atPath: dir.path))?[.posixPermissions] as? Int ?? 0) & 0o7777
+        guard mode & 0o077 != 0 else { return .alreadyPrivate }
+        let ours = Set(wizardFileNames)
+        let contents = (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [""]
+        guard contents.allSatisfy(ours.contains), chmod(dir.path, 0o700) == 0 else { return .leftOpen(mode: mode) }
+        return .tightened(from: mode)
+    }
+
+    static let cmdScript = "kdnet-target.cmd", ps1Script = "kdnet-target.ps1", notesFile = "kdnet-notes.txt"
+    static let wizardFileNames = [cmdScript, ps1Script, notesFile, FleetPlan.listenerFile]
 }
 
 public enum WizardFileError: Error, LocalizedError, Sendable, UsageProblem {

@@ -50,12 +50,7 @@ extension WizardFlow {
             finish(r)
             return
         }
-        let startQ = Question(
-            id: "connect", step: .connection,
-            prompt: simulated ? "Start the listener and the simulated target?" : "Start the listener now? (then run the script on the target and reboot it)",
-            choices: [Choice("wait", "Listen and wait for the target"), Choice("skip", "Not now (listen later with kdnetctl listen)")],
-            defaultValue: "wait")
-        guard try ask(startQ, &r) == "wait" else {
+        guard try ask(connectQuestion(), &r) == "wait" else {
             r.status = .skipped
             r.lines.append("not listening now; later: kdnetctl listen --config \(options.outDir.appendingPathComponent(FleetPlan.listenerFile).path)")
             finish(r)
@@ -86,17 +81,29 @@ extension WizardFlow {
             r.lines.append("attempt \(attempt): no connection after \(Int(outcome.waitedSeconds))s — \(outcome.diagnosis ?? "no-traffic")")
             if let e = outcome.explanation { r.lines.append("  why: \(e)") }
             if let f = outcome.fix { r.lines.append("  what to do: \(f)") }
-            let again = Question(
-                id: "on-failure", step: .connection, prompt: "The target did not connect. What now?",
-                help: [outcome.explanation, outcome.fix].compactMap { $0 },
-                choices: [Choice("stop", "Stop (the files stay; listen later with kdnetctl listen)"),
-                          Choice("wait", "Keep waiting another \(Int(options.connectTimeout))s")],
-                defaultValue: "stop")
             // A preset "wait" would loop forever; it buys a bounded number of extra waits.
             if attempt > 3 { break }
-            if try ask(again, &r) != "wait" { break }
+            if try ask(onFailureQuestion(help: [outcome.explanation, outcome.fix].compactMap { $0 }), &r) != "wait" { break }
         }
         finish(r)
+    }
+
+    // MARK: The connection's questions (shared with checkPresets)
+
+    func connectQuestion() -> Question {
+        Question(
+            id: "connect", step: .connection,
+            prompt: simulated ? "Start the listener and the simulated target?" : "Start the listener now? (then run the script on the target and reboot it)",
+            choices: [Choice("wait", "Listen and wait for the target"), Choice("skip", "Not now (listen later with kdnetctl listen)")],
+            defaultValue: "wait")
+    }
+
+    func onFailureQuestion(help: [String]) -> Question {
+        Question(
+            id: "on-failure", step: .connection, prompt: "The target did not connect. What now?", help: help,
+            choices: [Choice("stop", "Stop (the files stay; listen later with kdnetctl listen)"),
+                      Choice("wait", "Keep waiting another \(Int(options.connectTimeout))s")],
+            defaultValue: "stop")
     }
 
     // MARK: 9. Summary

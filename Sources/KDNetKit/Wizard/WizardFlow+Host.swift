@@ -7,22 +7,7 @@ extension WizardFlow {
         io.begin(.host)
         var r = StepReport(.host)
         let simulated = self.simulated
-        let debuggerQ = Question(
-            id: "debugger", step: .host, prompt: "Where will the debugger run?",
-            help: ["The target sends its debug traffic to one address: the host's. KDNET's listener can run here, or WinDbg/kd on a Windows host."],
-            choices: [
-                Choice("kdnetctl", options.targetSide ? "On a Linux host, with kdnetctl's listener" : "Here, with kdnetctl's integrated listener",
-                       detail: "kdnetctl waits for the target and tells its Windows build, or why it did not connect"),
-                Choice("windbg", "On a Windows host, with WinDbg or kd", detail: "give that Windows host's address, as its `ipconfig` shows it"),
-            ],
-            defaultValue: "kdnetctl"
-        ) { answer throws(InvalidAnswer) in
-            if simulated && answer == "windbg" {
-                throw InvalidAnswer("the simulated target talks to kdnetctl's listener on this host; choose kdnetctl")
-            }
-            return answer
-        }
-        debugger = Debugger(rawValue: try ask(debuggerQ, &r))!
+        debugger = Debugger(rawValue: try ask(debuggerQuestion(), &r))!
 
         // This host's interfaces only matter when the debugger runs on it.
         let local = debugger == .kdnetctl && !options.targetSide
@@ -36,15 +21,7 @@ extension WizardFlow {
         }
         let recommended = local ? advice?.recommended.flatMap { try? HostAddress(parsing: $0.address) } : nil
 
-        let familyQ = Question(
-            id: "family", step: .host, prompt: "IPv4 or IPv6?",
-            help: ["The target uses one family only: bcdedit's hostip (IPv4) or hostipv6 (IPv6)."],
-            choices: [
-                Choice("ipv4", "IPv4 (hostip)", detail: "works on every Windows from 8 on"),
-                Choice("ipv6", "IPv6 (hostipv6)", detail: "needs Windows 10 1809 or later on the target"),
-            ],
-            defaultValue: (recommended?.family ?? .ipv4).rawValue)
-        let family = HostAddress.Family(rawValue: try ask(familyQ, &r))!
+        let family = HostAddress.Family(rawValue: try ask(familyQuestion(defaultValue: recommended?.family ?? .ipv4), &r))!
 
         var choices: [Choice] = []
         if local, let a = advice {
@@ -68,23 +45,7 @@ extension WizardFlow {
             choices.insert(Choice(vmHost.address, "\(vmHost.address) (\(vmHost.interface ?? "the VM's network")) — the VM's network", detail: vmHost.why), at: 0)
         }
         let defaultAddress = vmHost?.address ?? recommended.flatMap { $0.family == family ? $0.text : nil } ?? choices.first?.value
-        let hostQ = Question(
-            id: "host-ip", step: .host,
-            prompt: debugger == .windbg ? "The Windows host's address (from its ipconfig)" : "The host's address the target sends to",
-            help: local ? [] : ["Type the address of the host's network adapter that faces the target."],
-            choices: choices, allowsOther: true, defaultValue: defaultAddress
-        ) { text throws(InvalidAnswer) in
-            let address: HostAddress
-            do { address = try HostAddress(parsing: text) } catch { throw InvalidAnswer(error) }
-            guard address.family == family else {
-                throw InvalidAnswer("\(text) is not \(family == .ipv4 ? "IPv4" : "IPv6"); give an \(family == .ipv4 ? "IPv4" : "IPv6") address or choose the other family")
-            }
-            if let why = address.unusableReason, !(simulated && address.isLoopback) {
-                throw InvalidAnswer("\(why); give the address of the host's adapter that faces the target")
-            }
-            return address.text
-        }
-        host = try HostAddress(parsing: try ask(hostQ, &r))
+        host = try HostAddress(parsing: try ask(hostQuestion(family: family, choices: choices, defaultValue: defaultAddress, local: local), &r))
         hostInterface = advice?.interfaces.first { $0.addresses.contains { $0.address == host.text } }?.name
         if let vmHost, vmHost.address == host.text {
             hostInterface = vmHost.interface
@@ -138,12 +99,73 @@ extension WizardFlow {
         } else {
             r.warnings.append("every port in \(DebugPort.recommended.lowerBound)-\(DebugPort.recommended.upperBound) is taken; type one from 49152-65535")
         }
+        port = try DebugPort(parsing: try ask(portQuestion(taken: planned, checkHere: checkHere, suggested: suggestion), &r))
+        r.lines.append("port: \(port!)")
+        if let w = port.policyWarning { r.warnings.append(w); r.worsen(to: .warn) }
+        if !r.warnings.isEmpty { r.worsen(to: .warn) }
+        finish(r)
+    }
+
+    // MARK: The questions (shared with checkPresets)
+
+    func debuggerQuestion() -> Question {
+        let simulated = self.simulated
+        return Question(
+            id: "debugger", step: .host, prompt: "Where will the debugger run?",
+            help: ["The target sends its debug traffic to one address: the host's. KDNET's listener can run here, or WinDbg/kd on a Windows host."],
+            choices: [
+                Choice("kdnetctl", options.targetSide ? "On a Linux host, with kdnetctl's listener" : "Here, with kdnetctl's integrated listener",
+                       detail: "kdnetctl waits for the target and tells its Windows build, or why it did not connect"),
+                Choice("windbg", "On a Windows host, with WinDbg or kd", detail: "give that Windows host's address, as its `ipconfig` shows it"),
+            ],
+            defaultValue: "kdnetctl"
+        ) { answer throws(InvalidAnswer) in
+            if simulated && answer == "windbg" {
+                throw InvalidAnswer("the simulated target talks to kdnetctl's listener on this host; choose kdnetctl")
+            }
+            return answer
+        }
+    }
+
+    func familyQuestion(defaultValue: HostAddress.Family?) -> Question {
+        Question(
+            id: "family", step: .host, prompt: "IPv4 or IPv6?",
+            help: ["The target uses one family only: bcdedit's hostip (IPv4) or hostipv6 (IPv6)."],
+            choices: [
+                Choice("ipv4", "IPv4 (hostip)", detail: "works on every Windows from 8 on"),
+                Choice("ipv6", "IPv6 (hostipv6)", detail: "needs Windows 10 1809 or later on the target"),
+            ],
+            defaultValue: defaultValue?.rawValue)
+    }
+
+    /// `family` nil accepts either family.
+    func hostQuestion(family: HostAddress.Family?, choices: [Choice], defaultValue: String?, local: Bool) -> Question {
+        let simulated = self.simulated
+        return Question(
+            id: "host-ip", step: .host,
+            prompt: debugger == .windbg ? "The Windows host's address (from its ipconfig)" : "The host's address the target sends to",
+            help: local ? [] : ["Type the address of the host's network adapter that faces the target."],
+            choices: choices, allowsOther: true, defaultValue: defaultValue
+        ) { text throws(InvalidAnswer) in
+            let address: HostAddress
+            do { address = try HostAddress(parsing: text) } catch { throw InvalidAnswer(error) }
+            if let family, address.family != family {
+                throw InvalidAnswer("\(text) is not \(family == .ipv4 ? "IPv4" : "IPv6"); give an \(family == .ipv4 ? "IPv4" : "IPv6") address or choose the other family")
+            }
+            if let why = address.unusableReason, !(simulated && address.isLoopback) {
+                throw InvalidAnswer("\(why); give the address of the host's adapter that faces the target")
+            }
+            return address.text
+        }
+    }
+
+    /// `taken`: ports of the plan; `checkHere`: refuse ports in use on this host.
+    func portQuestion(taken: [UInt16: String], checkHere: Bool, suggested: Int?) -> Question {
         let services = self.services
-        let (taken, suggested) = (planned, suggestion)
-        let q = Question(
+        return Question(
             id: "port", step: .port, prompt: "UDP port for this target",
             help: ["Any port from 49152 to 65535; Microsoft recommends 50000-50039. Each target needs its own."],
-            defaultValue: suggestion.map(String.init)
+            defaultValue: suggested.map(String.init)
         ) { text throws(InvalidAnswer) in
             let port: DebugPort
             do { port = try DebugPort(parsing: text) } catch { throw InvalidAnswer(error) }
@@ -152,10 +174,5 @@ extension WizardFlow {
             if checkHere, let c = services.portCheck(port), c.verdict == .fail { throw InvalidAnswer("port \(port) is in use here: \(c.cause)\(alt)") }
             return port.description
         }
-        port = try DebugPort(parsing: try ask(q, &r))
-        r.lines.append("port: \(port!)")
-        if let w = port.policyWarning { r.warnings.append(w); r.worsen(to: .warn) }
-        if !r.warnings.isEmpty { r.worsen(to: .warn) }
-        finish(r)
     }
 }

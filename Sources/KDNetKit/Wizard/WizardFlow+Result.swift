@@ -7,7 +7,7 @@ extension WizardFlow {
         io.begin(.key)
         var r = StepReport(.key)
         if let given = options.presets["key"] {
-            do { key = try DebugKey(parsing: given) } catch { throw PresetAnswerError(id: "key", message: error.errorDescription ?? "invalid key") }
+            do { key = try DebugKey(parsing: given) } catch { throw presetError("key", error.errorDescription ?? "invalid key") }
             r.answers["key"] = "(given)"
             record.choices["key"] = "(given)"
             r.lines.append("key: the one given (\(key.redacted))")
@@ -32,7 +32,17 @@ extension WizardFlow {
         request.simulatedTargetOnThisHost = simulated
         setup = try TargetSetup(request)
         let files = WizardFiles.render(setup: setup, key: key, debugger: debugger, simulated: simulated)
-        record.files = try WizardFiles.write(files, into: options.outDir)
+        let written = try WizardFiles.write(files, into: options.outDir)
+        record.files = written.files
+        let out = options.outDir.path
+        switch written.folder {
+        case .tightened(let mode):
+            r.notes.append("\(out) was mode 0\(String(mode, radix: 8)); made it 0700, as it holds the key")
+        case .leftOpen(let mode):
+            r.warnings.append("\(out) is mode 0\(String(mode, radix: 8)) and holds other files, so it was left as it is: others can list the key files (they cannot read them, 0600); chmod 700 \(out) or use a folder of its own")
+        case .created, .alreadyPrivate:
+            break
+        }
 
         r.lines.append("on the target, in an elevated Command Prompt:")
         r.lines += setup.steps.map { "  " + redact($0.cmdLine) }

@@ -6,17 +6,7 @@ extension WizardFlow {
     func nicStep() throws {
         io.begin(.nic)
         var r = StepReport(.nic)
-        let windowsQ = Question(
-            id: "windows", step: .nic, prompt: "Which Windows does the target run?",
-            help: ["Microsoft's list of NICs KDNET drives differs between releases."],
-            choices: WindowsRelease.all.reversed().map { Choice($0.version, $0.name, detail: "build \($0.build)") },
-            allowsOther: true, defaultValue: vmWindowsDefault ?? WindowsRelease.newest.version
-        ) { text throws(InvalidAnswer) in
-            do { _ = try WindowsTarget(parsing: text); return text } catch {
-                throw InvalidAnswer(error)
-            }
-        }
-        windows = try WindowsTarget(parsing: try ask(windowsQ, &r))
+        windows = try WindowsTarget(parsing: try ask(windowsQuestion(defaultValue: vmWindowsDefault ?? WindowsRelease.newest.version), &r))
         r.lines.append("target: \(windows.release) (build \(windows.build))")
         if let report = vmReport {
             try vmNIC(report, &r)
@@ -24,24 +14,11 @@ extension WizardFlow {
             return finish(r)
         }
 
-        var sources = [
-            Choice("dump", "A PCI dump taken on the target", detail: "`lspci -x` output (Linux live USB) or `kdnetctl nics --json` output"),
-            Choice("ids", "Device ids as Windows shows them", detail: "Device Manager > the NIC > Details > Hardware Ids, e.g. PCI\\VEN_8086&DEV_15B8"),
-            Choice("busparams", "I know its busparams", detail: "Device Manager > the NIC > General > Location: bus, device, function"),
-            Choice("hyperv", "The target is a Hyper-V virtual machine", detail: "its synthetic NIC needs no busparams"),
-            Choice("skip", "Skip: decide the NIC later", detail: "KDNET then picks a NIC itself, maybe not the cabled one"),
-        ]
-        if options.targetSide {
-            sources.insert(Choice("this-machine", "This machine (the wizard runs on the target)", detail: "scans the PCI bus here"), at: 0)
-        }
         let presets = options.presets
         let defaultSource = options.targetSide ? "this-machine"
             : presets["pci-dump"] != nil ? "dump" : presets["ids"] != nil ? "ids" : presets["busparams"] != nil ? "busparams"
             : "skip"
-        let sourceQ = Question(id: "nic-source", step: .nic, prompt: "How should the target's NIC be found?",
-                               help: ["On a physical target, KDNET needs the PCI location (busparams) of a NIC on Microsoft's list."],
-                               choices: sources, defaultValue: defaultSource)
-        let source = try ask(sourceQ, &r)
+        let source = try ask(nicSourceQuestion(defaultValue: defaultSource), &r)
         switch source {
         case "dump", "ids", "this-machine":
             try surveyNICs(source, &r)
@@ -95,22 +72,12 @@ extension WizardFlow {
 
     private func surveyNICs(_ source: String, _ r: inout StepReport) throws {
         let survey: NICSurvey
-        let services = self.services, release = String(windows.build)
+        let release = String(windows.build)
         switch source {
         case "dump":
-            let q = Question(id: "pci-dump", step: .nic, prompt: "Path of the dump (lspci -x output, or kdnetctl nics --json)") { path throws(InvalidAnswer) in
-                do { _ = try services.survey(.dump(path), windows: release) } catch { throw InvalidAnswer(error) }
-                return path
-            }
-            survey = try services.survey(.dump(try ask(q, &r)), windows: release)
+            survey = try services.survey(.dump(try ask(pciDumpQuestion(release: release), &r)), windows: release)
         case "ids":
-            let q = Question(id: "ids", step: .nic, prompt: "Device ids (comma-separated), e.g. PCI\\VEN_8086&DEV_15B8 or 8086:15b8") { text throws(InvalidAnswer) in
-                let ids = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                guard !ids.isEmpty else { throw InvalidAnswer("no ids given; copy them from Device Manager > Details > Hardware Ids") }
-                do { _ = try services.survey(.ids(ids), windows: release) } catch { throw InvalidAnswer(error) }
-                return ids.joined(separator: ",")
-            }
-            survey = try services.survey(.ids(try ask(q, &r).split(separator: ",").map(String.init)), windows: release)
+            survey = try services.survey(.ids(try ask(idsQuestion(release: release), &r).split(separator: ",").map(String.init)), windows: release)
         default:
             survey = try services.survey(.thisMachine, windows: release)
         }
@@ -151,14 +118,68 @@ extension WizardFlow {
     }
 
     private func askBusParams(_ r: inout StepReport, help: String) throws {
-        let q = Question(id: "busparams", step: .nic, prompt: "busparams (b.d.f, decimal; lspci's 3b:00.0 is converted; empty for none)",
-                         help: [help], defaultValue: "") { text throws(InvalidAnswer) in
+        let answer = try ask(busParamsQuestion(help: help), &r)
+        busParams = answer.isEmpty ? nil : try BusParams(parsing: answer)
+        if let note = busParams?.conversionNote { r.notes.append(note) }
+    }
+
+    // MARK: The NIC's questions (shared with checkPresets)
+
+    func windowsQuestion(defaultValue: String?) -> Question {
+        Question(
+            id: "windows", step: .nic, prompt: "Which Windows does the target run?",
+            help: ["Microsoft's list of NICs KDNET drives differs between releases."],
+            choices: WindowsRelease.all.reversed().map { Choice($0.version, $0.name, detail: "build \($0.build)") },
+            allowsOther: true, defaultValue: defaultValue
+        ) { text throws(InvalidAnswer) in
+            do { _ = try WindowsTarget(parsing: text); return text } catch {
+                throw InvalidAnswer(error)
+            }
+        }
+    }
+
+    /// "this-machine" is a choice only on the target side (`--target-side`).
+    func nicSourceQuestion(defaultValue: String?) -> Question {
+        var sources = [
+            Choice("dump", "A PCI dump taken on the target", detail: "`lspci -x` output (Linux live USB) or `kdnetctl nics --json` output"),
+            Choice("ids", "Device ids as Windows shows them", detail: "Device Manager > the NIC > Details > Hardware Ids, e.g. PCI\\VEN_8086&DEV_15B8"),
+            Choice("busparams", "I know its busparams", detail: "Device Manager > the NIC > General > Location: bus, device, function"),
+            Choice("hyperv", "The target is a Hyper-V virtual machine", detail: "its synthetic NIC needs no busparams"),
+            Choice("skip", "Skip: decide the NIC later", detail: "KDNET then picks a NIC itself, maybe not the cabled one"),
+        ]
+        if options.targetSide {
+            sources.insert(Choice("this-machine", "This machine (the wizard runs on the target)", detail: "scans the PCI bus here"), at: 0)
+        }
+        return Question(id: "nic-source", step: .nic, prompt: "How should the target's NIC be found?",
+                        help: ["On a physical target, KDNET needs the PCI location (busparams) of a NIC on Microsoft's list."],
+                        choices: sources, defaultValue: defaultValue,
+                        elsewhere: options.targetSide ? [:] : ["this-machine": "it works only with --target-side (the wizard running on the target)"])
+    }
+
+    func pciDumpQuestion(release: String) -> Question {
+        let services = self.services
+        return Question(id: "pci-dump", step: .nic, prompt: "Path of the dump (lspci -x output, or kdnetctl nics --json)") { path throws(InvalidAnswer) in
+            do { _ = try services.survey(.dump(path), windows: release) } catch { throw InvalidAnswer(error) }
+            return path
+        }
+    }
+
+    func idsQuestion(release: String) -> Question {
+        let services = self.services
+        return Question(id: "ids", step: .nic, prompt: "Device ids (comma-separated), e.g. PCI\\VEN_8086&DEV_15B8 or 8086:15b8") { text throws(InvalidAnswer) in
+            let ids = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !ids.isEmpty else { throw InvalidAnswer("no ids given; copy them from Device Manager > Details > Hardware Ids") }
+            do { _ = try services.survey(.ids(ids), windows: release) } catch { throw InvalidAnswer(error) }
+            return ids.joined(separator: ",")
+        }
+    }
+
+    func busParamsQuestion(help: String) -> Question {
+        Question(id: "busparams", step: .nic, prompt: "busparams (b.d.f, decimal; lspci's 3b:00.0 is converted; empty for none)",
+                 help: [help], defaultValue: "") { text throws(InvalidAnswer) in
             if text.isEmpty || text == "none" { return "" }
             do { _ = try BusParams(parsing: text); return text } catch { throw InvalidAnswer(error) }
         }
-        let answer = try ask(q, &r)
-        busParams = answer.isEmpty ? nil : try BusParams(parsing: answer)
-        if let note = busParams?.conversionNote { r.notes.append(note) }
     }
 
     // MARK: 4. Before touching the target

@@ -14,16 +14,7 @@ extension WizardFlow {
             r.lines.append("target: this machine (the wizard runs on it, from a Linux live system)")
             return finish(r)
         }
-        let q = Question(
-            id: "target", step: .target, prompt: "Where is the target?",
-            help: ["A VM on this host has traps of its own (its NIC model, Hyper-V enlightenments, Secure Boot in its firmware, its network); the wizard checks them."],
-            choices: [
-                Choice("physical", "A physical machine", detail: "on the same network as this host"),
-                Choice("vm-here", "A VM on this host", detail: "libvirt (virt-manager, virsh), a QEMU process, or Proxmox VE"),
-                Choice("vm-elsewhere", "A VM on another host", detail: "its hypervisor's host must reach this one"),
-            ],
-            defaultValue: options.presets["vm"] != nil ? "vm-here" : "physical")
-        switch try ask(q, &r) {
+        switch try ask(targetQuestion(defaultValue: options.presets["vm"] != nil ? "vm-here" : "physical"), &r) {
         case "vm-here":
             try vmOnThisHost(&r)
         case "vm-elsewhere":
@@ -45,7 +36,7 @@ extension WizardFlow {
         }
         for p in catalog.problems { r.notes.append("not read: \(p)") }
         guard !catalog.vms.isEmpty else {
-            if let name = options.presets["vm"] { throw PresetAnswerError(id: "vm", message: "no VM named '\(name)': no VM was found on this host") }
+            if let name = options.presets["vm"] { throw presetError("vm", "no VM named '\(name)': no VM was found on this host") }
             r.warnings.append("no VM found on this host (libvirt, QEMU processes, Proxmox); the rest of the set-up treats the target as a machine on the network")
             r.worsen(to: .warn)
             return
@@ -64,13 +55,8 @@ extension WizardFlow {
         var report = try services.checkVM(vm, in: catalog, windows: options.presets["windows"])
         show(report, &r)
         if let proposal = try services.proposeVMFix(for: vm, report: report) {
-            let fixQ = Question(
-                id: "vm-fix", step: .target, prompt: "Apply these changes to \(vm.name)'s definition?",
-                help: proposal.reasons + proposal.warnings.map { "warning: \($0)" } + proposal.diff.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
-                choices: [Choice("skip", "No, leave the VM as it is", detail: "kdnetctl vm fix \(vm.name) shows the same changes later"),
-                          Choice("apply", "Yes, define the changed VM", detail: "the original definition is kept as a 0600 backup first")],
-                defaultValue: "skip")
-            if try ask(fixQ, &r) == "apply" {
+            let help = proposal.reasons + proposal.warnings.map { "warning: \($0)" } + proposal.diff.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if try ask(vmFixQuestion(vm: vm.name, help: help), &r) == "apply" {
                 let backup = try services.applyVMFix(proposal)
                 r.lines.append("changed \(vm.name)'s definition; the original is kept in \(backup) (kdnetctl vm fix \(vm.name) --revert restores it)")
                 r.notes.append(proposal.powerCycle)
@@ -89,6 +75,28 @@ extension WizardFlow {
         }
         vmReport = report
         virtualMachine = vm.source.rawValue
+    }
+
+    // MARK: The target's questions (shared with checkPresets)
+
+    func targetQuestion(defaultValue: String?) -> Question {
+        Question(
+            id: "target", step: .target, prompt: "Where is the target?",
+            help: ["A VM on this host has traps of its own (its NIC model, Hyper-V enlightenments, Secure Boot in its firmware, its network); the wizard checks them."],
+            choices: [
+                Choice("physical", "A physical machine", detail: "on the same network as this host"),
+                Choice("vm-here", "A VM on this host", detail: "libvirt (virt-manager, virsh), a QEMU process, or Proxmox VE"),
+                Choice("vm-elsewhere", "A VM on another host", detail: "its hypervisor's host must reach this one"),
+            ],
+            defaultValue: defaultValue)
+    }
+
+    func vmFixQuestion(vm: String, help: [String]) -> Question {
+        Question(
+            id: "vm-fix", step: .target, prompt: "Apply these changes to \(vm)'s definition?", help: help,
+            choices: [Choice("skip", "No, leave the VM as it is", detail: "kdnetctl vm fix \(vm) shows the same changes later"),
+                      Choice("apply", "Yes, define the changed VM", detail: "the original definition is kept as a 0600 backup first")],
+            defaultValue: "skip")
     }
 
     private func show(_ report: VMCheckReport, _ r: inout StepReport) {

@@ -13,6 +13,8 @@ public final class WizardFlow {
         public var planDir: URL?
         /// Answers given as flags or in `--answers`, by question id; asked questions are skipped.
         public var presets: [String: String]
+        /// Where each preset came from (a flag when missing), to name a refused one as it was given.
+        public var presetOrigins: [String: PresetOrigin]
         public var simulatedTarget: SimulatedTarget?
         /// Running on the target (a Linux live system): pick the NIC here, probe the host.
         public var targetSide: Bool
@@ -21,10 +23,11 @@ public final class WizardFlow {
         public var connectTimeout: Double
         public var makeKey: @Sendable () -> DebugKey
 
-        public init(outDir: URL, planDir: URL? = nil, presets: [String: String] = [:], simulatedTarget: SimulatedTarget? = nil,
-                    targetSide: Bool = false, includeVirtual: Bool = false, connectTimeout: Double = 120,
+        public init(outDir: URL, planDir: URL? = nil, presets: [String: String] = [:], presetOrigins: [String: PresetOrigin] = [:],
+                    simulatedTarget: SimulatedTarget? = nil, targetSide: Bool = false, includeVirtual: Bool = false, connectTimeout: Double = 120,
                     makeKey: @escaping @Sendable () -> DebugKey = DebugKey.generate) {
-            self.outDir = outDir; self.planDir = planDir; self.presets = presets; self.simulatedTarget = simulatedTarget
+            self.outDir = outDir; self.planDir = planDir; self.presets = presets; self.presetOrigins = presetOrigins
+            self.simulatedTarget = simulatedTarget
             self.targetSide = targetSide; self.includeVirtual = includeVirtual; self.connectTimeout = connectTimeout
             self.makeKey = makeKey
         }
@@ -60,6 +63,7 @@ public final class WizardFlow {
     /// Runs every step; the record says how it ended. Throws `WizardStopped` when the
     /// user stops before the files are written, and usage errors for bad presets.
     public func run() throws -> WizardRecord {
+        try checkPresets()
         try targetStep()
         try hostStep()
         try portStep()
@@ -77,7 +81,7 @@ public final class WizardFlow {
     func ask(_ q: Question, _ report: inout StepReport, secret: Bool = false) throws -> String {
         let answer: String
         if let preset = options.presets[q.id] {
-            do { answer = try q.validate(preset) } catch { throw PresetAnswerError(id: q.id, message: error.message) }
+            do { answer = try q.validate(preset) } catch { throw presetError(q.id, error.message) }
         } else {
             answer = try io.ask(q)
         }
@@ -92,14 +96,57 @@ public final class WizardFlow {
         io.show(report)
     }
 
+    /// A refused preset, named as the user gave it (the flag or the answers file's key).
+    func presetError(_ id: String, _ message: String) -> PresetAnswerError {
+        PresetAnswerError(id: id, message: message, origin: options.presetOrigins[id] ?? .flag)
+    }
+
     /// Stops on "quit" answers; nothing has been written before the result step.
     func proceed(_ step: WizardStep, _ report: inout StepReport, prompt: String) throws {
-        let q = Question(id: "proceed-\(step.rawValue)", step: step, prompt: prompt, help: report.lines,
-                         choices: [Choice("continue", "Continue"), Choice("quit", "Stop here (nothing is written)")],
-                         defaultValue: "continue")
-        if try ask(q, &report) == "quit" {
+        if try ask(Self.proceedQuestion(step, prompt: prompt, help: report.lines), &report) == "quit" {
             finish(report)
             throw WizardStopped(step: step, writtenTo: record.files.isEmpty ? nil : options.outDir.path)
+        }
+    }
+}
+
+extension WizardFlow {
+    static func proceedQuestion(_ step: WizardStep, prompt: String, help: [String]) -> Question {
+        Question(id: "proceed-\(step.rawValue)", step: step, prompt: prompt, help: help,
+                 choices: [Choice("continue", "Continue"), Choice("quit", "Stop here (nothing is written)")],
+                 defaultValue: "continue")
+    }
+
+    /// Checks every preset against its question's allowed values before the first step, so
+    /// a bad answer to a late question (the connection's) stops the run before anything is
+    /// written. What depends on the run's findings (the VM and NIC picked, a port in use
+    /// here, the family of a defaulted address) is checked again when the question is asked.
+    func checkPresets() throws {
+        let presets = options.presets
+        let windows = presets["windows"].flatMap { try? WindowsTarget(parsing: $0) } ?? WindowsTarget.newest
+        let questions = [
+            targetQuestion(defaultValue: nil),
+            vmFixQuestion(vm: "the VM", help: []),
+            debuggerQuestion(),
+            familyQuestion(defaultValue: nil),
+            hostQuestion(family: presets["family"].flatMap(HostAddress.Family.init(rawValue:)), choices: [], defaultValue: nil, local: false),
+            portQuestion(taken: [:], checkHere: false, suggested: nil),
+            windowsQuestion(defaultValue: nil),
+            nicSourceQuestion(defaultValue: nil),
+            pciDumpQuestion(release: String(windows.build)),
+            idsQuestion(release: String(windows.build)),
+            busParamsQuestion(help: ""),
+            Self.proceedQuestion(.precautions, prompt: "", help: []),
+            Self.proceedQuestion(.checks, prompt: "", help: []),
+            connectQuestion(),
+            onFailureQuestion(help: []),
+        ]
+        for q in questions {
+            guard let preset = presets[q.id] else { continue }
+            do { _ = try q.validate(preset) } catch { throw presetError(q.id, error.message) }
+        }
+        if let given = presets["key"] {
+            do { _ = try DebugKey(parsing: given) } catch { throw presetError("key", error.errorDescription ?? "invalid key") }
         }
     }
 }

@@ -8,7 +8,10 @@ struct SimulateTargetCommand: AsyncParsableCommand {
         abstract: "Act as a Windows KDNET target: poke a host, connect, print, answer a break-in and GetVersion.",
         discussion: """
             Sends from --port to --host-ip at --port (source port = destination port, as a real \
-            target does), poking every --poke-interval seconds. After a host answers it sends the \
+            target does), poking every --poke-interval seconds. For a host on this machine (a \
+            loopback address or one of its own), where `kdnetctl listen` holds the port, it sends \
+            from another loopback address (127.0.0.2 ...), or from another port when the listener \
+            holds the port on every address; --bind chooses the source instead. After a host answers it sends the \
             connection check, a few DbgPrint lines, answers a break-in with a breakpoint state change, \
             RESET, GetVersion (reporting --build, --machine) and Continue2, and drops out-of-sequence \
             datagrams. Once connected its pokes name the bound debugger (keepalives).
@@ -24,14 +27,14 @@ struct SimulateTargetCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "The UDP port (bcdedit ... port:P), 49152-65535; also the source port.",
             transform: ArgumentValue.debugPort) var port: DebugPort
     @OptionGroup var keySource: KeySourceOptions
-    @Option(name: .customLong("poke-interval"), parsing: .unconditional, help: "Seconds between pokes.") var pokeInterval: Double = 3
+    @Option(name: .customLong("poke-interval"), parsing: .unconditional, help: "Seconds between pokes, 0.05-60 (a real target: about 3).") var pokeInterval: Double = 3
     @Option(parsing: .unconditional, help: "The Windows build to report.") var build: UInt16 = 19041
     @Option(help: "The architecture to report: x64, x86 or arm64.") var machine: String = "x64"
     @Option(name: .customLong("protocol-version"), parsing: .unconditional, help: "The KDNET protocol version to speak (2 to 5).") var protocolVersion: Int = 2
-    @Option(help: "The source address to send from.") var bind: String?
-    @Option(parsing: .unconditional, help: "Run exactly this many seconds.") var duration: Double?
-    @Option(name: .customLong("max-pokes"), parsing: .unconditional, help: "Stop at the poke after this many.") var maxPokes: Int?
-    @Option(name: .customLong("reboot-after"), parsing: .unconditional, help: "Reboot once after this many seconds.") var rebootAfter: Double?
+    @Option(help: "The source address to send from (default: for a host on this machine, another loopback address or port).") var bind: String?
+    @Option(parsing: .unconditional, help: "Run exactly this many seconds, 0.1-86400.") var duration: Double?
+    @Option(name: .customLong("max-pokes"), parsing: .unconditional, help: "Stop at the poke after this many, 1-10000.") var maxPokes: Int?
+    @Option(name: .customLong("reboot-after"), parsing: .unconditional, help: "Reboot once after this many seconds, 0.1-86400.") var rebootAfter: Double?
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -44,6 +47,9 @@ struct SimulateTargetCommand: AsyncParsableCommand {
             let json = output.json
             if !json {
                 Console.err("simulated target \(simulator.ownEndpoint) poking \(options.hostIP):\(options.port) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
+                if simulator.ownEndpoint.port != options.port {
+                    Console.err("port \(options.port) is taken on the loopback addresses here (by a listener?), so it sends from port \(simulator.ownEndpoint.port); a real target sends from port \(options.port) itself")
+                }
             }
             let report = try simulator.run { event, session in
                 if !json, let line = Self.describe(event) { status.finish(); Console.err(line) }
@@ -64,9 +70,6 @@ struct SimulateTargetCommand: AsyncParsableCommand {
         guard let key = try keySource.resolve() else { throw ListenOptionError.needsKey }
         guard let machineValue = KernelVersion.machine(named: machine), machineValue != 0x1C4 else { throw ListenOptionError.badMachine(machine) }
         guard (2...5).contains(protocolVersion) else { throw ListenOptionError.badProtocolVersion(protocolVersion) }
-        for (flag, value) in [("--poke-interval", pokeInterval), ("--duration", duration), ("--reboot-after", rebootAfter)] {
-            if let value, !(value > 0) { throw ListenOptionError.badInterval(flag, value) }
-        }
         let is64 = machineValue != 0x14C
         let kernel = KernelVersion(major: 0xF, build: build, flags: is64 ? 7 : 3, machine: machineValue,
                                    kernelBase: machineValue == 0x14C ? 0x81A0_0000 : machineValue == 0xAA64 ? 0xFFFF_F805_1220_0000 : 0xFFFF_F802_6BC1_8000)

@@ -10,10 +10,21 @@ struct WizardCommand: AsyncParsableCommand {
             Follows Microsoft's manual procedure one step at a time, doing each step and \
             saying what it did. On a terminal, pick with the arrow keys and Enter (Ctrl-C \
             leaves with nothing written); from a pipe, answer line by line; with \
-            --non-interactive every answer comes from flags, --answers FILE (YAML or JSON, \
-            keys as the flags: host-ip, port, ...) or the defaults.
+            --non-interactive every answer comes from flags, --answers FILE, or the defaults.
 
-            The target's scripts and a notes file go to --out (mode 0600: they hold the key). \
+            --answers FILE (YAML or JSON) maps questions to answers, all checked before anything \
+            is written. Keys: target, vm, vm-fix, debugger, family, host-ip, port, windows, \
+            nic-source, pci-dump, ids, nic, busparams and key take what the flag of the same name \
+            takes (a flag wins over the file); proceed-precautions and proceed-checks take continue \
+            or quit; connect takes wait or skip (skip is --no-connect; the --connect flag is \
+            libvirt's URI, not this); on-failure takes stop or wait. The other flags (--out, --non-interactive, \
+            --timeout, --plan, --simulated-target, --simulated-key, --target-side, \
+            --include-virtual, --pci-ids, --connect, --json) set how the wizard runs and have no \
+            key.
+
+            The target's scripts and a notes file go to --out (mode 0600: they hold the key); an \
+            existing --out others can read is made 0700 when it holds nothing else, and a \
+            warning names it otherwise. \
             --vm NAME makes the target a VM on this host: its `kdnetctl vm check` runs, \
             `vm fix` is offered (--vm-fix apply), and the hostip and busparams come from \
             the VM's network and NIC.
@@ -25,8 +36,8 @@ struct WizardCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Folder for the scripts and notes (created 0700).", valueName: "dir")) var out = "./kdnet-setup"
-    @Option(help: ArgumentHelp("Answers as YAML or JSON: question name to answer.", valueName: "file")) var answers: String?
+    @Option(help: ArgumentHelp("Folder for the scripts and notes (made 0700).", valueName: "dir")) var out = "./kdnet-setup"
+    @Option(help: ArgumentHelp("Answers as YAML or JSON: question name to answer (the keys are listed above).", valueName: "file")) var answers: String?
     @Flag(help: "Never prompt: take flags, --answers, then defaults.") var nonInteractive = false
     @Flag(help: "Connect to the built-in simulated Windows target on this machine.") var simulatedTarget = false
     @Option(parsing: .unconditional, help: ArgumentHelp("The simulated target uses this key instead (to see the wrong-key diagnosis).", valueName: "key"),
@@ -43,7 +54,7 @@ struct WizardCommand: AsyncParsableCommand {
     @Option(help: "The host's address the target sends to.") var hostIp: String?
     @Option(parsing: .unconditional, help: "UDP port (default: the first free one in 50000-50039).", transform: ArgumentValue.debugPort) var port: DebugPort?
     @Option(help: "The target's Windows: 10 22H2, 11 24H2, a build number...") var windows: String?
-    @Option(help: "How to find the NIC: dump, ids, busparams, hyperv, skip, this-machine.") var nicSource: String?
+    @Option(help: "How to find the NIC: dump, ids, busparams, hyperv or skip; with --target-side also this-machine (its default).") var nicSource: String?
     @Option(help: ArgumentHelp("`lspci -x` or `kdnetctl nics --json` output saved on the target.", valueName: "file")) var pciDump: String?
     @Option(help: "Device ids as Windows shows them, comma-separated.") var ids: String?
     @Option(help: "Which NIC (its PCI address) when several are supported.") var nic: String?
@@ -91,14 +102,18 @@ struct WizardCommand: AsyncParsableCommand {
     }
 
     func flowOptions() throws -> WizardFlow.Options {
-        var presets = try answers.map(WizardAnswers.load) ?? [:]
+        // An empty path would be the current folder: key files where nobody meant them.
+        guard !out.isEmpty else {
+            throw UserFacingError("--out is empty; give the folder for the scripts and notes, e.g. --out ./kdnet-setup", usage: true)
+        }
+        var presets = try answers.map(WizardAnswers.load) ?? WizardAnswers()
         let flags: [String: String?] = [
             "target": target, "vm": vm, "vm-fix": vmFix, "debugger": debugger, "family": family, "host-ip": hostIp, "port": port?.description, "windows": windows,
             "nic-source": nicSource, "pci-dump": pciDump, "ids": ids, "nic": nic, "busparams": busparams, "key": key?.text,
         ]
-        for case let (id, value?) in flags { presets[id] = value }
-        if noConnect { presets["connect"] = "skip" }
-        if presets["vm"] != nil, presets["target"] == nil { presets["target"] = "vm-here" }
+        for case let (id, value?) in flags { presets.set(id, value) }
+        if noConnect { presets.set("connect", "skip") }
+        if presets.values["vm"] != nil, presets.values["target"] == nil { presets.set("target", "vm-here") }
         if simulatedTarget && targetSide {
             throw UserFacingError("--simulated-target and --target-side are different runs; give one of them", usage: true)
         }
@@ -110,7 +125,8 @@ struct WizardCommand: AsyncParsableCommand {
             simulated = SimulatedTarget(key: simulatedKey)
         }
         return WizardFlow.Options(
-            outDir: URL(fileURLWithPath: out), planDir: plan.map { URL(fileURLWithPath: $0) }, presets: presets, simulatedTarget: simulated,
+            outDir: URL(fileURLWithPath: out), planDir: plan.map { URL(fileURLWithPath: $0) }, presets: presets.values, presetOrigins: presets.origins,
+            simulatedTarget: simulated,
             targetSide: targetSide, includeVirtual: includeVirtual,
             connectTimeout: timeout ?? (simulatedTarget ? 20 : 120))
     }

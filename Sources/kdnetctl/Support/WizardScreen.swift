@@ -73,7 +73,7 @@ final class PresetAnswerer: ScreenWizardIO {
             let answer = try q.validate(d)
             screen.line("  \(q.prompt): \(label(q, answer)) (default)")
             return answer
-        } catch { throw PresetAnswerError(id: q.id, message: error.message + " (this was the default; give --\(q.id))") }
+        } catch { throw PresetAnswerError(id: q.id, message: error.message + " (this was the default; give \(WizardAnswers.howToGive(q.id)))") }
     }
 
     func label(_ q: Question, _ answer: String) -> String {

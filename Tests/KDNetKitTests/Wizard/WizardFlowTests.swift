@@ -71,6 +71,79 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// Answers to the questions after the files are written (the connection's) are checked
+    /// up front with the rest, and named by the answers file's key, not a flag.
+    @Test func aBadLateAnswerInTheFileStopsTheRunBeforeAnythingIsWritten() throws {
+        for (line, message) in [
+            ("connect: maybe", "--answers a.yaml: connect: 'maybe' is not one of wait, skip"),
+            ("on_failure: forever", "--answers a.yaml: on_failure: 'forever' is not one of stop, wait"),
+            ("proceed-checks: perhaps", "--answers a.yaml: proceed-checks: 'perhaps' is not one of continue, quit"),
+            ("key: not-a-key", "--answers a.yaml: key: "),
+        ] {
+            let out = WizardTemp.dir()
+            let answers = try WizardAnswers.parse(line + "\n", source: "a.yaml")
+            let options = WizardFlow.Options(outDir: out, presets: answers.values, presetOrigins: answers.origins,
+                                             simulatedTarget: SimulatedTarget(), connectTimeout: 5, makeKey: { Self.key })
+            let io = ScriptedIO()
+            #expect { try WizardFlow(io: io, services: FakeServices(), options: options).run() } throws: { error in
+                (error as? PresetAnswerError)?.errorDescription?.hasPrefix(message) == true
+            }
+            #expect(io.begun.isEmpty, "no step ran for \(line)")
+            #expect(!FileManager.default.fileExists(atPath: out.path), "\(line) wrote \(out.path)")
+        }
+    }
+
+    @Test func answersThatOnlyOneModeTakesAreRefusedUpFrontWithWhy() throws {
+        let out = WizardTemp.dir()
+        let flow = WizardFlow(io: ScriptedIO(), services: FakeServices(), options: Self.options(out, presets: ["nic-source": "this-machine"]))
+        #expect { try flow.run() } throws: { error in
+            (error as? PresetAnswerError)?.errorDescription == "--nic-source: 'this-machine' is not one of dump, ids, busparams, hyperv, skip: it works only with --target-side (the wizard running on the target)"
+        }
+        let windbg = WizardFlow(io: ScriptedIO(), services: FakeServices(),
+                                options: Self.options(out, presets: ["debugger": "windbg"], simulated: true))
+        #expect { try windbg.run() } throws: { error in
+            (error as? PresetAnswerError)?.errorDescription?.hasPrefix("--debugger: the simulated target talks to kdnetctl's listener") == true
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        // On the target side it is a choice like the others.
+        let side = WizardFlow(io: ScriptedIO(), services: FakeServices(), options: Self.options(out, targetSide: true))
+        #expect(try side.nicSourceQuestion(defaultValue: nil).validate("this-machine") == "this-machine")
+    }
+
+    @Test func runSettingsInAnAnswersFileNameTheirFlag() throws {
+        for key in ["timeout", "plan", "simulated_key"] {
+            #expect { try WizardAnswers.parse("\(key): 5\n", source: "a.yaml") } throws: { e in
+                (e as? WizardAnswersError)?.errorDescription == "--answers a.yaml: '\(key)' is not a question but a setting of the run, which only a flag gives; use --\(WizardAnswers.normalise(key))"
+            }
+        }
+        #expect(WizardAnswers.flagsWithoutKey.isDisjoint(with: WizardAnswers.questionIDs))
+    }
+
+    /// A reused folder others can read is made 0700 when it holds only the wizard's
+    /// files; one that holds other files too is left alone, with a warning.
+    @Test func anExistingOpenOutFolderIsTightenedOrWarnedAbout() throws {
+        let out = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: out) }
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let io = ScriptedIO(["connect": ["skip"]])
+        _ = try WizardFlow(io: io, services: FakeServices(), options: Self.options(out)).run()
+        #expect(try FileManager.default.attributesOfItem(atPath: out.path)[.posixPermissions] as? Int == 0o700)
+        #expect(io.report(.result)?.notes.contains("\(out.path) was mode 0755; made it 0700, as it holds the key") == true)
+
+        // A second run finds it private: nothing to say.
+        let again = ScriptedIO(["connect": ["skip"]])
+        _ = try WizardFlow(io: again, services: FakeServices(), options: Self.options(out)).run()
+        #expect(again.report(.result)?.notes.contains { $0.contains("made it 0700") } == false)
+
+        let shared = WizardTemp.dir(); defer { try? FileManager.default.removeItem(at: shared) }
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try Data().write(to: shared.appendingPathComponent("someone-elses.txt"))
+        let other = ScriptedIO(["connect": ["skip"]])
+        _ = try WizardFlow(io: other, services: FakeServices(), options: Self.options(shared)).run()
+        #expect(try FileManager.default.attributesOfItem(atPath: shared.path)[.posixPermissions] as? Int == 0o755)
+        let result = try #require(other.report(.result))
+        #expect(result.warnings.contains { $0.hasPrefix("\(shared.path) is mode 0755 and holds other files") } && result.status == .warn)
+    }
+
     @Test func stoppingAtThePrecautionsWritesNothing() throws {
         let out = WizardTemp.dir()
         let io = ScriptedIO(["proceed-precautions": ["quit"]])
@@ -216,9 +289,10 @@ import Testing
 
     @Test func answersFilesAreYAMLOrJSON() throws {
         let yaml = try WizardAnswers.parse("host_ip: 192.168.1.10\nport: 50005\nids: [8086:15b8, 10ec:8168]\n", source: "a.yaml")
-        #expect(yaml == ["host-ip": "192.168.1.10", "port": "50005", "ids": "8086:15b8,10ec:8168"])
+        #expect(yaml.values == ["host-ip": "192.168.1.10", "port": "50005", "ids": "8086:15b8,10ec:8168"])
+        #expect(yaml.origins["host-ip"] == .answersFile(path: "a.yaml", key: "host_ip"))
         let json = try WizardAnswers.parse("{\"host-ip\": \"192.168.1.10\", \"port\": 50005}", source: "a.json")
-        #expect(json["port"] == "50005")
+        #expect(json.values["port"] == "50005")
         #expect(throws: WizardAnswersError.self) { try WizardAnswers.parse("- a\n- b\n", source: "list.yaml") }
         #expect { try WizardAnswers.parse("hostip: 192.168.1.10\n", source: "typo.yaml") } throws: { e in
             (e as? WizardAnswersError)?.errorDescription?.contains("'hostip' is not a question") == true

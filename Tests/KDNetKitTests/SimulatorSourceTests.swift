@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import KDNetKit
+
+/// Where the simulated target sends from beside a listener on the same machine, and the
+/// numbers it refuses.
+@Suite(.serialized) struct SimulatorSourceTests {
+    static let key = try! DebugKey(parsing: "1.2.3.4")
+
+    static func options(_ host: String, port: UInt16) -> SimulatorOptions {
+        SimulatorOptions(hostIP: host, port: port, key: key, kernel: WizardConnection.simulatedKernel)
+    }
+
+    /// A port nobody held a moment ago (the system's pick for port 0).
+    static func freePort() throws -> UInt16 { try UDPSocket(address: "127.0.0.1", port: 0, family: AF_INET).port }
+
+    @Test func besideAListenerOnEveryAddressItSendsFromAnotherPort() throws {
+        let port = try Self.freePort()
+        let listener = try UDPSocket.listening(on: port, bind: nil)  // `listen` without --bind
+        let simulator = try TargetSimulator(options: Self.options("127.0.0.1", port: port))
+        #expect(simulator.ownEndpoint.addressText == "127.0.0.2")
+        #expect(simulator.ownEndpoint.port != port && simulator.ownEndpoint.port != 0)
+        withExtendedLifetime(listener) {}
+    }
+
+    @Test func besideAListenerOnTheHostAddressItKeepsThePortOnAnotherLoopbackAddress() throws {
+        let port = try Self.freePort()
+        let listener = try UDPSocket(address: "127.0.0.1", port: port, family: AF_INET)
+        let simulator = try TargetSimulator(options: Self.options("127.0.0.1", port: port))
+        #expect(simulator.ownEndpoint == KDNetEndpoint("127.0.0.2", port: port))
+        // A second simulator beside both takes the next loopback address.
+        let second = try TargetSimulator(options: Self.options("127.0.0.1", port: port))
+        #expect(second.ownEndpoint == KDNetEndpoint("127.0.0.3", port: port))
+        withExtendedLifetime((listener, simulator)) {}
+    }
+
+    @Test func aBindOfTheOtherFamilyIsAUsageErrorNamingBoth() throws {
+        var o = Self.options("127.0.0.1", port: try Self.freePort())
+        o.bind = "::1"
+        #expect { try TargetSimulator(options: o) } throws: { e in
+            e is UsageProblem && (e as? LocalizedError)?.errorDescription
+                == "--bind ::1 is IPv6 but --host-ip 127.0.0.1 is IPv4; give a --bind address of the host's family, or drop --bind"
+        }
+    }
+
+    @Test func numbersNoTargetUsesAreRefusedWithTheirRange() throws {
+        var o = Self.options("127.0.0.1", port: 50000)
+        try o.checkRanges()
+        for (change, message) in [
+            ({ (o: inout SimulatorOptions) in o.pokeInterval = 1e-9 },
+             "--poke-interval 1e-09 is outside 0.05-60 seconds (a real target pokes about every 3 s); give e.g. --poke-interval 3"),
+            ({ $0.pokeInterval = 61 }, "--poke-interval 61 is outside 0.05-60 seconds (a real target pokes about every 3 s); give e.g. --poke-interval 3"),
+            ({ $0.maxPokes = -1 }, "--max-pokes -1 is outside 1-10000; give e.g. --max-pokes 5"),
+            ({ $0.maxPokes = 0 }, "--max-pokes 0 is outside 1-10000; give e.g. --max-pokes 5"),
+            ({ $0.duration = .infinity }, "--duration inf is outside 0.1-86400 seconds; give e.g. --duration 10"),
+            ({ $0.rebootAfter = 0 }, "--reboot-after 0 is outside 0.1-86400 seconds; give e.g. --reboot-after 10"),
+        ] as [((inout SimulatorOptions) -> Void, String)] {
+            var bad = o
+            change(&bad)
+            #expect { try bad.checkRanges() } throws: { e in (e as? ListenOptionError)?.errorDescription == message }
+            #expect { try TargetSimulator(options: bad) } throws: { e in e is UsageProblem }
+        }
+        for edge in [0.05, 60] { o.pokeInterval = edge; try o.checkRanges() }
+        o.maxPokes = 1; o.duration = 0.1; o.rebootAfter = 86_400
+        try o.checkRanges()
+    }
+}
