@@ -18,9 +18,9 @@ contains "$OUT" "no firewall to check" "says there is no firewall"
 
 # reality PORT: what a probe from T to H's PORT meets: accepted, dropped or rejected.
 reality() {
-  host "$KDNETCTL" probe listen --port "$1" --key fw --max 2 --timeout 4 >/dev/null 2>&1 &
+  host "$KDNETCTL" probe listen --port "$1" --key fw --max 2 --timeout 4 >/dev/null 2>"$WORK/reality.err" &
   local listener=$!
-  sleep 0.4
+  wait_for "$WORK/reality.err" "listening on UDP" 10 $listener >/dev/null
   local r; r=$(ip netns exec $T "$KDNETCTL" probe send 10.77.0.1 --port "$1" --key fw --count 2 --timeout 0.7 --json 2>/dev/null)
   kill $listener 2>/dev/null; wait $listener 2>/dev/null
   json_get "$r" '"accepted" if d["answered"] > 0 else "rejected" if d["refused_by_icmp"] > 0 else "dropped"'

@@ -33,7 +33,7 @@ BOOT_LINES=("KDTARGET: Refreshing KD connection" "CmInitSystem1: registry hives 
 KDNET_FLOOD_KEY=$KEY "$REPLAYER" --flood-pool "$WORK/pool" || fail "cannot build the flood pool with $REPLAYER"
 "${H[@]}" /usr/bin/time -v -o "$WORK/flood.time" "$KDNETCTL" listen --port 50000 --key "$KEY" --timeout 60 --json >"$WORK/flood.out" 2>"$WORK/flood.err" &
 lpid=$!
-sleep 0.5
+wait_for "$WORK/flood.err" "listening on UDP" 20 $lpid
 start=$(date +%s)
 "${T[@]}" python3 "$ROOT/Checks/hostile_flood.py" "$WORK/pool" 10.79.0.1 50000 "$FLOOD_COUNT" >"$WORK/flood.sent" &
 fpid=$!

@@ -44,8 +44,8 @@ expect_one_line_error "bad address"
 expect_exit 64 "count 0 is a usage error" -- inns $T "$KDNETCTL" ping 10.77.0.1 --count 0
 
 # probe listen / send
-inns $H "$KDNETCTL" probe listen --port 50000 --key secret --max 3 --timeout 10 --json >"$WORK/listen.json" &
-sleep 0.5
+inns $H "$KDNETCTL" probe listen --port 50000 --key secret --max 3 --timeout 10 --json >"$WORK/listen.json" 2>"$WORK/listen.err" &
+wait_for "$WORK/listen.err" "listening on UDP" 10 $!
 expect_exit 0 "probe send direct" -- inns $T "$KDNETCTL" probe send 10.77.0.1 --port 50000 --key secret --count 3 --json
 [[ $(json_get "$OUT" 'd["answered"], d["reached_responder"], d["nat_detected"], len(d["rtt_ms"])') == "3 3 False 3" ]] \
   && pass "both directions, RTTs, no NAT" || fail "send report: $OUT"
@@ -53,8 +53,8 @@ wait
 [[ $(json_get "$(cat "$WORK/listen.json")" 'd["answered"], d["stopped_because"], d["peers"][0]["from"]["address"]') == "3 max 10.77.0.2" ]] \
   && pass "listener stops at --max and names the sender" || fail "listen report: $(cat "$WORK/listen.json")"
 
-inns $H "$KDNETCTL" probe listen --port 50000 --key secret --timeout 3 --json >"$WORK/listen.json" &
-sleep 0.5
+inns $H "$KDNETCTL" probe listen --port 50000 --key secret --timeout 3 --json >"$WORK/listen.json" 2>"$WORK/listen.err" &
+wait_for "$WORK/listen.err" "listening on UDP" 10 $!
 expect_exit 1 "wrong key gets no answer" -- inns $T "$KDNETCTL" probe send 10.77.0.1 --port 50000 --key wrong --count 2 --timeout 0.5
 contains "$OUT" "no answer" "sender says nothing came back"
 wait
@@ -65,8 +65,8 @@ contains "$(json_get "$(cat "$WORK/listen.json")" 'd["fix"]')" "same --key" "lis
 expect_exit 1 "nothing listening: ICMP port unreachable" -- inns $T "$KDNETCTL" probe send 10.77.0.1 --port 50009 --key k --count 2 --timeout 0.5 --json
 [[ $(json_get "$OUT" 'd["refused_by_icmp"] > 0') == True ]] && pass "refusal counted" || fail "refusal: $OUT"
 
-inns $H "$KDNETCTL" probe listen --port 50001 --key secret --max 2 --timeout 10 >/dev/null &
-sleep 0.5
+inns $H "$KDNETCTL" probe listen --port 50001 --key secret --max 2 --timeout 10 >/dev/null 2>"$WORK/nat.err" &
+wait_for "$WORK/nat.err" "listening on UDP" 10 $!
 expect_exit 0 "probe send through the NAT router" -- inns $N "$KDNETCTL" probe send 10.79.0.2 --port 50001 --key secret --count 2 --json
 [[ $(json_get "$OUT" 'd["nat_detected"], d["seen_as"]["address"], d["local_address"]["address"]') == "True 10.79.0.1 10.78.0.2" ]] \
   && pass "NAT detected" || fail "NAT report: $OUT"

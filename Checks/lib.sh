@@ -32,6 +32,20 @@ contains() { # contains HAYSTACK NEEDLE DESCRIPTION
   if [[ $1 == *"$2"* ]]; then pass "$3"; else fail "$3 (no '$2' in: ${1:0:400})"; fi
 }
 
+# wait_for FILE PATTERN [SECONDS] [PID]: waits until FILE holds PATTERN (a line a
+# program prints once it is ready, such as listen's "listening on UDP"), polling
+# every 50 ms for at most SECONDS (default 20); gives up early if PID has exited.
+wait_for() {
+  local file=$1 pattern=$2 limit=${3:-20} pid=${4:-} i
+  for ((i = 0; i < limit * 20; i++)); do
+    grep -qs -- "$pattern" "$file" && return 0
+    [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null && { grep -qs -- "$pattern" "$file"; return; }
+    sleep 0.05
+  done
+  echo "  (waited ${limit} s for '$pattern' in $file)"
+  return 1
+}
+
 json_get() { # json_get JSON PYTHON-EXPR-ON-d
   python3 -c "import json,sys; d=json.load(sys.stdin); print($2)" <<<"$1"
 }

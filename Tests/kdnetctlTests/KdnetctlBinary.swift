@@ -50,6 +50,77 @@ struct KdnetctlBinary {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts the binary in the background and returns once it prints `ready` on stderr
+    /// (listen, probe listen and simulate-target say so once bound), so a test talks
+    /// to it without guessing how long start-up takes. Fails if it exits first or
+    /// stays silent for `limit` seconds.
+    static func start(_ arguments: [String], readyWhen ready: String, limit: Double = 20) throws -> (Process, Pipe, StderrWatch) {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let said = StderrWatch(err.fileHandleForReading)
+        guard said.wait(for: ready, seconds: limit) else {
+            process.terminate()
+            process.waitUntilExit()
+            throw StartError(arguments: arguments, stderr: said.text)
+        }
+        return (process, out, said)
+    }
+
+    struct StartError: Error, CustomStringConvertible {
+        var arguments: [String]
+        var stderr: String
+        var description: String { "kdnetctl \(arguments.joined(separator: " ")) never became ready: \(stderr)" }
+    }
+
+    /// Collects a child's stderr on a background thread (so the pipe never fills) and
+    /// lets the test wait for a line, or for the end once the child has exited.
+    final class StderrWatch: @unchecked Sendable {
+        private let lock = NSCondition()
+        private var buffer = ""
+        private var closed = false
+
+        init(_ handle: FileHandle) {
+            Thread.detachNewThread { [self] in
+                while true {
+                    let chunk = handle.availableData
+                    lock.lock()
+                    if chunk.isEmpty { closed = true } else { buffer += String(decoding: chunk, as: UTF8.self) }
+                    lock.broadcast()
+                    lock.unlock()
+                    if chunk.isEmpty { return }
+                }
+            }
+        }
+
+        var text: String { lock.lock(); defer { lock.unlock() }; return buffer }
+
+        /// Everything the child wrote, once it has closed stderr (it exited).
+        func all(seconds: Double = 10) -> String {
+            let deadline = Date(timeIntervalSinceNow: seconds)
+            lock.lock(); defer { lock.unlock() }
+            while !closed, lock.wait(until: deadline) {}
+            return buffer
+        }
+
+        func wait(for needle: String, seconds: Double) -> Bool {
+            let deadline = Date(timeIntervalSinceNow: seconds)
+            lock.lock(); defer { lock.unlock() }
+            while !buffer.contains(needle) {
+                if closed || !lock.wait(until: deadline) { return buffer.contains(needle) }
+            }
+            return true
+        }
+    }
+
     /// Runs with `--json` and decodes the single JSON document on stdout.
     static func json(_ arguments: [String], stdin: String? = nil) throws -> (Result, [String: Any]) {
         let r = try run(arguments + ["--json"], stdin: stdin)

@@ -73,29 +73,16 @@ import Testing
     /// address) and `simulate-target` towards loopback on the same port, on one machine.
     @Test func simulateTargetRunsBesideADefaultListenOnLoopback() throws {
         let port = String(Int.random(in: 53000...53999)), k = try key()
-        let listen = Process()
-        listen.executableURL = KdnetctlBinary.url
-        listen.arguments = ["listen", "--port", port, "--key", k, "--timeout", "20"]
-        let err = Pipe()
-        listen.standardOutput = FileHandle.nullDevice
-        listen.standardError = err
-        try listen.run()
+        let (listen, _, err) = try KdnetctlBinary.start(["listen", "--port", port, "--key", k, "--timeout", "20"],
+                                                     readyWhen: "listening on UDP \(port) (IPv4 and IPv6)")
         defer { if listen.isRunning { listen.terminate() }; listen.waitUntilExit() }
-        // Ready once it says it listens (it binds first); EOF means it died.
-        var said = ""
-        while !said.contains("listening on UDP") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            said += String(decoding: chunk, as: UTF8.self)
-        }
-        #expect(said.contains("listening on UDP \(port) (IPv4 and IPv6)"), "listen did not start: \(said)")
 
         let sim = try KdnetctlBinary.run(["simulate-target", "--host-ip", "127.0.0.1", "--port", port, "--key", k, "--poke-interval", "0.5"])
         #expect(sim.status == 0, "\(sim.stderr)")
         #expect(sim.stderr.contains("simulated target 127.0.0.2:"))
         #expect(sim.stderr.contains("so it sends from port"))
         listen.waitUntilExit()
-        said += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let said = err.all()
         #expect(listen.terminationStatus == 0, "\(said)")
         #expect(said.contains("connected: target at 127.0.0.2"))
     }

@@ -7,18 +7,6 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../KDNetKitTests/Fixtures/nft").standardizedFileURL
 
-    /// Starts the binary without waiting, for a listener the test then talks to.
-    static func start(_ arguments: [String], inNamespace ns: String? = nil) throws -> (Process, Pipe) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ns == nil ? KdnetctlBinary.url.path : "/usr/sbin/ip")
-        p.arguments = (ns.map { ["netns", "exec", $0, KdnetctlBinary.url.path] } ?? []) + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return (p, out)
-    }
-
     static func json(_ pipe: Pipe) -> [String: Any] {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
@@ -26,8 +14,8 @@ import Testing
 
     @Test func probeOverLoopbackReportsBothDirections() throws {
         let port = Int.random(in: 51000...51999)
-        let (listener, out) = try Self.start(["probe", "listen", "--port", "\(port)", "--key", "loop", "--max", "2", "--timeout", "10", "--json"])
-        Thread.sleep(forTimeInterval: 0.4)
+        let (listener, out, _) = try KdnetctlBinary.start(["probe", "listen", "--port", "\(port)", "--key", "loop", "--max", "2", "--timeout", "10", "--json"],
+                                                       readyWhen: "listening on UDP")
         let (r, send) = try KdnetctlBinary.json(["probe", "send", "127.0.0.1", "--port", "\(port)", "--key", "loop", "--count", "2"])
         let listen = Self.json(out)
         listener.waitUntilExit()
@@ -40,9 +28,9 @@ import Testing
 
     @Test func aHeldPortNamesItsProcess() throws {
         let port = Int.random(in: 52000...52999)
-        let (listener, _) = try Self.start(["probe", "listen", "--port", "\(port)", "--key", "k", "--timeout", "5"])
+        let (listener, _, _) = try KdnetctlBinary.start(["probe", "listen", "--port", "\(port)", "--key", "k", "--timeout", "5"],
+                                                     readyWhen: "listening on UDP")
         defer { listener.terminate(); listener.waitUntilExit() }
-        Thread.sleep(forTimeInterval: 0.4)
         let (r, report) = try KdnetctlBinary.json(["probe", "port", "--port", "\(port)"])
         let holder = (report["holders"] as? [[String: Any]])?.first
         #expect(r.status == 1)

@@ -39,6 +39,8 @@ public struct ProbeSendReport: Codable, Sendable {
 }
 
 public enum ProbeListenEvent: Sendable {
+    /// The port is bound: probes sent from now on are answered.
+    case ready(Endpoint)
     case answered(from: Endpoint, seq: UInt32)
     case rejected(from: Endpoint, reason: String)
     case tick(secondsLeft: Double)
@@ -59,7 +61,9 @@ public enum UDPProbe {
         if let max { try ProbeLimits.validate(max: max) }
         let socket = try DatagramSocket.udp(for: address)
         let bindAddress = address ?? IPAddress(bytes: [UInt8](repeating: 0, count: socket.family == AF_INET ? 4 : 16))!
-        try socket.bind(Endpoint(address: bindAddress, port: UInt16(port)))
+        let bound = Endpoint(address: bindAddress, port: UInt16(port))
+        try socket.bind(bound)
+        onEvent(.ready(bound))
         let deadline = MonotonicClock.now() + timeout
         var perSession: [UInt64: UInt32] = [:]
         var peers: [Endpoint: Int] = [:]

@@ -133,9 +133,12 @@ struct Narrator {
         self.targets = targets; self.json = json; self.follow = follow; self.status = status
     }
 
+    /// Said once every port is bound, in every mode: scripts and tests wait for this
+    /// line instead of sleeping.
     func announce(bind: String?) {
-        guard !json else { return }
-        let ports = targets.map { String($0.port) }.joined(separator: ", ")
+        let numbers = targets.map(\.port)
+        let ports = numbers.count <= 8 ? numbers.map(String.init).joined(separator: ", ")
+            : "\(numbers.min()!)-\(numbers.max()!) (\(numbers.count) ports)"
         Console.err("listening on UDP \(ports) (\(bind ?? "IPv4 and IPv6")); waiting for the target's poke, Ctrl-C to stop")
         status.update("waiting: no datagrams yet")
     }

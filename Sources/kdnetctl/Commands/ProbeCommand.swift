@@ -34,6 +34,9 @@ struct ProbeCommand: AsyncParsableCommand {
                 var answered = 0
                 let report = try UDPProbe.listen(port: port, address: bind, key: probeKey, timeout: timeout, max: max) { event in
                     switch event {
+                    case .ready(let bound):
+                        // Said in every mode: scripts and tests wait for this line, not a sleep.
+                        Console.err("listening on UDP \(bound); answering probes")
                     case .tick(let left):
                         status.update("listening on UDP port \(port): \(answered) answered, \(Int(left.rounded(.up)))s left…")
                     case .answered(let from, let seq):

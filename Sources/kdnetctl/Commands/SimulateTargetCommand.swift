@@ -45,8 +45,9 @@ struct SimulateTargetCommand: AsyncParsableCommand {
             let simulator = try TargetSimulator(options: options, stop: stop)
             let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
             let json = output.json
+            // Said in every mode once the socket is bound: scripts wait for this line.
+            Console.err("simulated target \(simulator.ownEndpoint) poking \(options.hostIP):\(options.port) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
             if !json {
-                Console.err("simulated target \(simulator.ownEndpoint) poking \(options.hostIP):\(options.port) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
                 if simulator.ownEndpoint.port != options.port {
                     Console.err("port \(options.port) is taken on the loopback addresses here (by a listener?), so it sends from port \(simulator.ownEndpoint.port); a real target sends from port \(options.port) itself")
                 }
