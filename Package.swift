@@ -26,7 +26,7 @@ let package = Package(
         systemLibrary("CNftables", pkgConfig: "libnftables", apt: ["libnftables-dev"]),
         systemLibrary("CLibvirt", pkgConfig: "libvirt", apt: ["libvirt-dev"]),
         // C glue that needs file-scope state or fixed-arity wrappers around variadic calls.
-        .target(name: "CShims", dependencies: ["CPCI", "CNetlink", "CPcap", "CSodium", "CNftables"]),
+        .target(name: "CShims", dependencies: ["CPCI", "CSodium"]),
         .target(
             name: "KDNetKit",
             dependencies: [

@@ -21,7 +21,9 @@ enum Golden {
 @Suite struct BcdeditCommandTests {
     static let key = "3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i"
 
-    /// Set KDNETCTL_UPDATE_GOLDEN=1 to rewrite the files after an intended change, then review the diff.
+    /// Set KDNETCTL_UPDATE_GOLDEN=1 to rewrite the files after an intended change: the
+    /// run that records them fails on purpose, so a recording never passes as a test.
+    /// Review the diff, then run again without it.
     @Test(arguments: ["text", "cmd", "ps1", "json"])
     func everyFormatMatchesItsGolden(format: String) throws {
         let update = ProcessInfo.processInfo.environment["KDNETCTL_UPDATE_GOLDEN"] == "1"
@@ -31,7 +33,11 @@ enum Golden {
             let r = try KdnetctlBinary.run(["bcdedit"] + args + ["--format", format])
             #expect(r.status == 0, "\(name): \(r.stderr)")
             let file = Golden.folder.appendingPathComponent("\(name).\(format)")
-            if update { try Data(r.stdout.utf8).write(to: file) }
+            if update {
+                try Data(r.stdout.utf8).write(to: file)
+                Issue.record("recorded \(file.lastPathComponent); review the diff and run again without KDNETCTL_UPDATE_GOLDEN")
+                continue
+            }
             let golden = try String(contentsOf: file, encoding: .utf8)
             #expect(r.stdout == golden, "\(name).\(format) differs from its golden")
         }

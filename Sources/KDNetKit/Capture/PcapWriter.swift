@@ -28,12 +28,6 @@ public final class PcapWriter {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    /// Appends raw bytes as they are, to build damaged files on purpose.
-    public func appendRaw(_ bytes: [UInt8]) throws {
-        buffer += bytes
-        try flush()
-    }
-
     public func close() throws {
         try flush()
         try handle.close()

@@ -60,6 +60,5 @@ public struct ListenResult: Sendable, Codable, Equatable {
 /// `listen --config`: one document for all targets.
 public struct ListenFleetResult: Sendable, Codable, Equatable {
     public var targets: [ListenResult]
-    public var allConnected: Bool { targets.allSatisfy(\.connected) }
     public init(targets: [ListenResult]) { self.targets = targets }
 }
