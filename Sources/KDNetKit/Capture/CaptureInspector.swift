@@ -82,7 +82,7 @@ extension CaptureInspector {
     public static func inspect(hexLines path: String, keys: [ObserverKey], showDataKeys: Bool = false,
                                onRecord: (ObservedDatagram) -> Void = { _ in }) throws(CaptureError) -> InspectSummary {
         guard let reader = LineReader(path: path) else {
-            throw .cannotOpen(path, errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
+            throw .cannotOpen(path, LineReader.reason(errno))
         }
         var inspector = CaptureInspector(keys: keys, source: path, linkType: nil)
         inspector.showDataKeys = showDataKeys
@@ -116,7 +116,7 @@ extension CaptureInspector {
             return true
         }
         if bad { throw .badHexLine(path, lines) }
-        if reader.failed { throw .cannotOpen(path, "reading it failed") }
+        if let why = reader.failure { throw .cannotOpen(path, why) }
     }
 }
 

@@ -6,11 +6,20 @@ public final class LineReader {
     private let file: UnsafeMutablePointer<FILE>
     private var buffer: UnsafeMutablePointer<CChar>?
     private var capacity = 0
+    /// Why reading stopped before the end, in words, e.g. "is a directory".
+    public private(set) var failure: String?
 
-    /// nil when the file cannot be opened; `errno` says why.
+    /// nil when the file cannot be opened; `LineReader.reason(errno)` says why.
     public init?(path: String) {
         guard let file = fopen(path, "r") else { return nil }
         self.file = file
+    }
+
+    /// The C library's words for an error number, starting lower-case to fit in a sentence.
+    public static func reason(_ code: Int32) -> String {
+        if code == ENOENT { return "no such file" }
+        let text = String(cString: strerror(code))
+        return text.prefix(1).lowercased() + text.dropFirst()
     }
 
     deinit {
@@ -25,6 +34,7 @@ public final class LineReader {
         var count = 0
         while true {
             let n = getline(&buffer, &capacity, file)
+            if n < 0, ferror(file) != 0 { failure = Self.reason(errno) }
             guard n >= 0, let buffer else { return count }
             count += 1
             var length = n
@@ -36,9 +46,7 @@ public final class LineReader {
     /// Starts again from the first line; false when the input cannot be re-read (a pipe).
     public func rewind() -> Bool {
         clearerr(file)
+        failure = nil
         return fseeko(file, 0, SEEK_SET) == 0
     }
-
-    /// True when reading stopped on an error rather than at the end.
-    public var failed: Bool { ferror(file) != 0 }
 }
