@@ -180,6 +180,16 @@ listen_wait
 [[ $LCODE -eq 1 ]] && pass "junk: exit 1" || fail "junk: exit $LCODE"
 verdict_is "$OUT" listen fail "non-KDNET UDP"
 contains "$(line "$OUT" listen)" "none of it is KDNET" "says it is not KDNET"
+# MDBG of protocol version 6 is a KDNET kdnetctl does not know, not another program.
+listen_bg $KEY 2.5
+inns $T python3 -c 'import socket,time
+s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(8): s.sendto(b"MDBG\x06\x01" + bytes(32), ("10.77.0.1", 50000)); time.sleep(0.2)'
+listen_wait
+verdict_is "$OUT" listen fail "KDNET version 6"
+contains "$(line "$OUT" listen)" "KDNET protocol version 6, not known to kdnetctl (2-5) arrived from 10.77.0.2" "names the unknown KDNET version"
+contains "$(line "$OUT" listen)" "datagrams of an unknown KDNET version" "counts them as such"
+[[ $(line "$OUT" listen) != *"another program sends to this port"* ]] && pass "version 6 is not called another program" || fail "version 6: $(line "$OUT" listen)"
 sim() { inns $T "$KDNETCTL" simulate-target --host-ip 10.77.0.1 --port 50000 --key "$1" --poke-interval 0.4 --duration 2 >/dev/null 2>&1; }
 listen_bg $KEY 3
 sim $OTHER; SIM=$?

@@ -56,6 +56,44 @@ expect_exit 0 "libkdnet lines" -- "$KDNETCTL" inspect "$LIBKDNET" --hex-lines --
 [[ $(json_get "$OUT" 'd["summary"]["authenticated"], d["summary"]["sessions"][0]["build"]') == "17 9600" ]] \
   && pass "libkdnet: 17 authenticate, build 9600" || fail "libkdnet: $(json_get "$OUT" 'd["summary"]')"
 
+# --hex-lines is streamed: 80 MB of lines (the vector, then 10,000 lines of 4,000 bytes)
+# must not cost 80 MB. It was read whole first (107 MB for 200k lines).
+{ cat "$LIBKDNET"; python3 -c 'import sys; sys.stdout.write(("noise " + "00" * 4000 + "\n") * 10000)'; } >"$WORK/big.txt"
+/usr/bin/time -f %M -o "$WORK/big.rss" "$KDNETCTL" inspect "$WORK/big.txt" --hex-lines --key 1.1.1.1 --json >"$WORK/big.json"; rc=$?
+/usr/bin/time -f %M -o "$WORK/small.rss" "$KDNETCTL" inspect "$LIBKDNET" --hex-lines --key 1.1.1.1 --json >/dev/null
+big=$(tail -1 "$WORK/big.rss"); small=$(tail -1 "$WORK/small.rss")
+[[ $rc -eq 0 && $(json_get "$(cat "$WORK/big.json")" 'len(d["records"]), d["summary"]["authenticated"], d["summary"]["not_kdnet"]') == "10017 17 10000" ]] \
+  && pass "80 MB of hex lines read: 10,017 records" || fail "big hex lines: exit $rc $(head -c 300 "$WORK/big.json")"
+(( small > 0 && big - small < 16 * 1024 )) && pass "80 MB of hex lines in flat memory (peak ${big} KiB, ${small} KiB for 17 lines)" \
+  || fail "80 MB of hex lines peaked at ${big} KiB (${small} KiB for 17 lines)"
+rm -f "$WORK/big.txt" "$WORK/big.json"
+# A bad line is found before anything is printed: --json stays one document.
+{ for _ in $(seq 300); do cat "$LIBKDNET"; done; echo "broken line"; } >"$WORK/bad.txt"
+expect_exit 1 "a bad hex line after 5,100 good ones" -- "$KDNETCTL" inspect "$WORK/bad.txt" --hex-lines --key 1.1.1.1 --json
+[[ $(json_get "$OUT" 'list(d), "line 5101" in d["error"]') == "['error'] True" ]] && pass "the bad line is the only output, named by number" || fail "bad hex line: ${OUT:0:300}"
+
+# MDBG of protocol version 6 is named as such, as listen and doctor name it; exit 1.
+printf 'v6 4d4442470601%s\nshort 4d444247020100\n' "$(printf '00%.0s' $(seq 32))" >"$WORK/v6.txt"
+expect_exit 1 "KDNET version 6 in a capture" -- "$KDNETCTL" inspect "$WORK/v6.txt" --hex-lines --key 1.1.1.1 --json
+[[ $(json_get "$OUT" '[r["status"] for r in d["records"]], d["summary"]["unsupported_version"], d["summary"]["unsupported_versions"], d["summary"]["malformed"]') == "['unsupported_version', 'malformed'] 1 [6] 1" ]] \
+  && pass "version 6 is unsupported_version, a short MDBG is malformed" || fail "v6: ${OUT:0:600}"
+contains "$(json_get "$OUT" 'd["summary"]["diagnosis"]')" "KDNET protocol version 6, not known to kdnetctl (2-5)" "the diagnosis names version 6"
+expect_exit 1 "KDNET version 6 (human)" -- "$KDNETCTL" inspect "$WORK/v6.txt" --hex-lines --key 1.1.1.1
+contains "$OUT" "unknown version 1, malformed 1" "human counts: unknown version and malformed"
+
+# A link type inspect does not read is named, with what it reads (it printed "(NULL)").
+python3 -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 147))' >"$WORK/user0.pcap"
+expect_exit 1 "link type 147" -- "$KDNETCTL" inspect "$WORK/user0.pcap" --key 1.1.1.1
+expect_one_line_error "link type 147"
+contains "$ERR" "link type 147, not supported; kdnetctl reads Ethernet" "says what is supported"
+[[ $ERR != *NULL* ]] && pass "no (NULL) for an unnamed link type" || fail "link type 147: $ERR"
+# Zero-length frames are empty, not cut short.
+python3 -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + struct.pack("<IIII", 1700000000, 0, 0, 0) * 3)' >"$WORK/empty.pcap"
+expect_exit 0 "three zero-length frames" -- "$KDNETCTL" inspect "$WORK/empty.pcap" --key 1.1.1.1
+contains "$OUT" "empty frames 3" "counted as empty frames"
+contains "$OUT" "3 zero-length (empty) frame(s)" "called zero-length in the diagnosis"
+[[ $OUT != *"snap length"* ]] && pass "not blamed on the snap length" || fail "empty frames: $OUT"
+
 # Real captures: the libKDNET payloads sent over UDP inside a namespace, recorded by
 # tcpdump and, separately, by inspect --live.
 ip netns add "$NS" && ip -n "$NS" link set lo up || { fail "cannot create namespace $NS"; finish; exit; }

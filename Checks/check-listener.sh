@@ -25,13 +25,18 @@ KEY=$("$KDNETCTL" key generate); OTHER=$("$KDNETCTL" key generate)
 # sim NAME ARGS...: a simulated target in the target namespace, in the background.
 sim() { local name=$1; shift; "${T[@]}" "$KDNETCTL" simulate-target "$@" --json >"$WORK/$name.json" 2>"$WORK/$name.err" & }
 
-# garbage PORT COUNT: non-KDNET datagrams and a bogus MDBG header from the target side.
+# garbage PORT COUNT [KIND]: datagrams from the target side, bounded: non-KDNET text and
+# a bogus MDBG header alternating (mixed), or only text, only MDBG of protocol version 6,
+# or only malformed MDBG of a known version.
 garbage() {
-  "${T[@]}" python3 - "$1" "$2" <<'PY' &
+  "${T[@]}" python3 - "$1" "$2" "${3:-mixed}" <<'PY' &
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+text = lambda i: b"hello, this is not kdnet %d" % i
+pick = {"mixed": lambda i: text(i) if i % 2 else b"MDBG\x02\x01" + bytes(20), "text": text,
+        "v6": lambda i: b"MDBG\x06\x01" + bytes(32), "malformed": lambda i: b"MDBG\x02\x01" + bytes(20)}[sys.argv[3]]
 for i in range(int(sys.argv[2])):
-    s.sendto(b"hello, this is not kdnet %d" % i if i % 2 else b"MDBG\x02\x01" + bytes(20), ("10.77.0.1", int(sys.argv[1])))
+    s.sendto(pick(i), ("10.77.0.1", int(sys.argv[1])))
     time.sleep(0.1)
 PY
 }
@@ -79,9 +84,28 @@ wait
 # -- nothing, garbage only, unexpected source
 expect_exit 1 "silence" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 1 --json
 [[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["total"]') == "no-traffic 0" ]] && pass "diagnosed as no-traffic" || fail "silence: $OUT"
-garbage 50002 15
+garbage 50002 15 text
 expect_exit 1 "garbage only" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2 --json
 [[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["not_kdnet"] > 3') == "not-kdnet True" ]] && pass "diagnosed as not-kdnet" || fail "garbage: $OUT"
+wait
+# MDBG of protocol version 6: a KDNET kdnetctl does not know, not another program.
+garbage 50002 15 v6
+expect_exit 1 "KDNET version 6 only" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2 --json
+[[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["unsupported_version"] > 3, d["seen"]["unsupported_versions"], d["seen"]["not_kdnet"]') == "unsupported-version True [6] 0" ]] \
+  && pass "version 6 diagnosed as unsupported-version" || fail "version 6: $OUT"
+contains "$(json_get "$OUT" 'd["explanation"]')" "KDNET protocol version 6, not known to kdnetctl (2-5)" "the explanation names version 6"
+wait
+garbage 50002 15 v6
+expect_exit 1 "KDNET version 6 (human)" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2
+contains "$ERR" "unsupported-version" "human report: unsupported-version"
+contains "$ERR" "sends KDNET protocol version 6, not known to kdnetctl (2-5)" "the narration names version 6"
+[[ $ERR != *"another program sends to this port"* ]] && pass "version 6 is not called another program" || fail "version 6 human: $ERR"
+wait
+# Malformed MDBG of a known version counts as malformed, not as not-KDNET.
+garbage 50002 15 malformed
+expect_exit 1 "malformed MDBG only" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2 --json
+[[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["malformed"] > 3, d["seen"]["not_kdnet"]') == "malformed True 0" ]] \
+  && pass "malformed MDBG counted as malformed" || fail "malformed: $OUT"
 wait
 sim unexpected --host-ip 10.77.0.1 --port 50003 --key "$KEY" --poke-interval 1 --duration 4
 expect_exit 1 "unexpected source" -- "${H[@]}" "$KDNETCTL" listen --port 50003 --key "$KEY" --expect 10.77.0.9 --timeout 3 --json
@@ -161,6 +185,17 @@ sleep 1; t0=$(awk '{print $14 + $15}' "/proc/$lpid/stat"); sleep 2; t1=$(awk '{p
 wait "$lpid"
 [[ $(json_get "$(cat "$WORK/l100.out")" 'len(d["targets"]), set(t["diagnosis"] for t in d["targets"])') == "100 {'no-traffic'}" ]] \
   && pass "100 targets reported" || fail "100 targets: $(head -c 300 "$WORK/l100.out")"
+
+# -- 2,000 idle targets: a few KiB each. Each socket held a 64 KiB receive buffer
+# (131 KiB a target, 305 MB for 2,000); allow 8 KiB a target over a one-target run.
+ulimit -n 8192 2>/dev/null
+fleet() { python3 -c 'import json, sys; print(json.dumps({"version": 1, "targets": [{"name": "t%d" % i, "port": 52000 + i, "key": sys.argv[1]} for i in range(int(sys.argv[2]))]}))' "$KEY" "$1"; }
+fleet 1 >"$WORK/l1.json"; fleet 2000 >"$WORK/l2000.json"
+peak() { "${H[@]}" /usr/bin/time -f %M -o "$WORK/rss" "$KDNETCTL" listen --config "$1" --timeout 1 --json >"$WORK/rss.out" 2>/dev/null; tail -1 "$WORK/rss"; }
+rss1=$(peak "$WORK/l1.json"); rss2000=$(peak "$WORK/l2000.json")
+[[ $(json_get "$(cat "$WORK/rss.out")" 'len(d["targets"])') == 2000 ]] || fail "2,000 targets not all reported: $(head -c 300 "$WORK/rss.out")"
+(( rss1 > 0 && rss2000 - rss1 < 2000 * 8 )) && pass "2,000 idle targets: peak ${rss2000} KiB, $(( (rss2000 - rss1) * 1024 / 2000 )) B a target over one target (${rss1} KiB)" \
+  || fail "2,000 idle targets: peak ${rss2000} KiB vs ${rss1} KiB for one (limit 8 KiB a target)"
 
 # -- bad input
 expect_exit 64 "--port without --key" -- "$KDNETCTL" listen --port 50000

@@ -154,7 +154,10 @@ import Testing
             Array("MDBG".utf8), Array("MDBG".utf8) + [4, 1] + [UInt8](repeating: 0, count: 20),
             Array("MDBG".utf8) + [9, 1] + [UInt8](repeating: 0, count: 32), Array("MDBG".utf8) + [4, 7] + [UInt8](repeating: 0, count: 32),
         ]
-        for bytes in cases { #expect(observer.observe(bytes, from: c.target, to: c.host, at: nil).status == .malformed) }
+        for bytes in cases {
+            // Version 9 is named as an unknown version, not lumped in with the malformed.
+            #expect(observer.observe(bytes, from: c.target, to: c.host, at: nil).status == (bytes[4...].first == 9 ? .unsupportedVersion : .malformed))
+        }
         poke[20] ^= 1
         #expect(observer.observe(poke, from: c.target, to: c.host, at: nil).status == .failedAuthentication)
         for _ in 0..<200 {
@@ -172,7 +175,37 @@ import Testing
         for v in [UInt8(4), 9] { try capture.add(Array("MDBG".utf8) + [v, 1] + [UInt8](repeating: 0, count: 20), from: c.target, to: c.host) }
         try capture.close()
         let s = try CaptureInspector.inspect(file: capture.url.path, keys: observerKeys(key), showDataKeys: false) { _ in }
-        #expect(s.malformed == 2 && s.failedAuthentication == 0 && s.warnings.isEmpty)
+        #expect(s.malformed == 1 && s.unsupportedVersion == 1 && s.unsupportedVersions == [9])
+        #expect(s.failedAuthentication == 0 && s.warnings.isEmpty)
         #expect(s.problemFound)
+        #expect(s.diagnosis.contains { $0.contains("KDNET protocol version 9, not known to kdnetctl (2-5)") })
+    }
+
+    /// Hostile-input trial #19a: an unknown link type was named "(NULL)".
+    @Test func anUnsupportedLinkTypeSaysWhatIsSupported() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("user0.pcap")
+        // A pcap header (little-endian, version 2.4, snap length 65535) for link type 147, DLT_USER0.
+        let header: [UInt8] = [0xD4, 0xC3, 0xB2, 0xA1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0, 147, 0, 0, 0]
+        try Data(header).write(to: url)
+        #expect(throws: CaptureError.unsupportedLink(url.path, 147)) { try CaptureInspector.inspect(file: url.path, keys: observerKeys(Conversation.randomKey())) }
+        let message = CaptureError.unsupportedLink(url.path, 147).errorDescription ?? ""
+        #expect(message.contains("link type 147, not supported; kdnetctl reads Ethernet"))
+        #expect(!message.contains("NULL") && !message.contains("\n"))
+        // A type libpcap can name keeps its name.
+        #expect(CaptureError.unsupportedLink("x.pcap", 105).errorDescription?.contains("link type 105 (IEEE802_11)") == true)
+    }
+
+    /// Hostile-input trial #19b: zero-length frames were "cut short (snap length too small?)".
+    @Test func zeroLengthFramesAreCalledEmpty() throws {
+        var capture = try TemporaryCapture(link: .ethernet)
+        try capture.addFrame([])
+        try capture.addFrame([])
+        try capture.close()
+        let s = try CaptureInspector.inspect(file: capture.url.path, keys: observerKeys(Conversation.randomKey()))
+        #expect(s.frames == 2 && s.emptyFrames == 2 && s.framesCutShort == 0)
+        #expect(s.diagnosis.contains { $0.contains("2 zero-length (empty) frame(s)") })
+        #expect(!s.diagnosis.contains { $0.contains("snap length") })
     }
 }

@@ -29,8 +29,66 @@ import Testing
     @Test func otherTrafficIsNotKDNet() throws {
         let c = TrafficClassifier(key: try DebugKey(parsing: "1.1.1.1"))
         #expect(c.classify(Array("GET / HTTP/1.1\r\n".utf8), from: source) == .notKDNet)
-        #expect(c.classify(Array("MDBG".utf8) + [2, 1] + [UInt8](repeating: 0, count: 20), from: source) == .notKDNet)
         #expect(c.classify([], from: source) == .notKDNet)
+    }
+
+    /// Hostile-input trial #4: MDBG of version 6 was "another program", and malformed
+    /// MDBG counted as not KDNET, so the malformed counter stayed at 0.
+    @Test func anUnknownVersionIsNamedAndMalformedMDBGIsCounted() throws {
+        let c = TrafficClassifier(key: try DebugKey(parsing: "1.1.1.1"))
+        let v6 = Array("MDBG".utf8) + [6, 1] + [UInt8](repeating: 0, count: 32)
+        #expect(c.classify(v6, from: source) == .unsupportedVersion)
+        // Its length means nothing in a layout we do not know: still the version.
+        #expect(c.classify(Array("MDBG".utf8) + [6, 1, 2, 3], from: source) == .unsupportedVersion)
+        #expect(c.classify(Array("MDBG".utf8) + [2, 1] + [UInt8](repeating: 0, count: 20), from: source) == .malformed)
+        #expect(c.classify(Array("MDBG".utf8) + [2, 7] + [UInt8](repeating: 0, count: 32), from: source) == .malformed)
+
+        var host = HostSession(configuration: .init(keys: c.keys))
+        for i in 0..<30 {
+            let bytes = i.isMultiple(of: 2) ? v6 : Array("MDBG".utf8) + [2, 1] + [UInt8](repeating: 0, count: 20)
+            let out = host.receive(bytes, from: source, at: Double(i))
+            #expect(out.datagrams.isEmpty && out.events.count == 1)
+        }
+        #expect(host.tally.unsupportedVersion == 15 && host.tally.malformed == 15 && host.tally.notKdnet == 0)
+        #expect(host.tally.unsupportedVersions == [6] && host.tally.diagnosis == .unsupportedVersion)
+        #expect(host.tally.explanation.hasPrefix("KDNET protocol version 6, not known to kdnetctl (2-5)"))
+        let result = ListenResult(name: nil, port: 50000, session: host, mac: nil, follow: false, debugOutput: [])
+        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.encoder().encode(result)) as? [String: Any])
+        #expect(doc["diagnosis"] as? String == "unsupported-version")
+        #expect((doc["explanation"] as? String)?.contains("version 6, not known to kdnetctl") == true)
+        let seen = try #require(doc["seen"] as? [String: Any])
+        #expect(seen["unsupported_version"] as? Int == 15 && seen["malformed"] as? Int == 15 && seen["unsupported_versions"] as? [Int] == [6])
+
+        var onlyMalformed = TrafficTally()
+        onlyMalformed.record(.malformed, from: source)
+        onlyMalformed.record(.notKDNet, from: source)
+        #expect(onlyMalformed.diagnosis == .malformed)
+    }
+
+    /// The listener's class names as inspect spells its statuses.
+    static let statusName: [TrafficClass: String] = [
+        .notKDNet: "not_kdnet", .unsupportedVersion: "unsupported_version", .malformed: "malformed",
+        .wrongKey: "failed_authentication", .authenticated: "authenticated",
+    ]
+
+    /// inspect sorts the same bytes into the same classes as listen and the doctor.
+    @Test func inspectAgreesWithTheListener() throws {
+        let key = try DebugKey(parsing: "1.1.1.1")
+        let c = TrafficClassifier(key: key)
+        var observer = SessionObserver(keys: [ObserverKey(key: key, label: "key 1")])
+        let cases: [([UInt8], ObservedDatagram.Status)] = [
+            (Array("hello".utf8), .notKDNet),
+            (Array("MDBG".utf8) + [6, 1] + [UInt8](repeating: 0, count: 32), .unsupportedVersion),
+            (Array("MDBG".utf8) + [2, 1] + [UInt8](repeating: 0, count: 20), .malformed),
+            (try vectorPacket("poke"), .authenticated),
+        ]
+        for (bytes, status) in cases {
+            let record = observer.observe(bytes, from: nil, to: nil, at: nil)
+            #expect(record.status == status)
+            #expect(record.status.rawValue == Self.statusName[c.classify(bytes, from: source)])
+        }
+        let v6 = observer.observe(cases[1].0, from: nil, to: nil, at: nil)
+        #expect(v6.protocolVersion == 6 && v6.problem == "KDNET protocol version 6, not known to kdnetctl (2-5)")
     }
 
     @Test func dataDatagramsNeedTheSessionKey() throws {
@@ -58,9 +116,11 @@ import Testing
     }
 
     @Test func everyDiagnosisExplainsAndFixes() {
-        for d in [TrafficDiagnosis.noTraffic, .notKDNet, .wrongKey, .unexpectedSource, .incomplete] {
+        let all: [TrafficDiagnosis] = [.noTraffic, .notKDNet, .unsupportedVersion, .malformed, .wrongKey, .unexpectedSource, .incomplete]
+        for d in all {
             #expect(!d.explanation.isEmpty && !d.fix.isEmpty && !d.fix.contains("\n"))
         }
+        #expect(Set(all.map(\.fix)).count == all.count && Set(all.map(\.explanation)).count == all.count)
     }
 }
 

@@ -46,6 +46,36 @@ import Testing
         #expect(lines.contains { $0.contains("get_version_api_resp") && $0.contains("build 9600") })
     }
 
+    /// Hostile-input trial #17b: `--hex-lines` read the whole file into memory first
+    /// (107 MB for 200k lines). 32 MB of lines must not cost 32 MB.
+    @Test func hexLinesAreStreamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hexlines-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let small = folder.appendingPathComponent("small.txt"), big = folder.appendingPathComponent("big.txt")
+        let line = "noise " + String(repeating: "00", count: 4000) + "\n"
+        try Data(line.utf8).write(to: small)
+        try Data().write(to: big)
+        let handle = try FileHandle(forWritingTo: big)
+        let block = Data(String(repeating: line, count: 100).utf8)
+        for _ in 0..<40 { handle.write(block) }
+        try handle.close()
+        let baseline = try KdnetctlBinary.peakRSS(["inspect", small.path, "--hex-lines", "--key", "1.1.1.1"])
+        let streamed = try KdnetctlBinary.peakRSS(["inspect", big.path, "--hex-lines", "--key", "1.1.1.1"])
+        #expect(baseline.status == 0 && streamed.status == 0)
+        #expect(baseline.kib > 0 && streamed.kib - baseline.kib < 8 * 1024, "peak \(streamed.kib) KiB for 32 MB of lines, \(baseline.kib) KiB for one")
+    }
+
+    /// A bad line is found before any record is printed, so --json stays one document.
+    @Test func aBadHexLineStopsBeforeAnyOutput() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hexlines-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let good = try String(contentsOfFile: libkdnet, encoding: .utf8)
+        try Data((String(repeating: good, count: 300) + "broken line\n").utf8).write(to: file)
+        let (r, doc) = try KdnetctlBinary.json(["inspect", file.path, "--hex-lines", "--key", "1.1.1.1"])
+        #expect(r.status == 1 && doc.count == 1 && (doc["error"] as? String)?.contains("line \(300 * 17 + 1)") == true, "\(r.stdout.prefix(300))")
+    }
+
     @Test func badInputIsOneLineAndTheRightExitCode() throws {
         let missing = try KdnetctlBinary.run(["inspect", "/nonexistent/x.pcap", "--key", "1.1.1.1"])
         #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/x.pcap") && missing.stderr.split(separator: "\n").count == 1)

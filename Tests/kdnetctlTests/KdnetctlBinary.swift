@@ -121,6 +121,41 @@ struct KdnetctlBinary {
         }
     }
 
+    /// Runs `body` with a fresh network namespace of that name (loopback up), deleted after.
+    static func withNetworkNamespace<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        let ip = { (args: [String]) in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            p.arguments = args
+            try p.run(); p.waitUntilExit()
+        }
+        try ip(["netns", "add", name])
+        defer { try? ip(["netns", "del", name]) }
+        try ip(["-n", name, "link", "set", "lo", "up"])
+        return try body()
+    }
+
+    /// Runs the binary under `/usr/bin/time` (inside network namespace `namespace` when
+    /// given) and returns its exit status, standard output and peak resident set size in KiB.
+    static func peakRSS(_ arguments: [String], inNamespace namespace: String? = nil) throws -> (status: Int32, stdout: String, kib: Int) {
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("rss-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: report) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: namespace == nil ? "/usr/bin/time" : "/usr/sbin/ip")
+        p.arguments = (namespace.map { ["netns", "exec", $0, "/usr/bin/time"] } ?? [])
+            + ["-f", "%M", "-o", report.path, url.path] + arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = try String(contentsOf: report, encoding: .utf8)
+        // `time` notes a non-zero exit on a line of its own before the number.
+        let kib = text.split(separator: "\n").compactMap { Int($0) }.last ?? 0
+        return (p.terminationStatus, String(decoding: stdout, as: UTF8.self), kib)
+    }
+
     /// Runs with `--json` and decodes the single JSON document on stdout.
     static func json(_ arguments: [String], stdin: String? = nil) throws -> (Result, [String: Any]) {
         let r = try run(arguments + ["--json"], stdin: stdin)

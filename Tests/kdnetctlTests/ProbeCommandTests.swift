@@ -59,26 +59,19 @@ import Testing
 
     @Test func pingRefusalInANamespaceExplainsTheSysctl() throws {
         let ns = "kdt-prb-u\(getpid())"
-        let ip = { (args: [String]) in
+        try KdnetctlBinary.withNetworkNamespace(ns) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-            p.arguments = args
-            try p.run(); p.waitUntilExit()
+            p.arguments = ["netns", "exec", ns, "sh", "-c",
+                           "sysctl -qw net.ipv4.ping_group_range='1 0' && setpriv --reuid=65534 --regid=65534 --clear-groups \(KdnetctlBinary.url.path) ping 127.0.0.1 --count 1 --json"]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let report = Self.json(out)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 1)
+            #expect(report["refused"] as? Bool == true)
+            #expect((report["fix"] as? String)?.contains("net.ipv4.ping_group_range=\"0 2147483647\"") == true)
         }
-        try ip(["netns", "add", ns])
-        defer { try? ip(["netns", "del", ns]) }
-        try ip(["-n", ns, "link", "set", "lo", "up"])
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        p.arguments = ["netns", "exec", ns, "sh", "-c",
-                       "sysctl -qw net.ipv4.ping_group_range='1 0' && setpriv --reuid=65534 --regid=65534 --clear-groups \(KdnetctlBinary.url.path) ping 127.0.0.1 --count 1 --json"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let report = Self.json(out)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 1)
-        #expect(report["refused"] as? Bool == true)
-        #expect((report["fix"] as? String)?.contains("net.ipv4.ping_group_range=\"0 2147483647\"") == true)
     }
 }

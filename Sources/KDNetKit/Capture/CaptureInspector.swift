@@ -31,6 +31,8 @@ public struct CaptureInspector {
             summary.ipFragmentsSkipped += 1
         case .truncated:
             summary.framesCutShort += 1
+        case .empty:
+            summary.emptyFrames += 1
         case .other:
             break
         }
@@ -74,23 +76,47 @@ extension CaptureInspector {
     }
 
     /// Inspects a file of `name hex` lines, one UDP payload per line (blank lines and
-    /// lines starting with # are ignored).
+    /// lines starting with # are ignored). Read a line at a time, so memory does not grow
+    /// with the file. A file that can be re-read is checked whole first, so a bad line
+    /// stops the run before any record is handed out; a pipe is read once.
     public static func inspect(hexLines path: String, keys: [ObserverKey], showDataKeys: Bool = false,
                                onRecord: (ObservedDatagram) -> Void = { _ in }) throws(CaptureError) -> InspectSummary {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .cannotOpen(path, FileManager.default.fileExists(atPath: path) ? "not readable UTF-8 text" : "no such file")
+        guard let reader = LineReader(path: path) else {
+            throw .cannotOpen(path, LineReader.reason(errno))
         }
         var inspector = CaptureInspector(keys: keys, source: path, linkType: nil)
         inspector.showDataKeys = showDataKeys
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let parts = trimmed.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, let bytes = [UInt8](hex: parts[1]) else { throw .badHexLine(path, number + 1) }
-            onRecord(inspector.feed(payload: bytes, label: String(parts[0])))
+        if reader.rewind() {
+            try forEachHexLine(reader, path: path) { _, _ in }
+            guard reader.rewind() else { throw .cannotOpen(path, "it cannot be read a second time") }
+        }
+        try forEachHexLine(reader, path: path) { label, bytes in
+            onRecord(inspector.feed(payload: bytes, label: label))
         }
         return inspector.finished()
+    }
+
+    /// Parses each `name hex` line; throws at the first line that is not one.
+    private static func forEachHexLine(_ reader: LineReader, path: String,
+                                       _ body: (String, [UInt8]) -> Void) throws(CaptureError) {
+        var bad = false
+        let lines = reader.forEachLine { raw in
+            var line = raw[...]
+            let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+            while let c = line.first, blank(c) { line = line.dropFirst() }
+            while let c = line.last, blank(c) { line = line.dropLast() }
+            if line.isEmpty || line.first == UInt8(ascii: "#") { return true }
+            // Trimmed, so a space is followed by something: the hex.
+            guard let space = line.firstIndex(of: 0x20),
+                  let bytes = [UInt8](hexDigits: UnsafeRawBufferPointer(rebasing: line[(space + 1)...])) else {
+                bad = true
+                return false
+            }
+            body(String(decoding: line[..<space], as: UTF8.self), bytes)
+            return true
+        }
+        if bad { throw .badHexLine(path, lines) }
+        if let why = reader.failure { throw .cannotOpen(path, why) }
     }
 }
 

@@ -11,6 +11,9 @@ public enum LinkType: Int32, Sendable, CaseIterable {
     case ipv6 = 229
     case linuxSLL2 = 276    // Linux cooked capture v2
 
+    /// What inspect reads, for the message about a link type it does not.
+    public static let supportedSummary = "Ethernet (with VLAN tags), Linux cooked v1/v2 (`tcpdump -i any`), raw IPv4/IPv6 and BSD/OpenBSD loopback captures"
+
     public var name: String {
         switch self {
         case .null: return "BSD loopback"
@@ -35,6 +38,8 @@ public enum FrameContent: Sendable, Equatable {
     case fragment
     /// Cut short, by the capture's snap length or by damage.
     case truncated
+    /// No bytes at all: nothing was cut, there was nothing to capture.
+    case empty
 }
 
 /// Peels link, IP and UDP headers off a frame without copying it.
@@ -44,6 +49,7 @@ public enum FrameDecoder {
 
     public static func decode(_ p: UnsafeRawBufferPointer, link: LinkType) -> FrameContent {
         func be16(_ o: Int) -> UInt16 { UInt16(p[o]) << 8 | UInt16(p[o + 1]) }
+        if p.isEmpty { return .empty }
         switch link {
         case .ethernet:
             guard p.count >= 14 else { return .truncated }

@@ -49,11 +49,17 @@ public struct InspectSummary: Codable, Sendable, Equatable {
     public var failedAuthentication = 0
     public var noHandshake = 0
     public var notKdnet = 0
+    /// MDBG datagrams of a KDNET protocol version kdnetctl does not know.
+    public var unsupportedVersion = 0
+    /// Those versions, each once, in the order seen.
+    public var unsupportedVersions: [UInt8] = []
     public var malformed = 0
     /// Authenticated datagrams whose payload is not a readable KD packet.
     public var undecodable = 0
     public var ipFragmentsSkipped = 0
     public var framesCutShort = 0
+    /// Frames of zero captured bytes: not cut short, just empty.
+    public var emptyFrames = 0
     public var sessions: [Session] = []
     public var warnings: [String] = []
     /// Plain-language conclusions, the most important first.
@@ -66,7 +72,7 @@ public struct InspectSummary: Codable, Sendable, Equatable {
     /// A problem was found: some datagram did not authenticate, or the file was cut short.
     /// A datagram that failed authentication or starts with MDBG but is not KDNET, or a
     /// damaged file: the capture did not open cleanly (exit 1).
-    public var problemFound: Bool { failedAuthentication > 0 || malformed > 0 || !warnings.isEmpty }
+    public var problemFound: Bool { failedAuthentication > 0 || malformed > 0 || unsupportedVersion > 0 || !warnings.isEmpty }
 
     mutating func count(_ record: ObservedDatagram) {
         datagrams += 1
@@ -78,6 +84,9 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         case .noHandshake: noHandshake += 1
         case .notKDNet: notKdnet += 1
         case .malformed: malformed += 1
+        case .unsupportedVersion:
+            unsupportedVersion += 1
+            if let v = record.protocolVersion, unsupportedVersions.count < 8, !unsupportedVersions.contains(v) { unsupportedVersions.append(v) }
         }
     }
 
@@ -97,9 +106,14 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         } else if kdnetDatagrams == 0 {
             d.append("no KDNET traffic: no UDP payload starts with MDBG")
         }
+        if unsupportedVersion > 0 {
+            let versions = TrafficDiagnosis.naming(unsupportedVersions: unsupportedVersions)
+            d.append("\(unsupportedVersion) datagram(s) of \(versions): the target speaks a newer or older KDNET, not another program; \(TrafficDiagnosis.unsupportedVersion.fix)")
+        }
         if malformed > 0 { d.append("\(malformed) datagram(s) start with MDBG but are not well-formed KDNET") }
         if ipFragmentsSkipped > 0 { d.append("\(ipFragmentsSkipped) IP fragment(s) skipped: inspect does not reassemble fragments") }
         if framesCutShort > 0 { d.append("\(framesCutShort) frame(s) cut short (snap length too small?); capture with `tcpdump -s 0`") }
+        if emptyFrames > 0 { d.append("\(emptyFrames) zero-length (empty) frame(s) skipped: the capture holds frames with no bytes") }
         let missing = sessions.reduce(UInt64(0)) { $0 + $1.missingTargetToHost + $1.missingHostToTarget }
         if missing > 0 { d.append("\(missing) data datagram(s) missing according to sequence numbers (lost, or not captured)") }
         let replays = sessions.reduce(0) { $0 + $1.replayed }

@@ -22,8 +22,9 @@ public enum CaptureError: Error, LocalizedError, Sendable, Equatable {
         case .cannotOpen(let path, let why):
             return "cannot read capture \(path): \(why); give a pcap or pcapng file (tcpdump -w FILE, or Wireshark's Save As)"
         case .unsupportedLink(let source, let link):
-            let name = String(cString: pcap_datalink_val_to_name(link) ?? pcap_datalink_val_to_name(0))
-            return "\(source) has link type \(link) (\(name)), which inspect cannot read; capture on an Ethernet interface or with `tcpdump -i any`"
+            // libpcap has no name for many values (147-162 are the private DLT_USER ones).
+            let name = pcap_datalink_val_to_name(link).map { String(cString: $0) }.map { " (\($0))" } ?? ""
+            return "\(source) has link type \(link)\(name), not supported; kdnetctl reads \(LinkType.supportedSummary): capture on an Ethernet interface or with `tcpdump -i any`"
         case .cannotCapture(let interface, let why):
             return "cannot capture on \(interface): \(why); run as root (or with CAP_NET_RAW) and pick an interface from `ip link`"
         case .badFilter(let expression, let why):

@@ -8,8 +8,17 @@ public struct ObservedTraffic: Sendable, Codable, Equatable {
 
     public init() {}
 
-    public mutating func record(_ kind: TrafficClass, from source: KDNetEndpoint) {
-        tally.record(kind, from: source)
+    /// Classifies one datagram as the listener does, and counts it.
+    public mutating func record(_ bytes: [UInt8], from source: KDNetEndpoint, by classifier: TrafficClassifier) {
+        noteSender(tally.record(bytes, from: source, by: classifier).kind, source)
+    }
+
+    public mutating func record(_ kind: TrafficClass, from source: KDNetEndpoint, protocolVersion: UInt8? = nil) {
+        tally.record(kind, from: source, protocolVersion: protocolVersion)
+        noteSender(kind, source)
+    }
+
+    private mutating func noteSender(_ kind: TrafficClass, _ source: KDNetEndpoint) {
         let text = source.description
         var seen = sources[kind] ?? []
         if seen.count < Self.maxSources, !seen.contains(text) { seen.append(text) }
@@ -27,6 +36,7 @@ enum TrafficWatch {
         let sockets = try UDPSocket.listening(on: port, bind: nil)
         let deadline = MonotonicClock.now() + seconds
         var seen = ObservedTraffic()
+        let buffer = ReceiveBuffer()
         while true {
             let left = deadline - MonotonicClock.now()
             if left <= 0 { break }
@@ -34,8 +44,8 @@ enum TrafficWatch {
             // Wake at least once a second so the status line counts down.
             let ready = try Poller.wait(sockets.map(\.fd), until: MonotonicClock.now() + min(left, 1))
             for socket in sockets where ready.contains(socket.fd) {
-                while let (bytes, from) = socket.receive() {
-                    seen.record(classifier.classify(bytes, from: from), from: from)
+                while let (bytes, from) = socket.receive(using: buffer) {
+                    seen.record(bytes, from: from, by: classifier)
                 }
             }
         }

@@ -47,6 +47,8 @@ public final class HostListener {
 
     static let receiveBatch = 256
     public let options: ListenOptions
+    /// One for every socket: they are read one at a time, on this thread.
+    private let buffer = ReceiveBuffer()
     private var ports: [Port]
     private let stop: WakePipe?
 
@@ -102,7 +104,7 @@ public final class HostListener {
                 // Bounded, so a flooded socket cannot starve retransmissions and the other
                 // ports; poll reports it ready again at once.
                 for _ in 0..<Self.receiveBatch {
-                    guard let (bytes, from) = socket.receive() else { break }
+                    guard let (bytes, from) = socket.receive(using: buffer) else { break }
                     deliver(ports[i].session.receive(bytes, from: from, at: MonotonicClock.now()), port: i, onEvent: onEvent)
                 }
             }

@@ -52,7 +52,7 @@ public struct ListenResult: Sendable, Codable, Equatable {
         seen = session.tally
         if !connected {
             let d = session.tally.diagnosis
-            diagnosis = d; explanation = d.explanation; fix = d.fix
+            diagnosis = d; explanation = session.tally.explanation; fix = d.fix
         }
     }
 }

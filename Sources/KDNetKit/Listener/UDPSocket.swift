@@ -5,9 +5,9 @@ public final class UDPSocket: @unchecked Sendable {
     public let fd: Int32
     public let family: Int32
     public let port: UInt16
-    /// Reused by `receive`: zeroing 64 KiB per datagram made a flood cost a memset each.
-    /// Each socket is read by one thread only.
-    private var buffer = [UInt8](repeating: 0, count: 65536)
+    /// Made on the first `receive()` without a buffer of the caller's: a listener with
+    /// thousands of ports shares one `ReceiveBuffer` instead of 64 KiB per socket.
+    private var ownBuffer: ReceiveBuffer?
 
     /// `address` nil binds the family's wildcard. IPv6 sockets are IPv6-only, so an
     /// IPv4 and an IPv6 socket can share a port, as WinDbg's do.
@@ -52,19 +52,25 @@ public final class UDPSocket: @unchecked Sendable {
 
     /// The next waiting datagram, or nil when none is left.
     public func receive() -> (bytes: [UInt8], from: KDNetEndpoint)? {
+        if ownBuffer == nil { ownBuffer = ReceiveBuffer() }
+        return receive(using: ownBuffer!)
+    }
+
+    /// The next waiting datagram, read through `buffer` (one thread at a time may use it).
+    public func receive(using buffer: ReceiveBuffer) -> (bytes: [UInt8], from: KDNetEndpoint)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         while true {
-            let n = buffer.withUnsafeMutableBytes { buf in
-                withUnsafeMutablePointer(to: &storage) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, buf.baseAddress, buf.count, 0, $0, &length) }
+            let n = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    recvfrom(fd, buffer.bytes.baseAddress, buffer.bytes.count, 0, $0, &length)
                 }
             }
             if n < 0 && errno == EINTR { continue }
             // ICMP errors from earlier sends surface here (ECONNREFUSED); skip them.
             if n < 0 && errno == ECONNREFUSED { continue }
             guard n >= 0, let from = KDNetEndpoint(storage: storage) else { return nil }
-            return (Array(buffer[0..<n]), from)
+            return (Array(buffer.bytes[0..<n]), from)
         }
     }
 
@@ -89,6 +95,16 @@ public final class UDPSocket: @unchecked Sendable {
         if let v6 = try? UDPSocket(address: nil, port: port, family: AF_INET6) { sockets.append(v6) }
         return sockets
     }
+}
+
+/// Room for the largest UDP datagram, reused for every read: zeroing 64 KiB per datagram
+/// made a flood cost a memset each, and one per socket made an idle listener of
+/// thousands of ports cost 64 KiB a socket.
+public final class ReceiveBuffer: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+
+    public init() { bytes = .allocate(byteCount: 65536, alignment: 16) }
+    deinit { bytes.deallocate() }
 }
 
 /// Problems with sockets and addresses, each with its fix.

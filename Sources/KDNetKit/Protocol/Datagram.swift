@@ -20,6 +20,8 @@ public struct KDNetDatagram: Sendable, Equatable {
 
     public static let magic: [UInt8] = Array("MDBG".utf8)
     public static let supportedVersions: ClosedRange<UInt8> = 2...5
+    /// "2-5", for messages.
+    public static let supportedVersionsText = "\(supportedVersions.lowerBound)-\(supportedVersions.upperBound)"
     static let clearHeaderLength = 6
     static let minimumLength = clearHeaderLength + 16 + DatagramCipher.tagLength
 
@@ -41,7 +43,7 @@ public enum DatagramError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notKDNet: return "not KDNET (no MDBG magic)"
         case .badLength(let n): return "KDNET datagram of impossible length \(n)"
-        case .unsupportedVersion(let v): return "KDNET protocol version \(v) is not supported (2 to 5 are)"
+        case .unsupportedVersion(let v): return "KDNET protocol version \(v), not known to kdnetctl (\(KDNetDatagram.supportedVersionsText))"
         case .unknownChannel(let c): return "unknown KDNET channel \(c)"
         case .authenticationFailed: return "fails authentication: wrong key, or corrupted on the way"
         case .badPadding: return "padding length does not fit the datagram"
@@ -54,14 +56,17 @@ public struct DatagramEnvelope: Sendable, Equatable {
     public var version: UInt8
     public var channel: KDNetDatagram.Channel
 
-    /// Checks magic, version, channel and the length rule (6 + 16k + 16).
+    /// Checks magic, version, the length rule (6 + 16k + 16) and channel. The version
+    /// comes before the length: another version may lay its datagrams out otherwise, so
+    /// its length says nothing, and "unknown version" is the useful thing to report.
     public static func peek(_ bytes: some RandomAccessCollection<UInt8>) throws(DatagramError) -> DatagramEnvelope {
         guard bytes.count >= 4, bytes.prefix(4).elementsEqual(KDNetDatagram.magic) else { throw .notKDNet }
+        guard bytes.count > 4 else { throw .badLength(bytes.count) }
+        let version = bytes[bytes.index(bytes.startIndex, offsetBy: 4)]
+        guard KDNetDatagram.supportedVersions.contains(version) else { throw .unsupportedVersion(version) }
         guard bytes.count >= KDNetDatagram.minimumLength,
               (bytes.count - KDNetDatagram.clearHeaderLength - DatagramCipher.tagLength) % 16 == 0
         else { throw .badLength(bytes.count) }
-        let version = bytes[bytes.index(bytes.startIndex, offsetBy: 4)]
-        guard KDNetDatagram.supportedVersions.contains(version) else { throw .unsupportedVersion(version) }
         let rawChannel = bytes[bytes.index(bytes.startIndex, offsetBy: 5)]
         guard let channel = KDNetDatagram.Channel(rawValue: rawChannel) else { throw .unknownChannel(rawChannel) }
         return DatagramEnvelope(version: version, channel: channel)

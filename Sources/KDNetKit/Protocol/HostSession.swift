@@ -72,10 +72,11 @@ public struct HostSession: Sendable {
 
     public mutating func receive(_ bytes: [UInt8], from source: KDNetEndpoint, at now: SessionTime) -> SessionOutput {
         var out = SessionOutput()
-        let kind = classifier.classify(bytes, from: source, dataCipher: channel?.cipher)
-        tally.record(kind, from: source)
+        let (kind, problem) = tally.record(bytes, from: source, by: classifier, dataCipher: channel?.cipher)
         switch kind {
         case .notKDNet: out.events.append(.notKDNet(from: source))
+        case .unsupportedVersion: out.events.append(.unsupportedVersion(from: source, version: bytes[4]))
+        case .malformed: out.events.append(.malformed(from: source, reason: problem?.description ?? "not well-formed KDNET"))
         case .wrongKey: out.events.append(.failedAuthentication(from: source))
         case .unexpectedSource: out.events.append(.unexpectedSource(from: source))
         case .unverifiedData: break

@@ -9,8 +9,20 @@ public struct ObservedDatagram: Sendable, Equatable {
         /// started mid-session): no data key, so it cannot be opened. Not a wrong key.
         case noHandshake = "no_handshake"
         case notKDNet = "not_kdnet"
-        /// MDBG magic but an impossible length, version, channel or padding.
+        /// MDBG magic and a KDNET protocol version kdnetctl does not know.
+        case unsupportedVersion = "unsupported_version"
+        /// MDBG magic but an impossible length, channel or padding.
         case malformed
+
+        /// The status of a datagram refused for `error`, by the classes `listen` uses.
+        init(refused error: DatagramError) {
+            switch error.trafficClass {
+            case .notKDNet: self = .notKDNet
+            case .unsupportedVersion: self = .unsupportedVersion
+            case .wrongKey: self = .failedAuthentication
+            case .malformed, .unexpectedSource, .authenticated, .unverifiedData: self = .malformed
+            }
+        }
     }
 
     public enum Kind: Sendable, Equatable {

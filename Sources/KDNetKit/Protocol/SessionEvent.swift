@@ -15,13 +15,15 @@ public struct OutgoingDatagram: Sendable, Equatable {
 public enum SessionEvent: Sendable, Equatable {
     /// Traffic that is not a KDNET datagram at all.
     case notKDNet(from: KDNetEndpoint)
+    /// An MDBG datagram of a KDNET protocol version kdnetctl does not know.
+    case unsupportedVersion(from: KDNetEndpoint, version: UInt8)
     /// A KDNET datagram whose tag does not verify: the key differs.
     case failedAuthentication(from: KDNetEndpoint)
     /// An authenticated poke from an address other than the expected one.
     case unexpectedSource(from: KDNetEndpoint)
     /// A data datagram at or below the last sequence number seen: dropped.
     case outOfSequence(from: KDNetEndpoint, sequence: UInt64)
-    /// A datagram that authenticates but does not parse.
+    /// An MDBG datagram that is not well-formed KDNET, or one that authenticates but does not parse.
     case malformed(from: KDNetEndpoint, reason: String)
     /// Host: a poke was answered (`rekey` when it was a keepalive of a session we do not
     /// hold). Target: the host's response arrived and the data key is derived.

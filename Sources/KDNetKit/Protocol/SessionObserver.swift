@@ -94,7 +94,8 @@ public struct SessionObserver: Sendable {
         nextIndex += 1
         let envelope: DatagramEnvelope
         do { envelope = try DatagramEnvelope.peek(bytes) } catch {
-            record.status = error == .notKDNet ? .notKDNet : .malformed
+            record.status = ObservedDatagram.Status(refused: error)
+            if case .unsupportedVersion(let v) = error { record.protocolVersion = v }
             if error != .notKDNet { record.problem = error.description }
             return record
         }
@@ -122,7 +123,7 @@ public struct SessionObserver: Sendable {
         var opened: (Int, KDNetDatagram)?
         for i in order {
             do { opened = (i, try controlCiphers[i].open(bytes)); break } catch {
-                if error == .badPadding { record.status = .malformed; record.problem = error.description; return }
+                if error == .badPadding { record.status = .init(refused: error); record.problem = error.description; return }
             }
         }
         guard let (keyIndex, datagram) = opened else {
@@ -197,7 +198,7 @@ public struct SessionObserver: Sendable {
         var opened: (Int, KDNetDatagram)?
         for n in [current, state.previousSession].compactMap({ $0 }) {
             do { opened = (n, try sessionCiphers[n - 1].open(bytes)); break } catch {
-                if error == .badPadding { record.status = .malformed; record.problem = error.description; return }
+                if error == .badPadding { record.status = .init(refused: error); record.problem = error.description; return }
             }
         }
         guard let (number, datagram) = opened else {

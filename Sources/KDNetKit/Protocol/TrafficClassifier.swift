@@ -1,7 +1,13 @@
 /// What one datagram arriving on a KDNET port is, from the listener's point of view.
+/// `listen`, `doctor --listen` and `inspect` all sort traffic by these classes.
 public enum TrafficClass: String, Sendable, Codable, CaseIterable {
-    /// No MDBG magic, or an impossible KDNET length/version: some other program's traffic.
+    /// No MDBG magic: some other program's traffic.
     case notKDNet = "not-kdnet"
+    /// MDBG magic and a protocol version kdnetctl does not know: a newer (or older)
+    /// KDNET, not another program.
+    case unsupportedVersion = "unsupported-version"
+    /// MDBG magic and a known version, but an impossible length, channel or padding.
+    case malformed
     /// A KDNET control datagram whose tag does not verify with our key.
     case wrongKey = "wrong-key"
     /// Authenticates, but comes from an address other than the expected one.
@@ -12,8 +18,20 @@ public enum TrafficClass: String, Sendable, Codable, CaseIterable {
     case unverifiedData = "kdnet-data"
 }
 
+extension DatagramError {
+    /// The class of a datagram refused for this reason.
+    public var trafficClass: TrafficClass {
+        switch self {
+        case .notKDNet: return .notKDNet
+        case .unsupportedVersion: return .unsupportedVersion
+        case .badLength, .unknownChannel, .badPadding: return .malformed
+        case .authenticationFailed: return .wrongKey
+        }
+    }
+}
+
 /// Sorts traffic on a KDNET port into the classes above, without any session state.
-/// The listener and the doctor use the same rules, so their verdicts agree.
+/// The listener, the doctor and inspect use the same rules, so their verdicts agree.
 public struct TrafficClassifier: Sendable {
     public let keys: KDNetKeys
     /// The 16-byte (IPv4-mapped for IPv4) address the target must send from, if known.
@@ -29,18 +47,29 @@ public struct TrafficClassifier: Sendable {
 
     /// `dataCipher`: the live session's data-channel cipher, when there is one.
     public func classify(_ bytes: [UInt8], from source: KDNetEndpoint, dataCipher: DatagramCipher? = nil) -> TrafficClass {
-        guard let envelope = try? DatagramEnvelope.peek(bytes) else { return .notKDNet }
-        let authentic: Bool
+        examine(bytes, from: source, dataCipher: dataCipher).kind
+    }
+
+    /// The class, and why the datagram was refused when it was.
+    public func examine(_ bytes: [UInt8], from source: KDNetEndpoint,
+                        dataCipher: DatagramCipher? = nil) -> (kind: TrafficClass, problem: DatagramError?) {
+        let envelope: DatagramEnvelope
+        do { envelope = try DatagramEnvelope.peek(bytes) } catch { return (error.trafficClass, error) }
+        let cipher: DatagramCipher
         switch envelope.channel {
-        case .control:
-            guard keys.controlCipher.authenticates(bytes) else { return .wrongKey }
-            authentic = true
+        case .control: cipher = keys.controlCipher
         case .data:
-            guard let dataCipher, dataCipher.authenticates(bytes) else { return .unverifiedData }
-            authentic = true
+            guard let dataCipher else { return (.unverifiedData, nil) }
+            cipher = dataCipher
         }
-        if authentic, let expectedAddress, expectedAddress != source.address { return .unexpectedSource }
-        return .authenticated
+        do { _ = try cipher.open(bytes) } catch {
+            // Only the control channel's failure says the key is wrong; a data datagram
+            // of another session (or an older one of ours) is just not ours to check.
+            if error == .authenticationFailed, envelope.channel == .data { return (.unverifiedData, error) }
+            return (error.trafficClass, error)
+        }
+        if let expectedAddress, expectedAddress != source.address { return (.unexpectedSource, nil) }
+        return (.authenticated, nil)
     }
 }
 
@@ -48,10 +77,18 @@ public struct TrafficClassifier: Sendable {
 public enum TrafficDiagnosis: String, Sendable, Codable {
     case noTraffic = "no-traffic"
     case notKDNet = "not-kdnet"
+    case unsupportedVersion = "unsupported-version"
+    case malformed
     case wrongKey = "wrong-key"
     case unexpectedSource = "unexpected-source"
     /// The key is right and the handshake happened, but the exchange did not finish.
     case incomplete = "incomplete"
+
+    /// E.g. "KDNET protocol version 6, not known to kdnetctl (2-5)".
+    public static func naming(unsupportedVersions versions: [UInt8]) -> String {
+        let list = versions.map(String.init).joined(separator: ", ")
+        return "KDNET protocol version\(versions.count > 1 ? "s" : "") \(list), not known to kdnetctl (\(KDNetDatagram.supportedVersionsText))"
+    }
 
     /// What it means, in the terms of the manual set-up.
     public var explanation: String {
@@ -60,6 +97,10 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
             return "no datagram reached this port: the target is not sending to this host and port, or something drops it on the way"
         case .notKDNet:
             return "datagrams arrived, but none is KDNET: another program sends to this port"
+        case .unsupportedVersion:
+            return "KDNET datagrams arrived in a protocol version not known to kdnetctl (\(KDNetDatagram.supportedVersionsText))"
+        case .malformed:
+            return "datagrams starting with MDBG arrived, but none is well-formed KDNET (impossible length, channel or padding): damaged on the way, or a program imitating KDNET"
         case .wrongKey:
             return "KDNET pokes arrived but do not authenticate: the target was set up with a different key"
         case .unexpectedSource:
@@ -76,6 +117,10 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
             return "on the target run `bcdedit /dbgsettings` and check hostip and port name this host and port; check the host firewall lets UDP in on the port; reboot the target after changing settings"
         case .notKDNet:
             return "pick a port no other program uses (50000-50039 is recommended) in `bcdedit /dbgsettings net hostip:A port:P` and listen on that one"
+        case .unsupportedVersion:
+            return "the target speaks a KDNET this kdnetctl cannot answer: debug it with a current WinDbg (it speaks every version Windows uses) or a kdnetctl that knows this version; if it is not your target, give yours its own port"
+        case .malformed:
+            return "see what sends them with `kdnetctl inspect --live IFACE --filter 'udp port P'`; if it is the target, check the path does not cut or fragment datagrams (MTU), then reboot the target"
         case .wrongKey:
             return "listen with the key `bcdedit /dbgsettings` shows on the target, or set a new one there with `bcdedit /dbgsettings net hostip:A port:P key:K` and reboot"
         case .unexpectedSource:
@@ -90,26 +135,50 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
 public struct TrafficTally: Sendable, Codable, Equatable {
     public var total = 0
     public var notKdnet = 0
+    /// MDBG datagrams of a protocol version kdnetctl does not know.
+    public var unsupportedVersion = 0
+    /// Those versions, each once (at most `maxVersions`), in arrival order.
+    public var unsupportedVersions: [UInt8] = []
     public var wrongKey = 0
     public var unexpectedSource = 0
     public var authenticated = 0
     public var kdnetData = 0
     /// Authentic data datagrams dropped as replays or reordered (sequence not above the last).
     public var outOfSequence = 0
-    /// Authentic datagrams whose content does not parse.
+    /// MDBG datagrams of a known version that are not well-formed KDNET (length,
+    /// channel, padding), and authentic ones whose content does not parse.
     public var malformed = 0
     /// Authentic pokes from elsewhere while a session was live, not answered.
     public var refusedTakeover = 0
     /// Distinct sources seen (at most `maxSources`), in arrival order.
     public var sources: [String] = []
     static let maxSources = 16
+    static let maxVersions = 8
 
     public init() {}
 
-    public mutating func record(_ kind: TrafficClass, from source: KDNetEndpoint) {
+    /// Classifies one datagram and counts it; returns its class and why it was refused.
+    @discardableResult
+    public mutating func record(_ bytes: [UInt8], from source: KDNetEndpoint, by classifier: TrafficClassifier,
+                                dataCipher: DatagramCipher? = nil) -> (kind: TrafficClass, problem: DatagramError?) {
+        let verdict = classifier.examine(bytes, from: source, dataCipher: dataCipher)
+        var version: UInt8?
+        if case .unsupportedVersion(let v)? = verdict.problem { version = v }
+        record(verdict.kind, from: source, protocolVersion: version)
+        return verdict
+    }
+
+    /// `protocolVersion`: the datagram's version byte, for `.unsupportedVersion`.
+    public mutating func record(_ kind: TrafficClass, from source: KDNetEndpoint, protocolVersion: UInt8? = nil) {
         total += 1
         switch kind {
         case .notKDNet: notKdnet += 1
+        case .unsupportedVersion:
+            unsupportedVersion += 1
+            if let v = protocolVersion, unsupportedVersions.count < Self.maxVersions, !unsupportedVersions.contains(v) {
+                unsupportedVersions.append(v)
+            }
+        case .malformed: malformed += 1
         case .wrongKey: wrongKey += 1
         case .unexpectedSource: unexpectedSource += 1
         case .authenticated: authenticated += 1
@@ -131,12 +200,25 @@ public struct TrafficTally: Sendable, Codable, Equatable {
     }
 
     /// The most telling reason: a right-key poke from elsewhere beats a wrong key,
-    /// which beats foreign traffic, which beats silence.
+    /// which beats KDNET of an unknown version, which beats datagrams that only look
+    /// like KDNET, which beat foreign traffic, which beats silence.
     public var diagnosis: TrafficDiagnosis {
         if authenticated > 0 { return .incomplete }
         if unexpectedSource > 0 { return .unexpectedSource }
         if wrongKey > 0 { return .wrongKey }
+        if unsupportedVersion > 0 { return .unsupportedVersion }
+        if malformed > 0 { return .malformed }
         if notKdnet > 0 || kdnetData > 0 { return .notKDNet }
         return .noTraffic
     }
+
+    /// The diagnosis's explanation, naming the versions seen when that is the reason.
+    public var explanation: String {
+        let d = diagnosis
+        guard d == .unsupportedVersion, !unsupportedVersions.isEmpty else { return d.explanation }
+        return "\(unsupportedVersionsText): the target speaks a newer or older KDNET, not another program"
+    }
+
+    /// E.g. "KDNET protocol version 6, not known to kdnetctl (2-5)".
+    public var unsupportedVersionsText: String { TrafficDiagnosis.naming(unsupportedVersions: unsupportedVersions) }
 }

@@ -61,7 +61,7 @@ struct DbgsettingsCommand: AsyncParsableCommand {
                 case .warning: label = Console.paint("warning:", .yellow)
                 case .info: label = Console.paint("info:", .cyan)
                 }
-                lines.append("\(label) \(f.message)")
+                lines.append("\(label) \(TerminalText.escaped(f.message))")
             }
             let errors = report.findings.filter { $0.severity == .error }.count
             let warnings = report.findings.filter { $0.severity == .warning }.count

@@ -55,7 +55,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 case .checking(let activity): status.update("doctor: \(activity)…")
                 case .pinged(let sent, let answered, let of): status.update("doctor: ping \(sent)/\(of), \(answered) answered…")
                 case .listening(let left, let seen):
-                    status.update("doctor: listening on port \(port ?? 0), \(Int(left.rounded(.up))) s left; \(seen.total) datagram\(seen.total == 1 ? "" : "s"), \(seen.authenticated) authenticated, \(seen.wrongKey) with another key, \(seen.notKdnet) not KDNET…")
+                    status.update("doctor: listening on port \(port ?? 0), \(Int(left.rounded(.up))) s left; \(seen.total) datagram\(seen.total == 1 ? "" : "s"), \(seen.authenticated) authenticated, \(seen.wrongKey) with another key, \(seen.unsupportedVersion) of an unknown version, \(seen.notKdnet) not KDNET…")
                 }
             }
             status.finish()
@@ -70,9 +70,9 @@ struct DoctorCommand: AsyncParsableCommand {
         for c in report.checks {
             let style: Console.Style = c.verdict == .pass ? .green : c.verdict == .warn ? .yellow : .red
             let label = Console.paint(c.verdict.rawValue, style)
-            Console.out("\(label)  \(c.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(c.cause)")
-            if let fix = c.fix { Console.out("\(indent)fix: \(fix)") }
-            for d in c.details ?? [] { Console.out("\(indent)  \(d)") }
+            Console.out("\(label)  \(c.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(TerminalText.escaped(c.cause))")
+            if let fix = c.fix { Console.out("\(indent)fix: \(TerminalText.escaped(fix))") }
+            for d in c.details ?? [] { Console.out("\(indent)  \(TerminalText.escaped(d))") }
         }
         let s = report.summary
         Console.out("\n\(s.pass) pass, \(s.warn) warn, \(s.fail) fail")

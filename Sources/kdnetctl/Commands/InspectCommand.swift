@@ -26,18 +26,20 @@ struct InspectCommand: AsyncParsableCommand {
 
             Statuses: authenticated; failed_authentication (wrong key, or damaged); \
             no_handshake (data of a session whose poke/response was not captured: not a \
-            wrong key); not_kdnet; malformed.
+            wrong key); not_kdnet; unsupported_version (MDBG with a KDNET protocol version \
+            kdnetctl does not know); malformed.
 
             --json prints one document: {"records": [one per UDP datagram: index, time, \
             source, destination, channel, direction, sequence, session, key, status, kind, \
             packet_id, api, text, version, events, problem], "summary": {datagrams, \
-            authenticated, failed_authentication, no_handshake, not_kdnet, malformed, \
+            authenticated, failed_authentication, no_handshake, not_kdnet, unsupported_version, \
+            unsupported_versions, malformed, \
             sessions: [{target, port, protocol_version, build, machine, datagrams, ...}], \
             diagnosis, warnings}}. Records are streamed, so memory stays flat.
 
             Exit codes: 0 the capture was read and every KDNET datagram in it opened (or \
             it holds no KDNET at all); 1 some datagram failed authentication or starts \
-            with MDBG but is not well-formed KDNET, the file is \
+            with MDBG but is not well-formed KDNET or of an unknown version, the file is \
             cut short or damaged, or it cannot be read; 64 bad flags.
             """
     )
@@ -142,17 +144,17 @@ struct InspectCommand: AsyncParsableCommand {
 
     private func render(_ s: InspectSummary) {
         let link = s.linkType.map { " (\($0))" } ?? ""
-        Console.out(Console.paint(s.source, .bold) + link + ": \(s.frames) frames, \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET")
+        Console.out(Console.paint(TerminalText.escaped(s.source), .bold) + link + ": \(s.frames) frames, \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET")
         let failed = s.failedAuthentication > 0 ? Console.paint("\(s.failedAuthentication)", .red) : "0"
-        Console.out("  authenticated \(s.authenticated), failed authentication \(failed), no handshake \(s.noHandshake), malformed \(s.malformed), not KDNET \(s.notKdnet)")
-        if s.ipFragmentsSkipped > 0 || s.framesCutShort > 0 {
-            Console.out("  IP fragments skipped \(s.ipFragmentsSkipped), frames cut short \(s.framesCutShort)")
+        Console.out("  authenticated \(s.authenticated), failed authentication \(failed), no handshake \(s.noHandshake), unknown version \(s.unsupportedVersion), malformed \(s.malformed), not KDNET \(s.notKdnet)")
+        if s.ipFragmentsSkipped > 0 || s.framesCutShort > 0 || s.emptyFrames > 0 {
+            Console.out("  IP fragments skipped \(s.ipFragmentsSkipped), frames cut short \(s.framesCutShort), empty frames \(s.emptyFrames)")
         }
         if !s.sessions.isEmpty { Console.out("sessions:") }
         for x in s.sessions {
             var line = "  #\(x.number) target \(x.target ?? "?")" + (x.port.map { ":\($0)" } ?? "")
             if let host = x.host { line += " <-> host \(host)" }
-            line += ", \(x.key), KDNET v\(x.protocolVersion), \(x.datagrams) datagrams"
+            line += ", \(TerminalText.escaped(x.key)), KDNET v\(x.protocolVersion), \(x.datagrams) datagrams"
             if x.startedByReboot { line += ", after a reboot" }
             Console.out(line)
             if let build = x.build {
@@ -163,8 +165,8 @@ struct InspectCommand: AsyncParsableCommand {
             }
             if let dataKey = x.dataKey { Console.out("     data key \(dataKey)") }
         }
-        for w in s.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + w) }
-        for d in s.diagnosis { Console.out("- " + d) }
+        for w in s.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + TerminalText.escaped(w)) }
+        for d in s.diagnosis { Console.out("- " + TerminalText.escaped(d)) }
     }
 }
 
@@ -215,7 +217,7 @@ private struct RecordPrinter {
     static func line(_ r: ObservedDatagram, since start: Double?) -> String {
         var parts: [String] = ["#\(r.index + 1)"]
         if let t = r.time, let start { parts.append(String(format: "+%.6f", t - start)) }
-        if let label = r.label { parts.append(label) }
+        if let label = r.label { parts.append(TerminalText.escaped(label)) }
         if let s = r.source, let d = r.destination { parts.append("\(s) > \(d)") }
         parts.append(r.status.rawValue)
         if let c = r.channel { parts.append(c.name) }
@@ -226,9 +228,10 @@ private struct RecordPrinter {
         if let id = r.packetID { parts.append("id 0x" + String(id, radix: 16)) }
         if let api = r.api { parts.append(api) }
         if let v = r.kernelVersion { parts.append("build \(v.build) \(v.machineName)" + (v.isBootDebugger ? " (boot debugger)" : "")) }
-        if let text = r.text { parts.append(String(reflecting: text)) }
+        // Quoted so its blanks are visible; DbgPrint text is the target's, so escaped too.
+        if let text = r.text { parts.append("\"" + TerminalText.escaped(text) + "\"") }
         for e in r.events { parts.append("[\(e.text)]") }
-        if let p = r.problem { parts.append("(\(p))") }
+        if let p = r.problem { parts.append("(\(TerminalText.escaped(p)))") }
         return parts.joined(separator: " ")
     }
 }

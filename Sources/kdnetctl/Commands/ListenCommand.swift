@@ -10,8 +10,10 @@ struct ListenCommand: AsyncParsableCommand {
             Listens on UDP (IPv4 and IPv6) like WinDbg does. When a poke authenticates with the key, \
             it answers, breaks in, reads the version (build, architecture, kernel base), continues \
             the target so it keeps running, reports, and exits 0. When it gives up (--timeout) it \
-            says why: no-traffic, not-kdnet (another program's datagrams), wrong-key, unexpected-source \
-            (--expect or the config's address), or incomplete; and exits 1.
+            says why: no-traffic, not-kdnet (another program's datagrams), unsupported-version (KDNET of \
+            a protocol version kdnetctl does not know), malformed (MDBG datagrams that are not \
+            well-formed KDNET), wrong-key, unexpected-source (--expect or the config's address), \
+            or incomplete; and exits 1.
 
             --follow never breaks in: it acknowledges every packet, prints the target's DbgPrint \
             output on stdout, continues every state change, and starts a new session when the target \
@@ -77,21 +79,33 @@ struct ListenCommand: AsyncParsableCommand {
     private func report(_ results: [ListenResult], stoppedBySignal: Bool) throws {
         let ok = follow ? (stoppedBySignal || results.allSatisfy(\.connected)) : results.allSatisfy(\.connected)
         if output.json {
-            if config != nil { try Console.json(ListenFleetResult(targets: results)) } else { try Console.json(results[0]) }
+            if config != nil { try Self.printFleetJSON(results) } else { try Console.json(results[0]) }
         } else {
             for r in results { Console.err(Self.render(r, follow: follow)) }
         }
         if !ok { throw ExitCode(1) }
     }
 
+    /// The `ListenFleetResult` document, encoded one target at a time: encoding thousands
+    /// of results in one go held several KB per target at once.
+    private static func printFleetJSON(_ results: [ListenResult]) throws {
+        Console.out("{\n  \"targets\" : [", terminator: "")
+        for (i, r) in results.enumerated() {
+            let body = try JSONOutput.string(r).split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+            Console.out((i == 0 ? "\n" : ",\n") + body, terminator: "")
+        }
+        Console.out("\n  ]\n}")
+    }
+
     static func render(_ r: ListenResult, follow: Bool) -> String {
-        let who = r.name.map { "\($0) (port \(r.port ?? 0))" } ?? "target"
+        let who = r.name.map { "\(TerminalText.escaped($0)) (port \(r.port ?? 0))" } ?? "target"
         guard r.connected, let t = r.target else {
             let d = r.diagnosis ?? .noTraffic
             var lines = ["\(Console.paint("not connected", .red, stderr: true)): \(who): \(d.rawValue)",
-                         "  \(d.explanation)", "  fix: \(d.fix)"]
+                         "  \(r.explanation ?? d.explanation)", "  fix: \(d.fix)"]
             if let s = r.seen, s.total > 0 {
-                lines.append("  seen: \(s.total) datagrams (\(s.authenticated) authenticated, \(s.wrongKey) wrong key, \(s.notKdnet) not KDNET, \(s.unexpectedSource) from an unexpected address) from \(s.sources.joined(separator: ", "))")
+                lines.append("  seen: \(s.total) datagrams (\(s.authenticated) authenticated, \(s.wrongKey) wrong key, \(s.unsupportedVersion) of an unknown KDNET version, \(s.malformed) malformed, \(s.notKdnet) not KDNET, \(s.unexpectedSource) from an unexpected address) from \(s.sources.joined(separator: ", "))")
             }
             return lines.joined(separator: "\n")
         }
@@ -103,7 +117,7 @@ struct ListenCommand: AsyncParsableCommand {
             lines.append("  KDNET protocol \(r.protocolVersion ?? 0), \(r.sessions ?? 0) session(s); the target keeps running")
         }
         if let s = r.seen, s.total > s.authenticated {
-            lines.append("  ignored: \(s.notKdnet) not KDNET, \(s.wrongKey) wrong key, \(s.unexpectedSource) from an unexpected address, \(s.kdnetData) unverifiable data, \(s.outOfSequence) replayed or out of order, \(s.malformed) malformed, \(s.refusedTakeover) pokes from elsewhere during the session")
+            lines.append("  ignored: \(s.notKdnet) not KDNET, \(s.unsupportedVersion) of an unknown KDNET version, \(s.wrongKey) wrong key, \(s.unexpectedSource) from an unexpected address, \(s.kdnetData) unverifiable data, \(s.outOfSequence) replayed or out of order, \(s.malformed) malformed, \(s.refusedTakeover) pokes from elsewhere during the session")
         }
         return lines.joined(separator: "\n")
     }
@@ -144,12 +158,20 @@ struct Narrator {
     }
 
     mutating func handle(_ index: Int, _ event: SessionEvent, _ tally: TrafficTally) {
-        let who = targets[index].name.map { "\($0): " } ?? (targets.count > 1 ? "port \(targets[index].port): " : "")
+        let who = targets[index].name.map { "\(TerminalText.escaped($0)): " } ?? (targets.count > 1 ? "port \(targets[index].port): " : "")
         switch event {
         case .debugPrint(let text):
-            if follow, !json { status.finish(); Console.out(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
+            if follow, !json {
+                status.finish()
+                let shown = TerminalText.escaped(text, layout: .multiLine)
+                Console.out(shown, terminator: shown.hasSuffix("\n") ? "" : "\n")
+            }
         case .notKDNet(let from):
             note("not-kdnet \(from.addressText)", "\(who)\(from) sends datagrams that are not KDNET (another program on this port?)")
+        case .unsupportedVersion(let from, let version):
+            note("version \(version) \(from.addressText)", "\(who)\(from) sends \(TrafficDiagnosis.naming(unsupportedVersions: [version])) (a newer or older KDNET, not another program)")
+        case .malformed(let from, let reason):
+            note("malformed \(from.addressText)", "\(who)\(from) sends MDBG datagrams that are not well-formed KDNET (\(TerminalText.escaped(reason)))")
         case .failedAuthentication(let from):
             note("wrong-key \(from.addressText)", "\(who)\(from) sends KDNET pokes that fail authentication: its key is not the one given here")
         case .unexpectedSource(let from):
@@ -171,7 +193,7 @@ struct Narrator {
         default: break
         }
         let from = tally.sources.prefix(2).joined(separator: ", ") + (tally.sources.count > 2 ? ", …" : "")
-        status.update("\(who)\(tally.total) datagrams from \(from.isEmpty ? "nowhere" : from): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.notKdnet) not KDNET")
+        status.update("\(who)\(tally.total) datagrams from \(from.isEmpty ? "nowhere" : from): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.unsupportedVersion) unknown version, \(tally.malformed) malformed, \(tally.notKdnet) not KDNET")
     }
 
     private func say(_ line: String) {

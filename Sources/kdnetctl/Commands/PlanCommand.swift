@@ -44,14 +44,14 @@ struct PlanCommand: AsyncParsableCommand {
             plan.notes = try planner.write(files)
             if output.json { try Console.json(plan); return }
             Console.out(Self.text(plan))
-            for w in plan.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + w) }
-            for n in plan.notes { Console.err("note: " + n) }
+            for w in plan.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + TerminalText.escaped(w)) }
+            for n in plan.notes { Console.err("note: " + TerminalText.escaped(n)) }
         }
     }
 
     static func text(_ plan: FleetPlan) -> String {
         let rows = [["target", "port", "family", "host", "status"]] + plan.targets.map {
-            [$0.name, $0.port.description, $0.family.rawValue, $0.hostIp, $0.status.rawValue]
+            [TerminalText.escaped($0.name), $0.port.description, $0.family.rawValue, $0.hostIp, $0.status.rawValue]
         }
         let widths = (0..<5).map { c in rows.map { $0[c].count }.max() ?? 0 }
         var lines = rows.map { row in
@@ -65,7 +65,7 @@ struct PlanCommand: AsyncParsableCommand {
             "Host firewall:",
         ] + plan.firewall.map { "  " + $0 }
         if !plan.removed.isEmpty {
-            lines.append("No longer in the inventory (their scripts are left in place): " + plan.removed.joined(separator: ", "))
+            lines.append("No longer in the inventory (their scripts are left in place): " + plan.removed.map { TerminalText.escaped($0) }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }

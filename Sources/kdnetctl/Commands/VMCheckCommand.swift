@@ -47,23 +47,23 @@ struct VMCheckCommand: AsyncParsableCommand {
     }
 
     static func render(_ r: VMCheckReport) {
-        Console.out(Console.paint("\(r.vm.name)", .bold) + " (\(r.vm.source.rawValue), \(r.vm.state.rawValue), machine \(r.vm.machine ?? "?")); judged for \(r.windows.release) (build \(r.windows.build), from \(r.windows.from.replacingOccurrences(of: "_", with: " ")))")
+        Console.out(Console.paint(TerminalText.escaped(r.vm.name), .bold) + TerminalText.escaped(" (\(r.vm.source.rawValue), \(r.vm.state.rawValue), machine \(r.vm.machine ?? "?")); judged for \(r.windows.release) (build \(r.windows.build), from \(r.windows.from.replacingOccurrences(of: "_", with: " ")))"))
         for n in r.nics {
             let word = NICVerdict.word(for: n.supported)
             let ids = [n.vendorId, n.deviceId].compactMap { $0 }.joined(separator: ":")
-            Console.out("  NIC \(n.mac ?? "?") \(n.model ?? "?")\(ids.isEmpty ? "" : " [\(ids)]")\(n.pciAddress.map { " at \($0)" } ?? ""), \(n.mode.rawValue) \(n.network ?? n.bridge ?? ""): \(word)" + (n.mac != nil && n.mac == r.recommendedNic ? " (the one to use)" : ""))
+            Console.out(TerminalText.escaped("  NIC \(n.mac ?? "?") \(n.model ?? "?")\(ids.isEmpty ? "" : " [\(ids)]")\(n.pciAddress.map { " at \($0)" } ?? ""), \(n.mode.rawValue) \(n.network ?? n.bridge ?? ""): \(word)" + (n.mac != nil && n.mac == r.recommendedNic ? " (the one to use)" : "")))
         }
-        if let h = r.hostIp { Console.out("  hostip: \(h.address)\(h.interface.map { " on \($0)" } ?? "") — \(h.why)") }
+        if let h = r.hostIp { Console.out(TerminalText.escaped("  hostip: \(h.address)\(h.interface.map { " on \($0)" } ?? "") — \(h.why)")) }
         if let b = r.bcdedit { Console.out("  " + Console.paint(b, .cyan)) }
         Console.out("")
         let width = r.checks.map(\.id.count).max() ?? 0
         let indent = String(repeating: " ", count: width + 8)
         for c in r.checks {
             let style: Console.Style = c.verdict == .pass ? .green : c.verdict == .warn ? .yellow : .red
-            Console.out("\(Console.paint(c.verdict.rawValue, style))  \(c.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(c.cause)")
-            if let fix = c.fix { Console.out("\(indent)fix: \(fix)") }
+            Console.out("\(Console.paint(c.verdict.rawValue, style))  \(c.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(TerminalText.escaped(c.cause))")
+            if let fix = c.fix { Console.out("\(indent)fix: \(TerminalText.escaped(fix))") }
             if let source = c.source { Console.out("\(indent)reported by: \(source)") }
-            for d in c.details { Console.out("\(indent)  \(d)") }
+            for d in c.details { Console.out("\(indent)  \(TerminalText.escaped(d))") }
         }
     }
 }

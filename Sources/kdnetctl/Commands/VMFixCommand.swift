@@ -76,8 +76,8 @@ struct VMFixCommand: AsyncParsableCommand {
                                       changes: [], warnings: [], notes: [], diff: "", commands: [],
                                       powerCycle: VMFixPlan.powerCycleInstruction(.libvirt(domain: machine.name)))
                 if output.json { try Console.json(outcome) } else {
-                    Console.out("restored \(machine.name)'s definition from \(backup.path)")
-                    Console.out(outcome.powerCycle!)
+                    Console.out("restored \(TerminalText.escaped(machine.name))'s definition from \(backup.path)")
+                    Console.out(TerminalText.escaped(outcome.powerCycle!))
                 }
                 return
             }
@@ -89,7 +89,7 @@ struct VMFixCommand: AsyncParsableCommand {
                 let outcome = Outcome(vm: machine.name, source: machine.source, applied: false, reverted: false, backup: nil, changes: [],
                                       warnings: [], notes: ["nothing to fix: no check of `kdnetctl vm check \(machine.name)` asks for a change"],
                                       diff: "", commands: [], powerCycle: nil)
-                if output.json { try Console.json(outcome) } else { Console.out(outcome.notes[0]) }
+                if output.json { try Console.json(outcome) } else { Console.out(TerminalText.escaped(outcome.notes[0])) }
                 return
             }
             if apply && proposal.plan.steps.isEmpty {
@@ -105,25 +105,25 @@ struct VMFixCommand: AsyncParsableCommand {
     }
 
     private func render(_ o: Outcome) {
-        for s in o.changes { Console.out("change: \(s.reason)") }
-        for n in o.notes { Console.out(Console.paint("note:", .yellow) + " \(n)") }
-        for w in o.warnings { Console.out(Console.paint("warning:", .yellow) + " \(w)") }
+        for s in o.changes { Console.out("change: \(TerminalText.escaped(s.reason))") }
+        for n in o.notes { Console.out(Console.paint("note:", .yellow) + " \(TerminalText.escaped(n))") }
+        for w in o.warnings { Console.out(Console.paint("warning:", .yellow) + " \(TerminalText.escaped(w))") }
         if !o.diff.isEmpty {
             Console.out("")
-            for line in o.diff.split(separator: "\n", omittingEmptySubsequences: false) {
+            for line in o.diff.split(separator: "\n", omittingEmptySubsequences: false).map({ TerminalText.escaped(String($0), layout: .multiLine) }) {
                 let style: Console.Style? = line.hasPrefix("+") && !line.hasPrefix("+++") ? .green : line.hasPrefix("-") && !line.hasPrefix("---") ? .red : nil
                 Console.out(style.map { Console.paint(String(line), $0) } ?? String(line))
             }
         }
         if !o.commands.isEmpty {
             Console.out(o.source == .proxmox ? "\nrun on the Proxmox host:" : "\nstart QEMU with:")
-            for c in o.commands { Console.out("  " + c) }
+            for c in o.commands { Console.out("  " + TerminalText.escaped(c)) }
         }
         if o.applied, let b = o.backup {
-            Console.out("\ndefined the new \(o.vm); the previous definition is kept in \(b) (kdnetctl vm fix \(o.vm) --revert restores it)")
+            Console.out("\ndefined the new \(TerminalText.escaped(o.vm)); the previous definition is kept in \(b) (kdnetctl vm fix \(TerminalText.escaped(o.vm)) --revert restores it)")
         } else if o.source == .libvirt, !o.changes.isEmpty {
             Console.out("\ndry run: nothing was changed; add --apply to define it")
         }
-        if let p = o.powerCycle { Console.out(Console.paint("then:", .bold) + " \(p)") }
+        if let p = o.powerCycle { Console.out(Console.paint("then:", .bold) + " \(TerminalText.escaped(p))") }
     }
 }

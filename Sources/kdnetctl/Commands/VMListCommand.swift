@@ -40,11 +40,12 @@ struct VMListCommand: AsyncParsableCommand {
             }, problems: catalog.problems)
             if output.json { try Console.json(listing); return }
             if listing.vms.isEmpty { Console.out("No VM found.") }
-            let width = listing.vms.map(\.name.count).max() ?? 0
-            for v in listing.vms {
-                Console.out("\(v.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.source.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(v.state.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(v.machine)  \(v.nics.joined(separator: ", "))")
+            let names = listing.vms.map { TerminalText.escaped($0.name) }
+            let width = names.map(\.count).max() ?? 0
+            for (v, name) in zip(listing.vms, names) {
+                Console.out(TerminalText.escaped("\(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.source.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(v.state.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(v.machine)  \(v.nics.joined(separator: ", "))"))
             }
-            for p in listing.problems { Console.err(Console.paint("note:", .yellow, stderr: true) + " not read: \(p)") }
+            for p in listing.problems { Console.err(Console.paint("note:", .yellow, stderr: true) + " not read: \(TerminalText.escaped(p))") }
         }
     }
 }

@@ -55,7 +55,8 @@ enum Console {
 
     private static func report(_ message: String, json: Bool) {
         if json { out((try? JSONOutput.string(["error": message])) ?? "{\"error\": \"internal\"}") }
-        err(paint("error:", .red, stderr: true) + " " + message)
+        // The message may quote a file, a flag or the network; JSON keeps it raw.
+        err(paint("error:", .red, stderr: true) + " " + TerminalText.escaped(message))
     }
 
     static func describe(_ error: Error) -> String {

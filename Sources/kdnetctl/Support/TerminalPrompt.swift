@@ -25,7 +25,7 @@ final class TerminalPrompter: ScreenWizardIO {
     /// The list: ▸ marks the selection; up/down move it, Enter takes it.
     private func pick(_ q: Question) throws -> String {
         let other = "\u{0}other"
-        var items = q.choices.map { ($0.value, $0.label, $0.detail) }
+        var items = q.choices.map { ($0.value, TerminalText.escaped($0.label), $0.detail.map { TerminalText.escaped($0) }) }
         if q.allowsOther { items.append((other, "Type another…", nil)) }
         var selected = items.firstIndex { $0.0 == q.defaultValue } ?? 0
         let width = RawMode.columns() - 1

@@ -29,9 +29,9 @@ final class WizardScreen {
     }
 
     func show(_ r: StepReport) {
-        for l in r.lines where !shownHelp.contains(l) { line("  " + l) }
-        for w in r.warnings { line("  " + paint("warning:", .yellow) + " " + w) }
-        for n in r.notes { line("  " + paint("note:", .cyan) + " " + n) }
+        for l in r.lines where !shownHelp.contains(l) { line("  " + TerminalText.escaped(l)) }
+        for w in r.warnings { line("  " + paint("warning:", .yellow) + " " + TerminalText.escaped(w)) }
+        for n in r.notes { line("  " + paint("note:", .cyan) + " " + TerminalText.escaped(n)) }
         switch r.status {
         case .fail: line("  " + paint("✗ needs attention", .red))
         case .unavailable: line("  " + paint("(part of this step is not available in this build)", .dim))

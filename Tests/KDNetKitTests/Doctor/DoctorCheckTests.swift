@@ -204,6 +204,22 @@ import Testing
         #expect(listen([(.unverifiedData, "10.77.0.2")]).verdict == .warn)
     }
 
+    /// Hostile-input trial #4: the doctor classifies the bytes as listen does.
+    @Test func listenNamesAnUnknownKDNetVersion() {
+        let classifier = TrafficClassifier(key: Self.key)
+        var seen = ObservedTraffic()
+        for _ in 0..<3 { seen.record(Array("MDBG".utf8) + [6, 1] + [UInt8](repeating: 0, count: 32), from: Self.endpoint("10.77.0.2"), by: classifier) }
+        seen.record(Array("noise".utf8), from: Self.endpoint("10.77.0.3"), by: classifier)
+        let r = ListenCheck.judge(seen, port: 50000, seconds: 5, target: IPAddress("10.77.0.2"), hint: hint)
+        #expect(r.verdict == .fail && r.cause.contains("KDNET protocol version 6, not known to kdnetctl (2-5) arrived from 10.77.0.2:50000"))
+        #expect(r.fix == TrafficDiagnosis.unsupportedVersion.fix)
+        #expect(r.details == ["3 datagrams of an unknown KDNET version", "1 datagram not KDNET"])
+        var malformed = ObservedTraffic()
+        malformed.record(Array("MDBG".utf8) + [2, 1] + [UInt8](repeating: 0, count: 20), from: Self.endpoint("10.77.0.2"), by: classifier)
+        let m = ListenCheck.judge(malformed, port: 50000, seconds: 5, target: nil, hint: hint)
+        #expect(m.verdict == .fail && m.cause.contains("none of it is well-formed KDNET") && m.details == ["1 datagram malformed KDNET"])
+    }
+
     @Test func listenRunsThroughTheEnvironmentWithProgress() throws {
         var env = FakeDoctorEnvironment()
         env.traffic.record(.authenticated, from: Self.endpoint("10.77.0.2"))

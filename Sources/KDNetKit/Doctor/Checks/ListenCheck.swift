@@ -27,7 +27,8 @@ struct ListenCheck: DoctorCheck {
     static func judge(_ seen: ObservedTraffic, port: Int, seconds: Double, target: IPAddress?, hint: SettingsHint) -> DoctorCheckResult {
         let t = seen.tally
         let counts = [("authenticated", t.authenticated), ("from an unexpected address", t.unexpectedSource),
-                      ("with another key", t.wrongKey), ("not KDNET", t.notKdnet), ("KDNET data of another session", t.kdnetData)]
+                      ("with another key", t.wrongKey), ("of an unknown KDNET version", t.unsupportedVersion),
+                      ("malformed KDNET", t.malformed), ("not KDNET", t.notKdnet), ("KDNET data of another session", t.kdnetData)]
             .filter { $0.1 > 0 }.map { "\($0.1) datagram\($0.1 == 1 ? "" : "s") \($0.0)" }
         let heard = "in \(Int(seconds)) s on UDP port \(port)"
         let expected = target.map { "the expected target \($0.unscoped)" } ?? "the target"
@@ -47,6 +48,16 @@ struct ListenCheck: DoctorCheck {
                                      cause: "KDNET from \(seen.senders(.wrongKey)) fails authentication with the given key \(heard): the target has another key",
                                      fix: "read the target's key: on the target, run `bcdedit /dbgsettings` in an elevated prompt and give the key it shows to the debugger (--key); or set yours there: \(hint.onTarget())",
                                      details: counts)
+        }
+        if t.unsupportedVersion > 0 {
+            return DoctorCheckResult(name: name, verdict: .fail,
+                                     cause: "\(t.unsupportedVersionsText) arrived from \(seen.senders(.unsupportedVersion)) \(heard): the target speaks a newer or older KDNET, not another program",
+                                     fix: TrafficDiagnosis.unsupportedVersion.fix, details: counts)
+        }
+        if t.malformed > 0 {
+            return DoctorCheckResult(name: name, verdict: .fail,
+                                     cause: "UDP starting with MDBG arrived from \(seen.senders(.malformed)) \(heard), but none of it is well-formed KDNET (impossible length, channel or padding)",
+                                     fix: TrafficDiagnosis.malformed.fix, details: counts)
         }
         if t.notKdnet > 0 {
             return DoctorCheckResult(name: name, verdict: .fail,

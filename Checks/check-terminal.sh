@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Text from files and the network (CSV names, listener.json names, pasted dbgsettings
+# values, capture text) must not reach the terminal with live escape sequences: human
+# output shows them as \x1b, while --json keeps the raw text (as \u001b).
+source "$(dirname "$0")/lib.sh"
+KEY=3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i
+# Retitles an xterm, then turns everything after it red.
+HOSTILE=$'\e]0;owned\a\e[31m'
+SHOWN='\x1b]0;owned\x07\x1b[31m'
+
+# no_raw_escape WHAT: neither stdout nor stderr of the last command holds a raw ESC.
+no_raw_escape() {
+  if grep -q $'\e' "$WORK/out" "$WORK/err"; then fail "$1: a raw ESC reached the terminal: $(cat -v "$WORK/out" "$WORK/err" | head -c 400)"
+  else pass "$1: no raw ESC"; fi
+}
+
+# -- plan: a CSV name is refused, quoting it; the error line shows it escaped.
+printf 'name,port\nlab%s,50001\n' "$HOSTILE" >"$WORK/fleet.csv"
+expect_exit 1 "CSV name with ESC refused" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out1"
+no_raw_escape "plan error quoting a CSV name"
+contains "$ERR" "lab$SHOWN" "the CSV name is shown escaped"
+expect_exit 1 "CSV name with ESC refused (--json)" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out1" --json
+contains "$OUT" 'lab\u001b]0;owned\u0007\u001b[31m' "--json error keeps the name (JSON-escaped)"
+
+# -- plan: a target of an earlier listener.json no longer in the inventory is named.
+prior() {
+  mkdir -p "$1"
+  python3 -c 'import json, sys; print(json.dumps({"version": 1, "targets": [{"name": "old" + sys.argv[1], "port": 50001, "key": sys.argv[2]}]}))' "$HOSTILE" "$KEY" >"$1/listener.json"
+}
+printf 'name,port\nlab-1,50002\n' >"$WORK/fleet.csv"
+prior "$WORK/out2"
+expect_exit 0 "plan with an earlier listener.json" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out2" --host-ip 10.0.0.1
+no_raw_escape "plan naming a removed target"
+contains "$OUT" "old$SHOWN" "the removed target's name is shown escaped"
+prior "$WORK/out3"
+expect_exit 0 "plan with an earlier listener.json (--json)" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out3" --host-ip 10.0.0.1 --json
+[[ $(json_get "$OUT" 'd["removed"] == ["old\x1b]0;owned\x07\x1b[31m"]') == True ]] && pass "--json keeps the raw name" || fail "plan json: $OUT"
+
+# -- dbgsettings lint: a pasted value is quoted in a finding.
+printf 'key                     %s\ndebugtype               NET\nhostip                  10.0.0.1%s\nport                    50000\nThe operation completed successfully.\n' "$KEY" "$HOSTILE" >"$WORK/settings.txt"
+expect_exit 1 "dbgsettings value with ESC" -- "$KDNETCTL" dbgsettings lint "$WORK/settings.txt" --skip-host-check
+no_raw_escape "dbgsettings lint"
+contains "$OUT" "10.0.0.1$SHOWN" "the value is shown escaped"
+expect_exit 1 "dbgsettings value with ESC (--json)" -- "$KDNETCTL" dbgsettings lint "$WORK/settings.txt" --skip-host-check --json
+contains "$OUT" '10.0.0.1\u001b]0;owned\u0007\u001b[31m' "--json keeps the value"
+
+# -- inspect: a capture's line names (and what they hold) in -v.
+printf 'evil%s 4d444247060100\n' "$HOSTILE" >"$WORK/lines.txt"
+expect_exit 1 "inspect a capture with ESC in it" -- "$KDNETCTL" inspect "$WORK/lines.txt" --hex-lines --key 1.1.1.1 -v
+no_raw_escape "inspect -v"
+contains "$OUT" "evil$SHOWN" "the line name is shown escaped"
+expect_exit 1 "inspect (--json)" -- "$KDNETCTL" inspect "$WORK/lines.txt" --hex-lines --key 1.1.1.1 --json
+[[ $(json_get "$OUT" 'd["records"][0]["label"] == "evil\x1b]0;owned\x07\x1b[31m"') == True ]] && pass "--json keeps the raw line name" || fail "inspect json: ${OUT:0:300}"
+
+# -- listen --config: target names in the report (nothing connects; bounded by --timeout).
+NS=kdt-term-$$
+ip netns add "$NS" && ip -n "$NS" link set lo up || { fail "cannot create namespace $NS"; finish; exit 1; }
+trap 'ip netns del "$NS" 2>/dev/null; rm -rf "$WORK"' EXIT
+prior "$WORK/listen"
+expect_exit 1 "listen --config with ESC in a name" -- ip netns exec "$NS" "$KDNETCTL" listen --config "$WORK/listen/listener.json" --timeout 1
+no_raw_escape "listen report"
+contains "$ERR" "old$SHOWN (port 50001)" "the target's name is shown escaped"
+finish

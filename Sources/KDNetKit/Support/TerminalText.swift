@@ -1,0 +1,64 @@
+/// Makes text from files and the network safe to print on a terminal.
+///
+/// A name in a CSV, a value pasted from `bcdedit`, a VM name or a target's DbgPrint text
+/// can hold escape sequences that retitle, recolour or clear the user's terminal, or a
+/// carriage return that overwrites what was printed before it. Human output passes such
+/// text through `escaped`; JSON output keeps the raw text (its encoder escapes controls).
+public enum TerminalText {
+    /// What happens to line breaks and tabs.
+    public enum Layout: Sendable {
+        /// A field printed inside one line (a name, a value, a message): newline, carriage
+        /// return and tab become `\n`, `\r` and `\t`, so the field cannot start a line of
+        /// its own that looks like the tool's output, nor break a table's columns.
+        case singleLine
+        /// Text that is lines by nature (DbgPrint output): newline and tab stay, a CR LF
+        /// pair becomes a newline, and a lone carriage return is escaped (it would let the
+        /// text overwrite the start of its own line).
+        case multiLine
+    }
+
+    /// `text` with every C0 control (U+0000-U+001F), DEL (U+007F) and C1 control
+    /// (U+0080-U+009F) written as a visible escape: `\x1b` for C0 and DEL, `\u{9b}` for
+    /// C1, and `\n`, `\r`, `\t` for the line breaks and tab the layout does not keep.
+    /// Everything else, backslashes included, is left as it is, so ordinary text reads
+    /// the same; text with nothing to escape is returned unchanged without copying.
+    public static func escaped(_ text: String, layout: Layout = .singleLine) -> String {
+        let scalars = text.unicodeScalars
+        guard scalars.contains(where: { needsEscape($0, layout) }) else { return text }
+        var result = String.UnicodeScalarView()
+        var iterator = scalars.makeIterator()
+        var pending = iterator.next()
+        while let scalar = pending {
+            pending = iterator.next()
+            switch (scalar, layout) {
+            case ("\n", .multiLine), ("\t", .multiLine):
+                result.append(scalar)
+            case ("\r", .multiLine) where pending == "\n":
+                break  // the newline that follows is kept
+            case ("\n", .singleLine): result.append(contentsOf: #"\n"#.unicodeScalars)
+            case ("\r", _): result.append(contentsOf: #"\r"#.unicodeScalars)
+            case ("\t", .singleLine): result.append(contentsOf: #"\t"#.unicodeScalars)
+            case _ where isC0OrDelete(scalar):
+                result.append(contentsOf: ("\\x" + hex(scalar.value)).unicodeScalars)
+            case _ where isC1(scalar):
+                result.append(contentsOf: ("\\u{" + hex(scalar.value) + "}").unicodeScalars)
+            default:
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar, _ layout: Layout) -> Bool {
+        if layout == .multiLine, scalar == "\n" || scalar == "\t" { return false }
+        return isC0OrDelete(scalar) || isC1(scalar)
+    }
+
+    private static func isC0OrDelete(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || scalar.value == 0x7F }
+    private static func isC1(_ scalar: Unicode.Scalar) -> Bool { (0x80...0x9F).contains(scalar.value) }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return digits.count < 2 ? "0" + digits : digits
+    }
+}

@@ -1,0 +1,48 @@
+import Testing
+@testable import KDNetKit
+
+@Suite struct TerminalTextTests {
+    @Test func ordinaryTextIsUnchanged() {
+        for text in ["lab-pc-01", "Grüße, 東京 ✓", #"C:\Windows\System32"#, ""] {
+            #expect(TerminalText.escaped(text) == text)
+            #expect(TerminalText.escaped(text, layout: .multiLine) == text)
+        }
+    }
+
+    @Test func escapeSequencesBecomeVisible() {
+        // A title change (OSC), a colour (CSI) and a lone ESC.
+        #expect(TerminalText.escaped("a\u{1B}]0;owned\u{07}b") == #"a\x1b]0;owned\x07b"#)
+        #expect(TerminalText.escaped("\u{1B}[31mred\u{1B}[0m") == #"\x1b[31mred\x1b[0m"#)
+        #expect(TerminalText.escaped("\u{1B}") == #"\x1b"#)
+        #expect(TerminalText.escaped("nul\u{0}bs\u{8}del\u{7F}") == #"nul\x00bs\x08del\x7f"#)
+    }
+
+    @Test func c1ControlsAreEscapedButLatin1LettersAreNot() {
+        // U+009B is the one-character CSI: some terminals act on it.
+        #expect(TerminalText.escaped("\u{9B}31m\u{85}") == #"\u{9b}31m\u{85}"#)
+        #expect(TerminalText.escaped("\u{A0}é\u{FF}") == "\u{A0}é\u{FF}")
+    }
+
+    @Test func singleLineFieldsCannotBreakTheLine() {
+        #expect(TerminalText.escaped("name\nerror: forged") == #"name\nerror: forged"#)
+        #expect(TerminalText.escaped("a\tb\r\nc") == #"a\tb\r\nc"#)
+        #expect(TerminalText.escaped("ok\rEVIL") == #"ok\rEVIL"#)
+    }
+
+    @Test func multiLineTextKeepsItsLinesButLosesEscapes() {
+        let dbgPrint = "KDTARGET: Refreshing\r\n\tindented\n\u{1B}[2Jcleared?\rover\n"
+        #expect(TerminalText.escaped(dbgPrint, layout: .multiLine)
+                == "KDTARGET: Refreshing\n\tindented\n\\x1b[2Jcleared?\\rover\n")
+        #expect(TerminalText.escaped("one\ntwo\n", layout: .multiLine) == "one\ntwo\n")
+        #expect(TerminalText.escaped("ends with CR\r", layout: .multiLine) == #"ends with CR\r"#)
+    }
+
+    @Test func noControlCharacterSurvives() {
+        let every = String(String.UnicodeScalarView((0...0x9F).compactMap(Unicode.Scalar.init)))
+        for layout in [TerminalText.Layout.singleLine, .multiLine] {
+            let out = TerminalText.escaped(every, layout: layout)
+            let allowed: Set<UInt32> = layout == .multiLine ? [0x0A, 0x09] : []
+            #expect(!out.unicodeScalars.contains { ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !allowed.contains($0.value) })
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import KDNetKit
+import Testing
+
+/// Hostile-input trial #15: text from files and the network must not reach the terminal
+/// with its escape sequences live, in human output; JSON keeps it as it came.
+@Suite struct TerminalEscapeTests {
+    static let esc: UInt8 = 0x1B
+    /// Retitles an xterm, then turns the text red.
+    static let hostile = "\u{1B}]0;owned\u{07}\u{1B}[31m"
+    static let shown = #"\x1b]0;owned\x07\x1b[31m"#
+
+    static func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("escape-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func noRawEscape(_ r: KdnetctlBinary.Result) -> Bool {
+        !r.stdout.utf8.contains(esc) && !r.stderr.utf8.contains(esc)
+    }
+
+    @Test func dbgsettingsValues() throws {
+        let pasted = "key                     1.2.3.4\ndebugtype               NET\nhostip                  10.0.0.1\(Self.hostile)\nport                    50000\nThe operation completed successfully.\n"
+        let human = try KdnetctlBinary.run(["dbgsettings", "lint", "-", "--skip-host-check"], stdin: pasted)
+        #expect(human.status == 1 && Self.noRawEscape(human) && human.stdout.contains(Self.shown), "\(human.stdout)")
+        let json = try KdnetctlBinary.run(["dbgsettings", "lint", "-", "--skip-host-check", "--json"], stdin: pasted)
+        #expect(json.stdout.contains(#"\u001b]0;owned\u0007\u001b[31m"#), "\(json.stdout)")
+    }
+
+    @Test func hexLineLabelsInInspect() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("lines.txt")
+        try Data("evil\(Self.hostile) 4d444247060100\n".utf8).write(to: file)
+        let human = try KdnetctlBinary.run(["inspect", file.path, "--hex-lines", "--key", "1.1.1.1", "-v"])
+        #expect(Self.noRawEscape(human) && human.stdout.contains("evil" + Self.shown), "\(human.stdout)")
+        let (json, doc) = try KdnetctlBinary.json(["inspect", file.path, "--hex-lines", "--key", "1.1.1.1"])
+        let record = (doc["records"] as? [[String: Any]])?.first
+        #expect(json.stdout.contains(#"\u001b"#) && record?["label"] as? String == "evil" + Self.hostile)
+        #expect(record?["status"] as? String == "unsupported_version")
+    }
+
+    @Test func targetNamesFromAListenerConfig() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let k = try KdnetctlBinary.run(["key", "generate"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let inventory = dir.appendingPathComponent("fleet.csv")
+        try Data("name,port\nlab-1,50002\n".utf8).write(to: inventory)
+        // plan reads the listener.json it finds; a name with control characters in it is
+        // refused, and the refusal quotes the name without letting it reach the terminal.
+        func plan(_ extra: [String]) throws -> KdnetctlBinary.Result {
+            let out = dir.appendingPathComponent("out-\(extra.count)")
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let config: [String: Any] = ["version": 1, "targets": [["name": "old" + Self.hostile, "port": 50001, "key": k]]]
+            try JSONSerialization.data(withJSONObject: config).write(to: out.appendingPathComponent("listener.json"))
+            return try KdnetctlBinary.run(["plan", "--inventory", inventory.path, "--out", out.path, "--host-ip", "10.0.0.1"] + extra)
+        }
+        let human = try plan([])
+        #expect(human.status == 1 && Self.noRawEscape(human), "\(human.stderr)")
+        #expect(human.stderr.contains(#"targets[0]: name "old\u{1B}]0;owned"#) && human.stderr.contains("not a usable name"), "\(human.stderr)")
+        let json = try plan(["--json"])
+        let doc = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(json.status == 1 && (doc?["error"] as? String)?.contains("not a usable name") == true, "\(json.stdout)")
+        #expect(Self.noRawEscape(json))
+    }
+
+    /// A conversation's datagrams as `inspect --hex-lines` reads them: a target printing
+    /// `lines` to a following host, in memory, no sockets.
+    static func conversation(key: DebugKey, printing lines: [String]) -> String {
+        let host = KDNetEndpoint("10.0.0.1", port: 50000)!, own = KDNetEndpoint("10.0.0.2", port: 50000)!
+        var config = TargetSession.Configuration(keys: KDNetKeys(key: key), target: own, host: host,
+                                                 kernel: KernelVersion(major: 0x000F, build: 22631, kernelBase: 0xfffff800_12340000))
+        config.bootMessages = lines
+        var target = TargetSession(configuration: config)
+        var debugger = HostSession(configuration: .init(keys: KDNetKeys(key: key), mode: .follow))
+        var text = "", now = 0.0
+        var toHost = target.tick(at: now).datagrams
+        for _ in 0..<200 where !toHost.isEmpty || target.record.debugPrints < lines.count {
+            var toTarget: [OutgoingDatagram] = []
+            for d in toHost {
+                text += "t \(d.bytes.hexString)\n"
+                toTarget += debugger.receive(d.bytes, from: own, at: now).datagrams
+            }
+            toHost = []
+            for d in toTarget {
+                text += "h \(d.bytes.hexString)\n"
+                toHost += target.receive(d.bytes, from: host, at: now).datagrams
+            }
+            now += 0.05
+            if toHost.isEmpty { toHost = target.tick(at: now).datagrams }
+        }
+        return text
+    }
+
+    @Test func debugPrintTextInInspect() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("conversation.txt")
+        try Data(Self.conversation(key: try DebugKey(parsing: "1.1.1.1"), printing: ["evil \(Self.hostile)title\u{9B}2J\n"]).utf8).write(to: file)
+        let human = try KdnetctlBinary.run(["inspect", file.path, "--hex-lines", "--key", "1.1.1.1", "-v"])
+        #expect(human.status == 0 && Self.noRawEscape(human), "\(human.stdout) \(human.stderr)")
+        // C1 controls too (U+009B is a one-character CSI), which Swift's debug quoting let through.
+        #expect(human.stdout.contains("\"evil \(Self.shown)title\\u{9b}2J\\n\""), "\(human.stdout)")
+        #expect(!human.stdout.contains("\u{9B}"))
+        let (_, doc) = try KdnetctlBinary.json(["inspect", file.path, "--hex-lines", "--key", "1.1.1.1"])
+        let texts = (doc["records"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        #expect(texts.contains("evil \(Self.hostile)title\u{9B}2J\n"))
+    }
+
+    /// DbgPrint text keeps its lines and tabs but loses its escapes.
+    @Test func followedDebugOutput() throws {
+        let port = UInt16.random(in: 53000...53999)
+        let keyText = try KdnetctlBinary.run(["key", "generate"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let listen = Process()
+        listen.executableURL = KdnetctlBinary.url
+        listen.arguments = ["listen", "--port", "\(port)", "--key", keyText, "--bind", "127.0.0.1", "--follow", "--timeout", "8"]
+        listen.environment = ["NO_COLOR": "1"]
+        let out = Pipe()
+        listen.standardOutput = out
+        listen.standardError = FileHandle.nullDevice
+        let printed = Printed()
+        out.fileHandleForReading.readabilityHandler = { printed.append($0.availableData) }
+        try listen.run()
+        defer { if listen.isRunning { listen.terminate() }; listen.waitUntilExit() }
+
+        // A target on 127.0.0.2 that pokes until answered, then prints three lines.
+        let host = KDNetEndpoint("127.0.0.1", port: port)!, own = KDNetEndpoint("127.0.0.2", port: port)!
+        var config = TargetSession.Configuration(keys: KDNetKeys(key: try DebugKey(parsing: keyText)), target: own, host: host,
+                                                 kernel: KernelVersion(major: 0x000F, build: 22631, kernelBase: 0xfffff800_12340000))
+        config.pokeInterval = 0.2
+        config.bootMessages = ["plain line\n", "evil \(Self.hostile)title\n", "two\n\tlines\r\n"]
+        var session = TargetSession(configuration: config)
+        let socket = try UDPSocket(address: "127.0.0.2", port: port, family: AF_INET)
+        let deadline = MonotonicClock.now() + 8
+        var output = session.tick(at: MonotonicClock.now())
+        while !printed.text.contains("lines\n"), MonotonicClock.now() < deadline {
+            for d in output.datagrams { socket.send(d.bytes, to: d.destination) }
+            var pfd = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
+            let wait = max(0, min((session.nextDeadline ?? deadline) - MonotonicClock.now(), 0.1))
+            _ = poll(&pfd, 1, Int32(wait * 1000))
+            output = session.tick(at: MonotonicClock.now())
+            while let (bytes, from) = socket.receive() {
+                let step = session.receive(bytes, from: from, at: MonotonicClock.now())
+                output.datagrams += step.datagrams
+            }
+        }
+        listen.interrupt()
+        listen.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        let text = printed.text
+        #expect(listen.terminationStatus == 0)
+        #expect(text.contains("plain line\nevil " + Self.shown + "title\ntwo\n\tlines\n"), "\(text)")
+        #expect(!text.utf8.contains(Self.esc))
+    }
+}
+
+/// Standard output of a child, gathered as it arrives.
+private final class Printed: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ more: Data) { lock.lock(); data.append(more); lock.unlock() }
+    var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+}
