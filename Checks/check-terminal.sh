@@ -22,19 +22,23 @@ contains "$ERR" "lab$SHOWN" "the CSV name is shown escaped"
 expect_exit 1 "CSV name with ESC refused (--json)" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out1" --json
 contains "$OUT" 'lab\u001b]0;owned\u0007\u001b[31m' "--json error keeps the name (JSON-escaped)"
 
-# -- plan: a target of an earlier listener.json no longer in the inventory is named.
+# -- plan: an earlier listener.json whose target name holds control characters is
+# refused, and the refusal quotes the name escaped.
 prior() {
   mkdir -p "$1"
   python3 -c 'import json, sys; print(json.dumps({"version": 1, "targets": [{"name": "old" + sys.argv[1], "port": 50001, "key": sys.argv[2]}]}))' "$HOSTILE" "$KEY" >"$1/listener.json"
 }
 printf 'name,port\nlab-1,50002\n' >"$WORK/fleet.csv"
 prior "$WORK/out2"
-expect_exit 0 "plan with an earlier listener.json" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out2" --host-ip 10.0.0.1
-no_raw_escape "plan naming a removed target"
-contains "$OUT" "old$SHOWN" "the removed target's name is shown escaped"
+expect_exit 1 "plan with a hostile earlier listener.json" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out2" --host-ip 10.0.0.1
+no_raw_escape "plan refusing a hostile listener.json"
+contains "$ERR" 'name "old\u{1B}]0;owned' "the refused name is shown escaped"
 prior "$WORK/out3"
-expect_exit 0 "plan with an earlier listener.json (--json)" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out3" --host-ip 10.0.0.1 --json
-[[ $(json_get "$OUT" 'd["removed"] == ["old\x1b]0;owned\x07\x1b[31m"]') == True ]] && pass "--json keeps the raw name" || fail "plan json: $OUT"
+expect_exit 1 "plan with a hostile earlier listener.json (--json)" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out3" --host-ip 10.0.0.1 --json
+no_raw_escape "plan --json refusing a hostile listener.json"
+contains "$(json_get "$OUT" 'd["error"]')" "is not a usable name" "--json error document names the problem"
+expect_exit 0 "plan into a folder whose name holds ESC" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/x$HOSTILE" --host-ip 10.0.0.1
+no_raw_escape "plan printing its folder"
 
 # -- dbgsettings lint: a pasted value is quoted in a finding.
 printf 'key                     %s\ndebugtype               NET\nhostip                  10.0.0.1%s\nport                    50000\nThe operation completed successfully.\n' "$KEY" "$HOSTILE" >"$WORK/settings.txt"
@@ -58,6 +62,6 @@ ip netns add "$NS" && ip -n "$NS" link set lo up || { fail "cannot create namesp
 trap 'ip netns del "$NS" 2>/dev/null; rm -rf "$WORK"' EXIT
 prior "$WORK/listen"
 expect_exit 1 "listen --config with ESC in a name" -- ip netns exec "$NS" "$KDNETCTL" listen --config "$WORK/listen/listener.json" --timeout 1
-no_raw_escape "listen report"
-contains "$ERR" "old$SHOWN (port 50001)" "the target's name is shown escaped"
+no_raw_escape "listen refusing the config"
+contains "$ERR" 'name "old\u{1B}]0;owned' "the refused name is shown escaped"
 finish

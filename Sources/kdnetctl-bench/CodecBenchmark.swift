@@ -12,8 +12,8 @@ enum CodecBenchmark {
         let keys = KDNetKeys(key: key)
         let dataKey = keys.dataKey(responseBody: [UInt8](repeating: 7, count: 322))
         let cipher = keys.dataCipher(dataKey: dataKey)
-        let aesKey = SymmetricKey(data: dataKey)
-        let hmacKey = SymmetricKey(data: keys.hmacKey)
+        let aesKey = dataKey.withUnsafeBytes { SymmetricKey(data: $0) }
+        let hmacKey = keys.hmacKey.withUnsafeBytes { SymmetricKey(data: $0) }
         var figures: [Figure] = []
         for size in [64, 512, 1400] {
             let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }

@@ -7,7 +7,7 @@ import Testing
     @Test func reusedCipherAgreesWithAFreshOneOnRandomDatagrams() throws {
         for _ in 0..<50 {
             let keys = KDNetKeys(key: KDNetConversation.randomKey())
-            let dataKey = (0..<32).map { _ in UInt8.random(in: 0...255) }
+            let dataKey = SecretBytes((0..<32).map { _ in UInt8.random(in: 0...255) })
             let cipher = keys.dataCipher(dataKey: dataKey)
             let opener = keys.dataCipher(dataKey: dataKey)
             let datagram = KDNetDatagram(version: UInt8.random(in: 2...5), channel: .data, sequence: UInt64.random(in: 0..<(1 << 56)),

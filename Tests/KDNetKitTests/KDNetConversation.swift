@@ -10,7 +10,7 @@ struct KDNetConversation {
     var version: UInt8 = 4
     var controlSequence: UInt64 = 7
     var sequence: [KDNetDatagram.Direction: UInt64] = [.targetToHost: 0, .hostToTarget: 0]
-    private(set) var dataKey: [UInt8]?
+    private(set) var dataKey: SecretBytes?
     private(set) var bound = false
 
     init(key: DebugKey, target: UDPEndpoint, host: UDPEndpoint) {

@@ -83,3 +83,26 @@ import Testing
         #expect(!SecureRandom.constantTimeEqual([1, 2, 3] as [UInt8], [1, 2] as [UInt8]))
     }
 }
+
+/// Key material lives in `SecretBytes`, wiped when it goes, compared in constant time.
+@Suite struct SecretBytesTests {
+    @Test func controlAndHMACKeysAreTheKeyAndItsInverse() throws {
+        let key = try DebugKey(parsing: "2steg4fzbj2sz.23418vzkd4ko3.1g34ou07z4pev.1sp3yo9yz874p")
+        let keys = KDNetKeys(key: key)
+        #expect(keys.controlKey.revealedHex == key.bytes.hexString)
+        #expect(keys.hmacKey.revealedHex == key.bytes.map { ~$0 }.hexString)
+    }
+
+    @Test func wipingLeavesZeros() {
+        let secret = SecretBytes([UInt8](1...32))
+        #expect(secret.withUnsafeBytes { $0.contains { $0 != 0 } })
+        secret.wipe()
+        #expect(secret.withUnsafeBytes { $0.allSatisfy { $0 == 0 } } && secret.count == 32)
+    }
+
+    @Test func equalityIsByContent() {
+        #expect(SecretBytes([1, 2, 3]) == SecretBytes([1, 2, 3]))
+        #expect(SecretBytes([1, 2, 3]) != SecretBytes([1, 2, 4]))
+        #expect(SecretBytes([1, 2, 3]) != SecretBytes([1, 2]))
+    }
+}

@@ -30,7 +30,7 @@ import Testing
         #expect(response.payload.count == ControlResponse.bodyLength)
         guard case .response(let answer) = try ControlMessage(payload: response.payload) else { Issue.record("not a response"); return }
         #expect(answer.clientKey == hello.clientKey)
-        #expect(keys.dataKey(responseBody: response.payload).hexString == expectedDataKey)
+        #expect(keys.dataKey(responseBody: response.payload).revealedHex == expectedDataKey)
     }
 
     @Test func everyDataPacketAuthenticatesWithTheDataKey() throws {

@@ -101,6 +101,20 @@ import Testing
         #expect(c.classify(check, from: source, dataCipher: data) == .authenticated)
     }
 
+    /// A session's data datagrams that no key here opens mean another debugger has the
+    /// target; listen and the doctor say so alike (they once disagreed: "another program").
+    @Test func dataOfAnotherSessionMeansAnotherDebugger() throws {
+        var t = TrafficTally()
+        t.record(.unverifiedData, from: source)
+        #expect(t.diagnosis == .otherDebugger)
+        var seen = ObservedTraffic()
+        seen.record(.unverifiedData, from: source)
+        let doctor = ListenCheck.judge(seen, port: 50000, seconds: 5, target: nil, hint: SettingsHint(hostIP: "10.77.0.1", port: 50000))
+        #expect(doctor.cause.hasPrefix(TrafficDiagnosis.otherDebugger.explanation) && doctor.fix == TrafficDiagnosis.otherDebugger.fix)
+        t.record(.notKDNet, from: source)
+        #expect(t.diagnosis == .notKDNet, "foreign traffic is the more telling evidence")
+    }
+
     @Test func diagnosisPrefersTheMostTellingEvidence() {
         var t = TrafficTally()
         #expect(t.diagnosis == .noTraffic)
@@ -116,7 +130,7 @@ import Testing
     }
 
     @Test func everyDiagnosisExplainsAndFixes() {
-        let all: [TrafficDiagnosis] = [.noTraffic, .notKDNet, .unsupportedVersion, .malformed, .wrongKey, .unexpectedSource, .incomplete]
+        let all: [TrafficDiagnosis] = [.noTraffic, .notKDNet, .unsupportedVersion, .malformed, .wrongKey, .unexpectedSource, .otherDebugger, .incomplete]
         for d in all {
             #expect(!d.explanation.isEmpty && !d.fix.isEmpty && !d.fix.contains("\n"))
         }

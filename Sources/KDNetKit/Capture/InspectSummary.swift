@@ -35,7 +35,7 @@ public struct InspectSummary: Codable, Sendable, Equatable {
             datagrams = s.datagrams; startedByReboot = s.startedByReboot
             missingTargetToHost = s.missingTargetToHost; missingHostToTarget = s.missingHostToTarget
             outOfOrder = s.outOfOrder; replayed = s.replayed; firstTime = s.firstTime; lastTime = s.lastTime
-            dataKey = showDataKey ? s.dataKey.hexString : nil
+            dataKey = showDataKey ? s.dataKey.revealedHex : nil
         }
     }
 

@@ -55,7 +55,7 @@ public enum KeyFileError: Error, Equatable, Sendable, LocalizedError {
         case .notAFile(let path):
             return "the key file \(path) is not a regular file; give the file that holds the key"
         case .readableByOthers(let path, let mode):
-            return "the key file \(path) is readable by every user (mode \(String(mode, radix: 8))); run `chmod 600 \(path)` and consider the key exposed (make a new one with `kdnetctl key generate`)"
+            return "the key file \(path) is readable by every user (mode \(String(mode, radix: 8))); run `chmod 600 \(ShellWord.quoted(path))` and consider the key exposed (make a new one with `kdnetctl key generate`)"
         case .tooLarge(let path):
             return "\(path) is too large to be a key file; a key file holds one key on one line"
         case .malformed(let path, let reason):

@@ -4,27 +4,33 @@ import Foundation
 
 /// The secrets derived from one KDNET key. The control key encrypts the control
 /// channel; its bitwise inverse is the HMAC key for both channels for the whole
-/// session; the data key is derived per session from the host's response.
+/// session; the data key is derived per session from the host's response. All three
+/// are wiped when the last session using them ends (`SecretBytes`).
 public struct KDNetKeys: Sendable {
-    public let controlKey: [UInt8]
-    public let hmacKey: [UInt8]
+    public let controlKey: SecretBytes
+    public let hmacKey: SecretBytes
 
     public init(key: DebugKey) {
-        controlKey = key.bytes
-        hmacKey = controlKey.map { ~$0 }
+        let parts = key.parts
+        controlKey = SecretBytes(count: 32) { out in
+            for (i, part) in parts.enumerated() { out.storeBytes(of: part.littleEndian, toByteOffset: i * 8, as: UInt64.self) }
+        }
+        hmacKey = controlKey.withUnsafeBytes { control in
+            SecretBytes(count: 32) { out in for i in 0..<32 { out[i] = ~control[i] } }
+        }
     }
 
     /// SHA-256(control key || the 322-byte body of the host's control response).
-    public func dataKey(responseBody: [UInt8]) -> [UInt8] {
+    public func dataKey(responseBody: [UInt8]) -> SecretBytes {
         var hasher = SHA256()
-        hasher.update(data: controlKey)
+        controlKey.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         hasher.update(data: responseBody)
-        return Array(hasher.finalize())
+        return hasher.finalize().withUnsafeBytes { SecretBytes(copying: $0) }
     }
 
     public var controlCipher: DatagramCipher { DatagramCipher(aesKey: controlKey, hmacKey: hmacKey) }
 
-    public func dataCipher(dataKey: [UInt8]) -> DatagramCipher { DatagramCipher(aesKey: dataKey, hmacKey: hmacKey) }
+    public func dataCipher(dataKey: SecretBytes) -> DatagramCipher { DatagramCipher(aesKey: dataKey, hmacKey: hmacKey) }
 }
 
 /// AES-256-CBC (no padding scheme; the IV is the tag) plus a truncated HMAC-SHA256 tag.
@@ -36,9 +42,9 @@ public struct DatagramCipher: @unchecked Sendable {
     /// Unchecked Sendable: it is never mutated in place, only copied.
     private let keyedMAC: HMAC<SHA256>
 
-    public init(aesKey: [UInt8], hmacKey: [UInt8]) {
-        self.aesKey = SymmetricKey(data: aesKey)
-        self.keyedMAC = HMAC<SHA256>(key: SymmetricKey(data: hmacKey))
+    public init(aesKey: SecretBytes, hmacKey: SecretBytes) {
+        self.aesKey = aesKey.withUnsafeBytes { SymmetricKey(data: $0) }
+        self.keyedMAC = HMAC<SHA256>(key: hmacKey.withUnsafeBytes { SymmetricKey(data: $0) })
     }
 
     static let tagLength = 16

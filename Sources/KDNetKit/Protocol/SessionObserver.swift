@@ -17,7 +17,7 @@ public struct ObservedSession: Sendable, Equatable {
     public var keyIndex: Int
     public var keyLabel: String
     public var protocolVersion: UInt8
-    public var dataKey: [UInt8]
+    public var dataKey: SecretBytes
     /// The target had a session before and poked afresh: it rebooted.
     public var startedByReboot: Bool
     public var kernelVersion: KernelVersion?

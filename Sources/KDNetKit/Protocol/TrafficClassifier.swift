@@ -81,6 +81,9 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
     case malformed
     case wrongKey = "wrong-key"
     case unexpectedSource = "unexpected-source"
+    /// Only data datagrams of a session this listener did not start: no key given here
+    /// can open them, because their key was derived in that session's handshake.
+    case otherDebugger = "other-debugger"
     /// The key is right and the handshake happened, but the exchange did not finish.
     case incomplete = "incomplete"
 
@@ -105,6 +108,8 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
             return "KDNET pokes arrived but do not authenticate: the target was set up with a different key"
         case .unexpectedSource:
             return "pokes with the right key arrived from an address other than the expected one"
+        case .otherDebugger:
+            return "only KDNET data of a running session arrived: the target is already connected to a debugger (WinDbg or another listener), so its key cannot be checked here"
         case .incomplete:
             return "the target authenticated and the handshake started, but it stopped answering before its version was read"
         }
@@ -125,6 +130,8 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
             return "listen with the key `bcdedit /dbgsettings` shows on the target, or set a new one there with `bcdedit /dbgsettings net hostip:A port:P key:K` and reboot"
         case .unexpectedSource:
             return "check which machine uses this port and key; if the target's address changed (DHCP), update the expected address"
+        case .otherDebugger:
+            return "stop the other debugger, then reboot the target (or wait for its next poke) and listen again"
         case .incomplete:
             return "check that nothing else (WinDbg, another listener) answers the same target, and that the network does not drop the larger datagrams; then reboot the target"
         }
@@ -208,7 +215,8 @@ public struct TrafficTally: Sendable, Codable, Equatable {
         if wrongKey > 0 { return .wrongKey }
         if unsupportedVersion > 0 { return .unsupportedVersion }
         if malformed > 0 { return .malformed }
-        if notKdnet > 0 || kdnetData > 0 { return .notKDNet }
+        if notKdnet > 0 { return .notKDNet }
+        if kdnetData > 0 { return .otherDebugger }
         return .noTraffic
     }
 

@@ -106,10 +106,10 @@ public enum VMCheck {
         let details = judged.map { nic, entry in
             "\(nic.mac ?? "?") \(nic.model ?? "?"): \(entry?.verdictWord ?? "not known") — \(entry?.reason ?? "unknown model")"
         }
-        let fix = "kdnetctl vm fix \(vm.name) (the NIC model becomes e1000e), or `--add-debug-nic NETWORK` for a NIC of its own"
+        let fix = "kdnetctl vm fix \(ShellWord.quoted(vm.name)) (the NIC model becomes e1000e), or `--add-debug-nic NETWORK` for a NIC of its own"
         guard let chosen, let entry = judged.first(where: { $0.0 == chosen })?.1 else {
             if vm.nics.isEmpty {
-                return .init(id: id, verdict: .fail, cause: "the VM has no NIC", fix: "kdnetctl vm fix \(vm.name) --add-debug-nic default", details: details)
+                return .init(id: id, verdict: .fail, cause: "the VM has no NIC", fix: "kdnetctl vm fix \(ShellWord.quoted(vm.name)) --add-debug-nic default", details: details)
             }
             if judged.contains(where: { $0.1?.supported == nil }) {
                 return .init(id: id, verdict: .warn, cause: "no NIC of the VM is known to work on \(windows)", fix: fix, details: details)
@@ -149,7 +149,7 @@ public enum VMCheck {
         let source = pitfalls.source(id)
         let fix: String
         switch vm.source {
-        case .libvirt: fix = "kdnetctl vm fix \(vm.name) adds <vendor_id state='on' value='KVMKVMKVM'/> to <hyperv>"
+        case .libvirt: fix = "kdnetctl vm fix \(ShellWord.quoted(vm.name)) adds <vendor_id state='on' value='KVMKVMKVM'/> to <hyperv>"
         case .qemu: fix = "add hv-vendor-id=KVMKVMKVM to -cpu (kdnetctl vm fix prints the command line)"
         case .proxmox: fix = "add hv-vendor-id=KVMKVMKVM to the VM's cpu (kdnetctl vm fix prints the qm set line)"
         }
@@ -161,7 +161,7 @@ public enum VMCheck {
     static func secureBoot(_ vm: VirtualMachine) -> VMCheckReport.Check {
         let id = "secure-boot"
         let fix = vm.source == .libvirt
-            ? "kdnetctl vm fix \(vm.name) turns Secure Boot off in the VM's firmware (suspend BitLocker first), or turn it off in the OVMF setup menu"
+            ? "kdnetctl vm fix \(ShellWord.quoted(vm.name)) turns Secure Boot off in the VM's firmware (suspend BitLocker first), or turn it off in the OVMF setup menu"
             : "turn Secure Boot off in the OVMF setup menu (Device Manager > Secure Boot Configuration); suspend BitLocker first"
         switch (vm.firmware.kind, vm.firmware.secureBoot) {
         case (_, true?):
@@ -191,7 +191,7 @@ public enum VMCheck {
     static func hostReachable(_ vm: VirtualMachine, nic: VMNIC?, facts: VMHostFacts, pitfalls: VMPitfalls) -> (check: VMCheckReport.Check, hostIP: VMCheckReport.HostIP?) {
         let id = "host-reachable"
         guard let nic else {
-            return (.init(id: id, verdict: .fail, cause: "the VM has no NIC to reach the host with", fix: "kdnetctl vm fix \(vm.name) --add-debug-nic default"), nil)
+            return (.init(id: id, verdict: .fail, cause: "the VM has no NIC to reach the host with", fix: "kdnetctl vm fix \(ShellWord.quoted(vm.name)) --add-debug-nic default"), nil)
         }
         switch nic.mode {
         case .network:
@@ -220,7 +220,7 @@ public enum VMCheck {
         case .direct:
             return (.init(id: id, verdict: .fail,
                           cause: "the NIC is macvtap on \(nic.sourceDevice ?? "a host NIC") (type='direct'): a guest cannot reach its own host through macvtap",
-                          fix: "kdnetctl vm fix \(vm.name) --add-debug-nic default (a second NIC on a libvirt network, for KDNET)",
+                          fix: "kdnetctl vm fix \(ShellWord.quoted(vm.name)) --add-debug-nic default (a second NIC on a libvirt network, for KDNET)",
                           source: pitfalls.source("macvtap")), nil)
         case .user:
             if nic.backend == "passt" {

@@ -57,7 +57,7 @@ extension WizardFlow {
             if n.basis == .shippedModule, let source = n.reportedBy { r.notes.append("\(n.mac ?? "this NIC"): the verdict rests on a public report (\(source))") }
         }
         guard let mac = report.recommendedNic else {
-            r.warnings.append("no NIC of VM \(report.vm.name) is known to work on \(windows.release): `kdnetctl vm fix \(report.vm.name)` makes it an e1000e")
+            r.warnings.append("no NIC of VM \(report.vm.name) is known to work on \(windows.release): `kdnetctl vm fix \(ShellWord.quoted(report.vm.name))` makes it an e1000e")
             r.worsen(to: report.nics.contains { $0.supported == nil } ? .warn : .fail)
             return
         }

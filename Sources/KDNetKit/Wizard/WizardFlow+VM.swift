@@ -58,7 +58,7 @@ extension WizardFlow {
             let help = proposal.reasons + proposal.warnings.map { "warning: \($0)" } + proposal.diff.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if try ask(vmFixQuestion(vm: vm.name, help: help), &r) == "apply" {
                 let backup = try services.applyVMFix(proposal)
-                r.lines.append("changed \(vm.name)'s definition; the original is kept in \(backup) (kdnetctl vm fix \(vm.name) --revert restores it)")
+                r.lines.append("changed \(vm.name)'s definition; the original is kept in \(backup) (kdnetctl vm fix \(ShellWord.quoted(vm.name)) --revert restores it)")
                 r.notes.append(proposal.powerCycle)
                 if let fresh = services.virtualMachines(), let changed = fresh.vms.first(where: { $0.name == vm.name }) {
                     report = try services.checkVM(changed, in: fresh, windows: options.presets["windows"])
@@ -68,10 +68,10 @@ extension WizardFlow {
                     show(report, &r)
                 }
             } else {
-                r.notes.append("left unchanged; `kdnetctl vm fix \(vm.name) --apply` makes these changes later")
+                r.notes.append("left unchanged; `kdnetctl vm fix \(ShellWord.quoted(vm.name)) --apply` makes these changes later")
             }
         } else if vm.source != .libvirt, report.failed {
-            r.notes.append("`kdnetctl vm fix \(vm.name)` prints the \(vm.source == .proxmox ? "qm set" : "QEMU command-line") changes for the failed checks")
+            r.notes.append("`kdnetctl vm fix \(ShellWord.quoted(vm.name))` prints the \(vm.source == .proxmox ? "qm set" : "QEMU command-line") changes for the failed checks")
         }
         vmReport = report
         virtualMachine = vm.source.rawValue
@@ -94,7 +94,7 @@ extension WizardFlow {
     func vmFixQuestion(vm: String, help: [String]) -> Question {
         Question(
             id: "vm-fix", step: .target, prompt: "Apply these changes to \(vm)'s definition?", help: help,
-            choices: [Choice("skip", "No, leave the VM as it is", detail: "kdnetctl vm fix \(vm) shows the same changes later"),
+            choices: [Choice("skip", "No, leave the VM as it is", detail: "kdnetctl vm fix \(ShellWord.quoted(vm)) shows the same changes later"),
                       Choice("apply", "Yes, define the changed VM", detail: "the original definition is kept as a 0600 backup first")],
             defaultValue: "skip")
     }

@@ -57,11 +57,11 @@ struct PlanCommand: AsyncParsableCommand {
         var lines = rows.map { row in
             ("  " + (0..<5).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")).trimmingTrailingBlanks
         }
-        lines.insert("Wrote \(plan.files.count) files to \(plan.outDir) (mode 0600: they hold the keys):", at: 0)
+        lines.insert("Wrote \(plan.files.count) files to \(TerminalText.escaped(plan.outDir)) (mode 0600: they hold the keys):", at: 0)
         lines += [
             "",
             "On each target, run NAME.cmd or NAME.ps1 elevated. Keys and debugger commands: \(FleetPlan.tableFile).",
-            "Listen for all of them: kdnetctl listen --config \((plan.outDir as NSString).appendingPathComponent(FleetPlan.listenerFile))",
+            "Listen for all of them: kdnetctl listen --config \(TerminalText.escaped(ShellWord.quoted((plan.outDir as NSString).appendingPathComponent(FleetPlan.listenerFile))))",
             "Host firewall:",
         ] + plan.firewall.map { "  " + $0 }
         if !plan.removed.isEmpty {

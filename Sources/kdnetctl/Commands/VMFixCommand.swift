@@ -87,7 +87,7 @@ struct VMFixCommand: AsyncParsableCommand {
             }
             guard let proposal = try VMFixer.proposeLive(machine, report: report, addDebugNIC: addDebugNIC, libvirt: libvirt) else {
                 let outcome = Outcome(vm: machine.name, source: machine.source, applied: false, reverted: false, backup: nil, changes: [],
-                                      warnings: [], notes: ["nothing to fix: no check of `kdnetctl vm check \(machine.name)` asks for a change"],
+                                      warnings: [], notes: ["nothing to fix: no check of `kdnetctl vm check \(ShellWord.quoted(machine.name))` asks for a change"],
                                       diff: "", commands: [], powerCycle: nil)
                 if output.json { try Console.json(outcome) } else { Console.out(TerminalText.escaped(outcome.notes[0])) }
                 return
@@ -120,7 +120,7 @@ struct VMFixCommand: AsyncParsableCommand {
             for c in o.commands { Console.out("  " + TerminalText.escaped(c)) }
         }
         if o.applied, let b = o.backup {
-            Console.out("\ndefined the new \(TerminalText.escaped(o.vm)); the previous definition is kept in \(b) (kdnetctl vm fix \(TerminalText.escaped(o.vm)) --revert restores it)")
+            Console.out("\ndefined the new \(TerminalText.escaped(o.vm)); the previous definition is kept in \(b) (kdnetctl vm fix \(TerminalText.escaped(ShellWord.quoted(o.vm))) --revert restores it)")
         } else if o.source == .libvirt, !o.changes.isEmpty {
             Console.out("\ndry run: nothing was changed; add --apply to define it")
         }

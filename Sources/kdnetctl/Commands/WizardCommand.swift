@@ -90,7 +90,7 @@ struct WizardCommand: AsyncParsableCommand {
                 record = try WizardFlow(io: io, services: services, options: options).run()
             } catch is WaitInterrupted {
                 io.status(nil)
-                Console.err("\nstopped while waiting for the target; the set-up in \(out) is complete: listen later with kdnetctl listen --config \((out as NSString).appendingPathComponent(FleetPlan.listenerFile))")
+                Console.err("\nstopped while waiting for the target; the set-up in \(out) is complete: listen later with kdnetctl listen --config \(ShellWord.quoted((out as NSString).appendingPathComponent(FleetPlan.listenerFile)))")
                 interrupted = true
                 return
             }

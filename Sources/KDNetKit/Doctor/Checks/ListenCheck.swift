@@ -66,8 +66,8 @@ struct ListenCheck: DoctorCheck {
         }
         if t.kdnetData > 0 {
             return DoctorCheckResult(name: name, verdict: .warn,
-                                     cause: "only KDNET data of a running session arrived from \(seen.senders(.unverifiedData)) \(heard): the target is already connected to a debugger, so its key cannot be checked",
-                                     fix: "stop the other debugger, then reboot the target and run the doctor again", details: counts)
+                                     cause: "\(TrafficDiagnosis.otherDebugger.explanation) (from \(seen.senders(.unverifiedData)), \(heard))",
+                                     fix: TrafficDiagnosis.otherDebugger.fix, details: counts)
         }
         return DoctorCheckResult(name: name, verdict: .fail,
                                  cause: "nothing arrived \(heard): the target is not configured for this host and port, was not rebooted after bcdedit, or something blocks it on the way",
