@@ -121,7 +121,7 @@ contains "$(json_get "$OUT" '[r.get("version", {}).get("build") for r in d["reco
 
 ip netns exec "$NS" "$KDNETCTL" inspect --live lo --key 1.1.1.1 --count 17 --duration 15 --json >"$WORK/live.json" 2>"$WORK/live.err" &
 LIVE=$!
-sleep 1.5
+wait_for "$WORK/live.err" "capturing on lo" 10 $LIVE
 send_payloads
 wait "$LIVE"; rc=$?
 [[ $rc -eq 0 ]] && pass "live capture exits 0" || fail "live capture exit $rc: $(cat "$WORK/live.err")"
@@ -131,7 +131,7 @@ LIVEOUT=$(cat "$WORK/live.json")
 # Ctrl-C ends a live capture with its whole report, not half a JSON document.
 ip netns exec "$NS" "$KDNETCTL" inspect --live lo --key 1.1.1.1 --duration 60 --json >"$WORK/int.json" 2>"$WORK/int.err" &
 LIVE=$!
-sleep 1.5
+wait_for "$WORK/int.err" "capturing on lo" 10 $LIVE
 send_payloads
 sleep 1
 kill -INT "$LIVE"; wait "$LIVE"; rc=$?

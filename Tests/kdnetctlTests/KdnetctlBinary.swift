@@ -50,6 +50,43 @@ struct KdnetctlBinary {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// A UDP port in `range` that nothing holds now, on IPv4 and IPv6 alike (a dual-stack
+    /// bind of `[::]:port` succeeds). Each call starts where the last one stopped, so
+    /// tests running side by side never get the same port, and the first start differs
+    /// per process.
+    static func freeUDPPort(in range: ClosedRange<Int> = 50100...59999) -> Int {
+        let span = range.count
+        let start = PortCursor.shared.next(span: span)
+        for step in 0..<span {
+            let port = range.lowerBound + (start + step) % span
+            let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var off: Int32 = 0
+            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &off, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = UInt16(port).bigEndian
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+            if bound == 0 { return port }
+        }
+        return range.lowerBound
+    }
+
+    private final class PortCursor: @unchecked Sendable {
+        static let shared = PortCursor()
+        private let lock = NSLock()
+        private var offset = Int(getpid()) * 7
+
+        func next(span: Int) -> Int {
+            lock.lock(); defer { lock.unlock() }
+            offset += 1
+            return offset % span
+        }
+    }
+
     /// Starts the binary in the background and returns once it prints `ready` on stderr
     /// (listen, probe listen and simulate-target say so once bound), so a test talks
     /// to it without guessing how long start-up takes. Fails if it exits first or

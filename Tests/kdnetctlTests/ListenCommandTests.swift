@@ -4,7 +4,7 @@ import Testing
 /// `listen` against `simulate-target`, both binaries, over loopback (127.0.0.1 host,
 /// 127.0.0.2 target, so both can own the same port number as a real pair does).
 @Suite(.serialized) struct ListenCommandTests {
-    static func freePort() -> String { String(Int.random(in: 52000...52999)) }
+    static func freePort() -> String { String(KdnetctlBinary.freeUDPPort()) }
 
     /// Starts the simulator in the background; returns it so the test can wait for it.
     static func simulator(_ args: [String]) throws -> Process {
@@ -99,7 +99,7 @@ import Testing
     /// The README's way to try the listener without Windows: a default `listen` (every
     /// address) and `simulate-target` towards loopback on the same port, on one machine.
     @Test func simulateTargetRunsBesideADefaultListenOnLoopback() throws {
-        let port = String(Int.random(in: 53000...53999)), k = try key()
+        let port = Self.freePort(), k = try key()
         let (listen, _, err) = try KdnetctlBinary.start(["listen", "--port", port, "--key", k, "--timeout", "20"],
                                                      readyWhen: "listening on UDP \(port) (IPv4 and IPv6)")
         defer { if listen.isRunning { listen.terminate() }; listen.waitUntilExit() }

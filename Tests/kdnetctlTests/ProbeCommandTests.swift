@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func probeOverLoopbackReportsBothDirections() throws {
-        let port = Int.random(in: 51000...51999)
+        let port = KdnetctlBinary.freeUDPPort()
         let (listener, out, _) = try KdnetctlBinary.start(["probe", "listen", "--port", "\(port)", "--key", "loop", "--max", "2", "--timeout", "10", "--json"],
                                                        readyWhen: "listening on UDP")
         let (r, send) = try KdnetctlBinary.json(["probe", "send", "127.0.0.1", "--port", "\(port)", "--key", "loop", "--count", "2"])
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func aHeldPortNamesItsProcess() throws {
-        let port = Int.random(in: 52000...52999)
+        let port = KdnetctlBinary.freeUDPPort()
         let (listener, _, _) = try KdnetctlBinary.start(["probe", "listen", "--port", "\(port)", "--key", "k", "--timeout", "5"],
                                                      readyWhen: "listening on UDP")
         defer { listener.terminate(); listener.waitUntilExit() }

@@ -110,7 +110,7 @@ import Testing
 
     /// DbgPrint text keeps its lines and tabs but loses its escapes.
     @Test func followedDebugOutput() throws {
-        let port = UInt16.random(in: 53000...53999)
+        let port = UInt16(KdnetctlBinary.freeUDPPort())
         let keyText = try KdnetctlBinary.run(["key", "generate"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let listen = Process()
         listen.executableURL = KdnetctlBinary.url

@@ -135,9 +135,10 @@ extension CaptureInspector {
     /// Inspects live traffic on an interface until `limits` or `interrupted` say stop.
     /// `progress` is called about every 200 ms with the summary so far.
     public static func inspect(interface: String, keys: [ObserverKey], limits: LiveLimits, showDataKeys: Bool = false,
-                               interrupted: () -> Bool, progress: (InspectSummary) -> Void = { _ in },
+                               interrupted: () -> Bool, ready: () -> Void = {}, progress: (InspectSummary) -> Void = { _ in },
                                onRecord: (ObservedDatagram) -> Void = { _ in }) throws(CaptureError) -> InspectSummary {
         let capture = try PacketCapture.live(interface: interface, filter: limits.filter)
+        ready()
         var inspector = CaptureInspector(keys: keys, source: interface, linkType: capture.linkType)
         inspector.showDataKeys = showDataKeys
         let link = capture.linkType

@@ -45,6 +45,8 @@ public struct TargetSession: Sendable {
     /// What the simulated target went through, for `simulate-target --json`.
     public struct Record: Sendable, Codable, Equatable {
         public var pokes = 0
+        /// Host-to-target pokes (`listen --target`) answered with a poke at once.
+        public var connectRequests = 0
         public var handshakes = 0
         public var reboots = 0
         public var breakIns = 0
@@ -180,6 +182,7 @@ public struct TargetSession: Sendable {
         switch try? ControlMessage(payload: d.payload) {
         case .poke?:
             // A host's connect request (`listen --target`): poke at once instead of waiting.
+            record.connectRequests += 1
             sendPoke(into: &out)
             nextPokeAt = now + configuration.pokeInterval
         case .response(let response)?:

@@ -136,6 +136,8 @@ struct InspectCommand: AsyncParsableCommand {
         return try CaptureInspector.inspect(
             interface: interface, keys: keys, limits: .init(count: count, duration: duration, filter: filter), showDataKeys: showDataKeys,
             interrupted: { interruptRequested.load(ordering: .relaxed) },
+            // Said in every mode once the capture is open: scripts wait for this line.
+            ready: { Console.err("capturing on \(TerminalText.escaped(interface)) (\(filter ?? "udp")); Ctrl-C to stop") },
             progress: { s in
                 status.update("capturing on \(interface): \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET, \(s.authenticated) authenticated (Ctrl-C to stop)")
             },
