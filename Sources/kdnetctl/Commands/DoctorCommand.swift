@@ -30,7 +30,7 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: "A file holding the target's `bcdedit /dbgsettings` output, or - for standard input.") var dbgsettings: String?
     @Option(name: .customLong("host-os"), help: "The OS the debugger runs on: linux or windows.")
     var hostOS: DoctorRequest.HostOS = .linux
-    @Option(parsing: .unconditional, help: "Also listen this many seconds on --port and judge what arrives (needs the key).") var listen: Double?
+    @Option(parsing: .unconditional, help: "Also listen this many seconds on --port and judge what arrives (needs the key).", transform: ArgumentValue.anySeconds) var listen: Double?
     @OptionGroup(title: "The target's NICs") var nics: NICSourceOptions
     @Option(help: ArgumentHelp("A VM on this host to check as `kdnetctl vm check` does (its checks appear as vm-*).", valueName: "name"))
     var vm: String?

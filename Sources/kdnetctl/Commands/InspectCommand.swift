@@ -63,10 +63,10 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Capture live on this interface instead of reading a file.", valueName: "iface"))
     var live: String?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --live: stop after this many UDP datagrams.", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --live: stop after this many UDP datagrams.", valueName: "n"), transform: ArgumentValue.wholeNumber)
     var count: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --live: stop after this many seconds.", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("With --live: stop after this many seconds.", valueName: "seconds"), transform: ArgumentValue.anySeconds)
     var duration: Double?
 
     @Option(name: .long, help: ArgumentHelp("With --live: a pcap-filter expression instead of `udp`, e.g. `udp port 50000`.", valueName: "expression"))

@@ -13,8 +13,8 @@ struct PingCommand: AsyncParsableCommand {
             """
     )
     @Argument(help: "The address to ping, e.g. 192.168.1.20 or fe80::1%eth0.") var address: String
-    @Option(parsing: .unconditional, help: "How many echo requests to send (1-1000).") var count = 3
-    @Option(parsing: .unconditional, help: "Seconds to wait for the last answer.") var timeout = 2.0
+    @Option(parsing: .unconditional, help: "How many echo requests to send (1-1000).", transform: ArgumentValue.wholeNumber) var count = 3
+    @Option(parsing: .unconditional, help: "Seconds to wait for the last answer.", transform: ArgumentValue.anySeconds) var timeout = 2.0
     @OptionGroup var output: OutputOptions
 
     func run() async throws {

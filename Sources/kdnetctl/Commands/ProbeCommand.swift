@@ -22,8 +22,8 @@ struct ProbeCommand: AsyncParsableCommand {
         @Option(parsing: .unconditional, help: "UDP port to listen on.", transform: ArgumentValue.udpPort) var port: Int
         @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
         @Option(help: "Local address to bind (default: all).") var address: String?
-        @Option(parsing: .unconditional, help: "Stop after this many seconds.") var timeout = 60.0
-        @Option(parsing: .unconditional, help: "Stop after answering this many probes.") var max: Int?
+        @Option(parsing: .unconditional, help: "Stop after this many seconds.", transform: ArgumentValue.anySeconds) var timeout = 60.0
+        @Option(parsing: .unconditional, help: "Stop after answering this many probes.", transform: ArgumentValue.wholeNumber) var max: Int?
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -61,8 +61,8 @@ struct ProbeCommand: AsyncParsableCommand {
         @Argument(help: "Address of the machine running `probe listen`.") var address: String
         @Option(parsing: .unconditional, help: "Its UDP port.", transform: ArgumentValue.udpPort) var port: Int
         @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
-        @Option(parsing: .unconditional, help: "How many probes to send (1-1000).") var count = 3
-        @Option(parsing: .unconditional, help: "Seconds to wait for answers after the last probe.") var timeout = 2.0
+        @Option(parsing: .unconditional, help: "How many probes to send (1-1000).", transform: ArgumentValue.wholeNumber) var count = 3
+        @Option(parsing: .unconditional, help: "Seconds to wait for answers after the last probe.", transform: ArgumentValue.anySeconds) var timeout = 2.0
         @OptionGroup var output: OutputOptions
 
         func run() async throws {

@@ -23,7 +23,7 @@ struct VMCheckCommand: AsyncParsableCommand {
     @OptionGroup var vmSources: VMSourceOptions
     @Option(help: ArgumentHelp("The target's Windows (default: the VM's OS hint, else the newest).", valueName: "release"))
     var windows: String?
-    @Option(parsing: .unconditional, help: "The KDNET port the host listens on, for the firewall check.")
+    @Option(parsing: .unconditional, help: "The KDNET port the host listens on, for the firewall check.", transform: ArgumentValue.wholeNumber)
     var port: Int = VMCheck.defaultPort
     @OptionGroup var output: OutputOptions
 

@@ -37,6 +37,20 @@ enum ArgumentValue {
         try InterfaceName(parsing: text)
     }
 
+    /// Parses only: the command (or the library) checks the range with its own words.
+    @Sendable static func wholeNumber(_ text: String) throws -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let value = Int(trimmed) else { throw ArgumentValueError.notAWholeNumber(trimmed) }
+        return value
+    }
+
+    /// Parses only, like `wholeNumber`; `nan` and `inf` are not numbers of seconds.
+    @Sendable static func anySeconds(_ text: String) throws -> Double {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let value = Double(trimmed), value.isFinite else { throw ArgumentValueError.notSeconds(trimmed) }
+        return value
+    }
+
     static func count(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
         { try integer($0, in: range, what: "a count") }
     }
@@ -44,7 +58,9 @@ enum ArgumentValue {
     static func seconds(_ range: ClosedRange<Double>) -> @Sendable (String) throws -> Double {
         { text in
             let trimmed = text.trimmingCharacters(in: .whitespaces)
-            guard let value = Double(trimmed), value.isFinite else { throw ArgumentValueError.notANumber(trimmed, "a number of seconds") }
+            guard let value = Double(trimmed), value.isFinite else {
+                throw ArgumentValueError.notANumber(trimmed, "a number of seconds", "\(ArgumentValueError.format(range.lowerBound))-\(ArgumentValueError.format(range.upperBound))")
+            }
             guard range.contains(value) else { throw ArgumentValueError.secondsOutOfRange(value, range) }
             return value
         }
@@ -52,21 +68,27 @@ enum ArgumentValue {
 
     private static func integer(_ text: String, in range: ClosedRange<Int>, what: String) throws -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let value = Int(trimmed) else { throw ArgumentValueError.notANumber(trimmed, what) }
+        guard let value = Int(trimmed) else { throw ArgumentValueError.notANumber(trimmed, what, "\(range.lowerBound)-\(range.upperBound)") }
         guard range.contains(value) else { throw ArgumentValueError.outOfRange(value, range) }
         return value
     }
 }
 
 enum ArgumentValueError: Error, LocalizedError, Equatable {
-    case notANumber(String, String)
+    case notANumber(String, String, String)
+    case notAWholeNumber(String)
+    case notSeconds(String)
     case outOfRange(Int, ClosedRange<Int>)
     case secondsOutOfRange(Double, ClosedRange<Double>)
 
     var errorDescription: String? {
         switch self {
-        case .notANumber(let text, let what):
-            return "'\(text)' is not \(what)"
+        case .notANumber(let text, let what, let range):
+            return "'\(text)' is not \(what); give a number from \(range)"
+        case .notAWholeNumber(let text):
+            return "'\(text)' is not a whole number; give one such as 3"
+        case .notSeconds(let text):
+            return "'\(text)' is not a number of seconds; give one such as 5"
         case .outOfRange(let value, let range):
             return "\(value) is outside \(range.lowerBound)-\(range.upperBound); give one in that range"
         case .secondsOutOfRange(let value, let range):
@@ -74,7 +96,7 @@ enum ArgumentValueError: Error, LocalizedError, Equatable {
         }
     }
 
-    private static func format(_ seconds: Double) -> String {
+    static func format(_ seconds: Double) -> String {
         seconds == seconds.rounded() && abs(seconds) < 1e9 ? String(Int(seconds)) : String(seconds)
     }
 }

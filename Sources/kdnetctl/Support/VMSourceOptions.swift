@@ -6,7 +6,7 @@ struct VMSourceOptions: ParsableArguments {
     @Option(name: .customLong("connect"), help: ArgumentHelp("The libvirt connection URI (default: $LIBVIRT_DEFAULT_URI, then qemu:///system).", valueName: "uri"))
     var connect: String?
 
-    @Option(name: .customLong("qemu-pid"), parsing: .unconditional, help: ArgumentHelp("Read the QEMU process with this pid (from /proc/PID/cmdline).", valueName: "pid"))
+    @Option(name: .customLong("qemu-pid"), parsing: .unconditional, help: ArgumentHelp("Read the QEMU process with this pid (from /proc/PID/cmdline).", valueName: "pid"), transform: ArgumentValue.wholeNumber)
     var qemuPID: Int?
 
     @Option(name: .customLong("proxmox-config"), help: ArgumentHelp("A Proxmox VMID.conf or its directory (default: /etc/pve/qemu-server when it exists).", valueName: "file"))
