@@ -23,7 +23,7 @@ inns $R sysctl -qw net.ipv4.ip_forward=1
 host() { inns $H "$@"; }
 doctor() { inns $H "$KDNETCTL" doctor "$@"; }
 # line JSON NAME: "verdict|cause|fix|details" of one check.
-line() { json_get "$1" "next(('|'.join([c['verdict'], c['cause'], str(c['fix']), ' / '.join(c.get('details', []))]) for c in d['checks'] if c['name'] == '$2'), 'missing')"; }
+line() { json_get "$1" "next(('|'.join([c['verdict'], c['cause'], str(c['fix']), ' / '.join(c['details'] or [])]) for c in d['checks'] if c['name'] == '$2'), 'missing')"; }
 # verdict_is JSON NAME WANT WHAT
 verdict_is() {
   local l; l=$(line "$1" "$2")

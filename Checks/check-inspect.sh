@@ -117,7 +117,7 @@ kill -INT "$TCPDUMP" 2>/dev/null; wait "$TCPDUMP" 2>/dev/null
 expect_exit 0 "tcpdump capture of loopback KDNET" -- "$KDNETCTL" inspect "$WORK/lo.pcap" --key 1.1.1.1 --json
 [[ $(json_get "$OUT" 'd["summary"]["datagrams"], d["summary"]["authenticated"], d["summary"]["failed_authentication"], len(d["summary"]["sessions"])') == "17 17 0 1" ]] \
   && pass "tcpdump capture: 17 datagrams authenticate, one session" || fail "tcpdump capture: $(json_get "$OUT" 'd["summary"]')"
-contains "$(json_get "$OUT" '[r.get("version", {}).get("build") for r in d["records"]]')" "9600" "tcpdump capture: version reply read"
+contains "$(json_get "$OUT" '[(r["version"] or {}).get("build") for r in d["records"]]')" "9600" "tcpdump capture: version reply read"
 
 ip netns exec "$NS" "$KDNETCTL" inspect --live lo --key 1.1.1.1 --count 17 --duration 15 --json >"$WORK/live.json" 2>"$WORK/live.err" &
 LIVE=$!

@@ -93,11 +93,11 @@ import Testing
     /// same code, keeping the transport the target's dump showed.
     @Test func savedSurveysAreRejudgedWithTheirTransport() throws {
         let saved = try Self.survey("virtio-legacy-only.lspci", windows: "11 24H2")
-        let data = try JSONOutput.encoder().encode(saved)
+        let data = try JSONOutput.data(saved)
         let back = try JSONOutput.decoder().decode(NICSurvey.self, from: data)
         let again = back.rejudged(for: try WindowsTarget(parsing: "11 22H2"), knowledge: NICTableTests.knowledge)
         #expect(again.windows.build == 22621 && again.nics[0].virtio == .legacyOnly && again.nics[0].supported == false)
-        let modern = try JSONOutput.decoder().decode(NICSurvey.self, from: try JSONOutput.encoder().encode(try Self.survey("virtio-modern.lspci")))
+        let modern = try JSONOutput.decoder().decode(NICSurvey.self, from: try JSONOutput.data(try Self.survey("virtio-modern.lspci")))
         #expect(modern.rejudged(for: try WindowsTarget(parsing: "11 21H2"), knowledge: NICTableTests.knowledge).nics[0].supported == nil)
         #expect(modern.rejudged(for: try WindowsTarget(parsing: "11 23H2"), knowledge: NICTableTests.knowledge).recommended == "00:03.0")
     }

@@ -53,7 +53,7 @@ import Testing
         #expect(host.tally.unsupportedVersions == [6] && host.tally.diagnosis == .unsupportedVersion)
         #expect(host.tally.explanation.hasPrefix("KDNET protocol version 6, not known to kdnetctl (2-5)"))
         let result = ListenResult(name: nil, port: 50000, session: host, mac: nil, follow: false, debugOutput: [])
-        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.encoder().encode(result)) as? [String: Any])
+        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(result)) as? [String: Any])
         #expect(doc["diagnosis"] as? String == "unsupported-version")
         #expect((doc["explanation"] as? String)?.contains("version 6, not known to kdnetctl") == true)
         let seen = try #require(doc["seen"] as? [String: Any])
@@ -150,8 +150,11 @@ import Testing
         var c = Conversation(build: 9600)
         c.run(until: 30) { $0.host.isConfirmed }
         let r = ListenResult(name: nil, port: 50000, session: c.host, mac: "5a:11:22:33:44:55", follow: false, debugOutput: [])
-        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.encoder().encode(r)) as? [String: Any])
-        #expect(Set(doc.keys) == ["connected", "target", "protocol_version", "build", "machine", "kernel_base", "confirm_ms", "seen"])
+        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(r)) as? [String: Any])
+        #expect(Set(doc.keys) == ["connected", "target", "protocol_version", "build", "machine", "kernel_base", "confirm_ms", "seen",
+                                  "name", "port", "diagnosis", "explanation", "fix", "sessions", "debug_output"])
+        // Every key is always there; what does not apply is null.
+        for key in ["name", "port", "diagnosis", "explanation", "fix", "sessions", "debug_output"] { #expect(doc[key] is NSNull, "\(key)") }
         // What was rejected on the way is reported even when the target connected.
         let seen = try #require(doc["seen"] as? [String: Any])
         #expect(seen["authenticated"] as? Int == c.host.tally.authenticated && (seen["authenticated"] as? Int ?? 0) > 0)
@@ -164,9 +167,9 @@ import Testing
         var c = Conversation(hostKey: "1.2.3.4", targetKey: "9.9.9.9")
         c.run(until: 10)
         let r = ListenResult(name: "lab-1", port: 50001, session: c.host, mac: nil, follow: false, debugOutput: [])
-        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.encoder().encode(r)) as? [String: Any])
+        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(r)) as? [String: Any])
         #expect(doc["connected"] as? Bool == false && doc["diagnosis"] as? String == "wrong-key")
-        #expect(doc["name"] as? String == "lab-1" && doc["target"] == nil)
+        #expect(doc["name"] as? String == "lab-1" && doc["target"] is NSNull)
         let seen = try #require(doc["seen"] as? [String: Any])
         #expect((seen["wrong_key"] as? Int ?? 0) >= 3 && seen["sources"] as? [String] == ["192.168.0.13:50000"])
     }

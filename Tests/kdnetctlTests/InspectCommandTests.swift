@@ -20,7 +20,7 @@ import Testing
         #expect(sessions.count == 1)
         #expect(sessions.first?["target"] as? String == "192.168.2.72" && sessions.first?["port"] as? Int == 51111)
         #expect(sessions.first?["build"] as? Int == 10586 && sessions.first?["machine"] as? String == "x64")
-        #expect(sessions.first?["protocol_version"] as? Int == 4 && sessions.first?["data_key"] == nil)
+        #expect(sessions.first?["protocol_version"] as? Int == 4 && sessions.first?["data_key"] is NSNull)
         #expect(records.map { $0["index"] as? Int } == Array(0..<955))
         let reply = records[11]
         #expect(reply["kind"] as? String == "STATE_MANIPULATE" && reply["api"] as? String == "DbgKdGetVersionApi")
@@ -89,5 +89,19 @@ import Testing
         #expect(badKey.status == 64)
         let both = try KdnetctlBinary.run(["inspect", windbg, "--key", "1.1.1.1", "--live", "lo"])
         #expect(both.status == 64)
+    }
+}
+
+extension InspectCommandTests {
+    /// Absent facts are null, as in every other command's JSON; inspect once left them out.
+    @Test func jsonWritesAbsentFactsAsNull() throws {
+        let (r, doc) = try KdnetctlBinary.json(["inspect", windbg, "--key", "8.8.8.8"])
+        #expect(r.status == 0)
+        let records = try #require(doc["records"] as? [[String: Any]])
+        let poke = records[0]
+        #expect(poke["kind"] as? String == "poke")
+        for key in ["api", "version", "problem", "text", "packet_id"] { #expect(poke[key] is NSNull, "\(key)") }
+        #expect((poke["events"] as? [Any])?.isEmpty == true)
+        #expect(records.allSatisfy { Set($0.keys) == Set(poke.keys) }, "every record has every key")
     }
 }

@@ -12,18 +12,6 @@ public struct DoctorCheckResult: Sendable, Codable, Equatable {
         self.name = name; self.verdict = verdict; self.cause = cause; self.fix = fix
         self.details = details.flatMap { $0.isEmpty ? nil : $0 }
     }
-
-    private enum CodingKeys: String, CodingKey { case name, verdict, cause, fix, details }
-
-    // `fix` is always there (null when nothing is to be done); `details` only when there are some.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(verdict, forKey: .verdict)
-        try c.encode(cause, forKey: .cause)
-        try c.encode(fix, forKey: .fix)
-        try c.encodeIfPresent(details, forKey: .details)
-    }
 }
 
 public struct DoctorSummary: Sendable, Codable, Equatable {

@@ -51,19 +51,6 @@ public struct NICSurvey: Sendable, Codable {
         return NICSurvey(nics: nics, source: source, windows: windows)
     }
 
-    /// Every key always present (null when unknown), so the JSON shape never changes.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(windows, forKey: .windows)
-        try c.encode(source, forKey: .source)
-        try c.encode(nics, forKey: .nics)
-        try c.encode(recommended, forKey: .recommended)
-        try c.encode(recommendation, forKey: .recommendation)
-        try c.encode(bcdedit, forKey: .bcdedit)
-    }
-
-    enum CodingKeys: String, CodingKey { case windows, source, nics, recommended, recommendation, bcdedit }
-
     /// Whether any NIC can carry KDNET on the chosen release (the command exits 1 if not).
     public var anySupported: Bool { nics.contains { $0.isSupported && $0.inDomainZero } }
 
@@ -199,32 +186,5 @@ public struct NICEntry: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case pciAddress, busparams, givenId, vendorId, deviceId, subsystem, vendorName, deviceName, subsystemName
         case deviceClass = "class", className, kind, interface, link, docking, virtio, supported, basis, reportedBy, minBuild, reason, advice
-    }
-
-    /// Every key always present (null when unknown), so the JSON shape never changes.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(pciAddress, forKey: .pciAddress)
-        try c.encode(busparams, forKey: .busparams)
-        try c.encode(givenId, forKey: .givenId)
-        try c.encode(vendorId, forKey: .vendorId)
-        try c.encode(deviceId, forKey: .deviceId)
-        try c.encode(subsystem, forKey: .subsystem)
-        try c.encode(vendorName, forKey: .vendorName)
-        try c.encode(deviceName, forKey: .deviceName)
-        try c.encode(subsystemName, forKey: .subsystemName)
-        try c.encode(deviceClass, forKey: .deviceClass)
-        try c.encode(className, forKey: .className)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(interface, forKey: .interface)
-        try c.encode(link, forKey: .link)
-        try c.encode(docking, forKey: .docking)
-        try c.encode(virtio, forKey: .virtio)
-        try c.encode(supported, forKey: .supported)
-        try c.encode(basis, forKey: .basis)
-        try c.encode(reportedBy, forKey: .reportedBy)
-        try c.encode(minBuild, forKey: .minBuild)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(advice, forKey: .advice)
     }
 }

@@ -15,21 +15,6 @@ public struct HostAdvice: Sendable, Codable {
         public var candidate: Bool
         /// Why it is or is not a candidate.
         public var note: String
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name)
-            try c.encode(index, forKey: .index)
-            try c.encode(mac, forKey: .mac)
-            try c.encode(mtu, forKey: .mtu)
-            try c.encode(link, forKey: .link)
-            try c.encode(adminUp, forKey: .adminUp)
-            try c.encode(loopback, forKey: .loopback)
-            try c.encode(linkType, forKey: .linkType)
-            try c.encode(addresses, forKey: .addresses)
-            try c.encode(candidate, forKey: .candidate)
-            try c.encode(note, forKey: .note)
-        }
     }
 
     public struct Recommendation: Sendable, Codable, Hashable {
@@ -45,15 +30,6 @@ public struct HostAdvice: Sendable, Codable {
     public var recommended: Recommendation?
     public var warnings: [String]
 
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(interfaces, forKey: .interfaces)
-        try c.encode(routes, forKey: .routes)
-        try c.encode(target, forKey: .target)
-        try c.encode(routeToTarget, forKey: .routeToTarget)
-        try c.encode(recommended, forKey: .recommended)
-        try c.encode(warnings, forKey: .warnings)
-    }
 
     /// Reads the host and advises; `target` is the target's address when known.
     public static func advise(target: String? = nil, includeVirtual: Bool = false) throws -> HostAdvice {

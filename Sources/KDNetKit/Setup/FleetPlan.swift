@@ -119,7 +119,7 @@ public struct FleetPlanner: Sendable {
         warnings += Self.sharedKeyWarnings(inventory.entries.map(\.name), keyOwners)
 
         let primary = hosts[.ipv4] ?? hosts[.ipv6]
-        let listenerJSON = try JSONOutput.encoder().encode(ListenerConfig(hostIp: primary?.text, targets: config))
+        let listenerJSON = try JSONOutput.data(ListenerConfig(hostIp: primary?.text, targets: config))
         // What `listen --config` will read back must pass its checks.
         _ = try ListenerConfig.parse(listenerJSON, source: FleetPlan.listenerFile)
         files.append(PlannedFile(name: FleetPlan.tableFile, contents: Self.table(config), mode: AtomicFile.secretMode))

@@ -71,7 +71,7 @@ public struct ListenerConfig: Codable, Sendable, Equatable {
     }
 
     public func write(to url: URL) throws {
-        try AtomicFile.write(try JSONOutput.encoder().encode(self), to: url, mode: AtomicFile.secretMode)
+        try AtomicFile.write(try JSONOutput.data(self), to: url, mode: AtomicFile.secretMode)
     }
 }
 

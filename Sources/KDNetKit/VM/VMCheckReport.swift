@@ -1,6 +1,5 @@
 /// What `kdnetctl vm check` found: the VM, the Windows it was judged for, each NIC's verdict,
-/// the NIC and host address to use, and the checks. Every key is always present (null when
-/// absent), so the JSON shape never changes.
+/// the NIC and host address to use, and the checks.
 public struct VMCheckReport: Sendable, Encodable {
     public struct VMSummary: Sendable, Encodable, Hashable {
         public var name: String
@@ -15,16 +14,6 @@ public struct VMCheckReport: Sendable, Encodable {
             state = vm.state
             machine = vm.machine
             osHint = vm.osHint
-        }
-
-        enum CodingKeys: String, CodingKey { case name, source, state, machine, osHint }
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name)
-            try c.encode(source, forKey: .source)
-            try c.encode(state, forKey: .state)
-            try c.encode(machine, forKey: .machine)
-            try c.encode(osHint, forKey: .osHint)
         }
     }
 
@@ -51,29 +40,6 @@ public struct VMCheckReport: Sendable, Encodable {
         public var reportedBy: String?
         public var reason: String
         public var advice: String?
-
-        enum CodingKeys: String, CodingKey {
-            case mac, model, vendorId, deviceId, pciAddress, busparams, mode, network, bridge, virtio
-            case supported, basis, reportedBy, reason, advice
-        }
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(mac, forKey: .mac)
-            try c.encode(model, forKey: .model)
-            try c.encode(vendorId, forKey: .vendorId)
-            try c.encode(deviceId, forKey: .deviceId)
-            try c.encode(pciAddress, forKey: .pciAddress)
-            try c.encode(busparams, forKey: .busparams)
-            try c.encode(mode, forKey: .mode)
-            try c.encode(network, forKey: .network)
-            try c.encode(bridge, forKey: .bridge)
-            try c.encode(virtio, forKey: .virtio)
-            try c.encode(supported, forKey: .supported)
-            try c.encode(basis, forKey: .basis)
-            try c.encode(reportedBy, forKey: .reportedBy)
-            try c.encode(reason, forKey: .reason)
-            try c.encode(advice, forKey: .advice)
-        }
     }
 
     public struct HostIP: Sendable, Encodable, Hashable {
@@ -81,14 +47,6 @@ public struct VMCheckReport: Sendable, Encodable {
         /// The host interface the target's datagrams arrive on; nil when unknown.
         public var interface: String?
         public var why: String
-
-        enum CodingKeys: String, CodingKey { case address, interface, why }
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(address, forKey: .address)
-            try c.encode(interface, forKey: .interface)
-            try c.encode(why, forKey: .why)
-        }
     }
 
     public struct Check: Sendable, Encodable, Hashable {
@@ -103,17 +61,6 @@ public struct VMCheckReport: Sendable, Encodable {
 
         public init(id: String, verdict: CheckVerdict, cause: String, fix: String? = nil, source: String? = nil, details: [String] = []) {
             self.id = id; self.verdict = verdict; self.cause = cause; self.fix = fix; self.source = source; self.details = details
-        }
-
-        enum CodingKeys: String, CodingKey { case id, verdict, cause, fix, source, details }
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(verdict, forKey: .verdict)
-            try c.encode(cause, forKey: .cause)
-            try c.encode(fix, forKey: .fix)
-            try c.encode(source, forKey: .source)
-            try c.encode(details, forKey: .details)
         }
     }
 
@@ -131,17 +78,4 @@ public struct VMCheckReport: Sendable, Encodable {
     public var failed: Bool { checks.contains { $0.verdict == .fail } }
 
     public func check(_ id: String) -> Check? { checks.first { $0.id == id } }
-
-    enum CodingKeys: String, CodingKey { case vm, windows, nics, recommendedNic, bcdedit, hostIp, port, checks }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(vm, forKey: .vm)
-        try c.encode(windows, forKey: .windows)
-        try c.encode(nics, forKey: .nics)
-        try c.encode(recommendedNic, forKey: .recommendedNic)
-        try c.encode(bcdedit, forKey: .bcdedit)
-        try c.encode(hostIp, forKey: .hostIp)
-        try c.encode(port, forKey: .port)
-        try c.encode(checks, forKey: .checks)
-    }
 }

@@ -61,6 +61,7 @@ public struct VMNIC: Sendable, Hashable {
     }
 }
 
+/// Written by hand so the derived `pciIdentity` reaches `--json` output too.
 extension VMNIC: Encodable {
     private enum CodingKeys: String, CodingKey {
         case mac, model, pciIdentity, virtioTransport, address, mode, networkName, bridgeName
@@ -69,16 +70,16 @@ extension VMNIC: Encodable {
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(mac, forKey: .mac)
-        try c.encodeIfPresent(model, forKey: .model)
-        try c.encodeIfPresent(pciIdentity?.pair, forKey: .pciIdentity)
-        try c.encodeIfPresent(virtioTransport, forKey: .virtioTransport)
-        try c.encodeIfPresent(address, forKey: .address)
+        try c.encode(mac, forKey: .mac)
+        try c.encode(model, forKey: .model)
+        try c.encode(pciIdentity?.pair, forKey: .pciIdentity)
+        try c.encode(virtioTransport, forKey: .virtioTransport)
+        try c.encode(address, forKey: .address)
         try c.encode(mode, forKey: .mode)
-        try c.encodeIfPresent(networkName, forKey: .networkName)
-        try c.encodeIfPresent(bridgeName, forKey: .bridgeName)
-        try c.encodeIfPresent(sourceDevice, forKey: .sourceDevice)
-        try c.encodeIfPresent(sourceMode, forKey: .sourceMode)
-        try c.encodeIfPresent(backend, forKey: .backend)
+        try c.encode(networkName, forKey: .networkName)
+        try c.encode(bridgeName, forKey: .bridgeName)
+        try c.encode(sourceDevice, forKey: .sourceDevice)
+        try c.encode(sourceMode, forKey: .sourceMode)
+        try c.encode(backend, forKey: .backend)
     }
 }

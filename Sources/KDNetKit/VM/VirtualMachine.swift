@@ -67,20 +67,20 @@ extension VirtualMachine: Encodable {
         case hypervisor, firmware, persistentDiffersFromLive
     }
 
-    // Written by hand so the derived fields reach `--json` output too.
+    // Written by hand so the derived fields (isQ35, windowsHint) reach `--json` output too.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encode(source, forKey: .source)
-        try c.encodeIfPresent(identifier, forKey: .identifier)
+        try c.encode(identifier, forKey: .identifier)
         try c.encode(state, forKey: .state)
         try c.encode(machine, forKey: .machine)
         try c.encode(isQ35, forKey: .isQ35)
-        try c.encodeIfPresent(osHint, forKey: .osHint)
-        try c.encodeIfPresent(windowsHint, forKey: .windowsHint)
+        try c.encode(osHint, forKey: .osHint)
+        try c.encode(windowsHint, forKey: .windowsHint)
         try c.encode(nics, forKey: .nics)
         try c.encode(hypervisor, forKey: .hypervisor)
         try c.encode(firmware, forKey: .firmware)
-        try c.encodeIfPresent(persistentDiffersFromLive, forKey: .persistentDiffersFromLive)
+        try c.encode(persistentDiffersFromLive, forKey: .persistentDiffersFromLive)
     }
 }

@@ -53,15 +53,6 @@ struct VMFixCommand: AsyncParsableCommand {
         var diff: String
         var commands: [String]
         var powerCycle: String?
-
-        enum CodingKeys: String, CodingKey { case vm, source, applied, reverted, backup, changes, warnings, notes, diff, commands, powerCycle }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(vm, forKey: .vm); try c.encode(source, forKey: .source)
-            try c.encode(applied, forKey: .applied); try c.encode(reverted, forKey: .reverted); try c.encode(backup, forKey: .backup)
-            try c.encode(changes, forKey: .changes); try c.encode(warnings, forKey: .warnings); try c.encode(notes, forKey: .notes)
-            try c.encode(diff, forKey: .diff); try c.encode(commands, forKey: .commands); try c.encode(powerCycle, forKey: .powerCycle)
-        }
     }
 
     func run() async throws {

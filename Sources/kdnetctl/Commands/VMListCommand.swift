@@ -19,13 +19,6 @@ struct VMListCommand: AsyncParsableCommand {
             var machine: String
             var osHint: String?
             var nics: [String]
-
-            enum CodingKeys: String, CodingKey { case name, source, state, machine, osHint, nics }
-            func encode(to encoder: Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(name, forKey: .name); try c.encode(source, forKey: .source); try c.encode(state, forKey: .state)
-                try c.encode(machine, forKey: .machine); try c.encode(osHint, forKey: .osHint); try c.encode(nics, forKey: .nics)
-            }
         }
         var vms: [Entry]
         var problems: [String]

@@ -16,17 +16,17 @@ import Testing
         #expect(DoctorReport(checks: []).overall == .pass)
     }
 
-    @Test func jsonHasFixAlwaysAndDetailsOnlyWhenThere() throws {
+    @Test func jsonHasFixAndDetailsAlwaysNullWhenAbsent() throws {
         let r = DoctorReport(checks: [DoctorCheckResult(name: "port", verdict: .pass, cause: "ok"),
                                       DoctorCheckResult(name: "firewall", verdict: .fail, cause: "dropped", fix: "open it",
                                                         details: ["deciding rule: udp dport 50000 drop"]),
                                       DoctorCheckResult(name: "x", verdict: .warn, cause: "c", details: [])])
         let object = try JSONSerialization.jsonObject(with: Data(try JSONOutput.string(r).utf8)) as! [String: Any]
         let checks = object["checks"] as! [[String: Any]]
-        #expect(Set(checks[0].keys) == ["name", "verdict", "cause", "fix"])
+        #expect(Set(checks[0].keys) == ["name", "verdict", "cause", "fix", "details"])
         #expect(checks[0]["fix"] is NSNull)
         #expect(checks[1]["details"] as? [String] == ["deciding rule: udp dport 50000 drop"])
-        #expect(checks[2]["details"] == nil, "empty details are left out")
+        #expect(checks[2]["details"] is NSNull, "empty details are null")
         #expect(object["summary"] as? [String: Int] == ["pass": 1, "warn": 1, "fail": 1])
         let back = try JSONOutput.decoder().decode(DoctorReport.self, from: Data(try JSONOutput.string(r).utf8))
         #expect(back == r)

@@ -82,6 +82,6 @@ import Testing
         #expect(text.contains(#""windowsHint":"10""#))
         #expect(text.contains(#""pciIdentity":"1af4:1041""#))
         #expect(text.contains(#""mac":"aa:bb:cc:dd:ee:ff""#))
-        #expect(!text.contains("persistentDiffersFromLive"))
+        #expect(text.contains(#""persistentDiffersFromLive":null"#), "unknown is null, not left out")
     }
 }
