@@ -114,7 +114,7 @@ import Testing
         #expect(Set(keys(config).values).count == 4)
         #expect(plan.targets.allSatisfy { $0.status == .new })
         #expect(config.hostIp == "192.168.1.10")
-        for t in plan.targets { #expect(!t.key.contains(keys(config)[t.name]!)) }
+        for t in plan.targets { #expect(!t.redactedKey.contains(keys(config)[t.name]!)) }
     }
 
     @Test func secondRunKeepsEverythingAndAddsOnlyTheNewTarget() throws {
@@ -276,5 +276,18 @@ import Testing
         let error = try #require(throws: ListenerConfigError.self) { try run("name\na\n") }
         #expect(error.errorDescription?.contains("is damaged (it is not valid JSON at line 1, column 2); to write it again, move it aside and re-run `kdnetctl plan`") == true)
         #expect(try String(contentsOf: dir.appendingPathComponent("listener.json"), encoding: .utf8) == "not json")
+    }
+}
+
+extension FleetPlanTests {
+    /// `redactedKey` in Swift, `key` in the JSON that scripts read, and never the full key.
+    @Test func thePlanWritesTheRedactedKeyUnderKey() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (plan, config) = try run("name,port\na,\n")
+        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(plan)) as? [String: Any])
+        let target = try #require((doc["targets"] as? [[String: Any]])?.first)
+        #expect(target["key"] as? String == plan.targets[0].redactedKey && target["redacted_key"] == nil)
+        #expect(target["key"] as? String != keys(config)["a"])
+        #expect(try JSONOutput.decoder().decode(FleetPlan.self, from: JSONOutput.data(plan)) == plan)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import KDNetKit
 
@@ -16,7 +17,7 @@ import Testing
             "bcdedit /debug on",
             "bcdedit /dbgsettings net hostip:192.168.1.10 port:50000 key:\(Self.key.text)",
         ])
-        #expect(s.key == Self.key.text && s.keySource == "given")
+        #expect(s.key == Self.key.text && s.keySource == .given)
         #expect(s.host?.windbg == "windbg -k net:port=50000,key=\(Self.key.text)")
         #expect(s.host?.kd == "kd -k net:port=50000,key=\(Self.key.text)")
         #expect(s.host?.listen == "kdnetctl listen --port 50000 --key \(Self.key.text)")
@@ -50,7 +51,7 @@ import Testing
     @Test func newkeyLetsBcdeditChoose() throws {
         let s = try TargetSetup(try request(key: .bcdeditNewKey))
         #expect(s.steps[1].arguments.last == "newkey")
-        #expect(s.key == nil && s.keySource == "bcdedit")
+        #expect(s.key == nil && s.keySource == .bcdedit)
         #expect(s.host?.windbg.contains("key=<the key bcdedit printed>") == true)
         var r = try request(key: .bcdeditNewKey)
         r.hypervisor = true
@@ -124,5 +125,23 @@ import Testing
         #expect(win[1].hasPrefix("New-NetFirewallRule") && win[1].contains("-Protocol UDP -LocalPort 50000,50001 -Profile Domain,Private,Public"))
         #expect(HostSide.firewallRules(ports: [p], os: .linux) == ["nft insert rule inet filter input udp dport 50000 accept"])
         #expect(HostSide.firewallRules(ports: [p, q], os: .linux) == ["nft insert rule inet filter input udp dport '{ 50000, 50001 }' accept"])
+    }
+}
+
+extension TargetSetupTests {
+    /// The enums keep the JSON words scripts read.
+    @Test func actionAndKeySourceKeepTheirJSONWords() throws {
+        func doc(_ s: TargetSetup) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(s)) as? [String: Any])
+        }
+        let generated = try doc(try TargetSetup(try request(key: .generated(Self.key))))
+        #expect(generated["action"] as? String == "enable" && generated["key_source"] as? String == "generated")
+        #expect(try doc(try TargetSetup(try request(key: .bcdeditNewKey)))["key_source"] as? String == "bcdedit")
+        var off = try request(host: nil)
+        off.action = .off
+        let offDoc = try doc(try TargetSetup(off))
+        #expect(offDoc["action"] as? String == "off" && offDoc["key_source"] is NSNull)
+        let back = try JSONOutput.decoder().decode(TargetSetup.self, from: JSONOutput.data(try TargetSetup(try request())))
+        #expect(back.action == .enable && back.keySource == .given)
     }
 }

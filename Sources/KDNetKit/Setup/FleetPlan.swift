@@ -17,13 +17,18 @@ public struct FleetPlan: Sendable, Equatable, Codable {
         }
         public var name: String
         public var port: DebugPort
-        /// Redacted: the full keys are in the 0600 files only.
-        public var key: String
+        /// The key with its middle hidden: the full keys are in the 0600 files only.
+        public var redactedKey: String
         public var family: HostAddress.Family
         public var hostIp: String
         public var busparams: BusParams?
         public var status: Status
         public var files: [String]
+
+        // "key" in the JSON, as before: scripts read it there, and the plan says it is redacted.
+        enum CodingKeys: String, CodingKey {
+            case name, port, redactedKey = "key", family, hostIp, busparams, status, files
+        }
     }
 
     public var outDir: String
@@ -110,7 +115,7 @@ public struct FleetPlanner: Sendable {
             for (kind, name) in zip(TargetScript.Kind.allCases, names) {
                 files.append(PlannedFile(name: name, contents: TargetScript.render(setup, as: kind), mode: AtomicFile.secretMode))
             }
-            planned.append(.init(name: entry.name, port: port, key: key.redacted, family: family, hostIp: host.text,
+            planned.append(.init(name: entry.name, port: port, redactedKey: key.redacted, family: family, hostIp: host.text,
                                  busparams: entry.busParams, status: status, files: names))
             config.append(.init(name: entry.name, port: port.value, key: key.text))
         }

@@ -20,7 +20,7 @@ public enum TargetScript {
     static func summary(_ setup: TargetSetup) -> [String] {
         var lines: [String] = [""]
         switch setup.action {
-        case "enable":
+        case .enable:
             if let key = setup.key {
                 lines.append("KDNET debugging is set up. Key: \(key)")
             } else {
@@ -31,9 +31,9 @@ public enum TargetScript {
                 lines += [host.windbg, host.kd, host.listen].map { "  " + $0 }
                 if let hv = host.hypervisorWindbg { lines.append("  hypervisor: " + hv) }
             }
-        case "off":
+        case .off:
             lines.append("Kernel debugging is off after the next reboot.")
-        default:
+        case .delete:
             lines.append("The debug settings are changed.")
             lines += setup.notes.map { "Note: " + $0 }
         }

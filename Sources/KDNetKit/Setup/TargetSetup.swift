@@ -41,11 +41,26 @@ public struct TargetSetupRequest: Sendable {
 /// The commands for one target and everything the user needs around them; the
 /// text, script and JSON forms are all rendered from this.
 public struct TargetSetup: Sendable, Equatable, Codable {
-    public var action: String
+    /// What the commands do; the JSON says it with these words.
+    public enum Action: String, Sendable, Codable {
+        case enable, off, delete
+    }
+
+    /// Where the key came from; the JSON says it with these words.
+    public enum KeySource: String, Sendable, Codable {
+        /// The user's own key.
+        case given
+        /// Made here by kdnetctl.
+        case generated
+        /// bcdedit's `newkey`: the key only appears on the target's screen.
+        case bcdedit
+    }
+
+    public var action: Action
     public var steps: [BcdeditStep]
     /// The full key: the user needs it on the host, so it is printed on purpose.
     public var key: String?
-    public var keySource: String?
+    public var keySource: KeySource?
     public var hostIp: String?
     public var family: HostAddress.Family?
     public var port: DebugPort?
@@ -61,7 +76,7 @@ public struct TargetSetup: Sendable, Equatable, Codable {
         warnings = []; notes = []
         switch request.action {
         case .off:
-            action = "off"
+            action = .off
             try Self.refuseEnableOptions(request, mode: "--off")
             steps = [BcdeditStep(["/debug", "off"], purpose: "turn kernel debugging off")]
             if request.bootDebug {
@@ -73,12 +88,12 @@ public struct TargetSetup: Sendable, Equatable, Codable {
             }
             notes.append("reboot the target for the change to take effect; if its debug NIC is in a docking station it may be undocked afterwards")
         case .delete(let elements):
-            action = "delete"
+            action = .delete
             try Self.refuseEnableOptions(request, mode: "--delete")
             steps = elements.map { BcdeditStep(["/deletevalue", "{dbgsettings}", $0.rawValue], purpose: "remove \($0.rawValue) from the debug settings") }
             notes += elements.compactMap(\.consequence)
         case .enable:
-            action = "enable"
+            action = .enable
             steps = []
             try buildEnable(request)
         }
@@ -102,10 +117,10 @@ public struct TargetSetup: Sendable, Equatable, Codable {
 
         let keyText: String?
         switch r.key {
-        case .given(let k): keyText = k.text; keySource = "given"
-        case .generated(let k): keyText = k.text; keySource = "generated"
+        case .given(let k): keyText = k.text; keySource = .given
+        case .generated(let k): keyText = k.text; keySource = .generated
         case .bcdeditNewKey:
-            keyText = nil; keySource = "bcdedit"
+            keyText = nil; keySource = .bcdedit
             if r.hypervisor { throw .newKeyWithHypervisor }
         }
         key = keyText

@@ -91,8 +91,8 @@ struct BcdeditCommand: AsyncParsableCommand {
         lines += s.steps.map { "  " + $0.cmdLine }
         if s.reboot { lines.append("  shutdown -r -t 0") }
         if let key = s.key {
-            lines += ["", "Key: \(key)" + (s.keySource == "generated" ? " (generated here)" : "")]
-        } else if s.action == "enable" {
+            lines += ["", "Key: \(key)" + (s.keySource == .generated ? " (generated here)" : "")]
+        } else if s.action == .enable {
             lines += ["", "Key: bcdedit prints it on the target (newkey); copy it to the host"]
         }
         if let host = s.host {
