@@ -93,25 +93,34 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
         return "KDNET protocol version\(versions.count > 1 ? "s" : "") \(list), not known to kdnetctl (\(KDNetDatagram.supportedVersionsText))"
     }
 
-    /// What it means, in the terms of the manual set-up.
-    public var explanation: String {
+    /// What it means, in the terms of the manual set-up: what arrived, then why.
+    public var explanation: String { meaning.map { "\(observation): \($0)" } ?? observation }
+
+    /// What arrived (or did not).
+    public var observation: String {
         switch self {
-        case .noTraffic:
-            return "no datagram reached this port: the target is not sending to this host and port, or something drops it on the way"
-        case .notKDNet:
-            return "datagrams arrived, but none is KDNET: another program sends to this port"
-        case .unsupportedVersion:
-            return "KDNET datagrams arrived in a protocol version not known to kdnetctl (\(KDNetDatagram.supportedVersionsText))"
-        case .malformed:
-            return "datagrams starting with MDBG arrived, but none is well-formed KDNET (impossible length, channel or padding): damaged on the way, or a program imitating KDNET"
-        case .wrongKey:
-            return "KDNET pokes arrived but do not authenticate: the target was set up with a different key"
-        case .unexpectedSource:
-            return "pokes with the right key arrived from an address other than the expected one"
-        case .otherDebugger:
-            return "only KDNET data of a running session arrived: the target is already connected to a debugger (WinDbg or another listener), so its key cannot be checked here"
-        case .incomplete:
-            return "the target authenticated and the handshake started, but it stopped answering before its version was read"
+        case .noTraffic: return "no datagram reached this port"
+        case .notKDNet: return "datagrams arrived, but none is KDNET"
+        case .unsupportedVersion: return "KDNET datagrams arrived in a protocol version not known to kdnetctl (\(KDNetDatagram.supportedVersionsText))"
+        case .malformed: return "datagrams starting with MDBG arrived, but none is well-formed KDNET (impossible length, channel or padding)"
+        case .wrongKey: return "KDNET pokes arrived but do not authenticate"
+        case .unexpectedSource: return "pokes with the right key arrived from an address other than the expected one"
+        case .otherDebugger: return "only KDNET data of a running session arrived"
+        case .incomplete: return "the target authenticated and the handshake started, but it stopped answering before its version was read"
+        }
+    }
+
+    /// Why that happens; the doctor says it after its own account of what arrived. Nil
+    /// where the observation says it all.
+    public var meaning: String? {
+        switch self {
+        case .noTraffic: return "the target is not configured for this host and port, was not rebooted after bcdedit, or something drops it on the way"
+        case .notKDNet: return "another program sends to this port"
+        case .unsupportedVersion: return "the target speaks a newer or older KDNET, not another program"
+        case .malformed: return "damaged on the way, or a program imitating KDNET"
+        case .wrongKey: return "the target was set up with another key"
+        case .otherDebugger: return "the target is already connected to a debugger (WinDbg or another listener), so its key cannot be checked here"
+        case .unexpectedSource, .incomplete: return nil
         }
     }
 
@@ -224,7 +233,7 @@ public struct TrafficTally: Sendable, Codable, Equatable {
     public var explanation: String {
         let d = diagnosis
         guard d == .unsupportedVersion, !unsupportedVersions.isEmpty else { return d.explanation }
-        return "\(unsupportedVersionsText): the target speaks a newer or older KDNET, not another program"
+        return "\(unsupportedVersionsText): \(d.meaning!)"
     }
 
     /// E.g. "KDNET protocol version 6, not known to kdnetctl (2-5)".

@@ -39,7 +39,7 @@ public struct LiveWizardServices: WizardServices {
     public func portCheck(_ port: DebugPort) -> WizardCheck? {
         do {
             let r = try PortOwnership.check(port: Int(port.value))
-            return WizardCheck(name: "port free", verdict: .init(r.verdict), cause: r.cause, fix: r.fix)
+            return WizardCheck(name: "port free", verdict: r.verdict, cause: r.cause, fix: r.fix)
         } catch {
             return WizardCheck(name: "port free", verdict: .warn, cause: "could not read this host's sockets: \(Self.describe(error))")
         }
@@ -49,7 +49,7 @@ public struct LiveWizardServices: WizardServices {
         guard var request = try? DoctorRequest(port: Int(port.value), key: key, hostIP: host) else { return nil }
         request.simulatedTargetOnThisHost = simulatedTarget
         return Doctor.run(request).checks.map {
-            WizardCheck(name: $0.name, verdict: .init($0.verdict), cause: $0.cause, fix: $0.fix, commands: $0.details ?? [])
+            WizardCheck(name: $0.name, verdict: $0.verdict, cause: $0.cause, fix: $0.fix, commands: $0.details ?? [])
         }
     }
 
@@ -89,13 +89,13 @@ public struct LiveWizardServices: WizardServices {
         var checks: [WizardCheck] = []
         do {
             let p = try Pinger.ping(address, count: 3, timeout: 2)
-            checks.append(WizardCheck(name: "ping \(host.text)", verdict: p.verdict == .fail ? .warn : .init(p.verdict), cause: p.cause, fix: p.fix))
+            checks.append(WizardCheck(name: "ping \(host.text)", verdict: p.verdict == .fail ? .warn : p.verdict, cause: p.cause, fix: p.fix))
         } catch {
             checks.append(WizardCheck(name: "ping \(host.text)", verdict: .warn, cause: Self.describe(error)))
         }
         do {
             let r = try UDPProbe.send(to: Endpoint(address: address, port: port.value), key: try ProbeKey(key.text), count: 3, timeout: 2)
-            checks.append(WizardCheck(name: "UDP probe to \(host.text) port \(port)", verdict: .init(r.verdict), cause: r.cause, fix: r.fix))
+            checks.append(WizardCheck(name: "UDP probe to \(host.text) port \(port)", verdict: r.verdict, cause: r.cause, fix: r.fix))
         } catch {
             checks.append(WizardCheck(name: "UDP probe to \(host.text) port \(port)", verdict: .fail, cause: Self.describe(error)))
         }
@@ -124,14 +124,4 @@ struct SavedSurvey {
 
 extension UInt8 {
     fileprivate var isWhitespace: Bool { self == 0x20 || self == 0x0a || self == 0x0d || self == 0x09 }
-}
-
-extension WizardCheck.Verdict {
-    init(_ v: CheckVerdict) {
-        switch v {
-        case .pass: self = .pass
-        case .warn: self = .warn
-        case .fail: self = .fail
-        }
-    }
 }

@@ -7,8 +7,7 @@ struct WizardConnection {
     let stop: WakePipe?
 
     /// The simulated target reports the newest release, as a freshly installed target would.
-    static let simulatedKernel = KernelVersion(major: 0xF, build: UInt16(WindowsRelease.newest.build), flags: 7, machine: 0x8664,
-                                               kernelBase: 0xFFFF_F802_6BC1_8000)
+    static let simulatedKernel = KernelVersion.simulated(machine: 0x8664, build: UInt16(WindowsRelease.newest.build))
 
     func run(status: (String) -> Void) throws -> ConnectionOutcome {
         let port = request.port.value
@@ -25,7 +24,7 @@ struct WizardConnection {
         let start = MonotonicClock.now()
         status("listening on UDP port \(port) for up to \(Int(request.timeout))s" + (simulation != nil ? "; the simulated target is booting" : "; reboot the target now"))
         let results = try listener.run { _, event, tally in
-            if let text = Self.describe(event) {
+            if let text = SessionEventText.host(event) {
                 status("\(text) (\(Int(MonotonicClock.now() - start))s, \(tally.total) datagrams)")
             }
         }
@@ -52,18 +51,6 @@ struct WizardConnection {
         }
         thread.start()
         return RunningSimulation(stopPipe: stop, done: done)
-    }
-
-    static func describe(_ e: SessionEvent) -> String? {
-        switch e {
-        case .failedAuthentication(let from): return "pokes from \(from) do not open with this key"
-        case .notKDNet(let from): return "non-KDNET datagrams from \(from)"
-        case .unexpectedSource(let from): return "pokes from an unexpected address \(from)"
-        case .handshake(let peer, _): return "the target \(peer) poked: handshake"
-        case .connected(let peer): return "connected to \(peer); reading its version"
-        case .version(let v): return "Windows build \(v.build)"
-        default: return nil
-        }
     }
 }
 

@@ -2,15 +2,14 @@ import Foundation
 
 /// A check the wizard ran (or could not run) on the host or towards it.
 public struct WizardCheck: Sendable, Codable, Equatable {
-    public enum Verdict: String, Sendable, Codable { case pass, warn, fail, unavailable }
     public var name: String
-    public var verdict: Verdict
+    public var verdict: CheckVerdict
     public var cause: String
     public var fix: String?
     /// Commands that fix it (e.g. the nft rule that opens the port).
     public var commands: [String]
 
-    public init(name: String, verdict: Verdict, cause: String, fix: String? = nil, commands: [String] = []) {
+    public init(name: String, verdict: CheckVerdict, cause: String, fix: String? = nil, commands: [String] = []) {
         self.name = name; self.verdict = verdict; self.cause = cause; self.fix = fix; self.commands = commands
     }
 }

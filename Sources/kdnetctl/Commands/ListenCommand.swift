@@ -159,38 +159,14 @@ struct Narrator {
 
     mutating func handle(_ index: Int, _ event: SessionEvent, _ tally: TrafficTally) {
         let who = targets[index].name.map { "\(TerminalText.escaped($0)): " } ?? (targets.count > 1 ? "port \(targets[index].port): " : "")
-        switch event {
-        case .debugPrint(let text):
+        if case .debugPrint(let text) = event {
             if follow, !json {
                 status.finish()
                 let shown = TerminalText.escaped(text, layout: .multiLine)
                 Console.out(shown, terminator: shown.hasSuffix("\n") ? "" : "\n")
             }
-        case .notKDNet(let from):
-            note("not-kdnet \(from.addressText)", "\(who)\(from) sends datagrams that are not KDNET (another program on this port?)")
-        case .unsupportedVersion(let from, let version):
-            note("version \(version) \(from.addressText)", "\(who)\(from) sends \(TrafficDiagnosis.naming(unsupportedVersions: [version])) (a newer or older KDNET, not another program)")
-        case .malformed(let from, let reason):
-            note("malformed \(from.addressText)", "\(who)\(from) sends MDBG datagrams that are not well-formed KDNET (\(TerminalText.escaped(reason)))")
-        case .failedAuthentication(let from):
-            note("wrong-key \(from.addressText)", "\(who)\(from) sends KDNET pokes that fail authentication: its key is not the one given here")
-        case .unexpectedSource(let from):
-            note("unexpected \(from.addressText)", "\(who)\(from) sends pokes with the right key but is not the expected address; not answering")
-        case .handshake(let peer, let rekey):
-            say("\(who)poke from \(peer) authenticates; answering" + (rekey ? " (it was bound to another debugger session: re-keying it)" : ""))
-        case .refusedTakeover(let from, let peer):
-            note("takeover \(from.addressText)", "\(who)\(from) sends pokes with the right key while \(peer) holds the session; not answering (a replay, or a second machine with the same key and port)")
-        case .rebooted(let peer):
-            say("\(who)target \(peer) rebooted (a poke with no bound debugger): starting a new session")
-        case .connected(let peer):
-            say("\(who)connected to \(peer)" + (follow ? "; following its debug output" : "; breaking in to read its version"))
-        case .version(let v):
-            say("\(who)Windows build \(v.build), \(v.machineName); continuing the target")
-        case .gaveUp(let reason):
-            say("\(who)\(reason); waiting for the target's next poke")
-        case .stateChange(let kind) where follow:
-            say("\(who)target stopped (\(kind)); continuing it")
-        default: break
+        } else if let line = SessionEventText.host(event, following: follow) {
+            if let key = SessionEventText.onceKey(event) { note(key, who + line) } else { say(who + line) }
         }
         let from = tally.sources.prefix(2).joined(separator: ", ") + (tally.sources.count > 2 ? ", …" : "")
         status.update("\(who)\(tally.total) datagrams from \(from.isEmpty ? "nowhere" : from): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.unsupportedVersion) unknown version, \(tally.malformed) malformed, \(tally.notKdnet) not KDNET")

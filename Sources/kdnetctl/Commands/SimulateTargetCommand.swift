@@ -53,7 +53,7 @@ struct SimulateTargetCommand: AsyncParsableCommand {
                 }
             }
             let report = try simulator.run { event, session in
-                if !json, let line = Self.describe(event) { status.finish(); Console.err(line) }
+                if !json, let line = SessionEventText.target(event) { status.finish(); Console.err(line) }
                 status.update("pokes \(session.record.pokes), \(session.isConnected ? "connected" : "not connected")\(session.isHalted ? ", halted" : "")")
             }
             status.finish()
@@ -71,10 +71,7 @@ struct SimulateTargetCommand: AsyncParsableCommand {
         guard let key = try keySource.resolve() else { throw ListenOptionError.needsKey }
         guard let machineValue = KernelVersion.machine(named: machine), machineValue != 0x1C4 else { throw ListenOptionError.badMachine(machine) }
         guard (2...5).contains(protocolVersion) else { throw ListenOptionError.badProtocolVersion(protocolVersion) }
-        let is64 = machineValue != 0x14C
-        let kernel = KernelVersion(major: 0xF, build: build, flags: is64 ? 7 : 3, machine: machineValue,
-                                   kernelBase: machineValue == 0x14C ? 0x81A0_0000 : machineValue == 0xAA64 ? 0xFFFF_F805_1220_0000 : 0xFFFF_F802_6BC1_8000)
-        var o = SimulatorOptions(hostIP: hostIP, port: port.value, key: key, kernel: kernel)
+        var o = SimulatorOptions(hostIP: hostIP, port: port.value, key: key, kernel: .simulated(machine: machineValue, build: build))
         o.pokeInterval = pokeInterval
         o.protocolVersion = UInt8(protocolVersion)
         o.bind = bind
@@ -82,18 +79,5 @@ struct SimulateTargetCommand: AsyncParsableCommand {
         o.maxPokes = maxPokes
         o.rebootAfter = rebootAfter
         return o
-    }
-
-    static func describe(_ event: SessionEvent) -> String? {
-        switch event {
-        case .handshake(let peer, _): return "host \(peer) answered a poke: data key derived"
-        case .connected: return "connection check answered: connected"
-        case .breakIn: return "break-in received"
-        case .stateChange(let kind): return "halted (\(kind))"
-        case .continued: return "continued by the host: running"
-        case .failedAuthentication(let from): return "a datagram from \(from) fails authentication (different key?)"
-        case .gaveUp(let reason): return reason
-        default: return nil
-        }
     }
 }

@@ -263,3 +263,22 @@ import Testing
         #expect(throws: DoctorRequestError.windowsNeedsNICs) { try DoctorRequest.parsing(port: 50000, key: nil, hostIP: nil, target: nil, dbgSettings: nil, windows: "11") }
     }
 }
+
+extension DoctorCheckTests {
+    /// The doctor's listen line says what the listener's diagnosis means and, unless it
+    /// knows better (its own flags, the target's settings), the listener's fix.
+    @Test func listenWordsTheListenersDiagnosis() {
+        let cases: [([(TrafficClass, String)], TrafficDiagnosis)] = [
+            ([], .noTraffic), ([(.notKDNet, "10.77.0.2")], .notKDNet), ([(.malformed, "10.77.0.2")], .malformed),
+            ([(.wrongKey, "10.77.0.2")], .wrongKey), ([(.unverifiedData, "10.77.0.2")], .otherDebugger),
+        ]
+        for (kinds, diagnosis) in cases {
+            let r = listen(kinds)
+            #expect(r.verdict == ListenCheck.verdict(for: diagnosis), "\(diagnosis)")
+            #expect(r.cause.contains(diagnosis.meaning!), "\(diagnosis): \(r.cause)")
+            if diagnosis != .wrongKey { #expect(r.fix == diagnosis.fix, "\(diagnosis)") }
+        }
+        #expect(listen([(.authenticated, "10.77.0.2")]).verdict == .pass && listen([(.unexpectedSource, "10.77.0.9")]).verdict == .fail)
+        #expect(ListenCheck.verdict(for: .otherDebugger) == .warn && ListenCheck.verdict(for: .incomplete) == .pass)
+    }
+}

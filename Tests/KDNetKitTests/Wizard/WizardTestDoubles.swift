@@ -40,7 +40,7 @@ final class FakeServices: WizardServices, @unchecked Sendable {
     var snapshot: HostNetworkSnapshot
     var held: Set<UInt16> = []
     var planned: [UInt16: String] = [:]
-    var firewall: WizardCheck.Verdict = .pass
+    var firewall: CheckVerdict = .pass
     var outcomes: [ConnectionOutcome?] = []
     private(set) var connectRequests: [ConnectRequest] = []
     let pciIDs: String

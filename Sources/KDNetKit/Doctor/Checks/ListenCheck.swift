@@ -32,43 +32,44 @@ struct ListenCheck: DoctorCheck {
             .filter { $0.1 > 0 }.map { "\($0.1) datagram\($0.1 == 1 ? "" : "s") \($0.0)" }
         let heard = "in \(Int(seconds)) s on UDP port \(port)"
         let expected = target.map { "the expected target \($0.unscoped)" } ?? "the target"
-        // The listener's own diagnosis decides which evidence tells most; the doctor
-        // words it with the senders and counts it saw.
-        switch t.diagnosis {
+        // The listener's own diagnosis decides which evidence tells most, what it means and
+        // what to do; the doctor words what it saw (senders, counts) and, where it knows
+        // more (its own flags, the target's settings), the fix.
+        let diagnosis = t.diagnosis
+        let meaning = diagnosis.meaning.map { ": " + $0 } ?? ""
+        let cause: String
+        var fix: String? = diagnosis.fix
+        switch diagnosis {
         case .incomplete:
-            return DoctorCheckResult(name: name, verdict: .pass,
-                                     cause: "KDNET from \(seen.senders(.authenticated)) authenticates with the given key \(heard): the target is set up for this host; hand over to `kdnetctl listen --port \(port) --key <key>` (or start the debugger) to connect",
-                                     details: counts)
+            cause = "KDNET from \(seen.senders(.authenticated)) authenticates with the given key \(heard): the target is set up for this host; hand over to `kdnetctl listen --port \(port) --key <key>` (or start the debugger) to connect"
+            fix = nil
         case .unexpectedSource:
-            return DoctorCheckResult(name: name, verdict: .fail,
-                                     cause: "KDNET with the right key arrived from \(seen.senders(.unexpectedSource)), not from \(expected), \(heard)",
-                                     fix: "if that is the target (its address changed, e.g. by DHCP), run the doctor with --target set to it; otherwise another machine uses this port and key: give each target its own port or key",
-                                     details: counts)
+            cause = "KDNET with the right key arrived from \(seen.senders(.unexpectedSource)), not from \(expected), \(heard)" + meaning
+            fix = "if that is the target (its address changed, e.g. by DHCP), run the doctor with --target set to it; otherwise another machine uses this port and key: give each target its own port or key"
         case .wrongKey:
-            return DoctorCheckResult(name: name, verdict: .fail,
-                                     cause: "KDNET from \(seen.senders(.wrongKey)) fails authentication with the given key \(heard): the target has another key",
-                                     fix: "read the target's key: on the target, run `bcdedit /dbgsettings` in an elevated prompt and give the key it shows to the debugger (--key); or set yours there: \(hint.onTarget())",
-                                     details: counts)
+            cause = "KDNET from \(seen.senders(.wrongKey)) fails authentication with the given key \(heard)" + meaning
+            fix = "read the target's key: on the target, run `bcdedit /dbgsettings` in an elevated prompt and give the key it shows to the debugger (--key); or set yours there: \(hint.onTarget())"
         case .unsupportedVersion:
-            return DoctorCheckResult(name: name, verdict: .fail,
-                                     cause: "\(t.unsupportedVersionsText) arrived from \(seen.senders(.unsupportedVersion)) \(heard): the target speaks a newer or older KDNET, not another program",
-                                     fix: TrafficDiagnosis.unsupportedVersion.fix, details: counts)
+            cause = "\(t.unsupportedVersionsText) arrived from \(seen.senders(.unsupportedVersion)) \(heard)" + meaning
         case .malformed:
-            return DoctorCheckResult(name: name, verdict: .fail,
-                                     cause: "UDP starting with MDBG arrived from \(seen.senders(.malformed)) \(heard), but none of it is well-formed KDNET (impossible length, channel or padding)",
-                                     fix: TrafficDiagnosis.malformed.fix, details: counts)
+            cause = "UDP starting with MDBG arrived from \(seen.senders(.malformed)) \(heard), but none of it is well-formed KDNET (impossible length, channel or padding)" + meaning
         case .notKDNet:
-            return DoctorCheckResult(name: name, verdict: .fail,
-                                     cause: "UDP from \(seen.senders(.notKDNet)) arrived \(heard), but none of it is KDNET: another program sends to this port",
-                                     fix: TrafficDiagnosis.notKDNet.fix, details: counts)
+            cause = "UDP from \(seen.senders(.notKDNet)) arrived \(heard), but none of it is KDNET" + meaning
         case .otherDebugger:
-            return DoctorCheckResult(name: name, verdict: .warn,
-                                     cause: "\(TrafficDiagnosis.otherDebugger.explanation) (from \(seen.senders(.unverifiedData)), \(heard))",
-                                     fix: TrafficDiagnosis.otherDebugger.fix, details: counts)
+            cause = "\(diagnosis.explanation) (from \(seen.senders(.unverifiedData)), \(heard))"
         case .noTraffic:
-            return DoctorCheckResult(name: name, verdict: .fail,
-                                     cause: "nothing arrived \(heard): the target is not configured for this host and port, was not rebooted after bcdedit, or something blocks it on the way",
-                                     fix: TrafficDiagnosis.noTraffic.fix)
+            cause = "nothing arrived \(heard)" + meaning
+        }
+        return DoctorCheckResult(name: name, verdict: verdict(for: diagnosis), cause: cause, fix: fix, details: counts)
+    }
+
+    /// Traffic that authenticates passes; a running session of another debugger is a
+    /// warning (nothing is wrong with the set-up, but it cannot be checked); the rest fails.
+    static func verdict(for diagnosis: TrafficDiagnosis) -> CheckVerdict {
+        switch diagnosis {
+        case .incomplete: return .pass
+        case .otherDebugger: return .warn
+        case .noTraffic, .notKDNet, .unsupportedVersion, .malformed, .wrongKey, .unexpectedSource: return .fail
         }
     }
 }
