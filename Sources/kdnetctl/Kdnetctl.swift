@@ -50,34 +50,37 @@ struct Kdnetctl: AsyncParsableCommand {
                 exit(withError: error)
             }
             let message = Kdnetctl.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-            Console.usageError(oneLine(message), json: CommandLine.arguments.dropFirst().contains("--json"))
+            Console.report(oneLine(message), json: asksForJSON(Array(CommandLine.arguments.dropFirst())))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
     }
 
+    /// Whether the command line asks for JSON (`--json`, or bcdedit's `--format json`),
+    /// read from the words because parsing it failed.
+    static func asksForJSON(_ arguments: [String]) -> Bool {
+        arguments.contains("--json") || arguments.contains("--format=json")
+            || zip(arguments, arguments.dropFirst()).contains { $0 == "--format" && $1.lowercased() == "json" }
+    }
+
     /// ArgumentParser reports a value our parser refused as "The value 'V' is invalid
-    /// for '--opt <name>': why". Our reason already names the fix, so the line becomes
-    /// "--opt V: why"; a key's value is left out, because a mistyped key is still
-    /// most of a secret. Other parser messages get a pointer to --help.
+    /// for '--opt <name>': why" (a `transform:`), or without the why (a `TypedArgument`,
+    /// whose reason `ArgumentRefusal` kept). Our reason already names the fix, so the
+    /// line becomes "--opt V: why"; a key's value is left out, because a mistyped key
+    /// is still most of a secret. ArgumentParser's own messages get a pointer to --help.
     static func oneLine(_ message: String) -> String {
-        let pattern = /^The value '(?<value>.*)' is invalid for '(?<option>-[^ ']+)[^']*'(: (?<reason>.+))?$/
+        let pattern = /^The value '(?<value>.*)' is invalid for '(?<option>-[^ ']+)[^']*'(?<rest>.*)$/
         guard let match = message.wholeMatch(of: pattern) else {
-            // Our own messages already say "problem; fix"; ArgumentParser's name only the problem.
-            return message.contains("; ") ? message : message + "; run with --help to see the options"
+            // Ours (from validate()) are lower-case "problem; fix" lines; ArgumentParser's are sentences.
+            return message.first?.isUppercase == true ? message + "; run with --help to see the options" : message
         }
-        guard let reason = match.reason else {
-            return "\(match.option) \(match.value) is not a value it takes; run with --help to see the options"
+        let value = String(match.value)
+        let reason = match.rest.hasPrefix(": ") ? String(match.rest.dropFirst(2)) : ArgumentRefusal.reason(for: value)
+        guard let reason else {
+            return "\(match.option) \(value) is not a value it takes; run with --help to see the options"
         }
         let option = String(match.option)
         // A key's value stays out; so does any value the reason already quotes.
-        let quiet = option.hasSuffix("key") || reason.contains(match.value)
-        return quiet ? "\(option): \(reason)" : "\(option) \(match.value): \(reason)"
-    }
-}
-
-extension ValidationError {
-    /// A flag combination refused in `validate()`, with the library's own message.
-    init(_ error: any Error) {
-        self.init(Console.describe(error))
+        let quiet = option.hasSuffix("key") || reason.contains(value)
+        return quiet ? "\(option): \(reason)" : "\(option) \(value): \(reason)"
     }
 }

@@ -29,10 +29,6 @@ import Testing
         #expect(try DebugPort(validating: 50000).next().value == 50001)
         #expect(throws: PortError.outOfRange(65536)) { try DebugPort(validating: 65535).next() }
     }
-
-    @Test func isAUsageProblem() {
-        #expect((PortError.outOfRange(1) as Error) is UsageProblem)
-    }
 }
 
 @Suite struct BusParamsTests {

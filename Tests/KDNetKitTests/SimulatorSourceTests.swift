@@ -34,11 +34,11 @@ import Testing
         withExtendedLifetime((listener, simulator)) {}
     }
 
-    @Test func aBindOfTheOtherFamilyIsAUsageErrorNamingBoth() throws {
+    @Test func aBindOfTheOtherFamilyIsRefusedNamingBoth() throws {
         var o = Self.options("127.0.0.1", port: try Self.freePort())
         o.bind = "::1"
         #expect { try TargetSimulator(options: o) } throws: { e in
-            e is UsageProblem && (e as? LocalizedError)?.errorDescription
+            (e as? ListenOptionError)?.errorDescription
                 == "--bind ::1 is IPv6 but --host-ip 127.0.0.1 is IPv4; give a --bind address of the host's family, or drop --bind"
         }
     }
@@ -58,7 +58,7 @@ import Testing
             var bad = o
             change(&bad)
             #expect { try bad.checkRanges() } throws: { e in (e as? ListenOptionError)?.errorDescription == message }
-            #expect { try TargetSimulator(options: bad) } throws: { e in e is UsageProblem }
+            #expect { try TargetSimulator(options: bad) } throws: { e in (e as? ListenOptionError)?.errorDescription == message }
         }
         for edge in [0.05, 60] { o.pokeInterval = edge; try o.checkRanges() }
         o.maxPokes = 1; o.duration = 0.1; o.rebootAfter = 86_400

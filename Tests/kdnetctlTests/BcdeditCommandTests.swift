@@ -70,7 +70,7 @@ enum Golden {
         (["--host-ip", "10.0.0.1", "--key", "1.2"], "--key: the key has 2 parts"),
         ([], "no host address"),
         (["--delete", "frob"], "not a dbgsettings element"),
-        (["--host-ip", "10.0.0.1", "--format", "xml"], "--format 'xml'"),
+        (["--host-ip", "10.0.0.1", "--format", "xml"], "--format: 'xml' is unknown; use text, cmd, ps1 or json"),
         (["--host-ip", "10.0.0.1", "--key", Self.key, "--newkey"], "give one of them"),
     ])
     func badInputIsOneLineAndExit64(args: [String], message: String) throws {

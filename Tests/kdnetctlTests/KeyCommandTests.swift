@@ -31,6 +31,24 @@ import Testing
         #expect((doc["error"] as? String)?.contains("2 parts") == true)
     }
 
+    /// `key check` goes through the one error policy like every other command: its
+    /// error is one escaped line on stderr (the character quoted from the key was raw
+    /// before), and under --json the report is the only document, its "error" included.
+    @Test func checkFollowsTheErrorPolicy() throws {
+        let hostile = "1.2\u{1B}[31m.3.4"
+        let r = try KdnetctlBinary.run(["key", "check", hostile])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix("error: invalid key: part 2 of the key contains"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(!r.stderr.contains("\u{1B}"), "a raw escape reached the terminal: \(r.stderr.debugDescription)")
+        let (j, doc) = try KdnetctlBinary.json(["key", "check", hostile])
+        #expect(j.status == 1)
+        #expect(doc["valid"] as? Bool == false)
+        #expect((doc["error"] as? String)?.hasPrefix("part 2 of the key contains") == true)
+        #expect(!j.stderr.contains("\u{1B}"))
+    }
+
     @Test func weakKeyWarnsOnStderr() throws {
         let r = try KdnetctlBinary.run(["key", "check", "1.2.3.4"])
         #expect(r.status == 0)

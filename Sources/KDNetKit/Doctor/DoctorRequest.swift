@@ -2,8 +2,6 @@ import Foundation
 
 /// What the doctor is told about the set-up; each check runs only when what it needs is here.
 public struct DoctorRequest: Sendable {
-    public enum HostOS: String, Sendable, Codable, CaseIterable { case linux, windows }
-
     /// The KDNET port the host debugger listens on (any 1-65535; the port check judges the range).
     public var port: Int?
     public var key: DebugKey?
@@ -66,7 +64,7 @@ public struct DoctorRequest: Sendable {
     }
 }
 
-public enum DoctorRequestError: Error, LocalizedError, Sendable, Equatable, UsageProblem {
+public enum DoctorRequestError: Error, LocalizedError, Sendable, Equatable {
     case nothingToCheck
     case badPort(Int)
     case badListenSeconds(Double)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Bad flag values for `nics` (exit 64).
-public enum HardwareUsageError: Error, Equatable, LocalizedError, UsageProblem {
+public enum HardwareUsageError: Error, Equatable, LocalizedError {
     case unknownWindows(String)
     case buildTooOld(Int)
     case badDeviceID(String)

@@ -12,7 +12,7 @@ public enum HostNetworkError: Error, Equatable, LocalizedError {
 }
 
 /// Bad flag values for `host` (exit 64).
-public enum HostNetworkUsageError: Error, Equatable, LocalizedError, UsageProblem {
+public enum HostNetworkUsageError: Error, Equatable, LocalizedError {
     case badTarget(String)
     case unknownZone(String, String)
 

@@ -40,7 +40,7 @@ public struct InterfaceName: Sendable, Hashable, Codable, CustomStringConvertibl
     }
 }
 
-public enum InterfaceNameError: Error, Equatable, Sendable, LocalizedError, UsageProblem {
+public enum InterfaceNameError: Error, Equatable, Sendable, LocalizedError {
     case empty
     case tooLong(String)
     case reserved(String)

@@ -129,7 +129,7 @@ public enum ListenerError: Error, LocalizedError, Sendable {
 }
 
 /// Flag values the listener or simulator cannot use: exit 64.
-public enum ListenOptionError: Error, LocalizedError, UsageProblem, Sendable {
+public enum ListenOptionError: Error, LocalizedError, Sendable {
     case badAddress(String)
     case needsPortAndKey
     case needsKey

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Bad flag values given to a probe: usage problems (exit 64).
-public enum ProbeInputError: Error, LocalizedError, Sendable, Equatable, UsageProblem {
+public enum ProbeInputError: Error, LocalizedError, Sendable, Equatable {
     case badAddress(String)
     case unknownZone(String, String)
     case badPort(Int)

@@ -75,7 +75,7 @@ extension Character {
     fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
-public enum BusParamsError: Error, Equatable, Sendable, LocalizedError, UsageProblem {
+public enum BusParamsError: Error, Equatable, Sendable, LocalizedError {
     case malformed(String)
     case busOutOfRange(Int)
     case deviceOutOfRange(Int)

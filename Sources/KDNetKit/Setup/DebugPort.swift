@@ -58,7 +58,7 @@ public struct DebugPort: Sendable, Hashable, Codable, Comparable, CustomStringCo
     }
 }
 
-public enum PortError: Error, Equatable, Sendable, LocalizedError, UsageProblem {
+public enum PortError: Error, Equatable, Sendable, LocalizedError {
     case outOfRange(Int)
     case notANumber(String)
 

@@ -58,7 +58,7 @@ public struct FleetPlanner: Sendable {
     public var hostAddresses: [HostAddress]
     public var outDir: URL
     public var rotateKeys = false
-    public var hostOS: HostSide.OS = .linux
+    public var hostOS: HostOS = .linux
 
     public init(inventory: Inventory, hostAddresses: [HostAddress] = [], outDir: URL) {
         self.inventory = inventory; self.hostAddresses = hostAddresses; self.outDir = outDir
@@ -210,7 +210,7 @@ public struct FleetPlanner: Sendable {
 
     private func hostsByFamily() throws -> [HostAddress.Family: HostAddress] {
         let given = hostAddresses.isEmpty ? inventory.hostAddresses : hostAddresses
-        guard !given.isEmpty else { throw UserFacingError(FleetPlanError.noHostAddress.errorDescription ?? "", usage: true) }
+        guard !given.isEmpty else { throw FleetPlanError.noHostAddress }
         return try Self.checkHostAddresses(given)
     }
 

@@ -89,7 +89,7 @@ public struct HostAddress: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 }
 
-public enum HostAddressError: Error, Equatable, Sendable, LocalizedError, UsageProblem {
+public enum HostAddressError: Error, Equatable, Sendable, LocalizedError {
     case malformed(String)
     case containsSpaces(String)
     case scoped(String)

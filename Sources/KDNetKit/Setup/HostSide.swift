@@ -3,19 +3,17 @@ import Foundation
 /// What to run on the host once the target is configured: the debugger command
 /// lines, the kdnetctl listener, and the firewall rule that lets the port in.
 public struct HostSide: Sendable, Equatable, Codable {
-    public enum OS: String, Sendable, Codable, CaseIterable { case windows, linux }
-
     public var windbg: String
     public var kd: String
     public var listen: String
     /// The debugger line for the hypervisor, which listens on port+1.
     public var hypervisorWindbg: String?
-    public var firewallOs: OS
+    public var firewallOs: HostOS
     public var firewall: [String]
     public var firewallNote: String?
 
     /// `keyText` is nil when bcdedit makes the key (`newkey`) and the host learns it later.
-    public init(port: DebugPort, keyText: String?, target: String?, hypervisorPort: DebugPort?, os: OS) {
+    public init(port: DebugPort, keyText: String?, target: String?, hypervisorPort: DebugPort?, os: HostOS) {
         let key = keyText ?? "<the key bcdedit printed>"
         func debuggerArgs(_ p: DebugPort) -> String {
             "net:port=\(p),key=\(key)" + (target.map { ",target=\($0)" } ?? "")
@@ -32,7 +30,7 @@ public struct HostSide: Sendable, Equatable, Codable {
             : "allows the ports on all three profiles, domain, private and public, as the debugger's own prompt asks"
     }
 
-    public static func firewallRules(ports: [DebugPort], os: OS) -> [String] {
+    public static func firewallRules(ports: [DebugPort], os: HostOS) -> [String] {
         let list = ports.map(\.description).joined(separator: ",")
         let name = "KDNET debugger UDP \(list)"
         switch os {

@@ -27,7 +27,7 @@ public struct TargetSetupRequest: Sendable {
     public var hypervisor = false
     /// The target's address or name for the debugger's `target=`.
     public var targetAddress: String?
-    public var hostOS: HostSide.OS = .linux
+    public var hostOS: HostOS = .linux
     public var reboot = false
     /// A loopback host address is refused (a real target cannot reach it) unless the
     /// target is kdnetctl's simulated one, running on this machine.
@@ -189,7 +189,7 @@ public struct TargetSetup: Sendable, Equatable, Codable {
     }
 }
 
-public enum TargetSetupError: Error, Equatable, Sendable, LocalizedError, UsageProblem {
+public enum TargetSetupError: Error, Equatable, Sendable, LocalizedError {
     case missingHostAddress
     case unusableHost(String)
     case conflicting(String, String)

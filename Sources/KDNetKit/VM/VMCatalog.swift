@@ -117,7 +117,7 @@ public struct VMCatalog: Sendable {
     }
 }
 
-public enum VMLookupError: Error, LocalizedError, Equatable, Sendable, UsageProblem {
+public enum VMLookupError: Error, LocalizedError, Equatable, Sendable {
     case unknown(String, known: [String], problems: [String])
     case ambiguous(String, [String])
     case noProcess(Int)

@@ -182,7 +182,7 @@ extension VMFixer {
     }
 }
 
-public enum VMFixApplyError: Error, LocalizedError, Equatable, Sendable, UsageProblem {
+public enum VMFixApplyError: Error, LocalizedError, Equatable, Sendable {
     case notLibvirt(String, VMSource)
     case noBackup(String, String)
 

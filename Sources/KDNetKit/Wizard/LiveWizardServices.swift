@@ -113,7 +113,7 @@ struct SavedSurvey {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         guard data.first(where: { !$0.isWhitespace }) == UInt8(ascii: "{") else { return nil }
         do { return SavedSurvey(survey: try JSONOutput.decoder().decode(NICSurvey.self, from: data)) } catch {
-            throw UserFacingError("\(path) is JSON but not `kdnetctl nics --json` output; save that on the target, or an `lspci -x` dump", usage: true)
+            throw UserFacingError("\(path) is JSON but not `kdnetctl nics --json` output; save that on the target, or an `lspci -x` dump")
         }
     }
 

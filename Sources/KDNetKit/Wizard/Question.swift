@@ -78,7 +78,7 @@ public enum PresetOrigin: Sendable, Equatable {
 }
 
 /// A preset answer (flag or `--answers`) that does not pass its question's check.
-public struct PresetAnswerError: Error, Sendable, LocalizedError, UsageProblem {
+public struct PresetAnswerError: Error, Sendable, LocalizedError {
     public let id: String
     public let message: String
     public let origin: PresetOrigin
@@ -92,7 +92,7 @@ public struct PresetAnswerError: Error, Sendable, LocalizedError, UsageProblem {
 }
 
 /// A non-interactive run reached a question with neither an answer nor a default.
-public struct MissingAnswerError: Error, Sendable, LocalizedError, UsageProblem {
+public struct MissingAnswerError: Error, Sendable, LocalizedError {
     public let id: String
     public let prompt: String
     public init(id: String, prompt: String) { self.id = id; self.prompt = prompt }

@@ -72,7 +72,7 @@ public struct WizardAnswers: Sendable, Equatable {
     }
 }
 
-public enum WizardAnswersError: Error, LocalizedError, Sendable, UsageProblem {
+public enum WizardAnswersError: Error, LocalizedError, Sendable {
     case unreadable(String)
     case malformed(String)
     case notAMapping(String)

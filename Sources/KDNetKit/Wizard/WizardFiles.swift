@@ -95,7 +95,7 @@ enum WizardFiles {
     static let wizardFileNames = [cmdScript, ps1Script, notesFile, FleetPlan.listenerFile]
 }
 
-public enum WizardFileError: Error, LocalizedError, Sendable, UsageProblem {
+public enum WizardFileError: Error, LocalizedError, Sendable {
     case notAFolder(String)
     case cannotCreate(String)
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import KDNetKit
 
-struct BcdeditCommand: AsyncParsableCommand {
+struct BcdeditCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "bcdedit",
         abstract: "Print the bcdedit commands (or a script) that set up one target, and the host's side.",
@@ -13,12 +13,12 @@ struct BcdeditCommand: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, CaseIterable { case text, cmd, ps1, json }
+    enum Format: String, ChoiceArgument { case text, cmd, ps1, json }
 
-    @Option(help: "The host's IPv4 or IPv6 address, the one facing the target.", transform: ArgumentValue.hostAddress) var hostIp: HostAddress?
-    @Option(parsing: .unconditional, help: "UDP port, 49152-65535 (50000-50039 recommended).", transform: ArgumentValue.debugPort)
+    @Option(help: "The host's IPv4 or IPv6 address, the one facing the target.") var hostIp: HostAddress?
+    @Option(parsing: .unconditional, help: "UDP port, 49152-65535 (50000-50039 recommended).")
     var port: DebugPort = DebugPort.defaultPort
-    @Option(parsing: .unconditional, help: "Use this key instead of generating one.", transform: ArgumentValue.key) var key: DebugKey?
+    @Option(parsing: .unconditional, help: "Use this key instead of generating one.") var key: DebugKey?
     @Flag(help: "Let bcdedit make the key (it then shows only on the target).") var newkey = false
     @Option(help: "The debug NIC's PCI location: decimal b.d.f, or lspci's 3b:00.0.") var busparams: String?
     @Flag(help: "Do not use DHCP on the target's debug NIC.") var nodhcp = false
@@ -28,42 +28,42 @@ struct BcdeditCommand: AsyncParsableCommand {
     @Option(help: "Remove an element from {dbgsettings} (hostip, hostipv6, port, key, busparams, dhcp, debugtype).")
     var delete: [String] = []
     @Option(help: "The target's address or name, for the debugger's target=.") var targetAddress: String?
-    @Option(help: "The host's OS, for its firewall rule: linux or windows.") var hostOs: String = "linux"
+    @Option(help: "The host's OS, for its firewall rule: linux or windows.") var hostOs: HostOS = .linux
     @Flag(help: "Make the scripts reboot the target at the end.") var reboot = false
-    @Option(help: "text, cmd, ps1 or json.") var format: String = "text"
+    @Option(help: "text, cmd, ps1 or json.") var format: Format = .text
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        try await Console.run(json: output.json || format == "json") {
-            guard let format = Format(rawValue: format.lowercased()) else {
-                throw UserFacingError("--format '\(self.format)' is unknown; use text, cmd, ps1 or json", usage: true)
-            }
-            if output.json, format != .text, format != .json {
-                throw UserFacingError("--json and --format \(format.rawValue) ask for different output; give one of them", usage: true)
-            }
-            let setup = try TargetSetup(try request())
-            switch output.json ? .json : format {
-            case .json: try Console.json(setup)
-            case .cmd, .ps1:
-                Console.out(TargetScript.render(setup, as: format == .cmd ? .cmd : .ps1), terminator: "")
-                remarks(setup)
-            case .text:
-                Console.out(Self.text(setup))
-                remarks(setup, notes: false)
-            }
+    var writesJSON: Bool { output.json || format == .json }
+
+    func validate() throws {
+        if output.json, format != .text, format != .json {
+            throw ValidationError("--json and --format \(format.rawValue) ask for different output; give one of them")
+        }
+        if key != nil, newkey { throw ValidationError("--key and --newkey both choose the key; give one of them") }
+        if off, !delete.isEmpty { throw ValidationError("--off and --delete are different changes; run them one at a time") }
+    }
+
+    func execute() async throws {
+        let setup = try ValidationError.fromFlags { try TargetSetup(try request()) }
+        switch output.json ? .json : format {
+        case .json: try Console.json(setup)
+        case .cmd, .ps1:
+            Console.out(TargetScript.render(setup, as: format == .cmd ? .cmd : .ps1), terminator: "")
+            remarks(setup)
+        case .text:
+            Console.out(Self.text(setup))
+            remarks(setup, notes: false)
         }
     }
 
     func request() throws -> TargetSetupRequest {
         let keyChoice: TargetSetupRequest.KeyChoice
-        switch (key, newkey) {
-        case (.some, true): throw UserFacingError("--key and --newkey both choose the key; give one of them", usage: true)
-        case (.some(let key), false): keyChoice = .given(key)
-        case (nil, true): keyChoice = .bcdeditNewKey
-        case (nil, false): keyChoice = .generated(.generate())
+        if let key {
+            keyChoice = .given(key)
+        } else {
+            keyChoice = newkey ? .bcdeditNewKey : .generated(.generate())
         }
         var r = TargetSetupRequest(port: port, key: keyChoice)
-        if off, !delete.isEmpty { throw UserFacingError("--off and --delete are different changes; run them one at a time", usage: true) }
         if off { r.action = .off }
         if !delete.isEmpty { r.action = .delete(try delete.map { try DbgSettingsElement(parsing: $0) }) }
         r.hostAddress = hostIp
@@ -72,10 +72,7 @@ struct BcdeditCommand: AsyncParsableCommand {
         r.bootDebug = bootDebug
         r.hypervisor = hypervisor
         r.targetAddress = targetAddress
-        guard let os = HostSide.OS(rawValue: hostOs.lowercased()) else {
-            throw UserFacingError("--host-os '\(hostOs)' is neither linux nor windows", usage: true)
-        }
-        r.hostOS = os
+        r.hostOS = hostOs
         r.reboot = reboot
         return r
     }

@@ -9,36 +9,30 @@ struct DbgsettingsCommand: AsyncParsableCommand {
         subcommands: [Lint.self]
     )
 
-    struct Lint: AsyncParsableCommand {
+    struct Lint: KdnetctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Report every problem in pasted `bcdedit /dbgsettings` output.",
             discussion: "Reads FILE, or standard input when FILE is - or absent. Exits 1 when a problem of severity error is found."
         )
 
         @Argument(help: "The pasted output, or - for standard input.") var file: String = "-"
-        @Option(help: "The key the host uses; says whether the target's matches.") var key: String?
+        @Option(parsing: .unconditional, help: "The key the host uses; says whether the target's matches.") var key: DebugKey?
         @Flag(help: "The target is a virtual machine (no busparams needed).") var virtualMachine = false
         @Flag(help: "Do not check that hostip is one of this host's addresses (when linting for another host).")
         var skipHostCheck = false
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            try await Console.run(json: output.json) {
-                var options = DbgSettingsLint.Options(virtualMachine: virtualMachine)
-                if !skipHostCheck { options.hostLookup = try HostNetwork.snapshot() }
-                if let key {
-                    do { options.expectedKey = try DebugKey(parsing: key) } catch {
-                        throw UserFacingError("--key: " + Console.describe(error), usage: true)
-                    }
-                }
-                let report = DbgSettingsLint(DbgSettings(parsing: try Self.readSettings(file)), options: options)
-                if output.json {
-                    try Console.json(report)
-                } else {
-                    Console.out(Self.text(report))
-                }
-                if !report.ok { throw ExitCode(1) }
+        func execute() async throws {
+            var options = DbgSettingsLint.Options(virtualMachine: virtualMachine)
+            if !skipHostCheck { options.hostLookup = try HostNetwork.snapshot() }
+            options.expectedKey = key
+            let report = DbgSettingsLint(DbgSettings(parsing: try Self.readSettings(file)), options: options)
+            if output.json {
+                try Console.json(report)
+            } else {
+                Console.out(Self.text(report))
             }
+            if !report.ok { throw ExitCode(1) }
         }
 
         /// The one reader for pasted `bcdedit /dbgsettings` output (`doctor --dbgsettings` uses it

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-struct DoctorCommand: AsyncParsableCommand {
+struct DoctorCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Run every check that applies and print pass / warn / fail, each with its cause and fix.",
@@ -29,7 +29,7 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: "The target's address.") var target: String?
     @Option(help: "A file holding the target's `bcdedit /dbgsettings` output, or - for standard input.") var dbgsettings: String?
     @Option(name: .customLong("host-os"), help: "The OS the debugger runs on: linux or windows.")
-    var hostOS: DoctorRequest.HostOS = .linux
+    var hostOS: HostOS = .linux
     @Option(parsing: .unconditional, help: "Also listen this many seconds on --port and judge what arrives (needs the key).", transform: ArgumentValue.anySeconds) var listen: Double?
     @OptionGroup(title: "The target's NICs") var nics: NICSourceOptions
     @Option(help: ArgumentHelp("A VM on this host to check as `kdnetctl vm check` does (its checks appear as vm-*).", valueName: "name"))
@@ -37,31 +37,34 @@ struct DoctorCommand: AsyncParsableCommand {
     @OptionGroup(title: "Where VMs are found") var vmSources: VMSourceOptions
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        try await Console.run(json: output.json) {
-            var vmReport: VMCheckReport?
-            if let vm {
-                let catalog = VMCatalog.load(vmSources.sources)
-                vmReport = try VMCheck.live(try vmSources.resolve(vm, in: catalog), in: catalog, windows: nics.windows,
-                                            port: port ?? VMCheck.defaultPort)
+    func execute() async throws {
+        var vmReport: VMCheckReport?
+        if let vm {
+            let catalog = VMCatalog.load(vmSources.sources)
+            let machine = try vmSources.resolve(vm, in: catalog)
+            vmReport = try ValidationError.fromFlags(refusing: [HardwareUsageError.self]) {
+                try VMCheck.live(machine, in: catalog, windows: nics.windows, port: port ?? VMCheck.defaultPort)
             }
-            let request = try DoctorRequest.parsing(port: port, key: try keySource.resolve(), hostIP: hostIP, target: target,
-                                                    dbgSettings: try dbgsettings.map(DbgsettingsCommand.Lint.readSettings), hostOS: hostOS,
-                                                    listenSeconds: listen, pciDump: nics.pciDump, ids: nics.ids, windows: nics.windows,
-                                                    pciIDs: nics.pciIDsFile, vm: vmReport)
-            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
-            let report = Doctor.run(request) { event in
-                switch event {
-                case .checking(let activity): status.update("doctor: \(activity)…")
-                case .pinged(let sent, let answered, let of): status.update("doctor: ping \(sent)/\(of), \(answered) answered…")
-                case .listening(let left, let seen):
-                    status.update("doctor: listening on port \(port ?? 0), \(Int(left.rounded(.up))) s left; \(seen.total) datagram\(seen.total == 1 ? "" : "s"), \(seen.authenticated) authenticated, \(seen.wrongKey) with another key, \(seen.unsupportedVersion) of an unknown version, \(seen.notKdnet) not KDNET…")
-                }
-            }
-            status.finish()
-            if output.json { try Console.json(report) } else { render(report) }
-            if report.failed { throw ExitCode(1) }
         }
+        let key = try keySource.resolve()
+        let pasted = try dbgsettings.map(DbgsettingsCommand.Lint.readSettings)
+        let request = try ValidationError.fromFlags(refusing: [DoctorRequestError.self, HardwareUsageError.self, HostAddressError.self, ProbeInputError.self]) {
+            try DoctorRequest.parsing(port: port, key: key, hostIP: hostIP, target: target, dbgSettings: pasted, hostOS: hostOS,
+                                      listenSeconds: listen, pciDump: nics.pciDump, ids: nics.ids, windows: nics.windows,
+                                      pciIDs: nics.pciIDsFile, vm: vmReport)
+        }
+        let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+        let report = Doctor.run(request) { event in
+            switch event {
+            case .checking(let activity): status.update("doctor: \(activity)…")
+            case .pinged(let sent, let answered, let of): status.update("doctor: ping \(sent)/\(of), \(answered) answered…")
+            case .listening(let left, let seen):
+                status.update("doctor: listening on port \(port ?? 0), \(Int(left.rounded(.up))) s left; \(seen.total) datagram\(seen.total == 1 ? "" : "s"), \(seen.authenticated) authenticated, \(seen.wrongKey) with another key, \(seen.unsupportedVersion) of an unknown version, \(seen.notKdnet) not KDNET…")
+            }
+        }
+        status.finish()
+        if output.json { try Console.json(report) } else { render(report) }
+        if report.failed { throw ExitCode(1) }
     }
 
     private func render(_ report: DoctorReport) {
@@ -78,5 +81,3 @@ struct DoctorCommand: AsyncParsableCommand {
         Console.out("\n\(s.pass) pass, \(s.warn) warn, \(s.fail) fail")
     }
 }
-
-extension DoctorRequest.HostOS: ExpressibleByArgument {}

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-struct FirewallCommand: AsyncParsableCommand {
+struct FirewallCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "firewall",
         abstract: "Tell whether the host's firewall lets the target's UDP datagrams in, and how to open it.",
@@ -16,10 +16,8 @@ struct FirewallCommand: AsyncParsableCommand {
             Control Panel steps for all three profiles.
             """
     )
-    enum HostOS: String, ExpressibleByArgument { case linux, windows }
-
     @Option(parsing: .unconditional, help: "The KDNET UDP port the debugger listens on.", transform: ArgumentValue.udpPort) var port: Int
-    @Option(help: "The interface the target's datagrams arrive on.", transform: ArgumentValue.interface) var interface: InterfaceName?
+    @Option(help: "The interface the target's datagrams arrive on.") var interface: InterfaceName?
     @Option(help: "The target's address, when rules test the source.") var source: String?
     @Option(help: "This host's address the target sends to, when rules test it.") var destination: String?
     @Option(name: .customLong("source-port"), parsing: .unconditional, help: "The target's UDP source port, when rules test it.",
@@ -29,27 +27,27 @@ struct FirewallCommand: AsyncParsableCommand {
     var rulesetFile: String?
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        try await Console.run(json: output.json) {
-            if hostOS == .windows { return try windows() }
-            if let interface, !interface.existsHere {
-                Console.err("warning: this host has no interface \(interface) now; the verdict is for datagrams arriving on it")
-            }
-            let packet = InboundPacket(port: port, interface: interface, source: try source.map(IPAddress.parse),
-                                       destination: try destination.map(IPAddress.parse), sourcePort: sourcePort)
-            let ruleset: NftRuleset
-            if let rulesetFile {
-                guard let data = FileManager.default.contents(atPath: rulesetFile) else {
-                    throw UserFacingError("cannot read \(rulesetFile); give the path of a file saved with `nft -j list ruleset`", usage: true)
-                }
-                ruleset = try NftRuleset(json: data)
-            } else {
-                ruleset = try NftablesReader.liveRuleset()
-            }
-            let report = FirewallAnalyzer.verdict(ruleset: ruleset, packet: packet)
-            if output.json { try Console.json(report) } else { render(report) }
-            if report.verdict == .fail { throw ExitCode(1) }
+    func execute() async throws {
+        if hostOS == .windows { return try windows() }
+        if let interface, !interface.existsHere {
+            Console.err("warning: this host has no interface \(interface) now; the verdict is for datagrams arriving on it")
         }
+        let packet = try ValidationError.fromFlags {
+            InboundPacket(port: port, interface: interface, source: try source.map(IPAddress.parse),
+                          destination: try destination.map(IPAddress.parse), sourcePort: sourcePort)
+        }
+        let ruleset: NftRuleset
+        if let rulesetFile {
+            guard let data = FileManager.default.contents(atPath: rulesetFile) else {
+                throw ValidationError("cannot read \(rulesetFile); give the path of a file saved with `nft -j list ruleset`")
+            }
+            ruleset = try NftRuleset(json: data)
+        } else {
+            ruleset = try NftablesReader.liveRuleset()
+        }
+        let report = FirewallAnalyzer.verdict(ruleset: ruleset, packet: packet)
+        if output.json { try Console.json(report) } else { render(report) }
+        if report.verdict == .fail { throw ExitCode(1) }
     }
 
     private func render(_ r: FirewallReport) {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import KDNetKit
 
-struct HostCommand: AsyncParsableCommand {
+struct HostCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "host",
         abstract: "List this host's interfaces and routes, and pick the address to give the target as hostip.",
@@ -21,11 +21,11 @@ struct HostCommand: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        try await Console.run(json: output.json) {
-            let advice = try HostAdvice.advise(target: target, includeVirtual: includeVirtual)
-            if output.json { try Console.json(advice) } else { render(advice) }
+    func execute() async throws {
+        let advice = try ValidationError.fromFlags(refusing: [HostNetworkUsageError.self]) {
+            try HostAdvice.advise(target: target, includeVirtual: includeVirtual)
         }
+        if output.json { try Console.json(advice) } else { render(advice) }
     }
 
     private func render(_ a: HostAdvice) {

@@ -6,7 +6,7 @@ import Synchronization
 /// Set by SIGINT so a live capture ends with its report rather than mid-document.
 private let interruptRequested = Atomic<Bool>(false)
 
-struct InspectCommand: AsyncParsableCommand {
+struct InspectCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Decode KDNET traffic in a capture (pcap, pcapng) or live on an interface.",
@@ -47,8 +47,7 @@ struct InspectCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The capture file (pcap or pcapng), or with --hex-lines a file of `name hex` lines.", valueName: "file"))
     var file: String?
 
-    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("A key to try (repeat for captures of several targets).", valueName: "key"),
-            transform: ArgumentValue.key)
+    @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("A key to try (repeat for captures of several targets).", valueName: "key"))
     var key: [DebugKey] = []
 
     @Option(name: .customLong("key-file"), help: ArgumentHelp("A file holding a key to try, alone and not readable by other users (also: $KDNETCTL_KEY).", valueName: "file"))
@@ -80,38 +79,38 @@ struct InspectCommand: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        try await Console.run(json: output.json) {
-            let keys = try observerKeys()
-            let streamRecords = output.json || verbose
-            var printer = RecordPrinter(json: output.json)
-            let onRecord: (ObservedDatagram) -> Void = streamRecords ? { printer.add($0) } : { _ in }
-            let summary: InspectSummary
-            if let live {
-                summary = try inspectLive(interface: live, keys: keys, onRecord: onRecord)
-            } else if hexLines {
-                summary = try CaptureInspector.inspect(hexLines: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord)
-            } else {
-                summary = try CaptureInspector.inspect(file: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord)
-            }
-            if output.json {
-                try printer.end(summary: summary)
-            } else {
-                printer.flush()
-                render(summary)
-            }
-            if summary.problemFound { throw ExitCode(1) }
+    func validate() throws {
+        if live != nil && file != nil { throw ValidationError("give either a capture FILE or --live IFACE, not both") }
+        if live == nil && file == nil { throw ValidationError("give a capture FILE to read, or --live IFACE to capture") }
+        if live == nil && (count != nil || duration != nil || filter != nil) { throw ValidationError("--count, --duration and --filter only apply with --live IFACE") }
+        if live != nil && hexLines { throw ValidationError("--hex-lines reads a FILE; it does not combine with --live") }
+        if let count, count < 1 { throw ValidationError("--count \(count) must be at least 1") }
+        if let duration, !(duration > 0) { throw ValidationError("--duration \(duration) must be above 0 seconds") }
+    }
+
+    func execute() async throws {
+        let keys = try observerKeys()
+        let streamRecords = output.json || verbose
+        var printer = RecordPrinter(json: output.json)
+        let onRecord: (ObservedDatagram) -> Void = streamRecords ? { printer.add($0) } : { _ in }
+        let summary: InspectSummary
+        if let live {
+            summary = try inspectLive(interface: live, keys: keys, onRecord: onRecord)
+        } else if hexLines {
+            summary = try CaptureInspector.inspect(hexLines: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord)
+        } else {
+            summary = try CaptureInspector.inspect(file: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord)
         }
+        if output.json {
+            try printer.end(summary: summary)
+        } else {
+            printer.flush()
+            render(summary)
+        }
+        if summary.problemFound { throw ExitCode(1) }
     }
 
     private func observerKeys() throws -> [ObserverKey] {
-        let bad = { (why: String) in UserFacingError(why, usage: true) }
-        if live != nil && file != nil { throw bad("give either a capture FILE or --live IFACE, not both") }
-        if live == nil && file == nil { throw bad("give a capture FILE to read, or --live IFACE to capture") }
-        if live == nil && (count != nil || duration != nil || filter != nil) { throw bad("--count, --duration and --filter only apply with --live IFACE") }
-        if live != nil && hexLines { throw bad("--hex-lines reads a FILE; it does not combine with --live") }
-        if let count, count < 1 { throw bad("--count \(count) must be at least 1") }
-        if let duration, !(duration > 0) { throw bad("--duration \(duration) must be above 0 seconds") }
         var keys: [ObserverKey] = []
         for (i, key) in key.enumerated() { keys.append(ObserverKey(key: key, label: "key \(i + 1)")) }
         if let extra = try KeySourceOptions.fileOrEnvironment(keyFile) {
@@ -121,16 +120,13 @@ struct InspectCommand: AsyncParsableCommand {
             let loaded = try ListenerConfig.load(from: URL(fileURLWithPath: config))
             for t in loaded.targets { keys.append(ObserverKey(key: try DebugKey(parsing: t.key), label: t.name)) }
         }
-        if keys.isEmpty { throw bad("give the key the target uses with --key K, --key-file FILE or $KDNETCTL_KEY (or --config listener.json)") }
+        if keys.isEmpty { throw ValidationError("give the key the target uses with --key K, --key-file FILE or $KDNETCTL_KEY (or --config listener.json)") }
         return keys
     }
 
     private func inspectLive(interface: String, keys: [ObserverKey], onRecord: (ObservedDatagram) -> Void) throws -> InspectSummary {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { interruptRequested.store(true, ordering: .relaxed) }
-        source.resume()
-        defer { source.cancel(); signal(SIGINT, SIG_DFL) }
+        let signals = SignalRoute([SIGINT]) { interruptRequested.store(true, ordering: .relaxed) }
+        defer { signals.cancel() }
         let status = StatusLine()
         defer { status.finish() }
         return try CaptureInspector.inspect(

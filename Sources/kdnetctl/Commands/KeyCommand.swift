@@ -8,21 +8,19 @@ struct KeyCommand: AsyncParsableCommand {
         subcommands: [Generate.self, Check.self]
     )
 
-    struct Generate: AsyncParsableCommand {
+    struct Generate: KdnetctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate a random 256-bit key with libsodium's CSPRNG."
         )
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            try await Console.run(json: output.json) {
-                let report = KeyReport(key: .generate())
-                if output.json { try Console.json(report) } else { Console.out(report.key ?? "") }
-            }
+        func execute() async throws {
+            let report = KeyReport(key: .generate())
+            if output.json { try Console.json(report) } else { Console.out(report.key ?? "") }
         }
     }
 
-    struct Check: AsyncParsableCommand {
+    struct Check: KdnetctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a key: valid or not, its normal form, its 32 bytes, and whether it looks hand-typed.",
             discussion: "Exits 1 when the key is not valid."
@@ -31,18 +29,18 @@ struct KeyCommand: AsyncParsableCommand {
         var key: String
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
+        func execute() async throws {
             let report = KeyReport.check(key)
             if output.json {
+                // The report is the document, its "error" included.
                 try Console.json(report)
-            } else if report.valid {
-                Console.out("\(Console.paint("valid", .green)): \(report.key ?? "")")
-                Console.out("bytes: \(report.bytes ?? "")")
-                if report.weak == true { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + KeyReport.weakWarning) }
-            } else {
-                Console.err(Console.paint("error:", .red, stderr: true) + " invalid key: " + (report.error ?? ""))
+                if !report.valid { throw ExitCode(1) }
+                return
             }
-            if !report.valid { throw ExitCode(1) }
+            guard report.valid else { throw UserFacingError("invalid key: " + (report.error ?? "")) }
+            Console.out("\(Console.paint("valid", .green)): \(report.key ?? "")")
+            Console.out("bytes: \(report.bytes ?? "")")
+            if report.weak == true { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + KeyReport.weakWarning) }
         }
     }
 }

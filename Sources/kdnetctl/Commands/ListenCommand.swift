@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-struct ListenCommand: AsyncParsableCommand {
+struct ListenCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "listen",
         abstract: "Wait for a target's KDNET poke, connect, read its Windows build, and leave it running.",
@@ -31,8 +31,8 @@ struct ListenCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(parsing: .unconditional, help: "The UDP port the target sends to (bcdedit /dbgsettings ... port:P), 49152-65535.",
-            transform: ArgumentValue.debugPort) var port: DebugPort?
+    @Option(parsing: .unconditional, help: "The UDP port the target sends to (bcdedit /dbgsettings ... port:P), 49152-65535.")
+    var port: DebugPort?
     @OptionGroup var keySource: KeySourceOptions
     @Option(help: "Listen on this local address only (default: every IPv4 and IPv6 address).") var bind: String?
     @Option(parsing: .unconditional, help: "Give up after this many seconds (default 120; with --follow, run until stopped).",
@@ -50,29 +50,27 @@ struct ListenCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        try await Console.run(json: output.json) {
-            let targets = try makeTargets()
-            let stop = WakePipe()
-            let signals = Self.stopOnSignals(stop)
-            let options = ListenOptions(targets: targets, bind: bind, timeout: timeout ?? (follow ? nil : 120),
-                                        mode: follow ? .follow : .confirm, connectTo: target)
-            let listener = try HostListener(options: options, stop: stop)
-            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
-            var narrator = Narrator(targets: targets, json: output.json, follow: follow, status: status)
-            narrator.announce(bind: bind)
-            let results = try listener.run { narrator.handle($0, $1, $2) }
-            status.finish()
-            withExtendedLifetime(signals) {}
-            try report(results, stoppedBySignal: stop.isWoken)
-        }
+    func execute() async throws {
+        let targets = try makeTargets()
+        let stop = WakePipe()
+        let signals = SignalRoute { stop.wake() }
+        defer { signals.cancel() }
+        let options = ListenOptions(targets: targets, bind: bind, timeout: timeout ?? (follow ? nil : 120),
+                                    mode: follow ? .follow : .confirm, connectTo: target)
+        let listener = try ValidationError.fromFlags(refusing: [ListenOptionError.self]) { try HostListener(options: options, stop: stop) }
+        let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+        var narrator = Narrator(targets: targets, json: output.json, follow: follow, status: status)
+        narrator.announce(bind: bind)
+        let results = try listener.run { narrator.handle($0, $1, $2) }
+        status.finish()
+        try report(results, stoppedBySignal: stop.isWoken)
     }
 
     private func makeTargets() throws -> [ListenTarget] {
         if let config {
             return try ListenTarget.from(try ListenerConfig.load(from: URL(fileURLWithPath: config)))
         }
-        guard let port, let key = try keySource.resolve() else { throw ListenOptionError.needsPortAndKey }
+        guard let port, let key = try keySource.resolve() else { throw ValidationError(ListenOptionError.needsPortAndKey) }
         return [ListenTarget(port: port.value, key: key, expectedAddress: expect)]
     }
 
@@ -120,17 +118,6 @@ struct ListenCommand: AsyncParsableCommand {
             lines.append("  ignored: \(s.notKdnet) not KDNET, \(s.unsupportedVersion) of an unknown KDNET version, \(s.wrongKey) wrong key, \(s.unexpectedSource) from an unexpected address, \(s.kdnetData) unverifiable data, \(s.outOfSequence) replayed or out of order, \(s.malformed) malformed, \(s.refusedTakeover) pokes from elsewhere during the session")
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// SIGINT and SIGTERM wake the listener, which then stops cleanly without touching the target.
-    static func stopOnSignals(_ stop: WakePipe) -> [DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { sig in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { stop.wake() }
-            source.resume()
-            return source
-        }
     }
 }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-struct NicsCommand: AsyncParsableCommand {
+struct NicsCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "nics",
         abstract: "Check the target's NICs against Microsoft's KDNET lists and pick one for busparams.",
@@ -27,14 +27,12 @@ struct NicsCommand: AsyncParsableCommand {
     @OptionGroup var source: NICSourceOptions
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        var failed = false
-        try await Console.run(json: output.json) {
-            let survey = try NICSurvey.survey(dump: source.pciDump, ids: source.ids, windows: source.windows, pciIDs: source.pciIDsFile)
-            if output.json { try Console.json(survey) } else { render(survey) }
-            failed = !survey.anySupported
+    func execute() async throws {
+        let survey = try ValidationError.fromFlags(refusing: [HardwareUsageError.self]) {
+            try NICSurvey.survey(dump: source.pciDump, ids: source.ids, windows: source.windows, pciIDs: source.pciIDsFile)
         }
-        if failed { throw ExitCode(1) }
+        if output.json { try Console.json(survey) } else { render(survey) }
+        if !survey.anySupported { throw ExitCode(1) }
     }
 
     private func render(_ s: NICSurvey) {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import KDNetKit
 
-struct PingCommand: AsyncParsableCommand {
+struct PingCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "ping",
         abstract: "Send ICMP echo requests (IPv4 or IPv6) to the target or host.",
@@ -17,21 +17,21 @@ struct PingCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Seconds to wait for the last answer.", transform: ArgumentValue.anySeconds) var timeout = 2.0
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        try await Console.run(json: output.json) {
-            let target = try IPAddress.parse(address)
-            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
-            var answered = 0
-            let report = try Pinger.ping(target, count: count, timeout: timeout) { event in
+    func execute() async throws {
+        let target = try ValidationError.fromFlags { try IPAddress.parse(address) }
+        let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+        var answered = 0
+        let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) {
+            try Pinger.ping(target, count: count, timeout: timeout) { event in
                 switch event {
                 case .sent(let seq): status.update("ping \(target): sent \(seq + 1)/\(count), \(answered) answered…")
                 case .reply: answered += 1
                 }
             }
-            status.finish()
-            if output.json { try Console.json(report) } else { render(report) }
-            if report.verdict != .pass { throw ExitCode(1) }
         }
+        status.finish()
+        if output.json { try Console.json(report) } else { render(report) }
+        if report.verdict != .pass { throw ExitCode(1) }
     }
 
     private func render(_ r: PingReport) {

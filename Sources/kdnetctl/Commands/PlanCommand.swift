@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-struct PlanCommand: AsyncParsableCommand {
+struct PlanCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Give every target of a fleet its own port and key, and write their scripts and the listener config.",
@@ -19,10 +19,10 @@ struct PlanCommand: AsyncParsableCommand {
 
     @Option(help: "The inventory file (CSV or YAML).") var inventory: String
     @Option(help: "The folder to write into (created 0700 if missing).") var out: String
-    @Option(help: "The host's address the targets send to (one IPv4 and/or one IPv6).", transform: ArgumentValue.hostAddress)
+    @Option(help: "The host's address the targets send to (one IPv4 and/or one IPv6).")
     var hostIp: [HostAddress] = []
     @Flag(help: "Give every target a new key (keys given in the inventory stay).") var rotateKeys = false
-    @Option(help: "The host's OS, for its firewall rule: linux or windows.") var hostOs: String = "linux"
+    @Option(help: "The host's OS, for its firewall rule: linux or windows.") var hostOs: HostOS = .linux
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -31,22 +31,19 @@ struct PlanCommand: AsyncParsableCommand {
         do { try FleetPlanner.checkHostAddresses(hostIp) } catch { throw ValidationError(error) }
     }
 
-    func run() async throws {
-        try await Console.run(json: output.json) {
-            guard let os = HostSide.OS(rawValue: hostOs.lowercased()) else {
-                throw UserFacingError("--host-os '\(hostOs)' is neither linux nor windows", usage: true)
-            }
-            let inv = try Inventory.load(from: URL(fileURLWithPath: inventory))
-            var planner = FleetPlanner(inventory: inv, hostAddresses: hostIp, outDir: URL(fileURLWithPath: out))
-            planner.rotateKeys = rotateKeys
-            planner.hostOS = os
-            var (plan, files) = try planner.prepare()
-            plan.notes = try planner.write(files)
-            if output.json { try Console.json(plan); return }
-            Console.out(Self.text(plan))
-            for w in plan.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + TerminalText.escaped(w)) }
-            for n in plan.notes { Console.err("note: " + TerminalText.escaped(n)) }
-        }
+    func execute() async throws {
+        let inv = try Inventory.load(from: URL(fileURLWithPath: inventory))
+        // The one address the flags must give when the inventory gives none.
+        if hostIp.isEmpty, inv.hostAddresses.isEmpty { throw ValidationError(FleetPlanError.noHostAddress) }
+        var planner = FleetPlanner(inventory: inv, hostAddresses: hostIp, outDir: URL(fileURLWithPath: out))
+        planner.rotateKeys = rotateKeys
+        planner.hostOS = hostOs
+        var (plan, files) = try planner.prepare()
+        plan.notes = try planner.write(files)
+        if output.json { try Console.json(plan); return }
+        Console.out(Self.text(plan))
+        for w in plan.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + TerminalText.escaped(w)) }
+        for n in plan.notes { Console.err("note: " + TerminalText.escaped(n)) }
     }
 
     static func text(_ plan: FleetPlan) -> String {

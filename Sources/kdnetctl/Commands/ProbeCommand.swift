@@ -16,7 +16,7 @@ struct ProbeCommand: AsyncParsableCommand {
         subcommands: [Listen.self, Send.self, Port.self, Route.self]
     )
 
-    struct Listen: AsyncParsableCommand {
+    struct Listen: KdnetctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Answer probes on a UDP port until --timeout or --max; exits 1 if none arrived.")
         @Option(parsing: .unconditional, help: "UDP port to listen on.", transform: ArgumentValue.udpPort) var port: Int
@@ -26,13 +26,12 @@ struct ProbeCommand: AsyncParsableCommand {
         @Option(parsing: .unconditional, help: "Stop after answering this many probes.", transform: ArgumentValue.wholeNumber) var max: Int?
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            try await Console.run(json: output.json) {
-                let probeKey = try ProbeKey(key)
-                let bind = try address.map(IPAddress.parse)
-                let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
-                var answered = 0
-                let report = try UDPProbe.listen(port: port, address: bind, key: probeKey, timeout: timeout, max: max) { event in
+        func execute() async throws {
+            let (probeKey, bind) = try ValidationError.fromFlags { (try ProbeKey(key), try address.map(IPAddress.parse)) }
+            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+            var answered = 0
+            let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) {
+                try UDPProbe.listen(port: port, address: bind, key: probeKey, timeout: timeout, max: max) { event in
                     switch event {
                     case .ready(let bound):
                         // Said in every mode: scripts and tests wait for this line, not a sleep.
@@ -48,14 +47,14 @@ struct ProbeCommand: AsyncParsableCommand {
                         if !output.json { Console.out("datagram from \(from) refused: \(reason)") }
                     }
                 }
-                status.finish()
-                if output.json { try Console.json(report) } else { Render.verdict(report.verdict, report.cause, report.fix) }
-                if report.verdict == .fail { throw ExitCode(1) }
             }
+            status.finish()
+            if output.json { try Console.json(report) } else { Render.verdict(report.verdict, report.cause, report.fix) }
+            if report.verdict == .fail { throw ExitCode(1) }
         }
     }
 
-    struct Send: AsyncParsableCommand {
+    struct Send: KdnetctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send probes to a `probe listen` and report reachability both ways, RTT, loss and NAT.")
         @Argument(help: "Address of the machine running `probe listen`.") var address: String
@@ -65,24 +64,22 @@ struct ProbeCommand: AsyncParsableCommand {
         @Option(parsing: .unconditional, help: "Seconds to wait for answers after the last probe.", transform: ArgumentValue.anySeconds) var timeout = 2.0
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            try await Console.run(json: output.json) {
-                let probeKey = try ProbeKey(key)
-                let target = try IPAddress.parse(address)
-                guard (1...65535).contains(port) else { throw ProbeInputError.badPort(port) }
-                let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
-                var answered = 0
-                let report = try UDPProbe.send(to: Endpoint(address: target, port: UInt16(port)), key: probeKey,
-                                               count: count, timeout: timeout) { event in
+        func execute() async throws {
+            let (probeKey, target) = try ValidationError.fromFlags { (try ProbeKey(key), try IPAddress.parse(address)) }
+            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+            var answered = 0
+            let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) {
+                try UDPProbe.send(to: Endpoint(address: target, port: UInt16(port)), key: probeKey,
+                                   count: count, timeout: timeout) { event in
                     switch event {
                     case .sent(let seq): status.update("probing \(target) port \(port): sent \(seq + 1)/\(count), \(answered) answered…")
                     case .answered: answered += 1
                     }
                 }
-                status.finish()
-                if output.json { try Console.json(report) } else { render(report) }
-                if report.verdict == .fail { throw ExitCode(1) }
             }
+            status.finish()
+            if output.json { try Console.json(report) } else { render(report) }
+            if report.verdict == .fail { throw ExitCode(1) }
         }
 
         private func render(_ r: ProbeSendReport) {
@@ -94,28 +91,26 @@ struct ProbeCommand: AsyncParsableCommand {
         }
     }
 
-    struct Port: AsyncParsableCommand {
+    struct Port: KdnetctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tell whether a UDP port is free here, and which process holds it if not; exits 1 if held.")
         @Option(parsing: .unconditional, help: "UDP port to check.", transform: ArgumentValue.udpPort) var port: Int
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            try await Console.run(json: output.json) {
-                let report = try PortOwnership.check(port: port)
-                if output.json { try Console.json(report) } else {
-                    for h in report.holders {
-                        Console.out("\(h.local)  pid \(h.pid.map(String.init) ?? "?")  \(h.command ?? "?")  uid \(h.uid)")
-                    }
-                    Render.verdict(report.verdict, report.cause, report.fix)
-                    if !report.sawAllProcesses && !report.free { Console.err("note: not every process could be inspected; run as root to see them all") }
+        func execute() async throws {
+            let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) { try PortOwnership.check(port: port) }
+            if output.json { try Console.json(report) } else {
+                for h in report.holders {
+                    Console.out("\(h.local)  pid \(h.pid.map(String.init) ?? "?")  \(h.command ?? "?")  uid \(h.uid)")
                 }
-                if report.verdict == .fail { throw ExitCode(1) }
+                Render.verdict(report.verdict, report.cause, report.fix)
+                if !report.sawAllProcesses && !report.free { Console.err("note: not every process could be inspected; run as root to see them all") }
             }
+            if report.verdict == .fail { throw ExitCode(1) }
         }
     }
 
-    struct Route: AsyncParsableCommand {
+    struct Route: KdnetctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tell whether an address is on a directly connected subnet or behind a router.",
             discussion: "Reads this machine's routes with libnl, its own addresses included. Exits 1 when there is no route, or when a link-local address would have to cross a router.")
@@ -124,26 +119,11 @@ struct ProbeCommand: AsyncParsableCommand {
         var hostIP: String?
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            try await Console.run(json: output.json) {
-                let target = try IPAddress.parse(address)
-                let host = try hostIP.map(IPAddress.parse)
-                let report = RouteDecision.decide(target: target, routes: try NetlinkRouteSource().routes(), hostAddress: host)
-                if output.json { try Console.json(report) } else { Render.verdict(report.verdict, report.cause, report.fix) }
-                if report.verdict == .fail { throw ExitCode(1) }
-            }
+        func execute() async throws {
+            let (target, host) = try ValidationError.fromFlags { (try IPAddress.parse(address), try hostIP.map(IPAddress.parse)) }
+            let report = RouteDecision.decide(target: target, routes: try NetlinkRouteSource().routes(), hostAddress: host)
+            if output.json { try Console.json(report) } else { Render.verdict(report.verdict, report.cause, report.fix) }
+            if report.verdict == .fail { throw ExitCode(1) }
         }
     }
-}
-
-/// Shared human rendering of the probes' and firewall's verdicts.
-enum Render {
-    static func verdict(_ v: CheckVerdict, _ cause: String, _ fix: String?) {
-        let style: Console.Style = v == .pass ? .green : v == .warn ? .yellow : .red
-        Console.out("\(Console.paint(v.rawValue, style)): \(cause)")
-        if let fix { Console.out("fix: \(fix)") }
-    }
-
-    static func ms(_ v: Double) -> String { String(format: "%.2f ms", v) }
-    static func percent(_ v: Double) -> String { String(format: "%.0f%%", v) }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-struct SimulateTargetCommand: AsyncParsableCommand {
+struct SimulateTargetCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate-target",
         abstract: "Act as a Windows KDNET target: poke a host, connect, print, answer a break-in and GetVersion.",
@@ -24,8 +24,8 @@ struct SimulateTargetCommand: AsyncParsableCommand {
     )
 
     @Option(name: .customLong("host-ip"), help: "The host's address (bcdedit /dbgsettings net hostip:A).") var hostIP: String
-    @Option(parsing: .unconditional, help: "The UDP port (bcdedit ... port:P), 49152-65535; also the source port.",
-            transform: ArgumentValue.debugPort) var port: DebugPort
+    @Option(parsing: .unconditional, help: "The UDP port (bcdedit ... port:P), 49152-65535; also the source port.")
+    var port: DebugPort
     @OptionGroup var keySource: KeySourceOptions
     @Option(name: .customLong("poke-interval"), parsing: .unconditional, help: "Seconds between pokes, 0.05-60 (a real target: about 3).", transform: ArgumentValue.anySeconds) var pokeInterval: Double = 3
     @Option(parsing: .unconditional, help: "The Windows build to report.") var build: UInt16 = 19041
@@ -37,38 +37,36 @@ struct SimulateTargetCommand: AsyncParsableCommand {
     @Option(name: .customLong("reboot-after"), parsing: .unconditional, help: "Reboot once after this many seconds, 0.1-86400.", transform: ArgumentValue.anySeconds) var rebootAfter: Double?
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        try await Console.run(json: output.json) {
-            let options = try makeOptions()
-            let stop = WakePipe()
-            let signals = ListenCommand.stopOnSignals(stop)
-            let simulator = try TargetSimulator(options: options, stop: stop)
-            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
-            let json = output.json
-            // Said in every mode once the socket is bound: scripts wait for this line.
-            Console.err("simulated target \(simulator.ownEndpoint) poking \(options.hostIP):\(options.port) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
-            if !json {
-                if simulator.ownEndpoint.port != options.port {
-                    Console.err("port \(options.port) is taken on the loopback addresses here (by a listener?), so it sends from port \(simulator.ownEndpoint.port); a real target sends from port \(options.port) itself")
-                }
+    func execute() async throws {
+        guard let key = try keySource.resolve() else { throw ValidationError(ListenOptionError.needsKey) }
+        let options = try ValidationError.fromFlags { try makeOptions(key: key) }
+        let stop = WakePipe()
+        let signals = SignalRoute { stop.wake() }
+        defer { signals.cancel() }
+        let simulator = try ValidationError.fromFlags(refusing: [ListenOptionError.self]) { try TargetSimulator(options: options, stop: stop) }
+        let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+        let json = output.json
+        // Said in every mode once the socket is bound: scripts wait for this line.
+        Console.err("simulated target \(simulator.ownEndpoint) poking \(options.hostIP):\(options.port) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
+        if !json {
+            if simulator.ownEndpoint.port != options.port {
+                Console.err("port \(options.port) is taken on the loopback addresses here (by a listener?), so it sends from port \(simulator.ownEndpoint.port); a real target sends from port \(options.port) itself")
             }
-            let report = try simulator.run { event, session in
-                if !json, let line = SessionEventText.target(event) { status.finish(); Console.err(line) }
-                status.update("pokes \(session.record.pokes), \(session.isConnected ? "connected" : "not connected")\(session.isHalted ? ", halted" : "")")
-            }
-            status.finish()
-            withExtendedLifetime(signals) {}
-            if json {
-                try Console.json(report)
-            } else {
-                Console.err("\(report.connected ? "connected" : "no host connected"); \(report.record.pokes) pokes, stopped: \(report.stoppedBecause)")
-            }
-            if !report.connected { throw ExitCode(1) }
         }
+        let report = try simulator.run { event, session in
+            if !json, let line = SessionEventText.target(event) { status.finish(); Console.err(line) }
+            status.update("pokes \(session.record.pokes), \(session.isConnected ? "connected" : "not connected")\(session.isHalted ? ", halted" : "")")
+        }
+        status.finish()
+        if json {
+            try Console.json(report)
+        } else {
+            Console.err("\(report.connected ? "connected" : "no host connected"); \(report.record.pokes) pokes, stopped: \(report.stoppedBecause)")
+        }
+        if !report.connected { throw ExitCode(1) }
     }
 
-    private func makeOptions() throws -> SimulatorOptions {
-        guard let key = try keySource.resolve() else { throw ListenOptionError.needsKey }
+    private func makeOptions(key: DebugKey) throws -> SimulatorOptions {
         guard let machineValue = KernelVersion.machine(named: machine), machineValue != 0x1C4 else { throw ListenOptionError.badMachine(machine) }
         guard (2...5).contains(protocolVersion) else { throw ListenOptionError.badProtocolVersion(protocolVersion) }
         var o = SimulatorOptions(hostIP: hostIP, port: port.value, key: key, kernel: .simulated(machine: machineValue, build: build))

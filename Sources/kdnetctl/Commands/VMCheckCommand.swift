@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-struct VMCheckCommand: AsyncParsableCommand {
+struct VMCheckCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check a VM for every KDNET trap, each with its cause and fix.",
@@ -34,16 +34,12 @@ struct VMCheckCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        var failed = false
-        try await Console.run(json: output.json) {
-            let catalog = VMCatalog.load(vmSources.sources)
-            let machine = try vmSources.resolve(vm, in: catalog)
-            let report = try VMCheck.live(machine, in: catalog, windows: windows, port: port)
-            if output.json { try Console.json(report) } else { Self.render(report) }
-            failed = report.failed
-        }
-        if failed { throw ExitCode(1) }
+    func execute() async throws {
+        let catalog = VMCatalog.load(vmSources.sources)
+        let machine = try vmSources.resolve(vm, in: catalog)
+        let report = try VMCheck.live(machine, in: catalog, windows: windows, port: port)
+        if output.json { try Console.json(report) } else { Self.render(report) }
+        if report.failed { throw ExitCode(1) }
     }
 
     static func render(_ r: VMCheckReport) {

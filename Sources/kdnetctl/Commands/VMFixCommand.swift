@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-struct VMFixCommand: AsyncParsableCommand {
+struct VMFixCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "fix",
         abstract: "Change a VM so KDNET works in it: a dry run that shows the diff unless --apply.",
@@ -55,44 +55,48 @@ struct VMFixCommand: AsyncParsableCommand {
         var powerCycle: String?
     }
 
-    func run() async throws {
-        try await Console.run(json: output.json) {
-            let catalog = VMCatalog.load(vmSources.sources)
-            let machine = try vmSources.resolve(vm, in: catalog)
-            let libvirt = machine.source == .libvirt ? LibvirtHost(uri: vmSources.connect) : nil
-            if revert {
-                guard let libvirt else { throw VMFixApplyError.notLibvirt(machine.name, machine.source) }
-                let backup = try VMFixer.revert(machine.name, libvirt: libvirt, backups: VMFixBackups())
-                let outcome = Outcome(vm: machine.name, source: machine.source, applied: false, reverted: true, backup: backup.path,
-                                      changes: [], warnings: [], notes: [], diff: "", commands: [],
-                                      powerCycle: VMFixPlan.powerCycleInstruction(.libvirt(domain: machine.name)))
-                if output.json { try Console.json(outcome) } else {
-                    Console.out("restored \(TerminalText.escaped(machine.name))'s definition from \(backup.path)")
-                    Console.out(TerminalText.escaped(outcome.powerCycle!))
-                }
-                return
+    func execute() async throws {
+        let catalog = VMCatalog.load(vmSources.sources)
+        let machine = try vmSources.resolve(vm, in: catalog)
+        let libvirt = machine.source == .libvirt ? LibvirtHost(uri: vmSources.connect) : nil
+        if revert {
+            guard let libvirt else { throw ValidationError(VMFixApplyError.notLibvirt(machine.name, machine.source)) }
+            let backup = try ValidationError.fromFlags(refusing: [VMFixApplyError.self]) {
+                try VMFixer.revert(machine.name, libvirt: libvirt, backups: VMFixBackups())
             }
-            let report = try VMCheck.live(machine, in: catalog, windows: windows)
-            if let network = addDebugNIC, machine.source == .libvirt, !catalog.networks.contains(where: { $0.name == network }) {
-                throw UserFacingError("--add-debug-nic: libvirt has no network '\(network)'; the networks are: \(catalog.networks.map(\.name).joined(separator: ", ")) (virsh net-list --all)", usage: true)
+            let outcome = Outcome(vm: machine.name, source: machine.source, applied: false, reverted: true, backup: backup.path,
+                                  changes: [], warnings: [], notes: [], diff: "", commands: [],
+                                  powerCycle: VMFixPlan.powerCycleInstruction(.libvirt(domain: machine.name)))
+            if output.json { try Console.json(outcome) } else {
+                Console.out("restored \(TerminalText.escaped(machine.name))'s definition from \(backup.path)")
+                Console.out(TerminalText.escaped(outcome.powerCycle!))
             }
-            guard let proposal = try VMFixer.proposeLive(machine, report: report, addDebugNIC: addDebugNIC, libvirt: libvirt) else {
-                let outcome = Outcome(vm: machine.name, source: machine.source, applied: false, reverted: false, backup: nil, changes: [],
-                                      warnings: [], notes: ["nothing to fix: no check of `kdnetctl vm check \(ShellWord.quoted(machine.name))` asks for a change"],
-                                      diff: "", commands: [], powerCycle: nil)
-                if output.json { try Console.json(outcome) } else { Console.out(TerminalText.escaped(outcome.notes[0])) }
-                return
-            }
-            if apply && proposal.plan.steps.isEmpty {
-                throw UserFacingError("nothing for --apply to change: \(proposal.notes.joined(separator: "; "))", usage: true)
-            }
-            var backup: URL?
-            if apply { backup = try VMFixer.apply(proposal, libvirt: libvirt ?? LibvirtHost(uri: vmSources.connect), backups: VMFixBackups()) }
-            let outcome = Outcome(vm: machine.name, source: machine.source, applied: backup != nil, reverted: false, backup: backup?.path,
-                                  changes: proposal.plan.steps, warnings: proposal.warnings, notes: proposal.notes,
-                                  diff: proposal.diff, commands: proposal.commands, powerCycle: proposal.plan.steps.isEmpty ? nil : proposal.powerCycle)
-            if output.json { try Console.json(outcome) } else { render(outcome) }
+            return
         }
+        let report = try VMCheck.live(machine, in: catalog, windows: windows)
+        if let network = addDebugNIC, machine.source == .libvirt, !catalog.networks.contains(where: { $0.name == network }) {
+            throw ValidationError("--add-debug-nic: libvirt has no network '\(network)'; the networks are: \(catalog.networks.map(\.name).joined(separator: ", ")) (virsh net-list --all)")
+        }
+        guard let proposal = try VMFixer.proposeLive(machine, report: report, addDebugNIC: addDebugNIC, libvirt: libvirt) else {
+            let outcome = Outcome(vm: machine.name, source: machine.source, applied: false, reverted: false, backup: nil, changes: [],
+                                  warnings: [], notes: ["nothing to fix: no check of `kdnetctl vm check \(ShellWord.quoted(machine.name))` asks for a change"],
+                                  diff: "", commands: [], powerCycle: nil)
+            if output.json { try Console.json(outcome) } else { Console.out(TerminalText.escaped(outcome.notes[0])) }
+            return
+        }
+        if apply && proposal.plan.steps.isEmpty {
+            throw ValidationError("nothing for --apply to change: \(proposal.notes.joined(separator: "; "))")
+        }
+        var backup: URL?
+        if apply {
+            backup = try ValidationError.fromFlags(refusing: [VMFixApplyError.self]) {
+                try VMFixer.apply(proposal, libvirt: libvirt ?? LibvirtHost(uri: vmSources.connect), backups: VMFixBackups())
+            }
+        }
+        let outcome = Outcome(vm: machine.name, source: machine.source, applied: backup != nil, reverted: false, backup: backup?.path,
+                              changes: proposal.plan.steps, warnings: proposal.warnings, notes: proposal.notes,
+                              diff: proposal.diff, commands: proposal.commands, powerCycle: proposal.plan.steps.isEmpty ? nil : proposal.powerCycle)
+        if output.json { try Console.json(outcome) } else { render(outcome) }
     }
 
     private func render(_ o: Outcome) {

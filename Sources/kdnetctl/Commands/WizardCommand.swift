@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-struct WizardCommand: AsyncParsableCommand {
+struct WizardCommand: KdnetctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "wizard",
         abstract: "Set up KDNET step by step: host address, port, the target's NIC, key, scripts, checks, and the first connection.",
@@ -40,8 +40,7 @@ struct WizardCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Answers as YAML or JSON: question name to answer (the keys are listed above).", valueName: "file")) var answers: String?
     @Flag(help: "Never prompt: take flags, --answers, then defaults.") var nonInteractive = false
     @Flag(help: "Connect to the built-in simulated Windows target on this machine.") var simulatedTarget = false
-    @Option(parsing: .unconditional, help: ArgumentHelp("The simulated target uses this key instead (to see the wrong-key diagnosis).", valueName: "key"),
-            transform: ArgumentValue.key)
+    @Option(parsing: .unconditional, help: ArgumentHelp("The simulated target uses this key instead (to see the wrong-key diagnosis).", valueName: "key"))
     var simulatedKey: DebugKey?
     @Flag(help: "Run on the target (booted from a Linux live USB): NIC from this machine, then probe the host.") var targetSide = false
 
@@ -52,14 +51,14 @@ struct WizardCommand: AsyncParsableCommand {
     @Option(help: "Where the debugger runs: kdnetctl (here) or windbg (a Windows host).") var debugger: String?
     @Option(help: "ipv4 or ipv6.") var family: String?
     @Option(help: "The host's address the target sends to.") var hostIp: String?
-    @Option(parsing: .unconditional, help: "UDP port (default: the first free one in 50000-50039).", transform: ArgumentValue.debugPort) var port: DebugPort?
+    @Option(parsing: .unconditional, help: "UDP port (default: the first free one in 50000-50039).") var port: DebugPort?
     @Option(help: "The target's Windows: 10 22H2, 11 24H2, a build number...") var windows: String?
     @Option(help: "How to find the NIC: dump, ids, busparams, hyperv or skip; with --target-side also this-machine (its default).") var nicSource: String?
     @Option(help: ArgumentHelp("`lspci -x` or `kdnetctl nics --json` output saved on the target.", valueName: "file")) var pciDump: String?
     @Option(help: "Device ids as Windows shows them, comma-separated.") var ids: String?
     @Option(help: "Which NIC (its PCI address) when several are supported.") var nic: String?
     @Option(help: "The NIC's location: decimal b.d.f or lspci's 3b:00.0.") var busparams: String?
-    @Option(parsing: .unconditional, help: "Use this key instead of generating one.", transform: ArgumentValue.key) var key: DebugKey?
+    @Option(parsing: .unconditional, help: "Use this key instead of generating one.") var key: DebugKey?
     @Flag(help: "Write the set-up but do not wait for the target.") var noConnect = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait for the target, 1-3600.", valueName: "seconds"),
             transform: ArgumentValue.seconds(1...3600)) var timeout: Double?
@@ -68,45 +67,54 @@ struct WizardCommand: AsyncParsableCommand {
     @Option(name: .customLong("pci-ids"), help: ArgumentHelp("Name devices from this pci.ids.", valueName: "file")) var pciIDs: String?
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        var failed = false, interrupted = false
-        try await Console.run(json: output.json) {
-            let options = try flowOptions()
-            let screen = WizardScreen(toStderr: output.json)
-            let io: WizardIO
-            if nonInteractive {
-                io = PresetAnswerer(screen: screen)
-            } else if isatty(STDIN_FILENO) == 1 && isatty(output.json ? STDERR_FILENO : STDOUT_FILENO) == 1 {
-                io = TerminalPrompter(screen: screen)
-            } else {
-                io = LinePrompter(screen: screen)
-            }
-            let stop = WakePipe()
-            let signals = WaitSignals(stop: stop)
-            let services = LiveWizardServices(pciIDs: pciIDs ?? ProcessInfo.processInfo.environment["KDNETCTL_PCI_IDS"],
-                                              stop: stop, onWaiting: { signals.route($0) }, vmConnect: connect)
-            let record: WizardRecord
-            do {
-                record = try WizardFlow(io: io, services: services, options: options).run()
-            } catch is WaitInterrupted {
-                io.status(nil)
-                Console.err("\nstopped while waiting for the target; the set-up in \(out) is complete: listen later with kdnetctl listen --config \(ShellWord.quoted((out as NSString).appendingPathComponent(FleetPlan.listenerFile)))")
-                interrupted = true
-                return
-            }
-            if output.json { try Console.json(record) }
-            failed = record.outcome == .notConnected
+    func validate() throws {
+        // An empty path would be the current folder: key files where nobody meant them.
+        guard !out.isEmpty else {
+            throw ValidationError("--out is empty; give the folder for the scripts and notes, e.g. --out ./kdnet-setup")
         }
-        if interrupted { throw ExitCode(130) }
-        if failed { throw ExitCode(1) }
+        if simulatedTarget && targetSide {
+            throw ValidationError("--simulated-target and --target-side are different runs; give one of them")
+        }
+        if simulatedKey != nil && !simulatedTarget {
+            throw ValidationError("--simulated-key only applies with --simulated-target; add it or drop --simulated-key")
+        }
+    }
+
+    /// The wizard's answers, from flags, --answers or the prompts, are checked before
+    /// anything is written; a bad one is a usage error (64), wherever it came from.
+    static let answerProblems: [any Error.Type] = [WizardAnswersError.self, PresetAnswerError.self, MissingAnswerError.self, WizardFileError.self]
+
+    func execute() async throws {
+        let options = try flowOptions()
+        let screen = WizardScreen(toStderr: output.json)
+        let io: WizardIO
+        if nonInteractive {
+            io = PresetAnswerer(screen: screen)
+        } else if isatty(STDIN_FILENO) == 1 && isatty(output.json ? STDERR_FILENO : STDOUT_FILENO) == 1 {
+            io = TerminalPrompter(screen: screen)
+        } else {
+            io = LinePrompter(screen: screen)
+        }
+        let stop = WakePipe()
+        let signals = WaitSignals(stop: stop)
+        let services = LiveWizardServices(pciIDs: pciIDs ?? ProcessInfo.processInfo.environment["KDNETCTL_PCI_IDS"],
+                                          stop: stop, onWaiting: { signals.route($0) }, vmConnect: connect)
+        let record: WizardRecord
+        do {
+            record = try ValidationError.fromFlags(refusing: Self.answerProblems) {
+                try WizardFlow(io: io, services: services, options: options).run()
+            }
+        } catch is WaitInterrupted {
+            io.status(nil)
+            Console.err("\nstopped while waiting for the target; the set-up in \(out) is complete: listen later with kdnetctl listen --config \(ShellWord.quoted((out as NSString).appendingPathComponent(FleetPlan.listenerFile)))")
+            throw ExitCode(130)
+        }
+        if output.json { try Console.json(record) }
+        if record.outcome == .notConnected { throw ExitCode(1) }
     }
 
     func flowOptions() throws -> WizardFlow.Options {
-        // An empty path would be the current folder: key files where nobody meant them.
-        guard !out.isEmpty else {
-            throw UserFacingError("--out is empty; give the folder for the scripts and notes, e.g. --out ./kdnet-setup", usage: true)
-        }
-        var presets = try answers.map(WizardAnswers.load) ?? WizardAnswers()
+        var presets = try ValidationError.fromFlags(refusing: Self.answerProblems) { try answers.map(WizardAnswers.load) } ?? WizardAnswers()
         let flags: [String: String?] = [
             "target": target, "vm": vm, "vm-fix": vmFix, "debugger": debugger, "family": family, "host-ip": hostIp, "port": port?.description, "windows": windows,
             "nic-source": nicSource, "pci-dump": pciDump, "ids": ids, "nic": nic, "busparams": busparams, "key": key?.text,
@@ -114,12 +122,6 @@ struct WizardCommand: AsyncParsableCommand {
         for case let (id, value?) in flags { presets.set(id, value) }
         if noConnect { presets.set("connect", "skip") }
         if presets.values["vm"] != nil, presets.values["target"] == nil { presets.set("target", "vm-here") }
-        if simulatedTarget && targetSide {
-            throw UserFacingError("--simulated-target and --target-side are different runs; give one of them", usage: true)
-        }
-        if simulatedKey != nil && !simulatedTarget {
-            throw UserFacingError("--simulated-key only applies with --simulated-target; add it or drop --simulated-key", usage: true)
-        }
         var simulated: SimulatedTarget?
         if simulatedTarget {
             simulated = SimulatedTarget(key: simulatedKey)
@@ -137,26 +139,17 @@ struct WizardCommand: AsyncParsableCommand {
 final class WaitSignals: @unchecked Sendable {
     private let stop: WakePipe
     private let lock = NSLock()
-    private var sources: [DispatchSourceSignal] = []
+    private var signals: SignalRoute?
 
     init(stop: WakePipe) { self.stop = stop }
 
     func route(_ waiting: Bool) {
         lock.lock(); defer { lock.unlock() }
+        signals?.cancel()
+        signals = nil
         if waiting {
             let stop = self.stop
-            sources = [SIGINT, SIGTERM].map { sig in
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { stop.wake() }
-                source.resume()
-                return source
-            }
-        } else {
-            for s in sources { s.cancel() }
-            sources = []
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
+            signals = SignalRoute { stop.wake() }
         }
     }
 }

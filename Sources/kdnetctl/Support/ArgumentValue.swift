@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import KDNetKit
 
-/// Parsers for option values, handed to ArgumentParser as `transform:` so that a
-/// malformed value is a usage error (exit 64) in every command, reported before the
-/// command runs, with the library's own message naming the problem and the fix.
+/// Parsers for numbers whose range or words belong to one option, handed to
+/// ArgumentParser as `transform:` so that a malformed value is a usage error (exit 64)
+/// reported before the command runs. Values with a type of their own (keys, KDNET
+/// ports, host addresses, interfaces, choices) are `TypedArgument`s instead.
 ///
 /// Numeric options are declared with `parsing: .unconditional`, so that `--port -3`
 /// reaches these parsers (and is refused for what it is) instead of being read as
@@ -14,27 +15,9 @@ enum ArgumentValue {
     /// short values stay above a poll's granularity.
     static let waitRange: ClosedRange<Double> = 0.1...604_800
 
-    /// A KDNET key typed on the command line.
-    @Sendable static func key(_ text: String) throws -> DebugKey {
-        try DebugKey(parsing: text)
-    }
-
-    /// A KDNET port: 49152-65535, as Windows accepts (bcdedit refuses the rest).
-    @Sendable static func debugPort(_ text: String) throws -> DebugPort {
-        try DebugPort(parsing: text)
-    }
-
     /// Any UDP port a probe may use (1-65535): probes test paths other than KDNET's.
     @Sendable static func udpPort(_ text: String) throws -> Int {
         try integer(text, in: 1...65535, what: "a UDP port")
-    }
-
-    @Sendable static func hostAddress(_ text: String) throws -> HostAddress {
-        try HostAddress(parsing: text)
-    }
-
-    @Sendable static func interface(_ text: String) throws -> InterfaceName {
-        try InterfaceName(parsing: text)
     }
 
     /// Parses only: the command (or the library) checks the range with its own words.
@@ -49,10 +32,6 @@ enum ArgumentValue {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let value = Double(trimmed), value.isFinite else { throw ArgumentValueError.notSeconds(trimmed) }
         return value
-    }
-
-    static func count(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
-        { try integer($0, in: range, what: "a count") }
     }
 
     static func seconds(_ range: ClosedRange<Double>) -> @Sendable (String) throws -> Double {

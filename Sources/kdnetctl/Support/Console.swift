@@ -33,7 +33,9 @@ enum Console {
     }
 
     /// Runs a command body, turning thrown errors into one clear line, a JSON error
-    /// document when `--json` was asked for, and exit code 1 (64 for usage problems).
+    /// document when `--json` was asked for, and exit code 1 (64 for a flag's value or
+    /// combination, which the command throws as a `ValidationError`). Only
+    /// `KdnetctlCommand.run()` calls it.
     static func run(json: Bool, _ body: () async throws -> Void) async throws {
         do {
             try await body()
@@ -43,17 +45,13 @@ enum Console {
             throw error
         } catch {
             report(describe(error), json: json)
-            throw ExitCode(isUsage(error) ? 64 : 1)
+            throw error is ValidationError ? ExitCode.validationFailure : ExitCode.failure
         }
     }
 
-    /// An error found while parsing the command line, before any command runs: under
-    /// `--json` it still prints the same `{"error": ...}` document as every other error.
-    static func usageError(_ message: String, json: Bool) {
-        report(message, json: json)
-    }
-
-    private static func report(_ message: String, json: Bool) {
+    /// The one way an error reaches the user, also for errors found while parsing the
+    /// command line: under `--json` the same `{"error": ...}` document on stdout.
+    static func report(_ message: String, json: Bool) {
         if json { out((try? JSONOutput.string(["error": message])) ?? "{\"error\": \"internal\"}") }
         // The message may quote a file, a flag or the network; JSON keeps it raw.
         err(paint("error:", .red, stderr: true) + " " + TerminalText.escaped(message))
@@ -62,12 +60,6 @@ enum Console {
     static func describe(_ error: Error) -> String {
         if let e = error as? LocalizedError, let d = e.errorDescription { return d }
         return String(describing: error)
-    }
-
-    static func isUsage(_ error: Error) -> Bool {
-        if error is UsageProblem { return true }
-        if let e = error as? UserFacingError { return e.isUsage }
-        return false
     }
 }
 

@@ -8,8 +8,7 @@ import KDNetKit
 /// the host; the file and the environment variable do not.
 struct KeySourceOptions: ParsableArguments {
     @Option(parsing: .unconditional,
-            help: ArgumentHelp("The target's key, as `bcdedit /dbgsettings` shows it (visible to other users in the process list; prefer --key-file or $KDNETCTL_KEY).", valueName: "key"),
-            transform: ArgumentValue.key)
+            help: ArgumentHelp("The target's key, as `bcdedit /dbgsettings` shows it (visible to other users in the process list; prefer --key-file or $KDNETCTL_KEY).", valueName: "key"))
     var key: DebugKey?
 
     @Option(name: .customLong("key-file"),
@@ -24,11 +23,6 @@ struct KeySourceOptions: ParsableArguments {
     func resolve() throws -> DebugKey? {
         if let key { return key }
         return try Self.fileOrEnvironment(keyFile)
-    }
-
-    /// Whether any of the three sources is set, for commands that choose a mode by it.
-    var isGiven: Bool {
-        key != nil || keyFile != nil || ProcessInfo.processInfo.environment[KeyFile.environmentVariable] != nil
     }
 
     static func fileOrEnvironment(_ keyFile: String?) throws -> DebugKey? {

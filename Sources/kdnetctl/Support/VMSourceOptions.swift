@@ -22,14 +22,15 @@ struct VMSourceOptions: ParsableArguments {
         if let qemuPID, qemuPID <= 0 { throw ValidationError("--qemu-pid \(qemuPID) is not a process id; give the pid of a qemu-system-* process (pgrep -a qemu)") }
     }
 
-    /// The one VM named, or the only VM that `--qemu-pid` / a single `--proxmox-config` file shows.
+    /// The one VM named, or the only VM that `--qemu-pid` / a single `--proxmox-config` file shows;
+    /// a name or source that shows no one VM is a usage error.
     func resolve(_ name: String?, in catalog: VMCatalog) throws -> VirtualMachine {
-        if let name { return try catalog.find(name) }
+        if let name { return try ValidationError.fromFlags { try catalog.find(name) } }
         if qemuPID != nil, let vm = catalog.vms.first(where: { $0.source == .qemu }) { return vm }
         let proxmox = catalog.vms.filter { $0.source == .proxmox }
         if proxmoxConfig != nil, proxmox.count == 1 { return proxmox[0] }
-        if let problem = catalog.problems.first { throw UserFacingError(problem, usage: true) }
+        if let problem = catalog.problems.first { throw ValidationError(problem) }
         let known = catalog.vms.map(\.name)
-        throw UserFacingError(known.isEmpty ? "no VM found; see `kdnetctl vm list`" : "name the VM, one of: \(known.joined(separator: ", "))", usage: true)
+        throw ValidationError(known.isEmpty ? "no VM found; see `kdnetctl vm list`" : "name the VM, one of: \(known.joined(separator: ", "))")
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 struct FirewallCheck: DoctorCheck {
     static let name = "firewall"
     var port: Int
-    var hostOS: DoctorRequest.HostOS
+    var hostOS: HostOS
     var hostIP: HostAddress?
     var target: IPAddress?
 
