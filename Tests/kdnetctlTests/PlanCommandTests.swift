@@ -39,6 +39,23 @@ import Testing
         #expect(!r1.stdout.contains(key) && !r2.stdout.contains(key))
     }
 
+    /// Where a value came from decides the exit code: the unspecified address given
+    /// with --host-ip is a usage error (64); the same address read from the inventory
+    /// is a problem in that file (1), as every other inventory problem is.
+    @Test func aBadHostAddressIsUsageFromTheFlagAndAFileProblemFromTheInventory() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let inv = try write("inv.yaml", "host_ip: 0.0.0.0\ntargets:\n  - name: a\n")
+        let plain = try write("plain.csv", "name\na\n")
+        let out = dir.appendingPathComponent("out").path
+        let fromFile = try KdnetctlBinary.run(["plan", "--inventory", inv, "--out", out])
+        #expect(fromFile.status == 1, "\(fromFile.stderr)")
+        #expect(fromFile.stderr.contains("0.0.0.0 is the unspecified address"), "\(fromFile.stderr)")
+        let fromFlag = try KdnetctlBinary.run(["plan", "--inventory", plain, "--out", out, "--host-ip", "0.0.0.0"])
+        #expect(fromFlag.status == 64, "\(fromFlag.stderr)")
+        #expect(fromFlag.stderr.contains("0.0.0.0 is the unspecified address"), "\(fromFlag.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func badInventoryLeavesNoFiles() throws {
         defer { try? FileManager.default.removeItem(at: dir) }
         let inv = try write("inv.csv", "name,port\na,50001\nb,50001\n")

@@ -28,9 +28,9 @@ struct BcdeditCommand: KdnetctlCommand {
     @Option(help: "Remove an element from {dbgsettings} (hostip, hostipv6, port, key, busparams, dhcp, debugtype).")
     var delete: [String] = []
     @Option(help: "The target's address or name, for the debugger's target=.") var targetAddress: String?
-    @Option(help: "The host's OS, for its firewall rule: linux or windows.") var hostOs: HostOS = .linux
+    @Option(help: "The host's OS, for its firewall rule.") var hostOs: HostOS = .linux
     @Flag(help: "Make the scripts reboot the target at the end.") var reboot = false
-    @Option(help: "text, cmd, ps1 or json.") var format: Format = .text
+    @Option(help: "What to print: the commands as text, a cmd or ps1 script, or json.") var format: Format = .text
     @OptionGroup var output: OutputOptions
 
     var writesJSON: Bool { output.json || format == .json }

@@ -22,7 +22,7 @@ struct PlanCommand: KdnetctlCommand {
     @Option(help: "The host's address the targets send to (one IPv4 and/or one IPv6).")
     var hostIp: [HostAddress] = []
     @Flag(help: "Give every target a new key (keys given in the inventory stay).") var rotateKeys = false
-    @Option(help: "The host's OS, for its firewall rule: linux or windows.") var hostOs: HostOS = .linux
+    @Option(help: "The host's OS, for its firewall rule.") var hostOs: HostOS = .linux
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
