@@ -216,14 +216,14 @@ bad_config() { # bad_config DESCRIPTION JSON EXPECTED-MESSAGE-PART
   contains "$ERR" "$WORK/bad.json: $3" "--config: $1 named"
 }
 T='"key": "'$KEY'"'
-bad_config "port 80" '{"version": 1, "targets": [{"name": "lab-07", "port": 80, '"$T"'}]}' 'target "lab-07": port 80 is outside 49152-65535'
-bad_config "port 0" '{"version": 1, "targets": [{"name": "a", "port": 0, '"$T"'}]}' 'target "a": port 0 is outside 49152-65535'
-bad_config "port 65536" '{"version": 1, "targets": [{"name": "a", "port": 65536, '"$T"'}]}' 'target "a": port 65536 is outside'
-bad_config "missing port" '{"version": 1, "targets": [{"name": "a", '"$T"'}]}' 'target "a": port is missing'
+bad_config "port 80" '{"version": 1, "targets": [{"name": "lab-07", "port": 80, '"$T"'}]}' "target 'lab-07': port 80 is outside 49152-65535"
+bad_config "port 0" '{"version": 1, "targets": [{"name": "a", "port": 0, '"$T"'}]}' "target 'a': port 0 is outside 49152-65535"
+bad_config "port 65536" '{"version": 1, "targets": [{"name": "a", "port": 65536, '"$T"'}]}' "target 'a': port 65536 is outside"
+bad_config "missing port" '{"version": 1, "targets": [{"name": "a", '"$T"'}]}' "target 'a': port is missing"
 bad_config "missing name" '{"version": 1, "targets": [{"port": 50000, '"$T"'}]}' 'targets[0]: name is missing'
-bad_config "duplicate names" '{"version": 1, "targets": [{"name": "a", "port": 50000, '"$T"'}, {"name": "a", "port": 50001, '"$T"'}]}' 'targets[1]: its name "a" is also used by targets[0]'
+bad_config "duplicate names" '{"version": 1, "targets": [{"name": "a", "port": 50000, '"$T"'}, {"name": "a", "port": 50001, '"$T"'}]}' "targets[1]: its name 'a' is also used by targets[0]"
 bad_config "wrong version" '{"version": 2, "targets": [{"name": "a", "port": 50000, '"$T"'}]}' 'version 2 is not supported'
-bad_config "bad host_ip" '{"version": 1, "host_ip": "999.1.1.1", "targets": [{"name": "a", "port": 50000, '"$T"'}]}' 'host_ip "999.1.1.1" is not an IPv4 or IPv6 address'
+bad_config "bad host_ip" '{"version": 1, "host_ip": "999.1.1.1", "targets": [{"name": "a", "port": 50000, '"$T"'}]}' "host_ip '999.1.1.1' is not an IPv4 or IPv6 address"
 head -c 40 "$WORK/listener.json" >"$WORK/cut.json"
 expect_exit 1 "--config: a truncated file" -- "$KDNETCTL" listen --config "$WORK/cut.json"
 expect_one_line_error "--config: truncated"

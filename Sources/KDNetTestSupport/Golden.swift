@@ -47,9 +47,10 @@ public enum Golden {
     /// Throws unless `actual` is the content of golden file `name`; in record mode writes
     /// it and throws `.recorded`. Use inside `#expect(throws: Never.self)` to check every
     /// file of a loop and record them all in one run.
-    public static func check(_ actual: String, against name: String, in folder: URL = folder) throws(Failure) {
+    public static func check(_ actual: String, against name: String, in folder: URL = folder,
+                             recording: Bool = isRecording) throws(Failure) {
         let file = folder.appendingPathComponent(name)
-        if isRecording {
+        if recording {
             do { try Data(actual.utf8).write(to: file) } catch { throw .unwritable(name, reason: error.localizedDescription) }
             throw .recorded(name)
         }
