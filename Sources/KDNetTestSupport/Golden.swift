@@ -58,7 +58,7 @@ public enum Golden {
         guard actual != expected else { return }
         let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
         let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let line = zip(e, a).firstIndex { $0 != $1 } ?? min(e.count, a.count)
+        let line = zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(e.count, a.count)
         throw .differs(name, line: line + 1, expected: line < e.count ? String(e[line]) : "(end of file)",
                        actual: line < a.count ? String(a[line]) : "(end of output)")
     }

@@ -161,20 +161,18 @@ public struct SessionPump {
     private mutating func absorb(host out: SessionOutput) {
         if keepsHistory { hostEvents += out.events }
         hostDeadline = out.nextDeadline
-        enqueue(out.datagrams, into: &toTarget)
+        for d in out.datagrams where toTarget.count < (queueLimit ?? .max) { toTarget.append((nextStamp(), d.bytes)) }
     }
 
     private mutating func absorb(target out: SessionOutput) {
         if keepsHistory { targetEvents += out.events }
         targetDeadline = out.nextDeadline
-        enqueue(out.datagrams, into: &toHost)
+        for d in out.datagrams where toHost.count < (queueLimit ?? .max) { toHost.append((nextStamp(), d.bytes)) }
     }
 
-    private mutating func enqueue(_ datagrams: [OutgoingDatagram], into queue: inout [(order: Int, bytes: [UInt8])]) {
-        for d in datagrams where queue.count < (queueLimit ?? .max) {
-            stamped += 1
-            queue.append((stamped, d.bytes))
-        }
+    private mutating func nextStamp() -> Int {
+        stamped += 1
+        return stamped
     }
 
     // MARK: What the conversation said
