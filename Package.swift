@@ -44,25 +44,28 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Shared by the tests, the fuzz harness and the benchmarks, in no product: the
+        // in-memory session pump, the built-binary locator, golden files.
+        .target(name: "KDNetTestSupport", dependencies: ["KDNetKit"]),
         // Fuzz harnesses: built with libFuzzer by Checks/check-fuzz.sh, or as a replayer.
-        .executableTarget(name: "kdnetctl-fuzz", dependencies: ["KDNetKit"]),
+        .executableTarget(name: "kdnetctl-fuzz", dependencies: ["KDNetKit", "KDNetTestSupport"]),
         // Benchmarks: `swift build -c release --product kdnetctl-bench`, see README.md.
         .executableTarget(
             name: "kdnetctl-bench",
             dependencies: [
-                "KDNetKit",
+                "KDNetKit", "KDNetTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "KDNetKitTests",
-            dependencies: ["KDNetKit"],
+            dependencies: ["KDNetKit", "KDNetTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "kdnetctlTests",
-            dependencies: ["KDNetKit"]
+            dependencies: ["KDNetKit", "KDNetTestSupport"]
         ),
     ]
 )

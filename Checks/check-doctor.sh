@@ -57,9 +57,9 @@ verdict_is "$OUT" host-ip fail "loopback cannot be reached by a target"
 
 # Who holds the port.
 # ip netns exec execs python3, so $! is python3's own pid.
-ip netns exec $H python3 -c 'import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 50000)); time.sleep(30)' &
+ip netns exec $H python3 -c 'import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 50000)); print("bound", flush=True); time.sleep(30)' >"$WORK/holder.out" &
 HOLDER=$!
-sleep 0.5
+wait_for "$WORK/holder.out" bound 10 $HOLDER
 expect_exit 1 "port held by python3" -- doctor --port 50000 --json
 verdict_is "$OUT" port-free fail "port-free fails while python3 holds it"
 contains "$(line "$OUT" port-free)" "python3 (pid $HOLDER" "names the holder and its pid"
@@ -166,7 +166,7 @@ verdict_is "$OUT" target-busparams warn "missing busparams warns (read from stdi
 # checks before it, such as ping, take a while).
 listen_bg() {
   doctor --port 50000 --key "$1" --listen "$2" "${@:3}" --json >"$WORK/listen.out" 2>"$WORK/listen.err" & LISTENER=$!
-  for _ in $(seq 100); do host ss -Hunl 'sport = :50000' | grep -q . && break; sleep 0.1; done
+  wait_for_udp 50000 10 $H
 }
 listen_wait() { wait $LISTENER; LCODE=$?; OUT=$(cat "$WORK/listen.out"); }
 expect_exit 1 "nothing arrives" -- doctor --port 50000 --key $KEY --listen 1 --json

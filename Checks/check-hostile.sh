@@ -35,9 +35,9 @@ KDNET_FLOOD_KEY=$KEY "$REPLAYER" --flood-pool "$WORK/pool" || fail "cannot build
 lpid=$!
 wait_for "$WORK/flood.err" "listening on UDP" 20 $lpid
 start=$(date +%s)
-"${T[@]}" python3 "$ROOT/Checks/hostile_flood.py" "$WORK/pool" 10.79.0.1 50000 "$FLOOD_COUNT" >"$WORK/flood.sent" &
+"${T[@]}" python3 "$ROOT/Checks/hostile_flood.py" "$WORK/pool" 10.79.0.1 50000 "$FLOOD_COUNT" >"$WORK/flood.sent" 2>"$WORK/flood.started" &
 fpid=$!
-sleep 1
+wait_for "$WORK/flood.started" flooding 20 $fpid
 sim flood --host-ip 10.79.0.1 --port 50000 --key "$KEY" --poke-interval 1 --duration 20
 wait "$lpid"; rc=$?
 flood_running=$(kill -0 "$fpid" 2>/dev/null && echo yes || echo no)
@@ -57,9 +57,9 @@ wait
 # -- 20% loss, duplication and reordering each way: confirm, three seeds
 "${H[@]}" python3 "$ROOT/Checks/lossy_relay.py" --listen 10.79.0.3 50001 --upstream 10.79.0.1 50001 --loss 0.2 --seed 0 --duration 1 >/dev/null
 for seed in 1 2 3; do
-  "${H[@]}" python3 "$ROOT/Checks/lossy_relay.py" --listen 10.79.0.3 50001 --upstream 10.79.0.1 50001 --loss 0.2 --seed "$seed" --duration 40 >"$WORK/relay$seed.json" &
+  "${H[@]}" python3 "$ROOT/Checks/lossy_relay.py" --listen 10.79.0.3 50001 --upstream 10.79.0.1 50001 --loss 0.2 --seed "$seed" --duration 40 >"$WORK/relay$seed.json" 2>"$WORK/relay$seed.err" &
   rpid=$!
-  sleep 0.3
+  wait_for "$WORK/relay$seed.err" bound 10 $rpid
   sim lossy$seed --host-ip 10.79.0.3 --port 50001 --key "$KEY" --poke-interval 1 --duration 35
   spid=$!
   expect_exit 0 "confirmed through a lossy relay (seed $seed)" -- "${H[@]}" "$KDNETCTL" listen --bind 10.79.0.1 --port 50001 --key "$KEY" --timeout 35 --json
@@ -70,8 +70,8 @@ for seed in 1 2 3; do
 done
 
 # -- --follow through the same relay: every boot message printed exactly once, in order
-"${H[@]}" python3 "$ROOT/Checks/lossy_relay.py" --listen 10.79.0.3 50001 --upstream 10.79.0.1 50001 --loss 0.2 --seed 7 --duration 30 >"$WORK/relayf.json" &
-sleep 0.3
+"${H[@]}" python3 "$ROOT/Checks/lossy_relay.py" --listen 10.79.0.3 50001 --upstream 10.79.0.1 50001 --loss 0.2 --seed 7 --duration 30 >"$WORK/relayf.json" 2>"$WORK/relayf.err" &
+wait_for "$WORK/relayf.err" bound 10 $!
 sim lossyf --host-ip 10.79.0.3 --port 50001 --key "$KEY" --poke-interval 1 --duration 25
 expect_exit 0 "--follow through a lossy relay" -- "${H[@]}" "$KDNETCTL" listen --bind 10.79.0.1 --port 50001 --key "$KEY" --follow --timeout 24
 got=$(grep -E "^($(IFS='|'; echo "${BOOT_LINES[*]}"))" <<<"$OUT" | sed 's/ (simulated target)//')

@@ -108,12 +108,12 @@ for line in open(sys.argv[1]):
     time.sleep(0.005)
 PY
 }
-ip netns exec "$NS" timeout 20 tcpdump -i lo --immediate-mode -U -w "$WORK/lo.pcap" udp port $PORT 2>"$WORK/tcpdump.err" &
+# -c 17: tcpdump ends once it has written all 17, so nothing waits a guessed time.
+ip netns exec "$NS" timeout 20 tcpdump -i lo --immediate-mode -U -c 17 -w "$WORK/lo.pcap" udp port $PORT 2>"$WORK/tcpdump.err" &
 TCPDUMP=$!
-for _ in $(seq 50); do grep -qs "listening on" "$WORK/tcpdump.err" && break; sleep 0.1; done
+wait_for "$WORK/tcpdump.err" "listening on" 10 $TCPDUMP
 send_payloads
-sleep 1
-kill -INT "$TCPDUMP" 2>/dev/null; wait "$TCPDUMP" 2>/dev/null
+wait "$TCPDUMP" 2>/dev/null
 expect_exit 0 "tcpdump capture of loopback KDNET" -- "$KDNETCTL" inspect "$WORK/lo.pcap" --key 1.1.1.1 --json
 [[ $(json_get "$OUT" 'd["summary"]["datagrams"], d["summary"]["authenticated"], d["summary"]["failed_authentication"], len(d["summary"]["sessions"])') == "17 17 0 1" ]] \
   && pass "tcpdump capture: 17 datagrams authenticate, one session" || fail "tcpdump capture: $(json_get "$OUT" 'd["summary"]')"
@@ -132,8 +132,9 @@ LIVEOUT=$(cat "$WORK/live.json")
 ip netns exec "$NS" "$KDNETCTL" inspect --live lo --key 1.1.1.1 --duration 60 --json >"$WORK/int.json" 2>"$WORK/int.err" &
 LIVE=$!
 wait_for "$WORK/int.err" "capturing on lo" 10 $LIVE
+# Loopback frames are captured while sendto runs, so all 17 are held once send_payloads
+# returns; Ctrl-C reports them even if the capture has not read them yet.
 send_payloads
-sleep 1
 kill -INT "$LIVE"; wait "$LIVE"; rc=$?
 [[ $rc -eq 0 ]] && pass "live capture stopped by SIGINT exits 0" || fail "SIGINT exit $rc: $(cat "$WORK/int.err")"
 [[ $(json_get "$(cat "$WORK/int.json")" 'd["summary"]["datagrams"], d["summary"]["authenticated"]') == "17 17" ]] \

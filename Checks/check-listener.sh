@@ -56,7 +56,6 @@ SIMOUT=$(cat "$WORK/right.json")
 # -- a second listen against a target still bound to the first one re-keys it (keepalive answered)
 sim twice --host-ip 10.77.0.1 --port 50009 --key "$KEY" --poke-interval 1 --duration 9
 expect_exit 0 "first listen" -- "${H[@]}" "$KDNETCTL" listen --port 50009 --key "$KEY" --timeout 10 --json
-sleep 1.5
 expect_exit 0 "second listen takes the bound target over" -- "${H[@]}" "$KDNETCTL" listen --port 50009 --key "$KEY" --timeout 10
 contains "$ERR" "re-keying" "the take-over is explained"
 wait
@@ -146,9 +145,12 @@ wait
 
 # -- --follow stopped with Ctrl-C leaves the target running
 sim sigint --host-ip 10.77.0.1 --port 50008 --key "$KEY" --poke-interval 1 --duration 6
+spid=$!
 "${H[@]}" "$KDNETCTL" listen --port 50008 --key "$KEY" --follow --json >"$WORK/sigint.out" 2>"$WORK/sigint.err" &
 lpid=$!
-sleep 3; kill -INT "$lpid"; wait "$lpid"; rc=$?
+# Ctrl-C once the target has run its course (its boot messages acknowledged, so read).
+wait "$spid"
+kill -INT "$lpid"; wait "$lpid"; rc=$?
 [[ $rc -eq 0 ]] && pass "SIGINT stops --follow cleanly (exit 0)" || fail "SIGINT exit $rc: $(cat "$WORK/sigint.err")"
 [[ $(json_get "$(cat "$WORK/sigint.out")" 'd["connected"], d["sessions"], len(d["debug_output"]) >= 1') == "True 1 True" ]] \
   && pass "--follow --json records the debug output" || fail "follow json: $(cat "$WORK/sigint.out")"
@@ -179,9 +181,11 @@ python3 - "$KEY" >"$WORK/l100.json" <<'PY'
 import json, sys
 print(json.dumps({"version": 1, "targets": [{"name": "t%d" % i, "port": 50100 + i, "key": sys.argv[1]} for i in range(100)]}))
 PY
-"${H[@]}" "$KDNETCTL" listen --config "$WORK/l100.json" --timeout 4 --json >"$WORK/l100.out" 2>/dev/null &
+"${H[@]}" "$KDNETCTL" listen --config "$WORK/l100.json" --timeout 4 --json >"$WORK/l100.out" 2>"$WORK/l100.err" &
 lpid=$!
-sleep 1; t0=$(awk '{print $14 + $15}' "/proc/$lpid/stat"); sleep 2; t1=$(awk '{print $14 + $15}' "/proc/$lpid/stat")
+# Measured from readiness (all 100 bound) over 2 s: the interval is the measurement.
+wait_for "$WORK/l100.err" "listening on UDP" 10 $lpid
+t0=$(awk '{print $14 + $15}' "/proc/$lpid/stat"); sleep 2; t1=$(awk '{print $14 + $15}' "/proc/$lpid/stat")
 (( t1 - t0 <= 2 )) && pass "100 idle ports use no CPU ($((t1 - t0)) ticks in 2 s)" || fail "idle listener used $((t1 - t0)) ticks in 2 s"
 wait "$lpid"
 [[ $(json_get "$(cat "$WORK/l100.out")" 'len(d["targets"]), set(t["diagnosis"] for t in d["targets"])') == "100 {'no-traffic'}" ]] \
@@ -212,14 +216,14 @@ bad_config() { # bad_config DESCRIPTION JSON EXPECTED-MESSAGE-PART
   contains "$ERR" "$WORK/bad.json: $3" "--config: $1 named"
 }
 T='"key": "'$KEY'"'
-bad_config "port 80" '{"version": 1, "targets": [{"name": "lab-07", "port": 80, '"$T"'}]}' 'target "lab-07": port 80 is outside 49152-65535'
-bad_config "port 0" '{"version": 1, "targets": [{"name": "a", "port": 0, '"$T"'}]}' 'target "a": port 0 is outside 49152-65535'
-bad_config "port 65536" '{"version": 1, "targets": [{"name": "a", "port": 65536, '"$T"'}]}' 'target "a": port 65536 is outside'
-bad_config "missing port" '{"version": 1, "targets": [{"name": "a", '"$T"'}]}' 'target "a": port is missing'
+bad_config "port 80" '{"version": 1, "targets": [{"name": "lab-07", "port": 80, '"$T"'}]}' "target 'lab-07': port 80 is outside 49152-65535"
+bad_config "port 0" '{"version": 1, "targets": [{"name": "a", "port": 0, '"$T"'}]}' "target 'a': port 0 is outside 49152-65535"
+bad_config "port 65536" '{"version": 1, "targets": [{"name": "a", "port": 65536, '"$T"'}]}' "target 'a': port 65536 is outside"
+bad_config "missing port" '{"version": 1, "targets": [{"name": "a", '"$T"'}]}' "target 'a': port is missing"
 bad_config "missing name" '{"version": 1, "targets": [{"port": 50000, '"$T"'}]}' 'targets[0]: name is missing'
-bad_config "duplicate names" '{"version": 1, "targets": [{"name": "a", "port": 50000, '"$T"'}, {"name": "a", "port": 50001, '"$T"'}]}' 'targets[1]: its name "a" is also used by targets[0]'
+bad_config "duplicate names" '{"version": 1, "targets": [{"name": "a", "port": 50000, '"$T"'}, {"name": "a", "port": 50001, '"$T"'}]}' "targets[1]: its name 'a' is also used by targets[0]"
 bad_config "wrong version" '{"version": 2, "targets": [{"name": "a", "port": 50000, '"$T"'}]}' 'version 2 is not supported'
-bad_config "bad host_ip" '{"version": 1, "host_ip": "999.1.1.1", "targets": [{"name": "a", "port": 50000, '"$T"'}]}' 'host_ip "999.1.1.1" is not an IPv4 or IPv6 address'
+bad_config "bad host_ip" '{"version": 1, "host_ip": "999.1.1.1", "targets": [{"name": "a", "port": 50000, '"$T"'}]}' "host_ip '999.1.1.1' is not an IPv4 or IPv6 address"
 head -c 40 "$WORK/listener.json" >"$WORK/cut.json"
 expect_exit 1 "--config: a truncated file" -- "$KDNETCTL" listen --config "$WORK/cut.json"
 expect_one_line_error "--config: truncated"

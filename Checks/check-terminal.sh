@@ -32,7 +32,7 @@ printf 'name,port\nlab-1,50002\n' >"$WORK/fleet.csv"
 prior "$WORK/out2"
 expect_exit 1 "plan with a hostile earlier listener.json" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out2" --host-ip 10.0.0.1
 no_raw_escape "plan refusing a hostile listener.json"
-contains "$ERR" 'name "old\u{1B}]0;owned' "the refused name is shown escaped"
+contains "$ERR" "name 'old\\x1b]0;owned" "the refused name is shown escaped"
 prior "$WORK/out3"
 expect_exit 1 "plan with a hostile earlier listener.json (--json)" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out3" --host-ip 10.0.0.1 --json
 no_raw_escape "plan --json refusing a hostile listener.json"
@@ -63,5 +63,5 @@ trap 'ip netns del "$NS" 2>/dev/null; rm -rf "$WORK"' EXIT
 prior "$WORK/listen"
 expect_exit 1 "listen --config with ESC in a name" -- ip netns exec "$NS" "$KDNETCTL" listen --config "$WORK/listen/listener.json" --timeout 1
 no_raw_escape "listen refusing the config"
-contains "$ERR" 'name "old\u{1B}]0;owned' "the refused name is shown escaped"
+contains "$ERR" "name 'old\\x1b]0;owned" "the refused name is shown escaped"
 finish

@@ -177,14 +177,15 @@ NFT
   contains "$(cat silent.err)" "reboot the target after changing settings" "namespaces: the no-traffic advice is shown"
 
   wizard_in_host interrupted --timeout 30
-  sleep 0.5; kill -INT $WIZ; wait $WIZ; code=$?
+  wait_for_udp 50000 20 $H  # the wizard says nothing on a non-terminal stderr; its bound port shows it waits
+  kill -INT $WIZ; wait $WIZ; code=$?
   [[ $code -eq 130 ]] && pass "namespaces: Ctrl-C while waiting exits 130" || fail "namespaces: SIGINT exit $code"
   grep -q "key:$KEY" interrupted/kdnet-target.cmd && pass "namespaces: the files stay complete after Ctrl-C" || fail "namespaces: script incomplete"
 
   # On the target (a Linux live system): probe the host's `kdnetctl probe listen`.
-  ip netns exec $H "$KDNETCTL" probe listen --port 50000 --key "$KEY" --timeout 20 --max 3 >/dev/null 2>&1 &
+  ip netns exec $H "$KDNETCTL" probe listen --port 50000 --key "$KEY" --timeout 20 --max 3 >/dev/null 2>probe.err &
   PROBE=$!
-  sleep 0.3
+  wait_for probe.err "listening on UDP" 10 $PROBE
   expect_exit 0 "namespaces: --target-side run" -- ip netns exec $T "$KDNETCTL" wizard --target-side --non-interactive --host-ip 10.77.0.1 \
     --port 50000 --key "$KEY" --nic-source skip --out ./target-side --json
   kill $PROBE 2>/dev/null; wait $PROBE 2>/dev/null

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Sends COUNT datagrams cycled from a pool file (2-byte big-endian length + bytes, as
 `kdnetctl-fuzz --flood-pool` writes it) to HOST PORT, as fast as the socket takes them.
-Usage: hostile_flood.py POOL HOST PORT COUNT. Prints the number sent."""
+Usage: hostile_flood.py POOL HOST PORT COUNT. Prints the number sent; says "flooding" on
+stderr once the first datagram is out."""
 import socket, sys
 
 pool_path, host, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -21,4 +22,6 @@ for k in range(count):
         sent += 1
     except OSError:  # a refused or full send is dropped traffic, as on a real wire
         pass
+    if k == 0:  # for checks that wait until the flood is under way
+        print("flooding", file=sys.stderr, flush=True)
 print(sent)

@@ -46,6 +46,19 @@ wait_for() {
   return 1
 }
 
+# wait_for_udp PORT [SECONDS] [NETNS]: waits until something has UDP PORT bound (in
+# network namespace NETNS when given), for programs that say nothing when they are ready.
+wait_for_udp() {
+  local port=$1 limit=${2:-20} i run=()
+  [[ -n ${3:-} ]] && run=(ip netns exec "$3")
+  for ((i = 0; i < limit * 20; i++)); do
+    "${run[@]}" ss -Hunl "sport = :$port" | grep -q . && return 0
+    sleep 0.05
+  done
+  echo "  (waited ${limit} s for UDP port $port to be bound)"
+  return 1
+}
+
 json_get() { # json_get JSON PYTHON-EXPR-ON-d
   python3 -c "import json,sys; d=json.load(sys.stdin); print($2)" <<<"$1"
 }

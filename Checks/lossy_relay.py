@@ -4,7 +4,7 @@ here). The target is configured with this relay as its host: datagrams from it g
 to the listener, the listener's answers come back from the relay's own address and port.
 Each datagram, either way, is dropped, duplicated or held back behind the next one
 (reordered), each with probability LOSS, from a seeded generator. Bounded by --duration
-and --max datagrams. Prints counts as JSON when done.
+and --max datagrams. Says "bound" on stderr once it listens; prints counts as JSON when done.
 
 Usage: lossy_relay.py --listen ADDR PORT --upstream ADDR PORT [--loss 0.2] [--seed 1]
                       [--duration 30] [--max 100000]"""
@@ -24,6 +24,7 @@ front = socket.socket(fam, socket.SOCK_DGRAM)
 front.bind((a.listen[0], int(a.listen[1])))
 back = socket.socket(fam, socket.SOCK_DGRAM)
 back.bind((a.listen[0], 0))
+print("bound", file=sys.stderr, flush=True)  # checks wait for this before starting the target
 upstream = (a.upstream[0], int(a.upstream[1]))
 target = None
 held = {"up": None, "down": None}  # a datagram waiting to be sent after the next one

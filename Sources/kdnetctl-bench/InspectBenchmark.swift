@@ -1,5 +1,6 @@
 import Foundation
 import KDNetKit
+import KDNetTestSupport
 
 /// `kdnetctl inspect` over a large capture the benchmark writes itself: several targets
 /// with their own keys, reboots (new sessions), and a stranger whose datagrams fail
@@ -19,8 +20,10 @@ enum InspectBenchmark {
         let host = UDPEndpoint("192.0.2.1", port: 50000)!
         let keys = (0..<4).map(keyFor)
         let stranger = KDNetKeys(key: keyFor(99))
-        struct Target { var keys: KDNetKeys; var endpoint: UDPEndpoint; var data: DatagramCipher?; var seq: [UInt64] = [1, 1]; var sinceBoot = 0 }
-        var targets = keys.enumerated().map { i, k in Target(keys: KDNetKeys(key: k), endpoint: UDPEndpoint("192.0.2.\(10 + i)", port: 50000 + UInt16(i))!) }
+        var targets = keys.enumerated().map { i, k in
+            KDNetConversation(key: k, target: UDPEndpoint("192.0.2.\(10 + i)", port: 50000 + UInt16(i))!, host: host)
+        }
+        var sinceBoot = [Int](repeating: 0, count: targets.count)
         var written = 0
         var time = 1_700_000_000.0
         func emit(_ bytes: [UInt8], _ from: UDPEndpoint, _ to: UDPEndpoint) throws {
@@ -29,26 +32,19 @@ enum InspectBenchmark {
             written += 1
         }
         let payloads = (0..<8).map { i in DebugIO.printString("benchmark line \(i): " + String(repeating: "x", count: 40 + 150 * i) + "\n") }
-        var round = 0
         while written < total {
-            round += 1
             for t in targets.indices where written < total {
-                if targets[t].data == nil || targets[t].sinceBoot >= 100_000 {
+                if targets[t].dataKey == nil || sinceBoot[t] >= 100_000 {
                     // A (re)boot: poke, then the host's response; the data key comes from it.
-                    let pokeBody = Poke(clientKey: SecureRandom.bytes(32), target: KDNetEndpoint("\(targets[t].endpoint.address)", port: targets[t].endpoint.port)!,
-                                        host: KDNetEndpoint("192.0.2.1", port: host.port)!).encoded()
-                    let control = targets[t].keys.controlCipher
-                    try emit(control.seal(KDNetDatagram(version: 4, channel: .control, sequence: UInt64(round), direction: .targetToHost, payload: pokeBody)), targets[t].endpoint, host)
-                    let response = ControlResponse(clientKey: Array(pokeBody[2..<34]), hostRandom: SecureRandom.bytes(32)).encoded()
-                    try emit(control.seal(KDNetDatagram(version: 4, channel: .control, sequence: UInt64(round), direction: .hostToTarget, payload: response)), host, targets[t].endpoint)
-                    targets[t].data = targets[t].keys.dataCipher(dataKey: targets[t].keys.dataKey(responseBody: response))
-                    targets[t].seq = [1, 1]
-                    targets[t].sinceBoot = 0
+                    targets[t].reboot()
+                    try emit(targets[t].poke(), targets[t].target, host)
+                    try emit(targets[t].response(), host, targets[t].target)
+                    sinceBoot[t] = 0
                 }
-                let kd = KDPacket(leader: .data, type: .debugIO, id: UInt32(truncatingIfNeeded: targets[t].seq[0] * 2), data: payloads[written % payloads.count]).encoded()
-                try emit(targets[t].data!.seal(KDNetDatagram(version: 4, channel: .data, sequence: targets[t].seq[0], direction: .targetToHost, payload: kd)), targets[t].endpoint, host)
-                targets[t].seq[0] += 1
-                targets[t].sinceBoot += 1
+                let sequence = targets[t].sequence[.targetToHost]! + 1
+                let kd = KDPacket(leader: .data, type: .debugIO, id: UInt32(truncatingIfNeeded: sequence * 2), data: payloads[written % payloads.count]).encoded()
+                try emit(targets[t].data(kd, from: .targetToHost), targets[t].target, host)
+                sinceBoot[t] += 1
                 if written % 20 == 0 {
                     try emit(stranger.controlCipher.seal(KDNetDatagram(version: 4, channel: .control, sequence: UInt64(written), direction: .targetToHost, payload: pokeBodyFiller)), UDPEndpoint("192.0.2.99", port: 50099)!, host)
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import KDNetTestSupport
 
 /// Runs a program the way a user's shell would (posix_spawn: Foundation's Process adds
 /// tens of milliseconds of its own) and reports what the kernel measured for it alone.
@@ -10,11 +11,10 @@ struct SpawnResult {
 }
 
 enum Spawn {
-    static var kdnetctl: String {
-        if let b = ProcessInfo.processInfo.environment["KDNETCTL"] { return b }
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        return me.deletingLastPathComponent().appendingPathComponent("kdnetctl").path
-    }
+    /// $KDNETCTL, else the kdnetctl built beside the benchmark; stops with what to build when missing.
+    static let kdnetctl: String = {
+        do { return try BuiltProduct.url("kdnetctl", overriddenBy: "KDNETCTL").path } catch { fatalError("\(error)") }
+    }()
 
     static func run(_ path: String, _ args: [String], stdout: String = "/dev/null") -> SpawnResult {
         wait(start(path, args, stdout: stdout))

@@ -1,5 +1,6 @@
 import Testing
 @testable import KDNetKit
+import KDNetTestSupport
 
 /// One cipher keeps its HMAC keyed for its whole life and opens many datagrams: no
 /// state may leak from one datagram into the next, and a fresh cipher must agree.

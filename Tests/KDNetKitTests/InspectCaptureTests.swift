@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KDNetKit
+import KDNetTestSupport
 
 /// Captures written by the tests: several targets with random keys, reboots, noise,
 /// damaged files and every link type inspect reads.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KDNetKit
+import KDNetTestSupport
 
 /// The real captures, replayed through the capture reader and the passive observer.
 @Suite struct InspectVectorTests {

@@ -18,24 +18,24 @@ import Testing
 
     @Test(arguments: [
         (#"{"name": "lab-07", "port": 80, "key": "\#(key)"}"#,
-         #"listener.json: target "lab-07": port 80 is outside 49152-65535; pick one from 50000-50039"#),
-        (#"{"name": "a", "port": 0, "key": "\#(key)"}"#, #"listener.json: target "a": port 0 is outside 49152-65535"#),
-        (#"{"name": "a", "port": 65536, "key": "\#(key)"}"#, #"listener.json: target "a": port 65536 is outside 49152-65535"#),
-        (#"{"name": "a", "port": "50000", "key": "\#(key)"}"#, #"listener.json: target "a": port "50000" is not a whole number"#),
-        (#"{"name": "a", "port": 50000.5, "key": "\#(key)"}"#, #"listener.json: target "a": port 50000.5 is not a whole number"#),
-        (#"{"name": "a", "key": "\#(key)"}"#, #"listener.json: target "a": port is missing"#),
+         #"listener.json: target 'lab-07': port 80 is outside 49152-65535; pick one from 50000-50039"#),
+        (#"{"name": "a", "port": 0, "key": "\#(key)"}"#, #"listener.json: target 'a': port 0 is outside 49152-65535"#),
+        (#"{"name": "a", "port": 65536, "key": "\#(key)"}"#, #"listener.json: target 'a': port 65536 is outside 49152-65535"#),
+        (#"{"name": "a", "port": "50000", "key": "\#(key)"}"#, #"listener.json: target 'a': port '50000' is not a whole number"#),
+        (#"{"name": "a", "port": 50000.5, "key": "\#(key)"}"#, #"listener.json: target 'a': port 50000.5 is not a whole number"#),
+        (#"{"name": "a", "key": "\#(key)"}"#, #"listener.json: target 'a': port is missing"#),
         (#"{"port": 50000, "key": "\#(key)"}"#, "listener.json: targets[0]: name is missing"),
-        (#"{"name": "", "port": 50000, "key": "\#(key)"}"#, #"listener.json: targets[0]: name "" is not a usable name"#),
-        (#"{"name": "a\u001b[2J", "port": 50000, "key": "\#(key)"}"#, #"listener.json: targets[0]: name "a\u{1B}[2J" is not a usable name"#),
-        (#"{"name": "a", "port": 50000}"#, #"listener.json: target "a": key is missing"#),
-        (#"{"name": "a", "port": 50000, "key": "1.2"}"#, #"listener.json: target "a": the key is invalid: the key has 2 parts"#),
-        (#"{"name": "a", "port": 50000, "key": "\#(key)", "adress": "10.0.0.2"}"#, #"listener.json: target "a": it has an unknown field "adress""#),
-        (#"{"name": "a", "port": 50000, "key": "\#(key)", "address": "10.0.0"}"#, #"listener.json: target "a": address "10.0.0" is not an IPv4 or IPv6 address"#),
+        (#"{"name": "", "port": 50000, "key": "\#(key)"}"#, #"listener.json: targets[0]: name '' is not a usable name"#),
+        (#"{"name": "a\u001b[2J", "port": 50000, "key": "\#(key)"}"#, #"listener.json: targets[0]: name 'a\x1b[2J' is not a usable name"#),
+        (#"{"name": "a", "port": 50000}"#, #"listener.json: target 'a': key is missing"#),
+        (#"{"name": "a", "port": 50000, "key": "1.2"}"#, #"listener.json: target 'a': the key is invalid: the key has 2 parts"#),
+        (#"{"name": "a", "port": 50000, "key": "\#(key)", "adress": "10.0.0.2"}"#, #"listener.json: target 'a': it has an unknown field 'adress'"#),
+        (#"{"name": "a", "port": 50000, "key": "\#(key)", "address": "10.0.0"}"#, #"listener.json: target 'a': address '10.0.0' is not an IPv4 or IPv6 address"#),
         ("7", "listener.json: targets[0]: is not an object"),
         (#"{"name": "a", "port": 50000, "key": "\#(key)"}, {"name": "A", "port": 50001, "key": "\#(other)"}"#,
-         #"listener.json: targets[1]: its name "A" is also used by targets[0]"#),
+         #"listener.json: targets[1]: its name 'A' is also used by targets[0]"#),
         (#"{"name": "a", "port": 50000, "key": "\#(key)"}, {"name": "b", "port": 50000, "key": "\#(other)"}"#,
-         #"listener.json: target "b": port 50000 is also used by target "a"; each target needs its own port"#),
+         #"listener.json: target 'b': port 50000 is also used by target 'a'; each target needs its own port"#),
     ])
     func eachTargetErrorNamesTheEntryAndTheField(target: String, expected: String) {
         let got = message(one(target)) ?? "accepted"
@@ -45,12 +45,12 @@ import Testing
     @Test func topLevelErrors() {
         let t = #"{"name": "a", "port": 50000, "key": "\#(Self.key)"}"#
         #expect(message(one(t, hostIp: #""host_ip": "999.1.1.1", "#))?
-            .hasPrefix(#"listener.json: host_ip "999.1.1.1" is not an IPv4 or IPv6 address"#) == true)
+            .hasPrefix(#"listener.json: host_ip '999.1.1.1' is not an IPv4 or IPv6 address"#) == true)
         #expect(message(#"{"version": 2, "targets": [\#(t)]}"#)?.hasPrefix("listener.json: version 2 is not supported") == true)
         #expect(message(#"{"targets": [\#(t)]}"#)?.hasPrefix("listener.json: version is missing") == true)
         #expect(message(#"{"version": 1}"#)?.hasPrefix("listener.json: targets is missing") == true)
         #expect(message(#"{"version": 1, "targets": []}"#)?.hasPrefix("listener.json: targets is empty") == true)
-        #expect(message(#"{"version": 1, "hosts": [], "targets": [\#(t)]}"#)?.hasPrefix(#"listener.json: the top level has an unknown field "hosts""#) == true)
+        #expect(message(#"{"version": 1, "hosts": [], "targets": [\#(t)]}"#)?.hasPrefix(#"listener.json: the top level has an unknown field 'hosts'"#) == true)
         #expect(message("[1, 2]")?.hasPrefix("listener.json: the top level is not a JSON object") == true)
     }
 

@@ -1,16 +1,17 @@
 import Testing
 @testable import KDNetKit
+import KDNetTestSupport
 
 /// Whole host-versus-target conversations in memory, deterministic (seeded random, fake clock).
 @Suite struct SessionConversationTests {
     @Test func rightKeyConnectsReadsTheVersionAndLeavesTheTargetRunning() {
-        var c = Conversation(build: 19041)
+        var c = SessionPump(build: 19041)
         c.run(until: 30) { $0.host.isConfirmed }
         #expect(c.host.isConfirmed)
         let v = c.reportedVersion
         #expect(v?.build == 19041 && v?.machineName == "x64" && v?.kernelBase == 0xFFFF_F802_6BC1_8000)
         #expect(c.target.record.continues == 1 && !c.target.isHalted && c.target.hasBeenContinued)
-        #expect(c.target.boundDebugger == Conversation.hostAddress)
+        #expect(c.target.boundDebugger == SessionPump.hostAddress)
         // The order seen against Windows 8.1: handshake, connection check, break-in, version, continue.
         let order = c.hostEvents.compactMap { e -> String? in
             switch e {
@@ -28,7 +29,7 @@ import Testing
 
     /// The WinDbg capture of a booting Windows 10: ids from 0, acknowledged without any RESET.
     @Test func aTargetFreshFromBootIsAcknowledgedWithoutReset() throws {
-        var c = Conversation(mode: .follow)
+        var c = SessionPump(mode: .follow)
         c.run(until: 10)
         let packets = try c.kdPackets(key: "1.2.3.4")
         #expect(!packets.contains { $0.packet.type == .reset })
@@ -39,7 +40,7 @@ import Testing
     }
 
     @Test func aTargetThatRanAWhileIsResetFirst() throws {
-        var c = Conversation(mode: .follow)
+        var c = SessionPump(mode: .follow)
         var cfg = c.target.configuration
         cfg.firstPacketID = 0x926
         cfg.loadSymbolsAtBoot = false
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func keepalivesAfterTheSessionAreNotAnswered() {
-        var c = Conversation()
+        var c = SessionPump()
         c.run(until: 30) { $0.host.isConfirmed }
         let handshakes = c.target.record.handshakes
         c.run(until: c.now + 10)
@@ -62,19 +63,19 @@ import Testing
     }
 
     @Test func aNewListenerTakesOverATargetBoundToAnEarlierOne() {
-        var c = Conversation()
+        var c = SessionPump()
         c.run(until: 30) { $0.host.isConfirmed }
         // The first listener exits; a second one starts and sees only keepalives.
         c.host = HostSession(configuration: c.host.configuration, random: SeededRandom(seed: 99))
         let start = c.now
         c.run(until: start + 30) { $0.host.isConfirmed }
         #expect(c.host.isConfirmed && c.reportedVersion?.build == 9600)
-        #expect(c.hostEvents.contains(.handshake(peer: Conversation.targetAddress, rekey: true)))
+        #expect(c.hostEvents.contains(.handshake(peer: SessionPump.targetAddress, rekey: true)))
         #expect(c.target.record.handshakes == 2 && c.target.record.continues == 2 && !c.target.isHalted)
     }
 
     @Test func wrongKeyFailsAuthenticationAndNeverConnects() {
-        var c = Conversation(hostKey: "1.2.3.4", targetKey: "1.2.3.5")
+        var c = SessionPump(hostKey: "1.2.3.4", targetKey: "1.2.3.5")
         c.run(until: 20)
         #expect(!c.host.isConnected && !c.host.isConfirmed && c.host.sessions == 0)
         #expect(c.count(c.hostEvents) { if case .failedAuthentication = $0 { return true } else { return false } } >= 6)
@@ -83,7 +84,7 @@ import Testing
     }
 
     @Test func aRebootStartsANewSessionWithANewDataKey() throws {
-        var c = Conversation(mode: .follow)
+        var c = SessionPump(mode: .follow)
         c.run(until: 10)
         #expect(c.host.isConnected && c.host.sessions == 1)
         c.reboot()
@@ -100,7 +101,7 @@ import Testing
     }
 
     @Test func replayedDatagramsAreDroppedAsOutOfSequence() {
-        var c = Conversation()
+        var c = SessionPump()
         // Every host-to-target data datagram arrives twice: the copy must be dropped.
         c.interfere = { toHost, bytes, _ in
             !toHost && (try? DatagramEnvelope.peek(bytes))?.channel == .data ? [bytes, bytes] : [bytes]
@@ -112,7 +113,7 @@ import Testing
     }
 
     @Test func garbageMixedInIsReportedAndIgnored() {
-        var c = Conversation()
+        var c = SessionPump()
         c.interfere = { toHost, bytes, index in
             guard toHost, index % 3 == 0 else { return [bytes] }
             return [Array("hello, not kdnet".utf8), Array("MDBG".utf8) + [2, 1, 0, 0], bytes]
@@ -124,7 +125,7 @@ import Testing
     }
 
     @Test func lostDatagramsAreRecoveredByBoundedRetransmission() {
-        var c = Conversation()
+        var c = SessionPump()
         c.interfere = { _, bytes, index in index % 4 == 2 ? [] : [bytes] }
         c.run(until: 60) { $0.host.isConfirmed }
         #expect(c.host.isConfirmed)
@@ -132,7 +133,7 @@ import Testing
     }
 
     @Test func followModePrintsDebugOutputWithoutBreakingIn() {
-        var c = Conversation(mode: .follow)
+        var c = SessionPump(mode: .follow)
         c.run(until: 15)
         #expect(c.host.isConnected)
         #expect(c.hostPrints == TargetSession.defaultBootMessages)
@@ -144,14 +145,14 @@ import Testing
 
     @Test(arguments: [UInt8(2), 3, 4, 5])
     func theHostEchoesTheTargetsProtocolVersion(version: UInt8) {
-        var c = Conversation(protocolVersion: version)
+        var c = SessionPump(protocolVersion: version)
         c.run(until: 30) { $0.host.isConfirmed }
         #expect(c.host.isConfirmed && c.host.protocolVersion == version)
         #expect(c.wire.allSatisfy { $0.bytes[4] == version })
     }
 
     @Test func aSilentTargetMakesTheHostGiveUpAfterBoundedTries() {
-        var c = Conversation()
+        var c = SessionPump()
         var handshakeSeen = false
         // After the connection check, nothing more from the target reaches the host.
         c.interfere = { toHost, bytes, _ in

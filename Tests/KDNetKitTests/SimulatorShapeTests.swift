@@ -1,5 +1,6 @@
 import Testing
 @testable import KDNetKit
+import KDNetTestSupport
 
 /// The simulator's first packets must look like the Windows 8.1 vector's: same sizes,
 /// same field positions, data-channel sequence numbers from 1, same KD packet shapes.
@@ -8,7 +9,7 @@ import Testing
 
     /// Decodes every datagram of a conversation run with key 1.1.1.1.
     func simulated() throws -> [Decoded] {
-        var c = Conversation(hostKey: "1.1.1.1", targetKey: "1.1.1.1")
+        var c = SessionPump(hostKey: "1.1.1.1", targetKey: "1.1.1.1")
         c.target = TargetSession(configuration: {
             // Like the 8.1 vector's target: running a while, no boot output pending.
             var cfg = c.target.configuration; cfg.bootMessages = []; cfg.firstPacketID = 0x926; cfg.loadSymbolsAtBoot = false; return cfg
@@ -44,7 +45,7 @@ import Testing
         #expect(poke.length == 6 + 352 + 16 && poke.length == real["poke"]?.length)
         #expect(poke.datagram.payload.count == Poke.bodyLength && poke.datagram.channel == .control)
         guard case .poke(let p) = try ControlMessage(payload: poke.datagram.payload) else { Issue.record("not a poke"); return }
-        #expect(p.target == Conversation.targetAddress && p.host == Conversation.hostAddress && p.boundDebugger.isZero)
+        #expect(p.target == SessionPump.targetAddress && p.host == SessionPump.hostAddress && p.boundDebugger.isZero)
         #expect(poke.datagram.sequence == 1)
         #expect(response.length == real["poke_resp"]?.length && response.datagram.payload.count == ControlResponse.bodyLength)
         #expect(response.datagram.sequence == poke.datagram.sequence && response.datagram.direction == .hostToTarget)
@@ -88,7 +89,7 @@ import Testing
 @Suite struct SimulatorThroughInspectTests {
     @Test(arguments: [HostSession.Mode.confirm, .follow])
     func simulatorTrafficDecodesWithTheInspectObserver(mode: HostSession.Mode) throws {
-        var c = Conversation(mode: mode, build: 22631)
+        var c = SessionPump(mode: mode, build: 22631)
         c.run(until: 20) { mode == .confirm ? $0.host.isConfirmed : $0.target.record.continues > 0 }
         var observer = SessionObserver(keys: [ObserverKey(key: try DebugKey(parsing: "1.2.3.4"), label: "k")])
         let target = UDPEndpoint("192.168.0.13", port: 50000)!, host = UDPEndpoint("192.168.0.11", port: 50000)!

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KDNetKit
+import KDNetTestSupport
 
 @Suite struct TargetScriptTests {
     func setup(reboot: Bool = false, busparams: String? = "0.25.0") throws -> TargetSetup {
@@ -61,8 +62,9 @@ import Testing
         r.targetAddress = "fd00::20"
         r.reboot = true
         let s = try TargetSetup(r)
-        #expect(TargetScript.render(s, as: .cmd) == (try FixtureFiles.text("golden/ipv6-target.cmd")))
-        #expect(TargetScript.render(s, as: .ps1) == (try FixtureFiles.text("golden/ipv6-target.ps1")))
-        #expect(try JSONOutput.string(s) + "\n" == (try FixtureFiles.text("golden/ipv6-target.json")))
+        #expect(throws: Never.self) { try Golden.check(TargetScript.render(s, as: .cmd), against: "ipv6-target.cmd") }
+        #expect(throws: Never.self) { try Golden.check(TargetScript.render(s, as: .ps1), against: "ipv6-target.ps1") }
+        let json = try JSONOutput.string(s) + "\n"
+        #expect(throws: Never.self) { try Golden.check(json, against: "ipv6-target.json") }
     }
 }

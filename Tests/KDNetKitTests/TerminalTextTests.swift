@@ -45,4 +45,17 @@ import Testing
             #expect(!out.unicodeScalars.contains { ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !allowed.contains($0.value) })
         }
     }
+
+    /// Every message quotes a bad value one way: single quotes, escaped as above, cut at 40.
+    @Test func messagesQuoteValuesOneWay() {
+        #expect(TerminalText.quoted("a\u{1B}[2J\n") == #"'a\x1b[2J\n'"#)
+        #expect(TerminalText.quoted(String(repeating: "x", count: 50)) == "'" + String(repeating: "x", count: 40) + "…'")
+        // Interface names: the name and the bad character alike (they were raw, or U+001B).
+        #expect(InterfaceNameError.unquotable("a\u{1B}b", "\u{1B}").errorDescription?
+            .hasPrefix(#"interface name 'a\x1bb' contains '\x1b', which kdnetctl cannot"#) == true)
+        #expect(InterfaceNameError.forbiddenCharacter("a/b", "/").errorDescription?.hasPrefix("interface name 'a/b' contains '/', which") == true)
+        #expect(InterfaceNameError.forbiddenCharacter("a b", " ").errorDescription?.hasPrefix("interface name 'a b' contains U+0020 (a space), which") == true)
+        #expect(InterfaceNameError.reserved("..").errorDescription?.hasPrefix("'..' cannot be an interface name") == true)
+        // Listener configs: the same form, see ListenerConfigTests (they used Swift's "\u{1B}" quoting).
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KDNetKit
+import KDNetTestSupport
 
 @Suite struct TrafficClassifierTests {
     let source = KDNetEndpoint("192.168.0.13", port: 50000)!
@@ -147,7 +148,7 @@ import Testing
     }
 
     @Test func connectedResultHasTheDocumentedShape() throws {
-        var c = Conversation(build: 9600)
+        var c = SessionPump(build: 9600)
         c.run(until: 30) { $0.host.isConfirmed }
         let r = ListenResult(name: nil, port: 50000, session: c.host, mac: "5a:11:22:33:44:55", follow: false, debugOutput: [])
         let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(r)) as? [String: Any])
@@ -164,7 +165,7 @@ import Testing
     }
 
     @Test func failedResultCarriesDiagnosisAndCounts() throws {
-        var c = Conversation(hostKey: "1.2.3.4", targetKey: "9.9.9.9")
+        var c = SessionPump(hostKey: "1.2.3.4", targetKey: "9.9.9.9")
         c.run(until: 10)
         let r = ListenResult(name: "lab-1", port: 50001, session: c.host, mac: nil, follow: false, debugOutput: [])
         let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(r)) as? [String: Any])

@@ -1,45 +1,19 @@
 import Foundation
+import KDNetTestSupport
 import Testing
-
-/// The golden outputs live with the unit-test fixtures; this target has no bundle,
-/// so they are found from this file's path.
-enum Golden {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("KDNetKitTests/Fixtures/golden")
-
-    /// NAME and arguments of each case in cases.txt.
-    static func cases() throws -> [(String, [String])] {
-        try String(contentsOf: folder.appendingPathComponent("cases.txt"), encoding: .utf8)
-            .split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
-            .map { line in
-                let parts = line.split(separator: "\t", maxSplits: 1)
-                return (String(parts[0]), parts[1].split(separator: " ").map(String.init))
-            }
-    }
-}
 
 @Suite struct BcdeditCommandTests {
     static let key = "3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i"
 
-    /// Set KDNETCTL_UPDATE_GOLDEN=1 to rewrite the files after an intended change: the
-    /// run that records them fails on purpose, so a recording never passes as a test.
-    /// Review the diff, then run again without it.
+    /// Set KDNETCTL_UPDATE_GOLDEN=1 to rewrite the files after an intended change (see `Golden`).
     @Test(arguments: ["text", "cmd", "ps1", "json"])
     func everyFormatMatchesItsGolden(format: String) throws {
-        let update = ProcessInfo.processInfo.environment["KDNETCTL_UPDATE_GOLDEN"] == "1"
         let cases = try Golden.cases()
         #expect(cases.count >= 4)
         for (name, args) in cases {
             let r = try KdnetctlBinary.run(["bcdedit"] + args + ["--format", format])
             #expect(r.status == 0, "\(name): \(r.stderr)")
-            let file = Golden.folder.appendingPathComponent("\(name).\(format)")
-            if update {
-                try Data(r.stdout.utf8).write(to: file)
-                Issue.record("recorded \(file.lastPathComponent); review the diff and run again without KDNETCTL_UPDATE_GOLDEN")
-                continue
-            }
-            let golden = try String(contentsOf: file, encoding: .utf8)
-            #expect(r.stdout == golden, "\(name).\(format) differs from its golden")
+            #expect(throws: Never.self) { try Golden.check(r.stdout, against: "\(name).\(format)") }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KDNetTestSupport
 
 /// Runs the built `kdnetctl` binary as a user would, capturing its output.
 struct KdnetctlBinary {
@@ -8,22 +9,15 @@ struct KdnetctlBinary {
         var stderr: String
     }
 
-    /// The binary sits next to the test bundle in the build products folder.
-    static var url: URL {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        // The runner may live inside a .xctest bundle folder.
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("kdnetctl").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("kdnetctl")
-    }
+    /// The binary SwiftPM built next to the test runner; a missing one fails the test
+    /// that wants it, naming what to build (`BuiltProduct.Missing`).
+    static var url: URL { get throws { try BuiltProduct.url("kdnetctl") } }
 
     @discardableResult
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     currentDirectory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = try url
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
@@ -93,7 +87,7 @@ struct KdnetctlBinary {
     /// stays silent for `limit` seconds.
     static func start(_ arguments: [String], readyWhen ready: String, limit: Double = 20) throws -> (Process, Pipe, StderrWatch) {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = try url
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
@@ -177,10 +171,11 @@ struct KdnetctlBinary {
     static func peakRSS(_ arguments: [String], inNamespace namespace: String? = nil) throws -> (status: Int32, stdout: String, kib: Int) {
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("rss-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: report) }
+        let binary = try url.path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: namespace == nil ? "/usr/bin/time" : "/usr/sbin/ip")
         p.arguments = (namespace.map { ["netns", "exec", $0, "/usr/bin/time"] } ?? [])
-            + ["-f", "%M", "-o", report.path, url.path] + arguments
+            + ["-f", "%M", "-o", report.path, binary] + arguments
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice

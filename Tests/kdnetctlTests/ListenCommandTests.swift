@@ -9,7 +9,7 @@ import Testing
     /// Starts the simulator in the background; returns it so the test can wait for it.
     static func simulator(_ args: [String]) throws -> Process {
         let p = Process()
-        p.executableURL = KdnetctlBinary.url
+        p.executableURL = try KdnetctlBinary.url
         p.arguments = ["simulate-target", "--host-ip", "127.0.0.1", "--bind", "127.0.0.2"] + args
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -78,14 +78,14 @@ import Testing
     /// not how the command was called), one line naming the target and the field.
     @Test(arguments: [
         (#"{"version": 1, "targets": [{"name": "lab-07", "port": 80, "key": "KEY"}]}"#,
-         #"target "lab-07": port 80 is outside 49152-65535; pick one from 50000-50039"#),
-        (#"{"version": 1, "targets": [{"name": "a", "port": 0, "key": "KEY"}]}"#, #"target "a": port 0 is outside 49152-65535"#),
-        (#"{"version": 1, "targets": [{"name": "a", "key": "KEY"}]}"#, #"target "a": port is missing"#),
+         #"target 'lab-07': port 80 is outside 49152-65535; pick one from 50000-50039"#),
+        (#"{"version": 1, "targets": [{"name": "a", "port": 0, "key": "KEY"}]}"#, #"target 'a': port 0 is outside 49152-65535"#),
+        (#"{"version": 1, "targets": [{"name": "a", "key": "KEY"}]}"#, #"target 'a': port is missing"#),
         (#"{"version": 3, "targets": [{"name": "a", "port": 50000, "key": "KEY"}]}"#, "version 3 is not supported"),
         (#"{"version": 1, "host_ip": "999.1.1.1", "targets": [{"name": "a", "port": 50000, "key": "KEY"}]}"#,
-         #"host_ip "999.1.1.1" is not an IPv4 or IPv6 address"#),
+         #"host_ip '999.1.1.1' is not an IPv4 or IPv6 address"#),
         (#"{"version": 1, "targets": [{"name": "a", "port": 50000, "key": "KEY"}, {"name": "a", "port": 50001, "key": "KEY"}]}"#,
-         #"targets[1]: its name "a" is also used by targets[0]"#),
+         #"targets[1]: its name 'a' is also used by targets[0]"#),
     ])
     func aBrokenConfigIsRefusedBeforeListening(json: String, problem: String) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-lc-\(UUID().uuidString).json")

@@ -59,11 +59,12 @@ import Testing
 
     @Test func pingRefusalInANamespaceExplainsTheSysctl() throws {
         let ns = "kdt-prb-u\(getpid())"
+        let binary = try KdnetctlBinary.url.path
         try KdnetctlBinary.withNetworkNamespace(ns) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
             p.arguments = ["netns", "exec", ns, "sh", "-c",
-                           "sysctl -qw net.ipv4.ping_group_range='1 0' && setpriv --reuid=65534 --regid=65534 --clear-groups \(KdnetctlBinary.url.path) ping 127.0.0.1 --count 1 --json"]
+                           "sysctl -qw net.ipv4.ping_group_range='1 0' && setpriv --reuid=65534 --regid=65534 --clear-groups \(binary) ping 127.0.0.1 --count 1 --json"]
             let out = Pipe()
             p.standardOutput = out
             try p.run()

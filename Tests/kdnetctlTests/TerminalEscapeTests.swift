@@ -1,5 +1,6 @@
 import Foundation
 import KDNetKit
+import KDNetTestSupport
 import Testing
 
 /// Hostile-input trial #15: text from files and the network must not reach the terminal
@@ -58,7 +59,7 @@ import Testing
         }
         let human = try plan([])
         #expect(human.status == 1 && Self.noRawEscape(human), "\(human.stderr)")
-        #expect(human.stderr.contains(#"targets[0]: name "old\u{1B}]0;owned"#) && human.stderr.contains("not a usable name"), "\(human.stderr)")
+        #expect(human.stderr.contains(#"targets[0]: name 'old\x1b]0;owned\x07\x1b[31m'"#) && human.stderr.contains("not a usable name"), "\(human.stderr)")
         let json = try plan(["--json"])
         let doc = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(json.status == 1 && (doc?["error"] as? String)?.contains("not a usable name") == true, "\(json.stdout)")
@@ -68,29 +69,13 @@ import Testing
     /// A conversation's datagrams as `inspect --hex-lines` reads them: a target printing
     /// `lines` to a following host, in memory, no sockets.
     static func conversation(key: DebugKey, printing lines: [String]) -> String {
-        let host = KDNetEndpoint("10.0.0.1", port: 50000)!, own = KDNetEndpoint("10.0.0.2", port: 50000)!
-        var config = TargetSession.Configuration(keys: KDNetKeys(key: key), target: own, host: host,
+        let keys = KDNetKeys(key: key)
+        var config = TargetSession.Configuration(keys: keys, target: SessionPump.targetAddress, host: SessionPump.hostAddress,
                                                  kernel: KernelVersion(major: 0x000F, build: 22631, kernelBase: 0xfffff800_12340000))
         config.bootMessages = lines
-        var target = TargetSession(configuration: config)
-        var debugger = HostSession(configuration: .init(keys: KDNetKeys(key: key), mode: .follow))
-        var text = "", now = 0.0
-        var toHost = target.tick(at: now).datagrams
-        for _ in 0..<200 where !toHost.isEmpty || target.record.debugPrints < lines.count {
-            var toTarget: [OutgoingDatagram] = []
-            for d in toHost {
-                text += "t \(d.bytes.hexString)\n"
-                toTarget += debugger.receive(d.bytes, from: own, at: now).datagrams
-            }
-            toHost = []
-            for d in toTarget {
-                text += "h \(d.bytes.hexString)\n"
-                toHost += target.receive(d.bytes, from: host, at: now).datagrams
-            }
-            now += 0.05
-            if toHost.isEmpty { toHost = target.tick(at: now).datagrams }
-        }
-        return text
+        var pump = SessionPump(host: HostSession(configuration: .init(keys: keys, mode: .follow)), target: TargetSession(configuration: config))
+        pump.run(until: 30) { $0.target.record.debugPrints >= lines.count && $0.inFlight == 0 }
+        return pump.wire.map { ($0.toHost ? "t " : "h ") + $0.bytes.hexString + "\n" }.joined()
     }
 
     @Test func debugPrintTextInInspect() throws {
@@ -113,7 +98,7 @@ import Testing
         let port = UInt16(KdnetctlBinary.freeUDPPort())
         let keyText = try KdnetctlBinary.run(["key", "generate"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let listen = Process()
-        listen.executableURL = KdnetctlBinary.url
+        listen.executableURL = try KdnetctlBinary.url
         listen.arguments = ["listen", "--port", "\(port)", "--key", keyText, "--bind", "127.0.0.1", "--follow", "--timeout", "8"]
         listen.environment = ["NO_COLOR": "1"]
         let out = Pipe()

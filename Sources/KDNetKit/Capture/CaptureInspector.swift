@@ -144,14 +144,22 @@ extension CaptureInspector {
         let link = capture.linkType
         let deadline = limits.duration.map { Date().addingTimeInterval($0) }
         var lastProgress = Date()
+        var wasInterrupted = false
         let end = capture.forEachFrame(stop: {
             let now = Date()
             if now.timeIntervalSince(lastProgress) >= 0.2 { progress(inspector.summary); lastProgress = now }
             if let count = limits.count, inspector.summary.datagrams >= count { return true }
             if let deadline, now >= deadline { return true }
-            return interrupted()
+            wasInterrupted = interrupted()
+            return wasInterrupted
         }) { time, frame in
             if let record = inspector.feed(frame: frame, link: link, time: time) { onRecord(record) }
+        }
+        // Ctrl-C reports everything captured before it, including frames not read yet.
+        if wasInterrupted {
+            capture.forEachBufferedFrame { time, frame in
+                if let record = inspector.feed(frame: frame, link: link, time: time) { onRecord(record) }
+            }
         }
         inspector.note(end)
         return inspector.finished()

@@ -135,6 +135,17 @@ public final class PacketCapture {
         return .stopped
     }
 
+    /// Calls `body` with each frame already captured and not yet read, without waiting
+    /// for more: what a live capture still holds when it is told to stop.
+    public func forEachBufferedFrame(_ body: (Double, UnsafeRawBufferPointer) -> Void) {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        while pcap_next_ex(handle, &header, &data) == 1 {
+            guard let h = header?.pointee, let data else { continue }
+            body(Double(h.ts.tv_sec) + Double(h.ts.tv_usec) / 1_000_000, UnsafeRawBufferPointer(start: data, count: Int(h.caplen)))
+        }
+    }
+
     private static func text(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

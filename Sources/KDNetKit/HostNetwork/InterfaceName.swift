@@ -53,22 +53,21 @@ public enum InterfaceNameError: Error, Equatable, Sendable, LocalizedError {
         case .empty:
             return "the interface name is empty; \(see)"
         case .tooLong(let name):
-            return "interface name '\(name)' is \(name.utf8.count) bytes; Linux names are at most \(InterfaceName.maximumLength); \(see)"
+            return "interface name \(TerminalText.quoted(name)) is \(name.utf8.count) bytes; Linux names are at most \(InterfaceName.maximumLength); \(see)"
         case .reserved(let name):
-            return "'\(name)' cannot be an interface name; \(see)"
+            return "\(TerminalText.quoted(name)) cannot be an interface name; \(see)"
         case .forbiddenCharacter(let name, let c):
-            return "interface name '\(name)' contains \(Self.describe(c)), which Linux does not allow in one; \(see)"
+            return "interface name \(TerminalText.quoted(name)) contains \(Self.describe(c)), which Linux does not allow in one; \(see)"
         case .unquotable(let name, let c):
-            return "interface name '\(name)' contains \(Self.describe(c)), which kdnetctl cannot write into an nft rule; rename the interface (ip link set OLD name NEW)"
+            return "interface name \(TerminalText.quoted(name)) contains \(Self.describe(c)), which kdnetctl cannot write into an nft rule; rename the interface (ip link set OLD name NEW)"
         }
     }
 
+    /// The character quoted as any value is; whitespace that escaping leaves as it is
+    /// (a space, a no-break space) is named instead, since quoted it would look empty.
     private static func describe(_ c: Unicode.Scalar) -> String {
-        c.properties.isWhitespace || c.value < 0x20 || c.value == 0x7f
-            ? "U+" + String(c.value, radix: 16, uppercase: true).leftPadded(to: 4) : "'\(c)'"
+        let quoted = TerminalText.quoted(String(c))
+        guard c.properties.isWhitespace, quoted == "'\(c)'" else { return quoted }
+        return String(format: "U+%04X (a space)", c.value)
     }
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

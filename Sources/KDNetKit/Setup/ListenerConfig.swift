@@ -83,13 +83,12 @@ struct ListenerConfigReader {
         .invalid(source, entry: entry, problem: text)
     }
 
-    /// A value as the user wrote it, quoted and escaped so a hostile file cannot put
-    /// control sequences on the terminal, and cut short.
+    /// A value as the user wrote it: text quoted by `TerminalText.quoted`, anything else
+    /// as compact JSON, escaped and cut short alike.
     private func shown(_ value: JSONValue) -> String {
-        value.string.map(shown)
-            ?? String(String.UnicodeScalarView(value.compact.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(40)))
+        value.string.map(shown) ?? TerminalText.escaped(String(value.compact.prefix(40)))
     }
-    private func shown(_ text: String) -> String { (text.count > 40 ? String(text.prefix(40)) + "…" : text).debugDescription }
+    private func shown(_ text: String) -> String { TerminalText.quoted(text) }
 
     func config(_ root: JSONValue) throws(ListenerConfigError) -> ListenerConfig {
         guard let object = root.object else {

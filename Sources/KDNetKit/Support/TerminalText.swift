@@ -49,6 +49,15 @@ public enum TerminalText {
         return String(result)
     }
 
+    /// A value quoted in a message (a bad flag value, a field from a file, a name): in
+    /// single quotes, escaped as `escaped` does, and cut after `limit` characters with
+    /// `…`, so the message stays one readable line however long or hostile the value.
+    /// Every message that shows a value the user gave goes through here, so one rule
+    /// quotes them all.
+    public static func quoted(_ text: String, limit: Int = 40) -> String {
+        "'" + escaped(text.count > limit ? String(text.prefix(limit)) + "…" : text) + "'"
+    }
+
     private static func needsEscape(_ scalar: Unicode.Scalar, _ layout: Layout) -> Bool {
         if layout == .multiLine, scalar == "\n" || scalar == "\t" { return false }
         return isC0OrDelete(scalar) || isC1(scalar)

@@ -1,4 +1,5 @@
 import Foundation
+import KDNetTestSupport
 import Testing
 
 /// Replays the committed fuzz inputs (past crashes and conversations that must keep
@@ -6,13 +7,7 @@ import Testing
 @Suite struct FuzzReplayTests {
     static var corpus: URL { FixtureFiles.root.appendingPathComponent("fuzz-regressions") }
 
-    static var replayer: URL {
-        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("kdnetctl-fuzz").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("kdnetctl-fuzz")
-    }
+    static var replayer: URL { get throws { try BuiltProduct.url("kdnetctl-fuzz") } }
 
     static var harnesses: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? []).sorted()
@@ -24,7 +19,7 @@ import Testing
         let folder = corpus.appendingPathComponent(harness)
         let inputs = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         let process = Process()
-        process.executableURL = replayer
+        process.executableURL = try replayer
         process.arguments = inputs.map { folder.appendingPathComponent($0).path }
         process.environment = ["KDNET_FUZZ_TARGET": harness]
         let out = Pipe()
@@ -35,8 +30,8 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init), inputs)
     }
 
-    @Test func thereIsACorpus() {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.replayer.path), "build kdnetctl-fuzz first")
+    @Test func thereIsACorpus() throws {
+        _ = try Self.replayer
         #expect(Self.harnesses.contains("session"))
     }
 
