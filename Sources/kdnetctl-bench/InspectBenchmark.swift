@@ -35,8 +35,8 @@ enum InspectBenchmark {
             for t in targets.indices where written < total {
                 if targets[t].data == nil || targets[t].sinceBoot >= 100_000 {
                     // A (re)boot: poke, then the host's response; the data key comes from it.
-                    let pokeBody = Poke(clientKey: SecureRandom.bytes(32), target: KDNetEndpoint("\(targets[t].endpoint.address)", port: targets[t].endpoint.port)!,
-                                        host: KDNetEndpoint("192.0.2.1", port: host.port)!).encoded()
+                    let pokeBody = Poke(clientKey: SecureRandom.bytes(32), target: KDNetEndpoint(targets[t].endpoint.endpoint),
+                                        host: KDNetEndpoint(host.endpoint)).encoded()
                     let control = targets[t].keys.controlCipher
                     try emit(control.seal(KDNetDatagram(version: 4, channel: .control, sequence: UInt64(round), direction: .targetToHost, payload: pokeBody)), targets[t].endpoint, host)
                     let response = ControlResponse(clientKey: Array(pokeBody[2..<34]), hostRandom: SecureRandom.bytes(32)).encoded()

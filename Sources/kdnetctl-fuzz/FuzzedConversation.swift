@@ -10,8 +10,8 @@ struct FuzzedConversation {
     private var toHost: [[UInt8]] = []
     private var toTarget: [[UInt8]] = []
     private var now: SessionTime = 0
-    private let targetAddress = KDNetEndpoint("192.168.0.13", port: 50000)!
-    private let hostAddress = KDNetEndpoint("192.168.0.11", port: 50000)!
+    private let targetAddress = Endpoint("192.168.0.13", port: 50000)!
+    private let hostAddress = Endpoint("192.168.0.11", port: 50000)!
     /// In flight per direction; a real network buffers a bounded amount too.
     private static let queueLimit = 64
 

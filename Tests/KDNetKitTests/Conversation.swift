@@ -3,8 +3,8 @@
 /// A host session and a target session talking in memory over a fake clock, with a
 /// hook that can drop, alter or add datagrams on the way.
 struct Conversation {
-    static let hostAddress = KDNetEndpoint("192.168.0.11", port: 50000)!
-    static let targetAddress = KDNetEndpoint("192.168.0.13", port: 50000)!
+    static let hostAddress = Endpoint("192.168.0.11", port: 50000)!
+    static let targetAddress = Endpoint("192.168.0.13", port: 50000)!
 
     var host: HostSession
     var target: TargetSession

@@ -24,7 +24,7 @@ struct KDNetConversation {
 
     static func endpoint(_ text: String, _ port: UInt16) -> UDPEndpoint { UDPEndpoint(text, port: port)! }
 
-    private func kdnet(_ e: UDPEndpoint) -> KDNetEndpoint { KDNetEndpoint("\(e.address)", port: e.port)! }
+    private func kdnet(_ e: UDPEndpoint) -> KDNetEndpoint { KDNetEndpoint(e.endpoint) }
 
     /// The target's poke: zero bound debugger before any session, the host once bound.
     mutating func poke() -> [UInt8] {

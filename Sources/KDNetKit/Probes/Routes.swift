@@ -31,16 +31,28 @@ public struct RouteReport: Codable, Sendable {
 }
 
 public enum RouteDecision {
-    /// Longest prefix wins, then the lowest metric; a scoped IPv6 address (`%if`) only
-    /// takes routes of that interface. `hostAddress`, when known, is checked for being
-    /// link-local too: either end on 169.254/16 or fe80::/10 cannot cross a router.
-    public static func decide(target: IPAddress, routes: [RouteEntry], hostAddress: IPAddress? = nil) -> RouteReport {
-        let candidates = routes.filter {
-            $0.prefix.isIPv4 == target.isIPv4 && target.isIn(prefix: $0.prefix, length: $0.length)
+    /// The routes that cover `target`: same family, prefix matching, and for a scoped
+    /// IPv6 address (`%if`) only routes of that interface.
+    public static func candidates(for target: IPAddress, in routes: [RouteEntry]) -> [RouteEntry] {
+        routes.filter {
+            $0.prefix.family == target.family && target.isIn(prefix: $0.prefix, length: $0.length)
                 && (target.scope == nil || $0.interface == target.scope)
         }
-        let best = candidates.min { a, b in a.length != b.length ? a.length > b.length : a.metric < b.metric }
-        guard let best else {
+    }
+
+    /// Where the route lookup lands in `routes`: longest prefix wins, then the lowest
+    /// metric, as the kernel's main table does (policy rules are not followed).
+    public static func bestIndex(for target: IPAddress, in routes: [RouteEntry]) -> Int? {
+        let covering = candidates(for: target, in: routes)
+        guard let best = covering.min(by: { a, b in a.length != b.length ? a.length > b.length : a.metric < b.metric }) else { return nil }
+        return routes.firstIndex(of: best)
+    }
+
+    /// `hostAddress`, when known, is checked for being link-local too: either end on
+    /// 169.254/16 or fe80::/10 cannot cross a router.
+    public static func decide(target: IPAddress, routes: [RouteEntry], hostAddress: IPAddress? = nil) -> RouteReport {
+        let candidates = candidates(for: target, in: routes)
+        guard let best = bestIndex(for: target, in: candidates).map({ candidates[$0] }) else {
             return RouteReport(target: target, route: nil, directlyConnected: false, verdict: .fail,
                                cause: "no route to \(target): this machine has no interface or gateway for it",
                                fix: "connect this machine to the target's network, or give the target an address in one of this machine's subnets")

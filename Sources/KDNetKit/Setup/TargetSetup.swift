@@ -47,7 +47,7 @@ public struct TargetSetup: Sendable, Equatable, Codable {
     public var key: String?
     public var keySource: String?
     public var hostIp: String?
-    public var family: HostAddress.Family?
+    public var family: IPAddress.Family?
     public var port: DebugPort?
     public var hypervisorPort: DebugPort?
     public var busparams: BusParams?
@@ -162,7 +162,7 @@ public struct TargetSetup: Sendable, Equatable, Codable {
 
     /// The seed's rules: an IP with `:` forces IPv6 and one with `.` forces IPv4 on the
     /// debugger, and a target set up for one family never connects over the other.
-    private static func checkTarget(_ target: String?, hostFamily: HostAddress.Family) throws(TargetSetupError) -> String? {
+    private static func checkTarget(_ target: String?, hostFamily: IPAddress.Family) throws(TargetSetupError) -> String? {
         guard let target else { return nil }
         if let address = try? HostAddress(parsing: target) {
             guard address.family == hostFamily else { throw .targetFamilyMismatch(target, hostFamily) }
@@ -180,7 +180,7 @@ public enum TargetSetupError: Error, Equatable, Sendable, LocalizedError, UsageP
     case conflicting(String, String)
     case newKeyWithHypervisor
     case noRoomForHypervisor(DebugPort)
-    case targetFamilyMismatch(String, HostAddress.Family)
+    case targetFamilyMismatch(String, IPAddress.Family)
     case badTarget(String)
     case unknownElement(String)
 

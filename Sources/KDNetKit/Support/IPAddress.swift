@@ -2,25 +2,52 @@ import Foundation
 
 /// An IPv4 or IPv6 address as bytes (4 or 16), with an optional IPv6 scope
 /// (interface) for link-local addresses such as `fe80::1%eth0`.
+///
+/// The one text parser and formatter of addresses: `HostAddress`, `Endpoint`,
+/// `KDNetEndpoint` and the capture's `PacketAddress` all go through it.
 public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
     public let bytes: [UInt8]
+    /// The IPv6 zone as given (`eth0`, or an interface index such as `3`).
     public let scope: String?
 
-    public enum Family: String, Sendable, Codable { case ipv4, ipv6 }
+    public enum Family: String, Sendable, Codable, CaseIterable {
+        case ipv4, ipv6
+
+        /// AF_INET or AF_INET6.
+        public var socketFamily: Int32 { self == .ipv4 ? AF_INET : AF_INET6 }
+        public var byteCount: Int { self == .ipv4 ? 4 : 16 }
+        /// "IPv4" or "IPv6", for messages.
+        public var name: String { self == .ipv4 ? "IPv4" : "IPv6" }
+
+        public init?(socketFamily: Int32) {
+            switch socketFamily {
+            case AF_INET: self = .ipv4
+            case AF_INET6: self = .ipv6
+            default: return nil
+            }
+        }
+    }
 
     public var isIPv4: Bool { bytes.count == 4 }
     public var family: Family { isIPv4 ? .ipv4 : .ipv6 }
     public var bitCount: Int { bytes.count * 8 }
 
     /// The same address without its IPv6 zone: what identifies it on a host.
-    public var unscoped: IPAddress { IPAddress(bytes: bytes)! }
+    public var unscoped: IPAddress { scope == nil ? self : IPAddress(bytes: bytes)! }
 
     public init?(bytes: [UInt8], scope: String? = nil) {
         guard bytes.count == 4 || bytes.count == 16 else { return nil }
         self.bytes = bytes
-        self.scope = scope
+        self.scope = bytes.count == 16 ? scope : nil
     }
 
+    /// The wildcard address of `family` (0.0.0.0 or ::).
+    public static func unspecified(_ family: Family) -> IPAddress {
+        IPAddress(bytes: [UInt8](repeating: 0, count: family.byteCount))!
+    }
+
+    /// Either family, as `inet_pton` reads it; an IPv6 address may carry a zone
+    /// (`fe80::1%eth0`) and brackets (`[fe80::1%eth0]`). Blanks around it are ignored.
     public init?(_ text: String) {
         var text = Substring(text.trimmingCharacters(in: .whitespaces))
         if text.hasPrefix("[") && text.hasSuffix("]") { text = text.dropFirst().dropLast() }
@@ -30,17 +57,21 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
             text = text[..<percent]
             if scope?.isEmpty == true { return nil }
         }
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        if scope == nil, inet_pton(AF_INET, String(text), &v4) == 1 {
-            self.bytes = withUnsafeBytes(of: &v4) { Array($0) }
+        if scope == nil, let v4 = Self.pton(AF_INET, String(text), count: 4) {
+            self.bytes = v4
             self.scope = nil
-        } else if inet_pton(AF_INET6, String(text), &v6) == 1 {
-            self.bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        } else if let v6 = Self.pton(AF_INET6, String(text), count: 16) {
+            self.bytes = v6
             self.scope = scope
         } else {
             return nil
         }
+    }
+
+    private static func pton(_ af: Int32, _ text: String, count: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: count)
+        let rc = out.withUnsafeMutableBytes { inet_pton(af, text, $0.baseAddress) }
+        return rc == 1 ? out : nil
     }
 
     /// Parses or throws the usage error naming the bad value. A zone must name an
@@ -54,24 +85,41 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The zone (`%eth9`), when this host has no interface of that name or index.
     public var unknownZone: String? {
         guard let scope else { return nil }
+        return scopeIndex == 0 ? scope : nil
+    }
+
+    /// The interface index the zone names (what `sin6_scope_id` carries); 0 for none or an unknown one.
+    public var scopeIndex: UInt32 {
+        guard let scope else { return 0 }
         if let index = UInt32(scope) {
-            var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE))
-            return if_indextoname(index, &name) == nil ? scope : nil
+            var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
+            return if_indextoname(index, &name) == nil ? 0 : index
         }
-        return if_nametoindex(scope) == 0 ? scope : nil
+        return if_nametoindex(scope)
+    }
+
+    /// The zone for an interface index, by the interface's name when it still has one.
+    public static func scope(ofIndex index: UInt32) -> String? {
+        guard index != 0 else { return nil }
+        var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
+        return if_indextoname(index, &name) != nil ? String(cChars: name) : String(index)
     }
 
     static func unknownZoneMessage(_ text: String, _ zone: String) -> String {
         "\(text) names the zone \(zone), but this host has no interface \(zone); give the interface the target is on, as `ip -brief link` lists it (e.g. fe80::1%eth0)"
     }
 
-    public var description: String {
+    /// The address alone, without its zone, as `inet_ntop` writes it.
+    public var unscopedText: String {
         var out = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         bytes.withUnsafeBytes { raw in
-            _ = inet_ntop(isIPv4 ? AF_INET : AF_INET6, raw.baseAddress, &out, socklen_t(out.count))
+            _ = inet_ntop(family.socketFamily, raw.baseAddress, &out, socklen_t(out.count))
         }
-        let base = String(cChars: out)
-        return scope.map { "\(base)%\($0)" } ?? base
+        return String(cChars: out)
+    }
+
+    public var description: String {
+        scope.map { "\(unscopedText)%\($0)" } ?? unscopedText
     }
 
     /// 169.254.0.0/16 and fe80::/10: what APIPA and KDNET without DHCP end up with,
@@ -82,10 +130,19 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
 
+    /// `::ffff:a.b.c.d`: an IPv4 address written as IPv6.
+    public var isIPv4Mapped: Bool {
+        !isIPv4 && bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff
+    }
+
     /// `::ffff:a.b.c.d` as the IPv4 address it stands for (dual-stack sockets report these).
     public var unmapped: IPAddress {
-        guard !isIPv4, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff else { return self }
-        return IPAddress(bytes: Array(bytes[12...]))!
+        isIPv4Mapped ? IPAddress(bytes: Array(bytes[12...]))! : self
+    }
+
+    /// IPv4 as `::ffff:a.b.c.d`, IPv6 as it is: the 16 bytes a dual-stack socket or the KDNET wire takes.
+    public var mappedBytes: [UInt8] {
+        isIPv4 ? [UInt8](repeating: 0, count: 10) + [0xff, 0xff] + bytes : bytes
     }
 
     /// Whether the first `length` bits equal those of `prefix` (same family only).
@@ -133,60 +190,6 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an IP address: \(text)")
         }
         self = a
-    }
-}
-
-/// An address and port, convertible to and from the kernel's socket address.
-public struct Endpoint: Sendable, Hashable, Codable, CustomStringConvertible {
-    public let address: IPAddress
-    public let port: UInt16
-
-    public init(address: IPAddress, port: UInt16) { self.address = address; self.port = port }
-
-    public var description: String { address.isIPv4 ? "\(address):\(port)" : "[\(address)]:\(port)" }
-
-    /// Fills a sockaddr_storage; IPv4 endpoints become v4-mapped when `mappedV6` is set,
-    /// so one dual-stack socket can reach both families.
-    func storage(mappedV6: Bool = false) -> (sockaddr_storage, socklen_t) {
-        var ss = sockaddr_storage()
-        if address.isIPv4 && !mappedV6 {
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = port.bigEndian
-            withUnsafeMutableBytes(of: &sin.sin_addr) { $0.copyBytes(from: address.bytes) }
-            withUnsafeMutableBytes(of: &ss) { $0.copyBytes(from: withUnsafeBytes(of: &sin) { Array($0) }) }
-            return (ss, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-        var sin6 = sockaddr_in6()
-        sin6.sin6_family = sa_family_t(AF_INET6)
-        sin6.sin6_port = port.bigEndian
-        let raw = address.isIPv4 ? [UInt8](repeating: 0, count: 10) + [0xff, 0xff] + address.bytes : address.bytes
-        withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: raw) }
-        if let scope = address.scope { sin6.sin6_scope_id = if_nametoindex(scope) }
-        withUnsafeMutableBytes(of: &ss) { $0.copyBytes(from: withUnsafeBytes(of: &sin6) { Array($0) }) }
-        return (ss, socklen_t(MemoryLayout<sockaddr_in6>.size))
-    }
-
-    init?(storage ss: sockaddr_storage) {
-        var ss = ss
-        switch Int32(ss.ss_family) {
-        case AF_INET:
-            let sin = withUnsafeBytes(of: &ss) { $0.load(as: sockaddr_in.self) }
-            let bytes = withUnsafeBytes(of: sin.sin_addr) { Array($0) }
-            self.init(address: IPAddress(bytes: bytes)!, port: UInt16(bigEndian: sin.sin_port))
-        case AF_INET6:
-            let sin6 = withUnsafeBytes(of: &ss) { $0.load(as: sockaddr_in6.self) }
-            let bytes = withUnsafeBytes(of: sin6.sin6_addr) { Array($0) }
-            var scope: String?
-            if sin6.sin6_scope_id != 0 {
-                var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
-                if if_indextoname(sin6.sin6_scope_id, &name) != nil { scope = String(cChars: name) }
-            }
-            let a = IPAddress(bytes: bytes, scope: scope)!.unmapped
-            self.init(address: a, port: UInt16(bigEndian: sin6.sin6_port))
-        default:
-            return nil
-        }
     }
 }
 

@@ -61,7 +61,7 @@ struct ListenCommand: AsyncParsableCommand {
             let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
             var narrator = Narrator(targets: targets, json: output.json, follow: follow, status: status)
             narrator.announce(bind: bind)
-            let results = try listener.run { narrator.handle($0, $1, $2) }
+            let results = try listener.run(onSendFailure: { narrator.unsent($0, $1) }) { narrator.handle($0, $1, $2) }
             status.finish()
             withExtendedLifetime(signals) {}
             try report(results, stoppedBySignal: stop.isWoken)
@@ -157,8 +157,18 @@ struct Narrator {
         status.update("waiting: no datagrams yet")
     }
 
+    private func who(_ index: Int) -> String {
+        targets[index].name.map { "\(TerminalText.escaped($0)): " } ?? (targets.count > 1 ? "port \(targets[index].port): " : "")
+    }
+
+    /// A reply the kernel refused to send: said once per reason, the listener goes on.
+    mutating func unsent(_ index: Int, _ error: ListenerError) {
+        let line = error.localizedDescription
+        note("unsent \(line)", "\(who(index))\(line)")
+    }
+
     mutating func handle(_ index: Int, _ event: SessionEvent, _ tally: TrafficTally) {
-        let who = targets[index].name.map { "\(TerminalText.escaped($0)): " } ?? (targets.count > 1 ? "port \(targets[index].port): " : "")
+        let who = self.who(index)
         switch event {
         case .debugPrint(let text):
             if follow, !json {
@@ -167,19 +177,19 @@ struct Narrator {
                 Console.out(shown, terminator: shown.hasSuffix("\n") ? "" : "\n")
             }
         case .notKDNet(let from):
-            note("not-kdnet \(from.addressText)", "\(who)\(from) sends datagrams that are not KDNET (another program on this port?)")
+            note("not-kdnet \(from.address)", "\(who)\(from) sends datagrams that are not KDNET (another program on this port?)")
         case .unsupportedVersion(let from, let version):
-            note("version \(version) \(from.addressText)", "\(who)\(from) sends \(TrafficDiagnosis.naming(unsupportedVersions: [version])) (a newer or older KDNET, not another program)")
+            note("version \(version) \(from.address)", "\(who)\(from) sends \(TrafficDiagnosis.naming(unsupportedVersions: [version])) (a newer or older KDNET, not another program)")
         case .malformed(let from, let reason):
-            note("malformed \(from.addressText)", "\(who)\(from) sends MDBG datagrams that are not well-formed KDNET (\(TerminalText.escaped(reason)))")
+            note("malformed \(from.address)", "\(who)\(from) sends MDBG datagrams that are not well-formed KDNET (\(TerminalText.escaped(reason)))")
         case .failedAuthentication(let from):
-            note("wrong-key \(from.addressText)", "\(who)\(from) sends KDNET pokes that fail authentication: its key is not the one given here")
+            note("wrong-key \(from.address)", "\(who)\(from) sends KDNET pokes that fail authentication: its key is not the one given here")
         case .unexpectedSource(let from):
-            note("unexpected \(from.addressText)", "\(who)\(from) sends pokes with the right key but is not the expected address; not answering")
+            note("unexpected \(from.address)", "\(who)\(from) sends pokes with the right key but is not the expected address; not answering")
         case .handshake(let peer, let rekey):
             say("\(who)poke from \(peer) authenticates; answering" + (rekey ? " (it was bound to another debugger session: re-keying it)" : ""))
         case .refusedTakeover(let from, let peer):
-            note("takeover \(from.addressText)", "\(who)\(from) sends pokes with the right key while \(peer) holds the session; not answering (a replay, or a second machine with the same key and port)")
+            note("takeover \(from.address)", "\(who)\(from) sends pokes with the right key while \(peer) holds the session; not answering (a replay, or a second machine with the same key and port)")
         case .rebooted(let peer):
             say("\(who)target \(peer) rebooted (a poke with no bound debugger): starting a new session")
         case .connected(let peer):
