@@ -18,7 +18,7 @@ public struct HostNetworkSnapshot: Sendable, Codable, Hashable {
         interfaces.first { $0.name == name }
     }
 
-    /// How traffic to `destination` leaves this host, by `RouteDecision`'s lookup over
+    /// How traffic to `destination` leaves this host, by `RouteLookup` over
     /// the main table (a zone, `fe80::1%eth1`, keeps it to that interface's routes).
     public func route(to destination: String) -> RouteAnswer? {
         guard let ip = IPAddress(destination) else { return nil }
@@ -28,7 +28,7 @@ public struct HostNetworkSnapshot: Sendable, Codable, Hashable {
                                sourceAddress: ip.description)
         }
         let table = routes.compactMap { r in RouteEntry(r).map { (entry: $0, route: r) } }
-        guard let index = RouteDecision.bestIndex(for: ip, in: table.map(\.entry)) else { return nil }
+        guard let index = RouteLookup.bestIndex(for: ip, in: table.map(\.entry)) else { return nil }
         let best = table[index].route
         let source = best.preferredSource ?? sourceAddress(on: best.interface, towards: ip)
         return RouteAnswer(destination: ip.description, interface: best.interface, gateway: best.gateway,

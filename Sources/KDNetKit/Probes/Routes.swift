@@ -1,25 +1,5 @@
 import Foundation
 
-/// One route: traffic to `prefix/length` leaves by `interface`, through `gateway` when
-/// there is one (none means the destination is on that link).
-public struct RouteEntry: Sendable, Equatable, Codable {
-    public var prefix: IPAddress
-    public var length: Int
-    public var interface: String
-    public var gateway: IPAddress?
-    public var metric: Int
-
-    public init(prefix: IPAddress, length: Int, interface: String, gateway: IPAddress? = nil, metric: Int = 0) {
-        self.prefix = prefix; self.length = length; self.interface = interface
-        self.gateway = gateway; self.metric = metric
-    }
-}
-
-/// Where routes come from: `NetlinkRouteSource` (libnl) on a live host, fixed lists in tests.
-public protocol RouteSource: Sendable {
-    func routes() throws -> [RouteEntry]
-}
-
 /// Whether a target is on a directly connected subnet or behind a router.
 public struct RouteReport: Codable, Sendable {
     public var target: IPAddress
@@ -30,29 +10,13 @@ public struct RouteReport: Codable, Sendable {
     public var fix: String?
 }
 
+/// The probe's verdict on the route to a target.
 public enum RouteDecision {
-    /// The routes that cover `target`: same family, prefix matching, and for a scoped
-    /// IPv6 address (`%if`) only routes of that interface.
-    public static func candidates(for target: IPAddress, in routes: [RouteEntry]) -> [RouteEntry] {
-        routes.filter {
-            $0.prefix.family == target.family && target.isIn(prefix: $0.prefix, length: $0.length)
-                && (target.scope == nil || $0.interface == target.scope)
-        }
-    }
-
-    /// Where the route lookup lands in `routes`: longest prefix wins, then the lowest
-    /// metric, as the kernel's main table does (policy rules are not followed).
-    public static func bestIndex(for target: IPAddress, in routes: [RouteEntry]) -> Int? {
-        let covering = candidates(for: target, in: routes)
-        guard let best = covering.min(by: { a, b in a.length != b.length ? a.length > b.length : a.metric < b.metric }) else { return nil }
-        return routes.firstIndex(of: best)
-    }
-
-    /// `hostAddress`, when known, is checked for being link-local too: either end on
-    /// 169.254/16 or fe80::/10 cannot cross a router.
+    /// Finds the route as `RouteLookup` does. `hostAddress`, when known, is checked for
+    /// being link-local too: either end on 169.254/16 or fe80::/10 cannot cross a router.
     public static func decide(target: IPAddress, routes: [RouteEntry], hostAddress: IPAddress? = nil) -> RouteReport {
-        let candidates = candidates(for: target, in: routes)
-        guard let best = bestIndex(for: target, in: candidates).map({ candidates[$0] }) else {
+        let candidates = RouteLookup.candidates(for: target, in: routes)
+        guard let best = RouteLookup.bestIndex(for: target, in: candidates).map({ candidates[$0] }) else {
             return RouteReport(target: target, route: nil, directlyConnected: false, verdict: .fail,
                                cause: "no route to \(target): this machine has no interface or gateway for it",
                                fix: "connect this machine to the target's network, or give the target an address in one of this machine's subnets")

@@ -101,5 +101,5 @@ struct PendingPacket: Sendable {
 
 extension Array where Element == SessionTime? {
     /// The earliest of several optional deadlines.
-    var earliest: SessionTime? { compactMap { $0 }.min() }
+    package var earliest: SessionTime? { compactMap { $0 }.min() }
 }

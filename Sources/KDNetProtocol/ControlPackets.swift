@@ -26,9 +26,9 @@ public struct KDNetEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { endpoint.description }
 
-    func encoded() -> [UInt8] { address + [UInt8(port >> 8), UInt8(port & 0xFF)] }
+    package func encoded() -> [UInt8] { address + [UInt8(port >> 8), UInt8(port & 0xFF)] }
 
-    init(bytes: ArraySlice<UInt8>) {
+    package init(bytes: ArraySlice<UInt8>) {
         let s = bytes.startIndex
         self.init(address: Array(bytes[s..<s + 16]), port: UInt16(bytes[s + 16]) << 8 | UInt16(bytes[s + 17]))
     }

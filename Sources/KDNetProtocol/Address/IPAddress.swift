@@ -74,41 +74,6 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
         return rc == 1 ? out : nil
     }
 
-    /// Parses or throws the usage error naming the bad value. A zone must name an
-    /// interface of this host: the kernel would otherwise drop it without a word.
-    public static func parse(_ text: String) throws(ProbeInputError) -> IPAddress {
-        guard let a = IPAddress(text) else { throw .badAddress(text) }
-        if let zone = a.unknownZone { throw .unknownZone(text, zone) }
-        return a
-    }
-
-    /// The zone (`%eth9`), when this host has no interface of that name or index.
-    public var unknownZone: String? {
-        guard let scope else { return nil }
-        return scopeIndex == 0 ? scope : nil
-    }
-
-    /// The interface index the zone names (what `sin6_scope_id` carries); 0 for none or an unknown one.
-    public var scopeIndex: UInt32 {
-        guard let scope else { return 0 }
-        if let index = UInt32(scope) {
-            var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
-            return if_indextoname(index, &name) == nil ? 0 : index
-        }
-        return if_nametoindex(scope)
-    }
-
-    /// The zone for an interface index, by the interface's name when it still has one.
-    public static func scope(ofIndex index: UInt32) -> String? {
-        guard index != 0 else { return nil }
-        var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
-        return if_indextoname(index, &name) != nil ? String(cChars: name) : String(index)
-    }
-
-    static func unknownZoneMessage(_ text: String, _ zone: String) -> String {
-        "\(text) names the zone \(zone), but this host has no interface \(zone); give the interface the target is on, as `ip -brief link` lists it (e.g. fe80::1%eth0)"
-    }
-
     /// The address alone, without its zone, as `inet_ntop` writes it.
     public var unscopedText: String {
         var out = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
@@ -195,7 +160,7 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
 
 extension String {
     /// A NUL-terminated C buffer as a String.
-    init(cChars: [CChar]) {
+    package init(cChars: [CChar]) {
         self = String(decoding: cChars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
