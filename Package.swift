@@ -27,9 +27,20 @@ let package = Package(
         systemLibrary("CLibvirt", pkgConfig: "libvirt", apt: ["libvirt-dev"]),
         // C glue that needs file-scope state or fixed-arity wrappers around variadic calls.
         .target(name: "CShims", dependencies: ["CPCI", "CSodium"]),
+        // The protocol core: codec, sessions, keys and the address value. No sockets,
+        // clocks or host queries: the compiler keeps them out (NIOCore beside NIOPosix).
+        .target(
+            name: "KDNetProtocol",
+            dependencies: [
+                "CSodium", "CShims",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "KDNetKit",
             dependencies: [
+                "KDNetProtocol",
                 "CSodium", "CPCI", "CNetlink", "CPcap", "CNftables", "CLibvirt", "CShims",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -77,3 +77,13 @@ link() {
   inns "$1" ip addr add "$3" dev "$2"; inns "$1" ip link set "$2" up
   inns "$4" ip addr add "$6" dev "$5"; inns "$4" ip link set "$5" up
 }
+
+# host_and_target TAG: two network namespaces, $NS_H (host) and $NS_T (target), with
+# veth names $VETH_H and $VETH_T for them; removed, with every background job, on exit.
+# Exits the check when namespaces cannot be made.
+host_and_target() {
+  NS_H=kdt-$1-h$$; NS_T=kdt-$1-t$$
+  VETH_H=kdt-$1-a$$; VETH_T=kdt-$1-b$$
+  trap 'jobs -p | xargs -r kill 2>/dev/null; ip netns del "$NS_H" 2>/dev/null; ip netns del "$NS_T" 2>/dev/null; rm -rf "$WORK"' EXIT
+  ip netns add "$NS_H" && ip netns add "$NS_T" || { fail "cannot create network namespaces (need root)"; finish; exit 1; }
+}

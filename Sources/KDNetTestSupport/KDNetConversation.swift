@@ -26,7 +26,7 @@ public struct KDNetConversation {
 
     public static func endpoint(_ text: String, _ port: UInt16) -> UDPEndpoint { UDPEndpoint(text, port: port)! }
 
-    private func kdnet(_ e: UDPEndpoint) -> KDNetEndpoint { KDNetEndpoint("\(e.address)", port: e.port)! }
+    private func kdnet(_ e: UDPEndpoint) -> KDNetEndpoint { KDNetEndpoint(e.endpoint) }
 
     /// The target's poke: zero bound debugger before any session, the host once bound.
     public mutating func poke() -> [UInt8] {

@@ -12,8 +12,8 @@ public struct SessionPump {
     /// The side a datagram goes to.
     public enum Side: Sendable { case host, target }
 
-    public static let hostAddress = KDNetEndpoint("192.168.0.11", port: 50000)!
-    public static let targetAddress = KDNetEndpoint("192.168.0.13", port: 50000)!
+    public static let hostAddress = Endpoint("192.168.0.11", port: 50000)!
+    public static let targetAddress = Endpoint("192.168.0.13", port: 50000)!
 
     public var host: HostSession
     public var target: TargetSession

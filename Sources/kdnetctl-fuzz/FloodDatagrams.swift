@@ -13,7 +13,7 @@ enum FloodDatagrams {
         // One genuine-looking poke, replayed over and over: a captured poke sent again.
         let replayed = keys.controlCipher.seal(KDNetDatagram(
             version: 2, channel: .control, sequence: 1, direction: .targetToHost,
-            payload: Poke(clientKey: random.bytes(32), target: KDNetEndpoint("10.0.0.99", port: 50000)!,
+            payload: Poke(clientKey: random.bytes(32), target: KDNetEndpoint(Endpoint("10.0.0.99", port: 50000)!),
                           host: .zero).encoded()))
         return (0..<count).map { i in
             let blocks = 1 + Int(random.next() % 8)

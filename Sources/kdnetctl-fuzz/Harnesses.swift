@@ -21,7 +21,7 @@ enum Harness: String, CaseIterable {
         case .datagram:
             _ = try? DatagramEnvelope.peek(bytes)
             _ = Self.keys.controlCipher.authenticates(bytes)
-            _ = TrafficClassifier(keys: Self.keys).classify(bytes, from: .zero)
+            _ = TrafficClassifier(keys: Self.keys).classify(bytes, from: KDNetEndpoint.zero.endpoint)
             // Also feed inputs that pass the cheap checks, so the parsers behind them are reached.
             let sealed = Self.keys.controlCipher.seal(KDNetDatagram(version: 4, channel: .control, sequence: 1, direction: .targetToHost, payload: bytes))
             if let d = try? Self.keys.controlCipher.open(sealed) { _ = try? ControlMessage(payload: d.payload) }

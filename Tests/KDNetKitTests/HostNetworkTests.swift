@@ -32,6 +32,19 @@ import Testing
             route("203.0.113.128", 25, via: "198.51.100.254", dev: "enp3s0"),
         ])
 
+    /// The snapshot's lookup is `RouteDecision`'s: a zone keeps a link-local
+    /// destination to its interface's routes, whatever the metrics say.
+    @Test func routeLookupHonoursTheZone() throws {
+        let s = HostNetworkSnapshot(
+            interfaces: [Self.iface("eth0", 2, [("fe80::1", 64)]), Self.iface("eth1", 3, [("fe80::2", 64)])],
+            routes: [Self.route("fe80::", 64, via: nil, dev: "eth0", metric: 100),
+                     Self.route("fe80::", 64, via: nil, dev: "eth1", metric: 256)])
+        #expect(try #require(s.route(to: "fe80::99%eth1")).interface == "eth1")
+        #expect(try #require(s.route(to: "fe80::99%eth1")).sourceAddress == "fe80::2")
+        #expect(try #require(s.route(to: "fe80::99")).interface == "eth0")
+        #expect(s.route(to: "fe80::99%eth7") == nil)
+    }
+
     @Test func prefixesCompareBitByBit() {
         let a = IPAddress("203.0.113.200")!
         #expect(a.isIn(IPAddress("203.0.113.128")!, prefixLength: 25))

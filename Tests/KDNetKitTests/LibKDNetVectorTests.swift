@@ -22,8 +22,8 @@ import Testing
         #expect(poke.version == 2 && poke.channel == .control && poke.direction == .targetToHost)
         #expect(poke.payload.count == Poke.bodyLength)
         guard case .poke(let hello) = try ControlMessage(payload: poke.payload) else { Issue.record("not a poke"); return }
-        #expect(hello.target.addressText == "192.168.0.13")
-        #expect(hello.host.addressText == "192.168.0.11" && hello.host.port == 50000)
+        #expect(hello.target.endpoint.address.description == "192.168.0.13")
+        #expect(hello.host.endpoint.address.description == "192.168.0.11" && hello.host.port == 50000)
 
         let response = try keys.controlCipher.open(try #require(p["poke_resp"]))
         #expect(response.direction == .hostToTarget && response.sequence == poke.sequence)

@@ -3,8 +3,8 @@ import Testing
 
 /// One table says every session event, for listen, the wizard and simulate-target alike.
 @Suite struct SessionEventTextTests {
-    static let from = KDNetEndpoint("10.77.0.2", port: 50000)!
-    static let peer = KDNetEndpoint("10.77.0.3", port: 50000)!
+    static let from = Endpoint("10.77.0.2", port: 50000)!
+    static let peer = Endpoint("10.77.0.3", port: 50000)!
 
     @Test func theHostSaysWhatListenSaid() {
         #expect(SessionEventText.host(.notKDNet(from: Self.from)) == "10.77.0.2:50000 sends datagrams that are not KDNET (another program on this port?)")

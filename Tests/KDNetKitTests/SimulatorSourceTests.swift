@@ -12,25 +12,25 @@ import Testing
     }
 
     /// A port nobody held a moment ago (the system's pick for port 0).
-    static func freePort() throws -> UInt16 { try UDPSocket(address: "127.0.0.1", port: 0, family: AF_INET).port }
+    static func freePort() throws -> UInt16 { try UDPSocket(bind: Endpoint("127.0.0.1", port: 0)!).port }
 
     @Test func besideAListenerOnEveryAddressItSendsFromAnotherPort() throws {
         let port = try Self.freePort()
         let listener = try UDPSocket.listening(on: port, bind: nil)  // `listen` without --bind
         let simulator = try TargetSimulator(options: Self.options("127.0.0.1", port: port))
-        #expect(simulator.ownEndpoint.addressText == "127.0.0.2")
+        #expect(simulator.ownEndpoint.address.description == "127.0.0.2")
         #expect(simulator.ownEndpoint.port != port && simulator.ownEndpoint.port != 0)
         withExtendedLifetime(listener) {}
     }
 
     @Test func besideAListenerOnTheHostAddressItKeepsThePortOnAnotherLoopbackAddress() throws {
         let port = try Self.freePort()
-        let listener = try UDPSocket(address: "127.0.0.1", port: port, family: AF_INET)
+        let listener = try UDPSocket(bind: Endpoint("127.0.0.1", port: port)!)
         let simulator = try TargetSimulator(options: Self.options("127.0.0.1", port: port))
-        #expect(simulator.ownEndpoint == KDNetEndpoint("127.0.0.2", port: port))
+        #expect(simulator.ownEndpoint == Endpoint("127.0.0.2", port: port))
         // A second simulator beside both takes the next loopback address.
         let second = try TargetSimulator(options: Self.options("127.0.0.1", port: port))
-        #expect(second.ownEndpoint == KDNetEndpoint("127.0.0.3", port: port))
+        #expect(second.ownEndpoint == Endpoint("127.0.0.3", port: port))
         withExtendedLifetime((listener, simulator)) {}
     }
 

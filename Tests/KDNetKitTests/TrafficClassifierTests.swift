@@ -4,7 +4,7 @@ import Testing
 import KDNetTestSupport
 
 @Suite struct TrafficClassifierTests {
-    let source = KDNetEndpoint("192.168.0.13", port: 50000)!
+    let source = Endpoint("192.168.0.13", port: 50000)!
 
     func vectorPacket(_ name: String) throws -> [UInt8] {
         try #require(try Vectors.libkdnet().first { $0.name == name }).bytes
@@ -123,7 +123,7 @@ import KDNetTestSupport
         #expect(t.diagnosis == .notKDNet)
         t.record(.wrongKey, from: source)
         #expect(t.diagnosis == .wrongKey)
-        t.record(.unexpectedSource, from: KDNetEndpoint("10.0.0.9", port: 50000)!)
+        t.record(.unexpectedSource, from: Endpoint("10.0.0.9", port: 50000)!)
         #expect(t.diagnosis == .unexpectedSource)
         #expect(t.total == 3 && t.sources == ["192.168.0.13:50000", "10.0.0.9:50000"])
         t.record(.authenticated, from: source)

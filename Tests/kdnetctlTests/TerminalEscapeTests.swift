@@ -110,17 +110,17 @@ import Testing
         defer { if listen.isRunning { listen.terminate() }; listen.waitUntilExit() }
 
         // A target on 127.0.0.2 that pokes until answered, then prints three lines.
-        let host = KDNetEndpoint("127.0.0.1", port: port)!, own = KDNetEndpoint("127.0.0.2", port: port)!
+        let host = Endpoint("127.0.0.1", port: port)!, own = Endpoint("127.0.0.2", port: port)!
         var config = TargetSession.Configuration(keys: KDNetKeys(key: try DebugKey(parsing: keyText)), target: own, host: host,
                                                  kernel: KernelVersion(major: 0x000F, build: 22631, kernelBase: 0xfffff800_12340000))
         config.pokeInterval = 0.2
         config.bootMessages = ["plain line\n", "evil \(Self.hostile)title\n", "two\n\tlines\r\n"]
         var session = TargetSession(configuration: config)
-        let socket = try UDPSocket(address: "127.0.0.2", port: port, family: AF_INET)
+        let socket = try UDPSocket(bind: Endpoint("127.0.0.2", port: port)!)
         let deadline = MonotonicClock.now() + 8
         var output = session.tick(at: MonotonicClock.now())
         while !printed.text.contains("lines\n"), MonotonicClock.now() < deadline {
-            for d in output.datagrams { socket.send(d.bytes, to: d.destination) }
+            for d in output.datagrams { try socket.send(d.bytes, to: d.destination) }
             var pfd = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
             let wait = max(0, min((session.nextDeadline ?? deadline) - MonotonicClock.now(), 0.1))
             _ = poll(&pfd, 1, Int32(wait * 1000))

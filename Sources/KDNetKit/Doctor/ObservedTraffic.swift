@@ -9,16 +9,16 @@ public struct ObservedTraffic: Sendable, Codable, Equatable {
     public init() {}
 
     /// Classifies one datagram as the listener does, and counts it.
-    public mutating func record(_ bytes: [UInt8], from source: KDNetEndpoint, by classifier: TrafficClassifier) {
+    public mutating func record(_ bytes: [UInt8], from source: Endpoint, by classifier: TrafficClassifier) {
         noteSender(tally.record(bytes, from: source, by: classifier).kind, source)
     }
 
-    public mutating func record(_ kind: TrafficClass, from source: KDNetEndpoint, protocolVersion: UInt8? = nil) {
+    public mutating func record(_ kind: TrafficClass, from source: Endpoint, protocolVersion: UInt8? = nil) {
         tally.record(kind, from: source, protocolVersion: protocolVersion)
         noteSender(kind, source)
     }
 
-    private mutating func noteSender(_ kind: TrafficClass, _ source: KDNetEndpoint) {
+    private mutating func noteSender(_ kind: TrafficClass, _ source: Endpoint) {
         let text = source.description
         var seen = sources[kind] ?? []
         if seen.count < Self.maxSources, !seen.contains(text) { seen.append(text) }

@@ -1,14 +1,14 @@
 import Foundation
 
-public enum PacketFamily: String, Codable, Sendable {
-    case ipv4, ipv6
+extension IPAddress.Family {
+    /// The nftables family whose tables see this family's packets (besides `inet`).
     var nftFamily: String { self == .ipv4 ? "ip" : "ip6" }
 }
 
 /// The datagram whose fate is asked: a new inbound UDP flow to `port`. Unknown fields
 /// (interface, addresses, source port) make the rules that test them branch both ways.
 public struct InboundPacket: Sendable, Codable, Equatable {
-    public var family: PacketFamily
+    public var family: IPAddress.Family
     public var port: Int
     public var interface: InterfaceName?
     public var source: IPAddress?
@@ -16,13 +16,13 @@ public struct InboundPacket: Sendable, Codable, Equatable {
     public var sourcePort: Int?
 
     public init(port: Int, interface: InterfaceName? = nil, source: IPAddress? = nil, destination: IPAddress? = nil,
-                sourcePort: Int? = nil, family: PacketFamily? = nil) {
+                sourcePort: Int? = nil, family: IPAddress.Family? = nil) {
         self.port = port
         self.interface = interface
         self.source = source
         self.destination = destination
         self.sourcePort = sourcePort
-        let known = (source ?? destination).map { $0.isIPv4 ? PacketFamily.ipv4 : .ipv6 }
+        let known = (source ?? destination)?.family
         self.family = family ?? known ?? .ipv4
     }
 }

@@ -68,7 +68,7 @@ public struct NftRuleset: Sendable, Equatable {
 
     /// Base chains on the input hook that see a packet of `family` (inet sees both), in
     /// the order the kernel runs them: lowest priority first.
-    func inputChains(for family: PacketFamily) -> [Chain] {
+    func inputChains(for family: IPAddress.Family) -> [Chain] {
         chains.values.filter { c in
             c.hook == "input" && (c.type ?? "filter") == "filter"
                 && (c.key.family == "inet" || c.key.family == family.nftFamily)

@@ -18,8 +18,8 @@ public struct HostNetworkSnapshot: Sendable, Codable, Hashable {
         interfaces.first { $0.name == name }
     }
 
-    /// How traffic to `destination` leaves this host: longest-prefix match over the main
-    /// table, lowest metric on a tie (policy routing rules are not followed).
+    /// How traffic to `destination` leaves this host, by `RouteLookup` over
+    /// the main table (a zone, `fe80::1%eth1`, keeps it to that interface's routes).
     public func route(to destination: String) -> RouteAnswer? {
         guard let ip = IPAddress(destination) else { return nil }
         if let local = interface(owning: destination) {
@@ -27,13 +27,9 @@ public struct HostNetworkSnapshot: Sendable, Codable, Hashable {
                                directlyConnected: true, isLocal: true, route: nil,
                                sourceAddress: ip.description)
         }
-        let matching = routes.filter { r in
-            guard r.family == ip.family, let net = IPAddress(r.network) else { return false }
-            return ip.isIn(net, prefixLength: r.prefixLength)
-        }
-        guard let best = matching.max(by: { a, b in
-            (a.prefixLength, -Int(a.metric)) < (b.prefixLength, -Int(b.metric))
-        }) else { return nil }
+        let table = routes.compactMap { r in RouteEntry(r).map { (entry: $0, route: r) } }
+        guard let index = RouteLookup.bestIndex(for: ip, in: table.map(\.entry)) else { return nil }
+        let best = table[index].route
         let source = best.preferredSource ?? sourceAddress(on: best.interface, towards: ip)
         return RouteAnswer(destination: ip.description, interface: best.interface, gateway: best.gateway,
                            directlyConnected: best.gateway == nil, isLocal: false, route: best,

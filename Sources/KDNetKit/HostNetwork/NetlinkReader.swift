@@ -54,9 +54,9 @@ enum NetlinkReader {
             guard rtnl_route_get_table(r) == UInt32(RT_TABLE_MAIN.rawValue),
                   rtnl_route_get_type(r) == UInt8(RTN_UNICAST), rtnl_route_get_nnexthops(r) > 0,
                   let dst = rtnl_route_get_dst(r) else { return }
-            let family: IPAddress.Family = rtnl_route_get_family(r) == UInt8(AF_INET) ? .ipv4 : .ipv6
+            guard let family = IPAddress.Family(socketFamily: Int32(rtnl_route_get_family(r))) else { return }
             let length = Int(nl_addr_get_prefixlen(dst))
-            let net = ipAddress(dst) ?? IPAddress(bytes: [UInt8](repeating: 0, count: family == .ipv4 ? 4 : 16))!
+            let net = ipAddress(dst) ?? .unspecified(family)
             let hop = rtnl_route_nexthop_n(r, 0)
             let gateway = rtnl_route_nh_get_gateway(hop).flatMap(ipAddress)
             let ifindex = Int(rtnl_route_nh_get_ifindex(hop))

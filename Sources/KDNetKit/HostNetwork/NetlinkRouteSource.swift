@@ -16,11 +16,15 @@ public struct NetlinkRouteSource: RouteSource {
                 return RouteEntry(prefix: ip, length: ip.bitCount, interface: interface.name)
             }
         }
-        let table = snapshot.routes.compactMap { r -> RouteEntry? in
-            guard let prefix = IPAddress(r.network)?.unscoped else { return nil }
-            return RouteEntry(prefix: prefix, length: r.prefixLength, interface: r.interface,
-                              gateway: r.gateway.flatMap { IPAddress($0) }, metric: Int(r.metric))
-        }
-        return local + table
+        return local + snapshot.routes.compactMap(RouteEntry.init(_:))
+    }
+}
+
+extension RouteEntry {
+    /// A route of the main table as the route lookup takes it; nil for an unreadable network.
+    init?(_ route: HostRoute) {
+        guard let prefix = IPAddress(route.network)?.unscoped else { return nil }
+        self.init(prefix: prefix, length: route.prefixLength, interface: route.interface,
+                  gateway: route.gateway.flatMap { IPAddress($0) }, metric: Int(route.metric))
     }
 }

@@ -41,7 +41,7 @@ public final class HostListener {
         var sockets: [UDPSocket]
         var session: HostSession
         var debugOutput: [String] = []
-        var connectTo: KDNetEndpoint?
+        var connectTo: Endpoint?
         var nextConnectAt: SessionTime?
     }
 
@@ -51,25 +51,26 @@ public final class HostListener {
     private let buffer = ReceiveBuffer()
     private var ports: [Port]
     private let stop: WakePipe?
+    private var onSendFailure: (Int, ListenerError) -> Void = { _, _ in }
+    /// Datagrams the kernel refused to send (a reply to an unreachable source): the
+    /// listener goes on serving the other targets and the next poke.
+    public private(set) var unsentDatagrams = 0
 
     /// Binds every port now, so a busy port is reported before any waiting.
     public init(options: ListenOptions, stop: WakePipe? = nil) throws {
         self.options = options
         self.stop = stop
         var ports: [Port] = []
+        let bind = try options.bind.map { text throws(ListenOptionError) in try ListenOptionError.address(text) }
+        let connectTo = try options.connectTo.map { text throws(ListenOptionError) in try ListenOptionError.address(text) }
         for t in options.targets {
-            var expected: [UInt8]?
-            if let a = t.expectedAddress {
-                guard let e = KDNetEndpoint(a, port: 0) else { throw ListenOptionError.badAddress(a) }
-                expected = e.address
-            }
+            let expected = try t.expectedAddress.map { text throws(ListenOptionError) in try ListenOptionError.address(text) }
             var config = HostSession.Configuration(keys: KDNetKeys(key: t.key), mode: options.mode, expectedAddress: expected)
             config.retransmitInterval = 1
-            var port = Port(target: t, sockets: try UDPSocket.listening(on: t.port, bind: options.bind),
+            var port = Port(target: t, sockets: try UDPSocket.listening(on: t.port, bind: bind),
                             session: HostSession(configuration: config))
-            if let c = options.connectTo {
-                guard let e = KDNetEndpoint(c, port: t.port) else { throw ListenOptionError.badAddress(c) }
-                port.connectTo = e
+            if let connectTo {
+                port.connectTo = Endpoint(address: connectTo, port: t.port)
                 port.nextConnectAt = 0
             }
             ports.append(port)
@@ -78,8 +79,12 @@ public final class HostListener {
     }
 
     /// Runs until every target is confirmed (confirm mode), the timeout, or `stop`.
-    /// `onEvent` sees every session event with the index of its target.
-    public func run(onEvent: (Int, SessionEvent, TrafficTally) -> Void) throws -> [ListenResult] {
+    /// `onEvent` sees every session event with the index of its target, `onSendFailure`
+    /// every datagram the kernel refused to send.
+    public func run(onSendFailure: @escaping (Int, ListenerError) -> Void = { _, _ in },
+                    onEvent: (Int, SessionEvent, TrafficTally) -> Void) throws -> [ListenResult] {
+        self.onSendFailure = onSendFailure
+        defer { self.onSendFailure = { _, _ in } }
         let start = MonotonicClock.now()
         let end = options.timeout.map { start + $0 }
         var owner: [Int32: (port: Int, socket: UDPSocket)] = [:]
@@ -114,7 +119,7 @@ public final class HostListener {
 
     public var results: [ListenResult] {
         ports.map { p in
-            let mac = p.session.peer.flatMap { HostNetwork.neighbourMAC(for: $0.addressText) }
+            let mac = p.session.peer.flatMap { HostNetwork.neighbourMAC(for: $0.address.unscoped.description) }
             return ListenResult(name: p.target.name, port: p.target.port, session: p.session, mac: mac,
                                 follow: options.mode == .follow, debugOutput: p.debugOutput)
         }
@@ -123,17 +128,31 @@ public final class HostListener {
     private func sendConnectRequest(port i: Int, at now: SessionTime) {
         guard let to = ports[i].connectTo, ports[i].session.peer == nil, let due = ports[i].nextConnectAt, now >= due else { return }
         let d = ports[i].session.connectRequest(to: to)
-        socket(of: i, reaching: d.destination)?.send(d.bytes, to: d.destination)
+        send(d, port: i)
         ports[i].nextConnectAt = now + options.connectInterval
     }
 
     /// The IPv6 sockets are IPv6-only, so only the socket of the peer's family can answer it.
-    private func socket(of i: Int, reaching destination: KDNetEndpoint) -> UDPSocket? {
+    private func socket(of i: Int, reaching destination: Endpoint) -> UDPSocket? {
         ports[i].sockets.first { $0.family == destination.family }
     }
 
+    /// One refused send must not end the listener: it is counted and said, and the
+    /// session's retransmission tries again.
+    private func send(_ d: OutgoingDatagram, port i: Int) {
+        do throws(ListenerError) {
+            guard let socket = socket(of: i, reaching: d.destination) else {
+                throw ListenerError.sendFailed(d.destination.description, "no \(d.destination.family.name) socket is bound (--bind is of the other family)")
+            }
+            try socket.send(d.bytes, to: d.destination)
+        } catch {
+            unsentDatagrams += 1
+            onSendFailure(i, error)
+        }
+    }
+
     private func deliver(_ out: SessionOutput, port i: Int, onEvent: (Int, SessionEvent, TrafficTally) -> Void) {
-        for d in out.datagrams { socket(of: i, reaching: d.destination)?.send(d.bytes, to: d.destination) }
+        for d in out.datagrams { send(d, port: i) }
         for e in out.events {
             // Kept for the JSON document; a long follow keeps only the latest lines.
             if case .debugPrint(let text) = e, options.mode == .follow {

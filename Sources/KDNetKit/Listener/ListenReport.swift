@@ -33,7 +33,7 @@ public struct ListenResult: Sendable, Codable, Equatable {
         self.port = name == nil ? nil : port
         connected = follow ? session.connections > 0 : session.isConfirmed
         if connected, let peer = session.peer {
-            target = TargetLocation(address: peer.addressText, port: peer.port, mac: mac)
+            target = TargetLocation(address: peer.address.description, port: peer.port, mac: mac)
             protocolVersion = session.protocolVersion
         }
         if let v = session.version {

@@ -11,23 +11,22 @@ import Foundation
 struct SimulatorSource {
     let socket: UDPSocket
     /// What the pokes name as the target: the address routing uses and the bound port.
-    let endpoint: KDNetEndpoint
+    let endpoint: Endpoint
 
     /// The loopback addresses tried at the KDNET port before another port is taken.
-    static let loopbackIPv4 = (1...9).map { "127.0.0.\($0)" }
+    static let loopbackIPv4 = (1...9).map { IPAddress("127.0.0.\($0)")! }
 
-    static func bind(towards host: KDNetEndpoint) throws -> SimulatorSource {
+    static func bind(towards host: Endpoint) throws -> SimulatorSource {
         let routed = routedAddress(towards: host)
-        let onThisMachine = IPAddress(host.addressText)?.isLoopback == true || routed == host.addressText
+        let onThisMachine = host.address.isLoopback || routed?.unscoped == host.address.unscoped
         guard onThisMachine else {
-            let wildcard = host.family == AF_INET ? "0.0.0.0" : "::"
-            let socket = try UDPSocket(address: nil, port: host.port, family: host.family)
-            return SimulatorSource(socket: socket, endpoint: KDNetEndpoint(routed ?? wildcard, port: host.port) ?? .zero)
+            let socket = try UDPSocket(wildcard: host.family, port: host.port)
+            return SimulatorSource(socket: socket, endpoint: Endpoint(address: routed ?? .unspecified(host.family), port: host.port))
         }
-        let candidates = (host.family == AF_INET ? loopbackIPv4 : ["::1"]).filter { $0 != host.addressText }
+        let candidates = (host.family == .ipv4 ? loopbackIPv4 : [IPAddress("::1")!]).filter { $0 != host.address }
         for address in candidates {
             do {
-                return try SimulatorSource(address: address, port: host.port, family: host.family)
+                return try SimulatorSource(address: address, port: host.port)
             } catch ListenerError.portInUse(_) {
                 continue
             } catch ListenerError.addressNotLocal(_) {
@@ -35,30 +34,26 @@ struct SimulatorSource {
             }
         }
         // Port 0: the system picks a free one.
-        if let s = try? SimulatorSource(address: candidates.first ?? host.addressText, port: 0, family: host.family) { return s }
-        throw SimulatorSourceError.noFreeSource(port: host.port, tried: candidates)
+        if let s = try? SimulatorSource(address: candidates.first ?? host.address, port: 0) { return s }
+        throw SimulatorSourceError.noFreeSource(port: host.port, tried: candidates.map(\.description))
     }
 
-    private init(socket: UDPSocket, endpoint: KDNetEndpoint) {
+    private init(socket: UDPSocket, endpoint: Endpoint) {
         self.socket = socket; self.endpoint = endpoint
     }
 
-    private init(address: String, port: UInt16, family: Int32) throws {
-        socket = try UDPSocket(address: address, port: port, family: family)
-        endpoint = KDNetEndpoint(address, port: socket.port) ?? .zero
+    private init(address: IPAddress, port: UInt16) throws {
+        socket = try UDPSocket(bind: Endpoint(address: address, port: port))
+        endpoint = socket.local
     }
 
     /// The local address routing would use towards the host (connect a UDP socket, ask).
-    static func routedAddress(towards host: KDNetEndpoint) -> String? {
-        let fd = Foundation.socket(host.family, Int32(SOCK_DGRAM.rawValue), 0)
+    static func routedAddress(towards host: Endpoint) -> IPAddress? {
+        let fd = Foundation.socket(host.family.socketFamily, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        guard host.withSocketAddress(family: host.family, { connect(fd, $0, $1) }) == 0 else { return nil }
-        var storage = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        guard rc == 0 else { return nil }
-        return KDNetEndpoint(storage: storage)?.addressText
+        guard host.withSockAddr({ connect(fd, $0, $1) }) == 0 else { return nil }
+        return Endpoint.local(of: fd)?.address
     }
 }
 

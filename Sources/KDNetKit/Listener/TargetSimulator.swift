@@ -67,21 +67,25 @@ public final class TargetSimulator {
     public let options: SimulatorOptions
     private let socket: UDPSocket
     private var session: TargetSession
-    private let host: KDNetEndpoint
+    /// Where the pokes go: `--host-ip` at the port.
+    public let host: Endpoint
     private let stop: WakePipe?
+    /// Datagrams the kernel refused to send (no route, no such interface): a real
+    /// target keeps poking regardless, and so does the simulator.
+    public private(set) var unsentDatagrams = 0
 
     /// Binds the source now, so a busy port or a bad address is reported before any poke.
     public init(options: SimulatorOptions, stop: WakePipe? = nil) throws {
-        guard let host = KDNetEndpoint(options.hostIP, port: options.port) else { throw ListenOptionError.badAddress(options.hostIP) }
+        let host = Endpoint(address: try ListenOptionError.address(options.hostIP), port: options.port)
         try options.checkRanges()
         self.options = options
         self.host = host
         self.stop = stop
-        let own: KDNetEndpoint
+        let own: Endpoint
         if let b = options.bind {
-            guard let source = KDNetEndpoint(b, port: options.port) else { throw ListenOptionError.badAddress(b) }
+            let source = Endpoint(address: try ListenOptionError.address(b), port: options.port)
             guard source.family == host.family else { throw ListenOptionError.familyMismatch(bind: b, host: options.hostIP) }
-            socket = try UDPSocket(address: b, port: options.port, family: host.family)
+            socket = try UDPSocket(bind: source)
             own = source
         } else {
             let source = try SimulatorSource.bind(towards: host)
@@ -94,11 +98,13 @@ public final class TargetSimulator {
         session = TargetSession(configuration: config)
     }
 
-    public var ownEndpoint: KDNetEndpoint { session.configuration.target }
+    public var ownEndpoint: Endpoint { session.configuration.target }
 
     /// Runs until the duration, the poke limit, the stop pipe, or (without a duration)
     /// a short while after the host continued it.
-    public func run(onEvent: (SessionEvent, TargetSession) -> Void) throws -> SimulationReport {
+    /// `onSendFailure` hears of every datagram the kernel refused to send.
+    public func run(onSendFailure: (ListenerError) -> Void = { _ in },
+                    onEvent: (SessionEvent, TargetSession) -> Void) throws -> SimulationReport {
         let start = MonotonicClock.now()
         var rebootAt = options.rebootAfter.map { start + $0 }
         var continuedAt: SessionTime?
@@ -106,7 +112,12 @@ public final class TargetSimulator {
         var reason = "stopped"
         var out = session.tick(at: start)
         while true {
-            for d in out.datagrams { socket.send(d.bytes, to: d.destination) }
+            for d in out.datagrams {
+                do { try socket.send(d.bytes, to: d.destination) } catch {
+                    unsentDatagrams += 1
+                    onSendFailure(error)
+                }
+            }
             for e in out.events {
                 if case .connected = e { connected = true }
                 if case .continued = e, continuedAt == nil { continuedAt = MonotonicClock.now() }

@@ -3,96 +3,80 @@ import Foundation
 /// One plain non-blocking UDP socket bound to an address and port.
 public final class UDPSocket: @unchecked Sendable {
     public let fd: Int32
-    public let family: Int32
-    public let port: UInt16
+    public let family: IPAddress.Family
+    /// Where it is bound, with the port the system picked for port 0.
+    public let local: Endpoint
+    public var port: UInt16 { local.port }
     /// Made on the first `receive()` without a buffer of the caller's: a listener with
     /// thousands of ports shares one `ReceiveBuffer` instead of 64 KiB per socket.
     private var ownBuffer: ReceiveBuffer?
 
-    /// `address` nil binds the family's wildcard. IPv6 sockets are IPv6-only, so an
-    /// IPv4 and an IPv6 socket can share a port, as WinDbg's do.
-    public init(address: String?, port: UInt16, family: Int32) throws {
-        let endpoint: KDNetEndpoint
-        if let address {
-            guard let e = KDNetEndpoint(address, port: port) else { throw ListenOptionError.badAddress(address) }
-            endpoint = e
-        } else {
-            endpoint = family == AF_INET ? KDNetEndpoint("0.0.0.0", port: port)! : KDNetEndpoint("::", port: port)!
-        }
-        // An address of the other family has no socket address here; bind would fail with a stale errno.
-        guard endpoint.family == family else {
-            throw ListenerError.bindFailed(endpoint.description, "an \(family == AF_INET ? "IPv6" : "IPv4") address on an \(family == AF_INET ? "IPv4" : "IPv6") socket")
-        }
-        let fd = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    /// Binds `endpoint`; an IPv6 socket is IPv6-only, so an IPv4 and an IPv6 socket
+    /// can share a port, as WinDbg's do.
+    public init(bind endpoint: Endpoint) throws {
+        let fd = socket(endpoint.family.socketFamily, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ListenerError.socketFailed(String(cString: strerror(errno))) }
         var one: Int32 = 1
-        if family == AF_INET6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
-        let rc = endpoint.withSocketAddress(family: family) { bind(fd, $0, $1) } ?? -1
+        if endpoint.family == .ipv6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
+        let rc = endpoint.withSockAddr { bind(fd, $0, $1) }
         guard rc == 0 else {
             let code = errno
             close(fd)
-            if code == EADDRINUSE { throw ListenerError.portInUse(port) }
-            if code == EADDRNOTAVAIL { throw ListenerError.addressNotLocal(endpoint.addressText) }
-            if code == EACCES { throw ListenerError.permissionDenied(port) }
+            if code == EADDRINUSE { throw ListenerError.portInUse(endpoint.port) }
+            if code == EADDRNOTAVAIL { throw ListenerError.addressNotLocal(endpoint.address.description) }
+            if code == EACCES { throw ListenerError.permissionDenied(endpoint.port) }
             throw ListenerError.bindFailed(endpoint.description, String(cString: strerror(code)))
         }
-        self.fd = fd; self.family = family
-        self.port = port != 0 ? port : Self.boundPort(fd) ?? 0
+        self.fd = fd
+        self.family = endpoint.family
+        self.local = endpoint.port != 0 ? endpoint : Endpoint(address: endpoint.address, port: Endpoint.local(of: fd)?.port ?? 0)
     }
 
-    /// The port the system picked for a bind to port 0.
-    private static func boundPort(_ fd: Int32) -> UInt16? {
-        var storage = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return rc == 0 ? KDNetEndpoint(storage: storage)?.port : nil
+    /// The wildcard of `family` (0.0.0.0 or ::) at `port`.
+    public convenience init(wildcard family: IPAddress.Family, port: UInt16) throws {
+        try self.init(bind: Endpoint(address: .unspecified(family), port: port))
     }
 
     deinit { close(fd) }
 
     /// The next waiting datagram, or nil when none is left.
-    public func receive() -> (bytes: [UInt8], from: KDNetEndpoint)? {
+    public func receive() -> (bytes: [UInt8], from: Endpoint)? {
         if ownBuffer == nil { ownBuffer = ReceiveBuffer() }
         return receive(using: ownBuffer!)
     }
 
     /// The next waiting datagram, read through `buffer` (one thread at a time may use it).
-    public func receive(using buffer: ReceiveBuffer) -> (bytes: [UInt8], from: KDNetEndpoint)? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    public func receive(using buffer: ReceiveBuffer) -> (bytes: [UInt8], from: Endpoint)? {
         while true {
-            let n = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    recvfrom(fd, buffer.bytes.baseAddress, buffer.bytes.count, 0, $0, &length)
-                }
-            }
+            let (n, sender) = Endpoint.reading { recvfrom(fd, buffer.bytes.baseAddress, buffer.bytes.count, 0, $0, $1) }
             if n < 0 && errno == EINTR { continue }
             // ICMP errors from earlier sends surface here (ECONNREFUSED); skip them.
             if n < 0 && errno == ECONNREFUSED { continue }
-            guard n >= 0, let from = KDNetEndpoint(storage: storage) else { return nil }
+            guard n >= 0, let from = sender else { return nil }
             return (Array(buffer.bytes[0..<n]), from)
         }
     }
 
-    /// Best effort, like any UDP send: a full buffer or an unreachable peer is not fatal.
-    @discardableResult
-    public func send(_ bytes: [UInt8], to destination: KDNetEndpoint) -> Bool {
-        let n = destination.withSocketAddress(family: family) { addr, len in
-            bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, addr, len) }
+    /// Sends one datagram. Like any UDP send it proves nothing about delivery, but a
+    /// refusal here (no route, no such interface, a full buffer) is worth saying: the
+    /// peer will never see this datagram.
+    public func send(_ bytes: [UInt8], to destination: Endpoint) throws(ListenerError) {
+        guard destination.family == family else {
+            throw .sendFailed(destination.description, "an \(destination.family.name) address from an \(family.name) socket")
         }
-        return (n ?? -1) == bytes.count
+        let n = destination.withSockAddr { address, length in
+            bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, address, length) }
+        }
+        guard n == bytes.count else { throw .sendFailed(destination.description, String(cString: strerror(n < 0 ? errno : EMSGSIZE))) }
     }
 
     /// The sockets a listener needs on one port: IPv4 and IPv6 wildcards, or the one
     /// family of an explicit bind address.
-    public static func listening(on port: UInt16, bind address: String?) throws -> [UDPSocket] {
-        if let address {
-            guard let e = KDNetEndpoint(address, port: port) else { throw ListenOptionError.badAddress(address) }
-            return [try UDPSocket(address: address, port: port, family: e.family)]
-        }
-        var sockets = [try UDPSocket(address: nil, port: port, family: AF_INET)]
+    public static func listening(on port: UInt16, bind address: IPAddress?) throws -> [UDPSocket] {
+        if let address { return [try UDPSocket(bind: Endpoint(address: address, port: port))] }
+        var sockets = [try UDPSocket(wildcard: .ipv4, port: port)]
         // A host without IPv6 still listens on IPv4.
-        if let v6 = try? UDPSocket(address: nil, port: port, family: AF_INET6) { sockets.append(v6) }
+        if let v6 = try? UDPSocket(wildcard: .ipv6, port: port) { sockets.append(v6) }
         return sockets
     }
 }
@@ -115,6 +99,7 @@ public enum ListenerError: Error, LocalizedError, Sendable {
     case permissionDenied(UInt16)
     case bindFailed(String, String)
     case pollFailed(String)
+    case sendFailed(String, String)
 
     public var errorDescription: String? {
         switch self {
@@ -124,6 +109,7 @@ public enum ListenerError: Error, LocalizedError, Sendable {
         case .permissionDenied(let p): return "not allowed to bind UDP port \(p); use a port from 49152-65535 (50000-50039 is recommended)"
         case .bindFailed(let e, let why): return "cannot bind \(e): \(why); check the address and port"
         case .pollFailed(let e): return "waiting for datagrams failed: \(e); try again"
+        case .sendFailed(let to, let why): return "cannot send to \(to): \(why); check the route to it (`ip route get` with its address)"
         }
     }
 }
@@ -140,6 +126,7 @@ public enum ListenOptionError: Error, LocalizedError, Sendable {
     case badInterval(String, Double)
     case outOfRange(flag: String, value: String, range: String, example: String)
     case familyMismatch(bind: String, host: String)
+    case unknownZone(String, String)
 
     public var errorDescription: String? {
         switch self {
@@ -152,9 +139,19 @@ public enum ListenOptionError: Error, LocalizedError, Sendable {
         case .badProtocolVersion(let v): return "KDNET protocol version \(v) is not one real targets use; pick 2, 3, 4 or 5"
         case .badInterval(let flag, let v): return "\(flag) \(v) is not a positive number of seconds; give e.g. \(flag) 3"
         case .outOfRange(let flag, let v, let range, let example): return "\(flag) \(v) is outside \(range); give e.g. \(flag) \(example)"
+        case .unknownZone(let text, let zone): return IPAddress.unknownZoneMessage(text, zone)
         case .familyMismatch(let bind, let host):
             let (b, h) = IPAddress(bind)?.isIPv4 == true ? ("IPv4", "IPv6") : ("IPv6", "IPv4")
             return "--bind \(bind) is \(b) but --host-ip \(host) is \(h); give a --bind address of the host's family, or drop --bind"
         }
+    }
+}
+
+extension ListenOptionError {
+    /// An address flag's value: either family, a zone naming an interface of this host.
+    public static func address(_ text: String) throws(ListenOptionError) -> IPAddress {
+        guard let address = IPAddress(text) else { throw .badAddress(text) }
+        if let zone = address.unknownZone { throw .unknownZone(text, zone) }
+        return address
     }
 }

@@ -34,30 +34,22 @@ final class DatagramSocket {
     func bind(_ endpoint: Endpoint) throws(ProbeError) {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var (ss, len) = endpoint.storage(mappedV6: family == AF_INET6)
-        let rc = withUnsafePointer(to: &ss) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, len) } }
+        let rc = endpoint.withSockAddr(mappedToIPv6: family == AF_INET6) { Glibc.bind(fd, $0, $1) }
         guard rc == 0 else { throw .socket("binding \(endpoint)", errno) }
     }
 
     /// Connecting a datagram socket only fixes the peer; it lets the kernel pick the
     /// source address it would use, which is how the sender learns its own address.
     func connect(_ endpoint: Endpoint) throws(ProbeError) {
-        var (ss, len) = endpoint.storage(mappedV6: family == AF_INET6)
-        let rc = withUnsafePointer(to: &ss) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, len) } }
+        let rc = endpoint.withSockAddr(mappedToIPv6: family == AF_INET6) { Glibc.connect(fd, $0, $1) }
         guard rc == 0 else { throw .socket("reaching \(endpoint)", errno) }
     }
 
-    var localEndpoint: Endpoint? {
-        var ss = sockaddr_storage()
-        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &ss) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return rc == 0 ? Endpoint(storage: ss) : nil
-    }
+    var localEndpoint: Endpoint? { Endpoint.local(of: fd) }
 
     func send(_ bytes: [UInt8], to endpoint: Endpoint) throws(ProbeError) {
-        var (ss, len) = endpoint.storage(mappedV6: family == AF_INET6)
-        let n = bytes.withUnsafeBytes { raw in
-            withUnsafePointer(to: &ss) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, raw.baseAddress, raw.count, 0, $0, len) } }
+        let n = endpoint.withSockAddr(mappedToIPv6: family == AF_INET6) { address, length in
+            bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, address, length) }
         }
         guard n >= 0 else { throw .socket("sending to \(endpoint)", errno) }
     }
@@ -72,10 +64,8 @@ final class DatagramSocket {
             if rc < 0 { if errno == EINTR { continue }; throw .socket("waiting for an answer", errno) }
             if rc == 0 { continue }
             var buffer = [UInt8](repeating: 0, count: 2048)
-            var ss = sockaddr_storage()
-            var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let n = buffer.withUnsafeMutableBytes { raw in
-                withUnsafeMutablePointer(to: &ss) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, raw.baseAddress, raw.count, 0, $0, &len) } }
+            let (n, sender) = buffer.withUnsafeMutableBytes { raw in
+                Endpoint.reading { recvfrom(fd, raw.baseAddress, raw.count, 0, $0, $1) }
             }
             if n < 0 {
                 // An ICMP error for an earlier datagram (port unreachable) surfaces here
@@ -84,7 +74,7 @@ final class DatagramSocket {
                 if errno == EINTR { continue }
                 throw .socket("receiving", errno)
             }
-            guard let from = Endpoint(storage: ss) else { continue }
+            guard let from = sender else { continue }
             return (Array(buffer[0..<n]), from)
         }
     }

@@ -1,25 +1,5 @@
 import Foundation
 
-/// One route: traffic to `prefix/length` leaves by `interface`, through `gateway` when
-/// there is one (none means the destination is on that link).
-public struct RouteEntry: Sendable, Equatable, Codable {
-    public var prefix: IPAddress
-    public var length: Int
-    public var interface: String
-    public var gateway: IPAddress?
-    public var metric: Int
-
-    public init(prefix: IPAddress, length: Int, interface: String, gateway: IPAddress? = nil, metric: Int = 0) {
-        self.prefix = prefix; self.length = length; self.interface = interface
-        self.gateway = gateway; self.metric = metric
-    }
-}
-
-/// Where routes come from: `NetlinkRouteSource` (libnl) on a live host, fixed lists in tests.
-public protocol RouteSource: Sendable {
-    func routes() throws -> [RouteEntry]
-}
-
 /// Whether a target is on a directly connected subnet or behind a router.
 public struct RouteReport: Codable, Sendable {
     public var target: IPAddress
@@ -30,17 +10,13 @@ public struct RouteReport: Codable, Sendable {
     public var fix: String?
 }
 
+/// The probe's verdict on the route to a target.
 public enum RouteDecision {
-    /// Longest prefix wins, then the lowest metric; a scoped IPv6 address (`%if`) only
-    /// takes routes of that interface. `hostAddress`, when known, is checked for being
-    /// link-local too: either end on 169.254/16 or fe80::/10 cannot cross a router.
+    /// Finds the route as `RouteLookup` does. `hostAddress`, when known, is checked for
+    /// being link-local too: either end on 169.254/16 or fe80::/10 cannot cross a router.
     public static func decide(target: IPAddress, routes: [RouteEntry], hostAddress: IPAddress? = nil) -> RouteReport {
-        let candidates = routes.filter {
-            $0.prefix.isIPv4 == target.isIPv4 && target.isIn(prefix: $0.prefix, length: $0.length)
-                && (target.scope == nil || $0.interface == target.scope)
-        }
-        let best = candidates.min { a, b in a.length != b.length ? a.length > b.length : a.metric < b.metric }
-        guard let best else {
+        let candidates = RouteLookup.candidates(for: target, in: routes)
+        guard let best = RouteLookup.bestIndex(for: target, in: candidates).map({ candidates[$0] }) else {
             return RouteReport(target: target, route: nil, directlyConnected: false, verdict: .fail,
                                cause: "no route to \(target): this machine has no interface or gateway for it",
                                fix: "connect this machine to the target's network, or give the target an address in one of this machine's subnets")

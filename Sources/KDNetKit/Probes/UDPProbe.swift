@@ -5,6 +5,8 @@ public struct ProbeListenReport: Codable, Sendable {
     public var port: Int
     public var answered: Int
     public var rejected: Int
+    /// Probes that arrived but whose answer the kernel refused to send (no route back).
+    public var unanswered: Int
     public var peers: [Peer]
     public var stoppedBecause: String
     public var verdict: CheckVerdict
@@ -43,6 +45,8 @@ public enum ProbeListenEvent: Sendable {
     case ready(Endpoint)
     case answered(from: Endpoint, seq: UInt32)
     case rejected(from: Endpoint, reason: String)
+    /// A valid probe whose answer could not be sent: the listener goes on.
+    case replyFailed(to: Endpoint, reason: String)
     case tick(secondsLeft: Double)
 }
 
@@ -60,7 +64,7 @@ public enum UDPProbe {
         try ProbeLimits.validate(timeout: timeout)
         if let max { try ProbeLimits.validate(max: max) }
         let socket = try DatagramSocket.udp(for: address)
-        let bindAddress = address ?? IPAddress(bytes: [UInt8](repeating: 0, count: socket.family == AF_INET ? 4 : 16))!
+        let bindAddress = address ?? .unspecified(socket.family == AF_INET ? .ipv4 : .ipv6)
         let bound = Endpoint(address: bindAddress, port: UInt16(port))
         try socket.bind(bound)
         onEvent(.ready(bound))
@@ -68,7 +72,7 @@ public enum UDPProbe {
         var perSession: [UInt64: UInt32] = [:]
         var peers: [Endpoint: Int] = [:]
         var order: [Endpoint] = []
-        var answered = 0, rejected = 0
+        var answered = 0, rejected = 0, unanswered = 0
         var stopped = "timeout"
         while true {
             if let max, answered >= max { stopped = "max"; break }
@@ -88,7 +92,11 @@ public enum UDPProbe {
             perSession[request.session] = received
             let reply = ProbeWire.Reply(request: request, responderNanoseconds: MonotonicClock.wallNanoseconds(),
                                         received: received, seen: from)
-            try? socket.send(ProbeWire.encode(reply, key: key), to: from)
+            do { try socket.send(ProbeWire.encode(reply, key: key), to: from) } catch {
+                unanswered += 1
+                onEvent(.replyFailed(to: from, reason: error.localizedDescription))
+                continue
+            }
             answered += 1
             if peers[from] == nil { order.append(from) }
             peers[from, default: 0] += 1
@@ -97,12 +105,15 @@ public enum UDPProbe {
         let verdict: CheckVerdict = answered > 0 ? .pass : .fail
         let cause = answered > 0
             ? "answered \(answered) probe\(answered == 1 ? "" : "s") from \(order.map(\.description).joined(separator: ", "))"
+            : unanswered > 0 ? "\(unanswered) probe\(unanswered == 1 ? "" : "s") arrived but no answer could be sent back"
             : rejected > 0 ? "\(rejected) datagram\(rejected == 1 ? "" : "s") arrived but none carried a valid tag"
             : "no probe arrived on UDP port \(port)"
-        let fix: String? = answered > 0 ? nil : rejected > 0
+        let fix: String? = answered > 0 ? nil : unanswered > 0
+            ? "check this machine's route back to the sender (`ip route get` with its address)"
+            : rejected > 0
             ? "use the same --key on both machines"
             : "check that `kdnetctl probe send` targets this machine's address and port \(port), and that no firewall drops it (`kdnetctl firewall --port \(port)`)"
-        return ProbeListenReport(port: port, answered: answered, rejected: rejected,
+        return ProbeListenReport(port: port, answered: answered, rejected: rejected, unanswered: unanswered,
                                  peers: order.map { .init(from: $0, probes: peers[$0]!) },
                                  stoppedBecause: stopped, verdict: verdict, cause: cause, fix: fix)
     }

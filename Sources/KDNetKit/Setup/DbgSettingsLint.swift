@@ -158,10 +158,10 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
         if s.hostip != nil, s.hostipv6 != nil {
             f.append(.init(.info, "both-families", "both hostip and hostipv6 are set; the target uses IPv6 only (hostipv6 wins), so the host must be reachable over IPv6"))
         }
-        for (element, value, family) in [("hostip", s.hostip, HostAddress.Family.ipv4), ("hostipv6", s.hostipv6, .ipv6)] {
+        for (element, value, family) in [("hostip", s.hostip, IPAddress.Family.ipv4), ("hostipv6", s.hostipv6, .ipv6)] {
             guard let value else { continue }
             guard let address = try? HostAddress(parsing: value), address.family == family else {
-                f.append(.init(.error, "\(element)-invalid", "\(element) \(value) is not an \(family == .ipv4 ? "IPv4" : "IPv6") address; set the host's address with `bcdedit /dbgsettings net \(element):<host> ...`"))
+                f.append(.init(.error, "\(element)-invalid", "\(element) \(value) is not an \(family.name) address; set the host's address with `bcdedit /dbgsettings net \(element):<host> ...`"))
                 continue
             }
             f += Self.addressRemarks(address, element: element)

@@ -19,7 +19,7 @@ public struct FleetPlan: Sendable, Equatable, Codable {
         public var port: DebugPort
         /// The key with its middle hidden: the full keys are in the 0600 files only.
         public var redactedKey: String
-        public var family: HostAddress.Family
+        public var family: IPAddress.Family
         public var hostIp: String
         public var busparams: BusParams?
         public var status: Status
@@ -208,7 +208,7 @@ public struct FleetPlanner: Sendable {
 
     // MARK: Rules
 
-    private func hostsByFamily() throws -> [HostAddress.Family: HostAddress] {
+    private func hostsByFamily() throws -> [IPAddress.Family: HostAddress] {
         let given = hostAddresses.isEmpty ? inventory.hostAddresses : hostAddresses
         guard !given.isEmpty else { throw FleetPlanError.noHostAddress }
         return try Self.checkHostAddresses(given)
@@ -217,8 +217,8 @@ public struct FleetPlanner: Sendable {
     /// At most one usable address per family: the rule for `--host-ip` flags and for
     /// the inventory's own host addresses alike.
     @discardableResult
-    public static func checkHostAddresses(_ given: [HostAddress]) throws -> [HostAddress.Family: HostAddress] {
-        var byFamily: [HostAddress.Family: HostAddress] = [:]
+    public static func checkHostAddresses(_ given: [HostAddress]) throws -> [IPAddress.Family: HostAddress] {
+        var byFamily: [IPAddress.Family: HostAddress] = [:]
         for a in given {
             if let reason = a.unusableReason { throw TargetSetupError.unusableHost(reason) }
             if let other = byFamily[a.family] { throw FleetPlanError.twoHostAddresses(other.text, a.text) }
@@ -307,7 +307,7 @@ public enum FleetPlanError: Error, Equatable, Sendable, LocalizedError {
     case noTargets
     case noHostAddress
     case twoHostAddresses(String, String)
-    case noHostFor(String, HostAddress.Family)
+    case noHostFor(String, IPAddress.Family)
     case duplicateName(String, Int, Int)
     case duplicatePort(DebugPort, String, String)
     case portTakenFromPrior(DebugPort, String, String)

@@ -1,19 +1,16 @@
 import Foundation
 
 /// The address a target is told to send to: bcdedit's `hostip:` (IPv4) or
-/// `hostipv6:` (IPv6). The family decides which one the target uses, so it is
-/// part of the value.
+/// `hostipv6:` (IPv6). An `IPAddress` under bcdedit's rules: no zone, no IPv4 written
+/// as IPv6, and the text kept as typed. The family decides which element the target
+/// uses, so it is part of the value.
 public struct HostAddress: Sendable, Hashable, Codable, CustomStringConvertible {
-    public enum Family: String, Sendable, Codable, CaseIterable {
-        case ipv4, ipv6
-        /// bcdedit's element name for this family.
-        public var bcdeditElement: String { self == .ipv4 ? "hostip" : "hostipv6" }
-    }
-
-    public let family: Family
+    public let address: IPAddress
     /// The address as typed (blanks removed); bcdedit wants it that way.
     public let text: String
-    public let bytes: [UInt8]
+
+    public var family: IPAddress.Family { address.family }
+    public var bytes: [UInt8] { address.bytes }
 
     /// Takes the address alone, or as `ip -brief address` prints it (`192.168.1.10/24`):
     /// the prefix length is checked and dropped, since bcdedit wants the address only.
@@ -27,37 +24,21 @@ public struct HostAddress: Sendable, Hashable, Codable, CustomStringConvertible 
             text = String(text[..<slash])
         }
         if text.contains("%") { throw .scoped(text) }
-        if let v4 = Self.pton(AF_INET, text, count: 4) {
-            family = .ipv4; bytes = v4
-        } else if let v6 = Self.pton(AF_INET6, text, count: 16) {
-            family = .ipv6; bytes = v6
-        } else {
-            throw .malformed(text)
-        }
-        if let prefixLength, !(0...(bytes.count * 8)).contains(prefixLength) { throw .malformed(input.trimmingCharacters(in: .whitespaces)) }
-        if family == .ipv6, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
-            throw .ipv4Mapped(text, bytes[12...].map(String.init).joined(separator: "."))
-        }
+        // bcdedit takes the bare address: brackets are for an address followed by a port.
+        guard !text.hasPrefix("["), let address = IPAddress(text) else { throw .malformed(text) }
+        if let prefixLength, !(0...address.bitCount).contains(prefixLength) { throw .malformed(input.trimmingCharacters(in: .whitespaces)) }
+        if address.isIPv4Mapped { throw .ipv4Mapped(text, address.unmapped.description) }
+        self.address = address
         self.text = text
-    }
-
-    private static func pton(_ af: Int32, _ text: String, count: Int) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: count)
-        let rc = out.withUnsafeMutableBytes { inet_pton(af, text, $0.baseAddress) }
-        return rc == 1 ? out : nil
     }
 
     public var description: String { text }
 
     /// KDNET falls back to a link-local address when DHCP fails; such addresses do
     /// not cross routers.
-    public var isLinkLocal: Bool {
-        family == .ipv4 ? bytes[0] == 169 && bytes[1] == 254 : bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80
-    }
-    public var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
-    public var isLoopback: Bool {
-        family == .ipv4 ? bytes[0] == 127 : bytes == [UInt8](repeating: 0, count: 15) + [1]
-    }
+    public var isLinkLocal: Bool { address.isLinkLocal }
+    public var isUnspecified: Bool { address.isUnspecified }
+    public var isLoopback: Bool { address.isLoopback }
     public var isMulticastOrBroadcast: Bool {
         family == .ipv4 ? bytes[0] >= 224 : bytes[0] == 0xff
     }
@@ -87,6 +68,11 @@ public struct HostAddress: Sendable, Hashable, Codable, CustomStringConvertible 
         var c = encoder.singleValueContainer()
         try c.encode(text)
     }
+}
+
+extension IPAddress.Family {
+    /// bcdedit's element name for this family.
+    public var bcdeditElement: String { self == .ipv4 ? "hostip" : "hostipv6" }
 }
 
 public enum HostAddressError: Error, Equatable, Sendable, LocalizedError {

@@ -9,12 +9,12 @@ public struct Inventory: Sendable, Equatable {
         public var port: DebugPort?
         public var key: DebugKey?
         public var busParams: BusParams?
-        public var family: HostAddress.Family?
+        public var family: IPAddress.Family?
         /// Where it was written, for error messages.
         public var line: Int
 
         public init(name: String, port: DebugPort? = nil, key: DebugKey? = nil, busParams: BusParams? = nil,
-                    family: HostAddress.Family? = nil, line: Int = 0) {
+                    family: IPAddress.Family? = nil, line: Int = 0) {
             self.name = name; self.port = port; self.key = key; self.busParams = busParams; self.family = family; self.line = line
         }
     }

@@ -62,7 +62,7 @@ public struct TargetSetup: Sendable, Equatable, Codable {
     public var key: String?
     public var keySource: KeySource?
     public var hostIp: String?
-    public var family: HostAddress.Family?
+    public var family: IPAddress.Family?
     public var port: DebugPort?
     public var hypervisorPort: DebugPort?
     public var busparams: BusParams?
@@ -177,7 +177,7 @@ public struct TargetSetup: Sendable, Equatable, Codable {
 
     /// The seed's rules: an IP with `:` forces IPv6 and one with `.` forces IPv4 on the
     /// debugger, and a target set up for one family never connects over the other.
-    private static func checkTarget(_ target: String?, hostFamily: HostAddress.Family) throws(TargetSetupError) -> String? {
+    private static func checkTarget(_ target: String?, hostFamily: IPAddress.Family) throws(TargetSetupError) -> String? {
         guard let target else { return nil }
         if let address = try? HostAddress(parsing: target) {
             guard address.family == hostFamily else { throw .targetFamilyMismatch(target, hostFamily) }
@@ -195,7 +195,7 @@ public enum TargetSetupError: Error, Equatable, Sendable, LocalizedError {
     case conflicting(String, String)
     case newKeyWithHypervisor
     case noRoomForHypervisor(DebugPort)
-    case targetFamilyMismatch(String, HostAddress.Family)
+    case targetFamilyMismatch(String, IPAddress.Family)
     case badTarget(String)
     case unknownElement(String)
 

@@ -21,12 +21,12 @@ extension WizardFlow {
         }
         let recommended = local ? advice?.recommended.flatMap { try? HostAddress(parsing: $0.address) } : nil
 
-        let family = HostAddress.Family(rawValue: try ask(familyQuestion(defaultValue: recommended?.family ?? .ipv4), &r))!
+        let family = IPAddress.Family(rawValue: try ask(familyQuestion(defaultValue: recommended?.family ?? .ipv4), &r))!
 
         var choices: [Choice] = []
         if local, let a = advice {
             for i in a.interfaces where i.candidate {
-                for addr in i.addresses where addr.family.rawValue == family.rawValue {
+                for addr in i.addresses where addr.family == family {
                     let isRec = a.recommended?.address == addr.address
                     choices.append(Choice(addr.address, "\(addr.address) (\(i.name))" + (isRec ? " — recommended" : ""),
                                           detail: isRec ? a.recommended?.reason : addr.isLinkLocal ? "link-local: only across one switch" : nil))
@@ -127,7 +127,7 @@ extension WizardFlow {
         }
     }
 
-    func familyQuestion(defaultValue: HostAddress.Family?) -> Question {
+    func familyQuestion(defaultValue: IPAddress.Family?) -> Question {
         Question(
             id: "family", step: .host, prompt: "IPv4 or IPv6?",
             help: ["The target uses one family only: bcdedit's hostip (IPv4) or hostipv6 (IPv6)."],
@@ -139,7 +139,7 @@ extension WizardFlow {
     }
 
     /// `family` nil accepts either family.
-    func hostQuestion(family: HostAddress.Family?, choices: [Choice], defaultValue: String?, local: Bool) -> Question {
+    func hostQuestion(family: IPAddress.Family?, choices: [Choice], defaultValue: String?, local: Bool) -> Question {
         let simulated = self.simulated
         return Question(
             id: "host-ip", step: .host,
@@ -150,7 +150,7 @@ extension WizardFlow {
             let address: HostAddress
             do { address = try HostAddress(parsing: text) } catch { throw InvalidAnswer(error) }
             if let family, address.family != family {
-                throw InvalidAnswer("\(text) is not \(family == .ipv4 ? "IPv4" : "IPv6"); give an \(family == .ipv4 ? "IPv4" : "IPv6") address or choose the other family")
+                throw InvalidAnswer("\(text) is not \(family.name); give an \(family.name) address or choose the other family")
             }
             if let why = address.unusableReason, !(simulated && address.isLoopback) {
                 throw InvalidAnswer("\(why); give the address of the host's adapter that faces the target")

@@ -129,7 +129,7 @@ extension WizardFlow {
             vmFixQuestion(vm: "the VM", help: []),
             debuggerQuestion(),
             familyQuestion(defaultValue: nil),
-            hostQuestion(family: presets["family"].flatMap(HostAddress.Family.init(rawValue:)), choices: [], defaultValue: nil, local: false),
+            hostQuestion(family: presets["family"].flatMap(IPAddress.Family.init(rawValue:)), choices: [], defaultValue: nil, local: false),
             portQuestion(taken: [:], checkHere: false, suggested: nil),
             windowsQuestion(defaultValue: nil),
             nicSourceQuestion(defaultValue: nil),

@@ -61,7 +61,7 @@ struct ListenCommand: KdnetctlCommand {
         let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
         var narrator = Narrator(targets: targets, json: output.json, follow: follow, status: status)
         narrator.announce(bind: bind)
-        let results = try listener.run { narrator.handle($0, $1, $2) }
+        let results = try listener.run(onSendFailure: { narrator.unsent($0, $1) }) { narrator.handle($0, $1, $2) }
         status.finish()
         try report(results, stoppedBySignal: stop.isWoken)
     }
@@ -144,8 +144,18 @@ struct Narrator {
         status.update("waiting: no datagrams yet")
     }
 
+    private func who(_ index: Int) -> String {
+        targets[index].name.map { "\(TerminalText.escaped($0)): " } ?? (targets.count > 1 ? "port \(targets[index].port): " : "")
+    }
+
+    /// A reply the kernel refused to send: said once per reason, the listener goes on.
+    mutating func unsent(_ index: Int, _ error: ListenerError) {
+        let line = error.localizedDescription
+        note("unsent \(line)", "\(who(index))\(line)")
+    }
+
     mutating func handle(_ index: Int, _ event: SessionEvent, _ tally: TrafficTally) {
-        let who = targets[index].name.map { "\(TerminalText.escaped($0)): " } ?? (targets.count > 1 ? "port \(targets[index].port): " : "")
+        let who = self.who(index)
         if case .debugPrint(let text) = event {
             if follow, !json {
                 status.finish()

@@ -45,6 +45,9 @@ struct ProbeCommand: AsyncParsableCommand {
                     case .rejected(let from, let reason):
                         status.finish()
                         if !output.json { Console.out("datagram from \(from) refused: \(reason)") }
+                    case .replyFailed(let to, let reason):
+                        status.finish()
+                        if !output.json { Console.out("probe from \(to) not answered: \(reason)") }
                     }
                 }
             }

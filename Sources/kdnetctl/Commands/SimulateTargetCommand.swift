@@ -47,13 +47,17 @@ struct SimulateTargetCommand: KdnetctlCommand {
         let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
         let json = output.json
         // Said in every mode once the socket is bound: scripts wait for this line.
-        Console.err("simulated target \(simulator.ownEndpoint) poking \(options.hostIP):\(options.port) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
+        Console.err("simulated target \(simulator.ownEndpoint) poking \(simulator.host) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
         if !json {
             if simulator.ownEndpoint.port != options.port {
                 Console.err("port \(options.port) is taken on the loopback addresses here (by a listener?), so it sends from port \(simulator.ownEndpoint.port); a real target sends from port \(options.port) itself")
             }
         }
-        let report = try simulator.run { event, session in
+        var unsentReasons: Set<String> = []
+        let report = try simulator.run(onSendFailure: { error in
+            // Once per reason: a target that cannot reach its host keeps poking.
+            if !json, unsentReasons.insert(error.localizedDescription).inserted { status.finish(); Console.err(error.localizedDescription) }
+        }) { event, session in
             if !json, let line = SessionEventText.target(event) { status.finish(); Console.err(line) }
             status.update("pokes \(session.record.pokes), \(session.isConnected ? "connected" : "not connected")\(session.isHalted ? ", halted" : "")")
         }

@@ -180,7 +180,7 @@ import Testing
         #expect(wrongType["target-settings"]?.verdict == .fail && wrongType["target-settings"]?.fix?.contains("bcdedit /dbgsettings net") == true)
     }
 
-    static func endpoint(_ a: String, _ p: UInt16 = 50000) -> KDNetEndpoint { KDNetEndpoint(a, port: p)! }
+    static func endpoint(_ a: String, _ p: UInt16 = 50000) -> Endpoint { Endpoint(a, port: p)! }
 
     func listen(_ kinds: [(TrafficClass, String)], target: String? = "10.77.0.2") -> DoctorCheckResult {
         var seen = ObservedTraffic()

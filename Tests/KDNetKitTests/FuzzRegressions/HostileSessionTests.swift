@@ -5,14 +5,14 @@ import Testing
 /// checks (Checks/check-hostile.sh), where a replayed poke kept cutting the target off.
 @Suite struct HostileSessionTests {
     let keys = KDNetKeys(key: try! DebugKey(parsing: "1.2.3.4"))
-    let target = KDNetEndpoint("192.168.0.13", port: 50000)!
-    let stranger = KDNetEndpoint("192.168.0.66", port: 40000)!
-    let host = KDNetEndpoint("192.168.0.11", port: 50000)!
+    let target = Endpoint("192.168.0.13", port: 50000)!
+    let stranger = Endpoint("192.168.0.66", port: 40000)!
+    let host = Endpoint("192.168.0.11", port: 50000)!
 
-    func poke(_ clientKey: UInt8, sequence: UInt64, from source: KDNetEndpoint) -> [UInt8] {
+    func poke(_ clientKey: UInt8, sequence: UInt64, from source: Endpoint) -> [UInt8] {
         keys.controlCipher.seal(KDNetDatagram(
             version: 2, channel: .control, sequence: sequence, direction: .targetToHost,
-            payload: Poke(clientKey: [UInt8](repeating: clientKey, count: 32), target: source, host: host).encoded()))
+            payload: Poke(clientKey: [UInt8](repeating: clientKey, count: 32), target: KDNetEndpoint(source), host: KDNetEndpoint(host)).encoded()))
     }
 
     func session() -> HostSession {
@@ -53,7 +53,7 @@ import Testing
         _ = s.receive(poke(1, sequence: 1, from: target), from: target, at: 0)
         let bound = keys.controlCipher.seal(KDNetDatagram(
             version: 2, channel: .control, sequence: 7, direction: .targetToHost,
-            payload: Poke(clientKey: [UInt8](repeating: 3, count: 32), target: stranger, host: host, boundDebugger: host).encoded()))
+            payload: Poke(clientKey: [UInt8](repeating: 3, count: 32), target: KDNetEndpoint(stranger), host: KDNetEndpoint(host), boundDebugger: KDNetEndpoint(host)).encoded()))
         #expect(s.receive(bound, from: stranger, at: 1).datagrams.isEmpty)
         let out = s.receive(bound, from: stranger, at: 10)
         #expect(out.events == [.handshake(peer: stranger, rekey: true)])

@@ -4,9 +4,9 @@ public typealias SessionTime = Double
 /// A datagram a session wants sent, and where to.
 public struct OutgoingDatagram: Sendable, Equatable {
     public var bytes: [UInt8]
-    public var destination: KDNetEndpoint
+    public var destination: Endpoint
 
-    public init(bytes: [UInt8], destination: KDNetEndpoint) {
+    public init(bytes: [UInt8], destination: Endpoint) {
         self.bytes = bytes; self.destination = destination
     }
 }
@@ -14,29 +14,29 @@ public struct OutgoingDatagram: Sendable, Equatable {
 /// What a session noticed while handling one datagram or timer.
 public enum SessionEvent: Sendable, Equatable {
     /// Traffic that is not a KDNET datagram at all.
-    case notKDNet(from: KDNetEndpoint)
+    case notKDNet(from: Endpoint)
     /// An MDBG datagram of a KDNET protocol version kdnetctl does not know.
-    case unsupportedVersion(from: KDNetEndpoint, version: UInt8)
+    case unsupportedVersion(from: Endpoint, version: UInt8)
     /// A KDNET datagram whose tag does not verify: the key differs.
-    case failedAuthentication(from: KDNetEndpoint)
+    case failedAuthentication(from: Endpoint)
     /// An authenticated poke from an address other than the expected one.
-    case unexpectedSource(from: KDNetEndpoint)
+    case unexpectedSource(from: Endpoint)
     /// A data datagram at or below the last sequence number seen: dropped.
-    case outOfSequence(from: KDNetEndpoint, sequence: UInt64)
+    case outOfSequence(from: Endpoint, sequence: UInt64)
     /// An MDBG datagram that is not well-formed KDNET, or one that authenticates but does not parse.
-    case malformed(from: KDNetEndpoint, reason: String)
+    case malformed(from: Endpoint, reason: String)
     /// Host: a poke was answered (`rekey` when it was a keepalive of a session we do not
     /// hold). Target: the host's response arrived and the data key is derived.
-    case handshake(peer: KDNetEndpoint, rekey: Bool)
+    case handshake(peer: Endpoint, rekey: Bool)
     /// A live session's keepalive poke, left unanswered as WinDbg does.
-    case keepalive(from: KDNetEndpoint)
+    case keepalive(from: Endpoint)
     /// An authentic poke from another address while the peer's session is live: not
     /// answered, so a replayed or foreign poke cannot cut the session off.
-    case refusedTakeover(from: KDNetEndpoint, peer: KDNetEndpoint)
+    case refusedTakeover(from: Endpoint, peer: Endpoint)
     /// A poke with no bound debugger from a target that had a session: it rebooted.
-    case rebooted(peer: KDNetEndpoint)
+    case rebooted(peer: Endpoint)
     /// The connection check was answered: the data channel works both ways.
-    case connected(peer: KDNetEndpoint)
+    case connected(peer: Endpoint)
     case breakIn
     case stateChange(kind: String)
     case version(KernelVersion)
@@ -101,5 +101,5 @@ struct PendingPacket: Sendable {
 
 extension Array where Element == SessionTime? {
     /// The earliest of several optional deadlines.
-    var earliest: SessionTime? { compactMap { $0 }.min() }
+    package var earliest: SessionTime? { compactMap { $0 }.min() }
 }

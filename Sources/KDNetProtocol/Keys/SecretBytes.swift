@@ -31,7 +31,7 @@ public final class SecretBytes: @unchecked Sendable, Equatable {
     }
 
     /// Overwrites the bytes with zeros; what `deinit` does, callable by tests.
-    func wipe() {
+    package func wipe() {
         kdnet_secure_zero(storage.baseAddress, storage.count)
     }
 

@@ -34,24 +34,24 @@ extension DatagramError {
 /// The listener, the doctor and inspect use the same rules, so their verdicts agree.
 public struct TrafficClassifier: Sendable {
     public let keys: KDNetKeys
-    /// The 16-byte (IPv4-mapped for IPv4) address the target must send from, if known.
-    public let expectedAddress: [UInt8]?
+    /// The address the target must send from, if known (its zone, if any, is not compared).
+    public let expectedAddress: IPAddress?
 
-    public init(keys: KDNetKeys, expectedAddress: [UInt8]? = nil) {
+    public init(keys: KDNetKeys, expectedAddress: IPAddress? = nil) {
         self.keys = keys; self.expectedAddress = expectedAddress
     }
 
     public init(key: DebugKey, expectedAddress: String? = nil) {
-        self.init(keys: KDNetKeys(key: key), expectedAddress: expectedAddress.flatMap { KDNetEndpoint($0, port: 0)?.address })
+        self.init(keys: KDNetKeys(key: key), expectedAddress: expectedAddress.flatMap { IPAddress($0) })
     }
 
     /// `dataCipher`: the live session's data-channel cipher, when there is one.
-    public func classify(_ bytes: [UInt8], from source: KDNetEndpoint, dataCipher: DatagramCipher? = nil) -> TrafficClass {
+    public func classify(_ bytes: [UInt8], from source: Endpoint, dataCipher: DatagramCipher? = nil) -> TrafficClass {
         examine(bytes, from: source, dataCipher: dataCipher).kind
     }
 
     /// The class, and why the datagram was refused when it was.
-    public func examine(_ bytes: [UInt8], from source: KDNetEndpoint,
+    public func examine(_ bytes: [UInt8], from source: Endpoint,
                         dataCipher: DatagramCipher? = nil) -> (kind: TrafficClass, problem: DatagramError?) {
         let envelope: DatagramEnvelope
         do { envelope = try DatagramEnvelope.peek(bytes) } catch { return (error.trafficClass, error) }
@@ -68,7 +68,7 @@ public struct TrafficClassifier: Sendable {
             if error == .authenticationFailed, envelope.channel == .data { return (.unverifiedData, error) }
             return (error.trafficClass, error)
         }
-        if let expectedAddress, expectedAddress != source.address { return (.unexpectedSource, nil) }
+        if let expectedAddress, expectedAddress.bytes != source.address.bytes { return (.unexpectedSource, nil) }
         return (.authenticated, nil)
     }
 }
@@ -175,7 +175,7 @@ public struct TrafficTally: Sendable, Codable, Equatable {
 
     /// Classifies one datagram and counts it; returns its class and why it was refused.
     @discardableResult
-    public mutating func record(_ bytes: [UInt8], from source: KDNetEndpoint, by classifier: TrafficClassifier,
+    public mutating func record(_ bytes: [UInt8], from source: Endpoint, by classifier: TrafficClassifier,
                                 dataCipher: DatagramCipher? = nil) -> (kind: TrafficClass, problem: DatagramError?) {
         let verdict = classifier.examine(bytes, from: source, dataCipher: dataCipher)
         var version: UInt8?
@@ -185,7 +185,7 @@ public struct TrafficTally: Sendable, Codable, Equatable {
     }
 
     /// `protocolVersion`: the datagram's version byte, for `.unsupportedVersion`.
-    public mutating func record(_ kind: TrafficClass, from source: KDNetEndpoint, protocolVersion: UInt8? = nil) {
+    public mutating func record(_ kind: TrafficClass, from source: Endpoint, protocolVersion: UInt8? = nil) {
         total += 1
         switch kind {
         case .notKDNet: notKdnet += 1

@@ -13,7 +13,7 @@ public struct ObservedSession: Sendable, Equatable {
     public var target: UDPEndpoint?
     public var host: UDPEndpoint?
     /// The target's own idea of its address, from its poke.
-    public var announcedTarget: KDNetEndpoint?
+    public var announcedTarget: Endpoint?
     public var keyIndex: Int
     public var keyLabel: String
     public var protocolVersion: UInt8
@@ -33,7 +33,7 @@ public struct ObservedSession: Sendable, Equatable {
     public var outOfOrder: Int { targetToHost.late + hostToTarget.late }
     public var replayed: Int { targetToHost.replayed + hostToTarget.replayed }
 
-    public var targetAddressText: String? { target.map { "\($0.address)" } ?? announcedTarget?.addressText }
+    public var targetAddressText: String? { target.map { "\($0.address)" } ?? announcedTarget?.address.description }
     public var targetPort: UInt16? { target?.port ?? announcedTarget?.port }
 }
 
@@ -163,7 +163,7 @@ public struct SessionObserver: Sendable {
             let number = sessions.count + 1
             sessions.append(ObservedSession(
                 number: number, target: targetEndpoint, host: fromTarget ? record.destination : record.source,
-                announcedTarget: state.poke?.target, keyIndex: keyIndex, keyLabel: keys[keyIndex].label,
+                announcedTarget: state.poke?.target.endpoint, keyIndex: keyIndex, keyLabel: keys[keyIndex].label,
                 protocolVersion: datagram.version, dataKey: dataKey, startedByReboot: state.rebooting))
             sessionCiphers.append(secrets[keyIndex].dataCipher(dataKey: dataKey))
             state.previousSession = state.session

@@ -6,9 +6,9 @@ public struct TargetSession: Sendable {
     public struct Configuration: Sendable {
         public var keys: KDNetKeys
         /// This target's own address and port, as written into its pokes.
-        public var target: KDNetEndpoint
+        public var target: Endpoint
         /// `hostip` and `port` from `bcdedit /dbgsettings`: where pokes go.
-        public var host: KDNetEndpoint
+        public var host: Endpoint
         /// The KDNET datagram version (2 to 5).
         public var protocolVersion: UInt8 = 2
         public var pokeInterval: SessionTime = 3
@@ -25,7 +25,7 @@ public struct TargetSession: Sendable {
         /// continued; a target that has run a while (the 8.1 vector) does not.
         public var loadSymbolsAtBoot = true
 
-        public init(keys: KDNetKeys, target: KDNetEndpoint, host: KDNetEndpoint, kernel: KernelVersion,
+        public init(keys: KDNetKeys, target: Endpoint, host: Endpoint, kernel: KernelVersion,
                     bootMessages: [String] = TargetSession.defaultBootMessages) {
             self.keys = keys; self.target = target; self.host = host; self.kernel = kernel; self.bootMessages = bootMessages
         }
@@ -68,7 +68,7 @@ public struct TargetSession: Sendable {
     private var pokeSequence: UInt64 = 0
     public private(set) var nextPokeAt: SessionTime?
     /// The debugger this target is bound to once a host answered: carried in keepalives.
-    public private(set) var boundDebugger: KDNetEndpoint?
+    public private(set) var boundDebugger: Endpoint?
     private var channel: DataChannel?
     private var connectionCheck: PendingPacket?
     private var queue: [KDPacket] = []
@@ -155,7 +155,7 @@ public struct TargetSession: Sendable {
          inFlight.map { $0.sentAt + configuration.retransmitInterval }].earliest
     }
 
-    public mutating func receive(_ bytes: [UInt8], from source: KDNetEndpoint, at now: SessionTime) -> SessionOutput {
+    public mutating func receive(_ bytes: [UInt8], from source: Endpoint, at now: SessionTime) -> SessionOutput {
         var out = SessionOutput()
         switch (try? DatagramEnvelope.peek(bytes))?.channel {
         case nil:
@@ -172,7 +172,7 @@ public struct TargetSession: Sendable {
 
     // MARK: control channel
 
-    private mutating func receiveControl(_ bytes: [UInt8], from source: KDNetEndpoint, at now: SessionTime, into out: inout SessionOutput) {
+    private mutating func receiveControl(_ bytes: [UInt8], from source: Endpoint, at now: SessionTime, into out: inout SessionOutput) {
         guard let d = try? configuration.keys.controlCipher.open(bytes) else {
             record.failedAuthentication += 1
             out.events.append(.failedAuthentication(from: source))
@@ -196,7 +196,7 @@ public struct TargetSession: Sendable {
             if let p = inFlight, let packet = try? KDPacket(bytes: p.payload) { queue.insert(packet, at: 0) }
             inFlight = nil
             lastHostID = nil
-            let check = ConnectionCheck(hostIPv4: configuration.host.ipv4 ?? [0, 0, 0, 0]).encoded()
+            let check = ConnectionCheck(hostIPv4: configuration.host.address.isIPv4 ? configuration.host.address.bytes : [0, 0, 0, 0]).encoded()
             connectionCheck = PendingPacket(payload: check, id: 0, sentAt: now)
             send(check, into: &out)
         case nil:
@@ -207,8 +207,8 @@ public struct TargetSession: Sendable {
     private mutating func sendPoke(into out: inout SessionOutput) {
         pokeSequence += 1
         record.pokes += 1
-        let poke = Poke(clientKey: clientKey, target: configuration.target, host: configuration.host,
-                        boundDebugger: boundDebugger ?? .zero)
+        let poke = Poke(clientKey: clientKey, target: KDNetEndpoint(configuration.target), host: KDNetEndpoint(configuration.host),
+                        boundDebugger: boundDebugger.map(KDNetEndpoint.init) ?? .zero)
         let d = KDNetDatagram(version: configuration.protocolVersion, channel: .control, sequence: pokeSequence,
                               direction: .targetToHost, payload: poke.encoded())
         out.datagrams.append(OutgoingDatagram(bytes: configuration.keys.controlCipher.seal(d), destination: configuration.host))
@@ -216,7 +216,7 @@ public struct TargetSession: Sendable {
 
     // MARK: data channel
 
-    private mutating func receiveData(_ bytes: [UInt8], from source: KDNetEndpoint, at now: SessionTime, into out: inout SessionOutput) {
+    private mutating func receiveData(_ bytes: [UInt8], from source: Endpoint, at now: SessionTime, into out: inout SessionOutput) {
         guard var ch = channel else { return }
         let received = ch.open(bytes)
         channel = ch

@@ -12,8 +12,8 @@ public struct HostSession: Sendable {
     public struct Configuration: Sendable {
         public var keys: KDNetKeys
         public var mode: Mode
-        /// The 16-byte address pokes must come from, when known.
-        public var expectedAddress: [UInt8]?
+        /// The address pokes must come from, when known.
+        public var expectedAddress: IPAddress?
         public var retransmitInterval: SessionTime = 1
         public var maxTries = 5
         /// How long the current peer must have been silent before a poke from another
@@ -21,7 +21,7 @@ public struct HostSession: Sendable {
         /// live session off, but a target that moved (DHCP) gets in after this long.
         public var takeoverQuiet: SessionTime = 3
 
-        public init(keys: KDNetKeys, mode: Mode = .confirm, expectedAddress: [UInt8]? = nil) {
+        public init(keys: KDNetKeys, mode: Mode = .confirm, expectedAddress: IPAddress? = nil) {
             self.keys = keys; self.mode = mode; self.expectedAddress = expectedAddress
         }
     }
@@ -35,7 +35,7 @@ public struct HostSession: Sendable {
     public let classifier: TrafficClassifier
     private var random: any RandomSource
 
-    public private(set) var peer: KDNetEndpoint?
+    public private(set) var peer: Endpoint?
     public private(set) var sessions = 0
     /// Sessions whose connection check was answered.
     public private(set) var connections = 0
@@ -56,7 +56,7 @@ public struct HostSession: Sendable {
     private var lastTargetID: UInt32?
     private var breakInRequested = false
     /// The last poke answered, to recognise duplicates and replays of it.
-    private var answeredPoke: (source: KDNetEndpoint, clientKey: [UInt8], sequence: UInt64)?
+    private var answeredPoke: (source: Endpoint, clientKey: [UInt8], sequence: UInt64)?
     /// When the peer last sent something that was accepted.
     private var peerHeardAt: SessionTime?
 
@@ -70,7 +70,7 @@ public struct HostSession: Sendable {
     public var isConfirmed: Bool { confirmedAt != nil }
     public var isConnected: Bool { phase == .connected }
 
-    public mutating func receive(_ bytes: [UInt8], from source: KDNetEndpoint, at now: SessionTime) -> SessionOutput {
+    public mutating func receive(_ bytes: [UInt8], from source: Endpoint, at now: SessionTime) -> SessionOutput {
         var out = SessionOutput()
         let (kind, problem) = tally.record(bytes, from: source, by: classifier, dataCipher: channel?.cipher)
         switch kind {
@@ -117,8 +117,8 @@ public struct HostSession: Sendable {
     /// A datagram for `--target`: a host-to-target poke sealed with the control key.
     /// No public capture shows such a packet, so a real target is not known to answer;
     /// the simulated target answers with an immediate poke.
-    public func connectRequest(to target: KDNetEndpoint, version: UInt8 = 2) -> OutgoingDatagram {
-        let poke = Poke(clientKey: [UInt8](repeating: 0, count: 32), target: target, host: .zero)
+    public func connectRequest(to target: Endpoint, version: UInt8 = 2) -> OutgoingDatagram {
+        let poke = Poke(clientKey: [UInt8](repeating: 0, count: 32), target: KDNetEndpoint(target), host: .zero)
         let d = KDNetDatagram(version: version, channel: .control, sequence: 0, direction: .hostToTarget, payload: poke.encoded())
         return OutgoingDatagram(bytes: configuration.keys.controlCipher.seal(d), destination: target)
     }
@@ -130,7 +130,7 @@ public struct HostSession: Sendable {
 
     // MARK: control channel
 
-    private mutating func handleControl(_ bytes: [UInt8], from source: KDNetEndpoint, at now: SessionTime, into out: inout SessionOutput) {
+    private mutating func handleControl(_ bytes: [UInt8], from source: Endpoint, at now: SessionTime, into out: inout SessionOutput) {
         guard let d = try? configuration.keys.controlCipher.open(bytes), d.direction == .targetToHost else { return }
         guard case .poke(let poke)? = try? ControlMessage(payload: d.payload) else {
             out.events.append(.malformed(from: source, reason: "control packet is not a poke"))
@@ -156,7 +156,7 @@ public struct HostSession: Sendable {
         startSession(answering: d, poke: poke, from: source, at: now, into: &out)
     }
 
-    private mutating func startSession(answering d: KDNetDatagram, poke: Poke, from source: KDNetEndpoint,
+    private mutating func startSession(answering d: KDNetDatagram, poke: Poke, from source: Endpoint,
                                        at now: SessionTime, into out: inout SessionOutput) {
         let response = ControlResponse(clientKey: poke.clientKey, hostRandom: random.bytes(32)).encoded()
         let sealed = configuration.keys.controlCipher.seal(
@@ -183,7 +183,7 @@ public struct HostSession: Sendable {
 
     // MARK: data channel
 
-    private mutating func handleData(_ bytes: [UInt8], from source: KDNetEndpoint, at now: SessionTime, into out: inout SessionOutput) {
+    private mutating func handleData(_ bytes: [UInt8], from source: Endpoint, at now: SessionTime, into out: inout SessionOutput) {
         guard source == peer, var ch = channel else { return }
         let received = ch.open(bytes)
         channel = ch

@@ -1,8 +1,9 @@
 import Foundation
 
 /// An address and port as carried inside control packets: a 16-byte IPv6 field
-/// (IPv4 travels as `::ffff:a.b.c.d`) and a big-endian port.
-public struct KDNetEndpoint: Sendable, Hashable, Codable, CustomStringConvertible {
+/// (IPv4 travels as `::ffff:a.b.c.d`) and a big-endian port. Only the wire form:
+/// sessions and sockets speak `Endpoint`, and convert at the packet's edge.
+public struct KDNetEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var address: [UInt8]
     public var port: UInt16
 
@@ -11,42 +12,23 @@ public struct KDNetEndpoint: Sendable, Hashable, Codable, CustomStringConvertibl
         self.address = address; self.port = port
     }
 
-    /// From text: an IPv4 address is stored IPv4-mapped.
-    public init?(_ text: String, port: UInt16) {
-        var v4 = in_addr(), v6 = in6_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 {
-            let b = withUnsafeBytes(of: v4) { Array($0) }
-            self.init(address: [UInt8](repeating: 0, count: 10) + [0xFF, 0xFF] + b, port: port)
-        } else if inet_pton(AF_INET6, text, &v6) == 1 {
-            self.init(address: withUnsafeBytes(of: v6) { Array($0) }, port: port)
-        } else {
-            return nil
-        }
+    /// The wire form of `endpoint`: IPv4 mapped, the zone dropped (the field has no room for it).
+    public init(_ endpoint: Endpoint) {
+        self.init(address: endpoint.address.mappedBytes, port: endpoint.port)
     }
 
     public static let zero = KDNetEndpoint(address: [UInt8](repeating: 0, count: 16), port: 0)
 
     public var isZero: Bool { port == 0 && address.allSatisfy { $0 == 0 } }
 
-    public var ipv4: [UInt8]? {
-        address.prefix(10).allSatisfy({ $0 == 0 }) && address[10] == 0xFF && address[11] == 0xFF ? Array(address[12...]) : nil
-    }
+    /// The endpoint this names; an IPv4-mapped address as the IPv4 address it stands for.
+    public var endpoint: Endpoint { Endpoint(address: IPAddress(bytes: address)!.unmapped, port: port) }
 
-    /// The address alone, IPv4-mapped addresses shown as dotted IPv4.
-    public var addressText: String {
-        if let v4 = ipv4 { return v4.map(String.init).joined(separator: ".") }
-        var v6 = in6_addr()
-        withUnsafeMutableBytes(of: &v6) { $0.copyBytes(from: address) }
-        var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        inet_ntop(AF_INET6, &v6, &buf, socklen_t(buf.count))
-        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    public var description: String { endpoint.description }
 
-    public var description: String { ipv4 != nil ? "\(addressText):\(port)" : "[\(addressText)]:\(port)" }
+    package func encoded() -> [UInt8] { address + [UInt8(port >> 8), UInt8(port & 0xFF)] }
 
-    func encoded() -> [UInt8] { address + [UInt8(port >> 8), UInt8(port & 0xFF)] }
-
-    init(bytes: ArraySlice<UInt8>) {
+    package init(bytes: ArraySlice<UInt8>) {
         let s = bytes.startIndex
         self.init(address: Array(bytes[s..<s + 16]), port: UInt16(bytes[s + 16]) << 8 | UInt16(bytes[s + 17]))
     }

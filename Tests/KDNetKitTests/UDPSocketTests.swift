@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+@testable import KDNetKit
+
+/// Sends the kernel refuses are said, and a listener goes on after one.
+@Suite(.serialized) struct UDPSocketTests {
+    @Test func aRefusedSendThrowsNamingTheDestination() throws {
+        let socket = try UDPSocket(bind: try #require(Endpoint("127.0.0.1", port: 0)))
+        let destination = socket.local
+        // Larger than any UDP datagram: the kernel refuses it before anything leaves.
+        let tooLarge = [UInt8](repeating: 0, count: 70_000)
+        let error = #expect(throws: ListenerError.self) { try socket.send(tooLarge, to: destination) }
+        guard case .sendFailed(let to, let why)? = error else { Issue.record("not a send failure: \(String(describing: error))"); return }
+        #expect(to == "127.0.0.1:\(destination.port)")
+        #expect(why == String(cString: strerror(EMSGSIZE)))
+    }
+
+    @Test func aListenerCountsAndSaysARefusedSendAndGoesOn() throws {
+        let port = try SimulatorSourceTests.freePort()
+        // --target of the other family than --bind: no socket can carry the connect request.
+        let options = ListenOptions(targets: [ListenTarget(port: port, key: try DebugKey(parsing: "1.1.1.1"))],
+                                    bind: "127.0.0.1", timeout: 0.3, connectTo: "::1")
+        let listener = try HostListener(options: options)
+        var failures: [String] = []
+        let results = try listener.run(onSendFailure: { _, error in failures.append(error.localizedDescription) }) { _, _, _ in }
+        #expect(results.count == 1 && results[0].connected == false)
+        #expect(listener.unsentDatagrams == failures.count && failures.count >= 1)
+        #expect(failures.first?.hasPrefix("cannot send to [::1]:\(port): ") == true)
+    }
+}
