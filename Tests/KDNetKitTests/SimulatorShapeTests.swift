@@ -45,7 +45,7 @@ import KDNetTestSupport
         #expect(poke.length == 6 + 352 + 16 && poke.length == real["poke"]?.length)
         #expect(poke.datagram.payload.count == Poke.bodyLength && poke.datagram.channel == .control)
         guard case .poke(let p) = try ControlMessage(payload: poke.datagram.payload) else { Issue.record("not a poke"); return }
-        #expect(p.target == SessionPump.targetAddress && p.host == SessionPump.hostAddress && p.boundDebugger.isZero)
+        #expect(p.target.endpoint == SessionPump.targetAddress && p.host.endpoint == SessionPump.hostAddress && p.boundDebugger.isZero)
         #expect(poke.datagram.sequence == 1)
         #expect(response.length == real["poke_resp"]?.length && response.datagram.payload.count == ControlResponse.bodyLength)
         #expect(response.datagram.sequence == poke.datagram.sequence && response.datagram.direction == .hostToTarget)

@@ -59,12 +59,12 @@ public enum SessionEventText {
     /// the key that tells them apart; nil for events said every time.
     public static func onceKey(_ event: SessionEvent) -> String? {
         switch event {
-        case .notKDNet(let from): return "not-kdnet \(from.addressText)"
-        case .unsupportedVersion(let from, let version): return "version \(version) \(from.addressText)"
-        case .malformed(let from, _): return "malformed \(from.addressText)"
-        case .failedAuthentication(let from): return "wrong-key \(from.addressText)"
-        case .unexpectedSource(let from): return "unexpected \(from.addressText)"
-        case .refusedTakeover(let from, _): return "takeover \(from.addressText)"
+        case .notKDNet(let from): return "not-kdnet \(from.address)"
+        case .unsupportedVersion(let from, let version): return "version \(version) \(from.address)"
+        case .malformed(let from, _): return "malformed \(from.address)"
+        case .failedAuthentication(let from): return "wrong-key \(from.address)"
+        case .unexpectedSource(let from): return "unexpected \(from.address)"
+        case .refusedTakeover(let from, _): return "takeover \(from.address)"
         default: return nil
         }
     }
