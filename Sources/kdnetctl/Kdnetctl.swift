@@ -65,10 +65,10 @@ struct Kdnetctl: AsyncParsableCommand {
     /// ArgumentParser reports a value our parser refused as "The value 'V' is invalid
     /// for '--opt <name>': why" (a `transform:`), or without the why (a `TypedArgument`,
     /// whose reason `ArgumentRefusal` kept). Our reason already names the fix, so the
-    /// line becomes "--opt V: why"; a key's value is left out, because a mistyped key
+    /// line becomes "--opt V: why" (just the why for a positional argument); a key's value is left out, because a mistyped key
     /// is still most of a secret. ArgumentParser's own messages get a pointer to --help.
     static func oneLine(_ message: String) -> String {
-        let pattern = /^The value '(?<value>.*)' is invalid for '(?<option>-[^ ']+)[^']*'(?<rest>.*)$/
+        let pattern = /^The value '(?<value>.*)' is invalid for '(?<option>-[^ ']+|<[^>']+>)[^']*'(?<rest>.*)$/
         guard let match = message.wholeMatch(of: pattern) else {
             // Ours (from validate()) are lower-case "problem; fix" lines; ArgumentParser's are sentences.
             return message.first?.isUppercase == true ? message + "; run with --help to see the options" : message
@@ -79,6 +79,8 @@ struct Kdnetctl: AsyncParsableCommand {
             return "\(match.option) \(value) is not a value it takes; run with --help to see the options"
         }
         let option = String(match.option)
+        // A positional argument has no flag to name: its value is the subject.
+        if option.hasPrefix("<") { return reason.contains(value) ? reason : "\(value): \(reason)" }
         // A key's value stays out; so does any value the reason already quotes.
         let quiet = option.hasSuffix("key") || reason.contains(value)
         return quiet ? "\(option): \(reason)" : "\(option) \(value): \(reason)"

@@ -81,10 +81,10 @@ import Testing
     }
 
     @Test func adviceForATargetBehindAVMBridge() throws {
-        let skipped = HostAdvice(snapshot: Self.snapshot, target: "192.0.2.50", includeVirtual: false)
+        let skipped = HostAdvice(snapshot: Self.snapshot, target: IPAddress("192.0.2.50"), includeVirtual: false)
         #expect(skipped.warnings.contains { $0.contains("--include-virtual") })
         #expect(skipped.recommended?.address != "192.0.2.1")
-        let used = HostAdvice(snapshot: Self.snapshot, target: "192.0.2.50", includeVirtual: true)
+        let used = HostAdvice(snapshot: Self.snapshot, target: IPAddress("192.0.2.50"), includeVirtual: true)
         #expect(used.recommended?.address == "192.0.2.1" && used.routeToTarget?.directlyConnected == true)
     }
 
@@ -104,8 +104,10 @@ import Testing
         #expect(a.interfaces[1].note == "link is down")
     }
 
-    @Test func badTargetIsAUsageError() {
-        #expect(throws: HostNetworkUsageError.badTarget("host.example")) { try HostAdvice.advise(target: "host.example") }
+    @Test func aTargetIsAnAddressWithAZoneOfThisHost() throws {
+        #expect(throws: IPAddressError.malformed("host.example")) { try IPAddress.parse("host.example") }
+        #expect(throws: IPAddressError.unknownZone("fe80::1%nonexist0", "nonexist0")) { try IPAddress.parse("fe80::1%nonexist0") }
+        #expect(try IPAddress.parse("fe80::1%lo").scopeIndex != 0)
     }
 
     @Test func liveSnapshotHasLoopback() throws {

@@ -8,7 +8,7 @@ import Testing
     static let key = try! DebugKey(parsing: "1.2.3.4")
 
     static func options(_ host: String, port: UInt16) -> SimulatorOptions {
-        SimulatorOptions(hostIP: host, port: port, key: key, kernel: WizardConnection.simulatedKernel)
+        SimulatorOptions(hostIP: IPAddress(host)!, port: port, key: key, kernel: WizardConnection.simulatedKernel)
     }
 
     /// A port nobody held a moment ago (the system's pick for port 0).
@@ -36,7 +36,7 @@ import Testing
 
     @Test func aBindOfTheOtherFamilyIsRefusedNamingBoth() throws {
         var o = Self.options("127.0.0.1", port: try Self.freePort())
-        o.bind = "::1"
+        o.bind = IPAddress("::1")
         #expect { try TargetSimulator(options: o) } throws: { e in
             (e as? ListenOptionError)?.errorDescription
                 == "--bind ::1 is IPv6 but --host-ip 127.0.0.1 is IPv4; give a --bind address of the host's family, or drop --bind"

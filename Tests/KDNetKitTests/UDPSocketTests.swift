@@ -19,7 +19,7 @@ import Testing
         let port = try SimulatorSourceTests.freePort()
         // --target of the other family than --bind: no socket can carry the connect request.
         let options = ListenOptions(targets: [ListenTarget(port: port, key: try DebugKey(parsing: "1.1.1.1"))],
-                                    bind: "127.0.0.1", timeout: 0.3, connectTo: "::1")
+                                    bind: IPAddress("127.0.0.1"), timeout: 0.3, connectTo: IPAddress("::1"))
         let listener = try HostListener(options: options)
         var failures: [String] = []
         let results = try listener.run(onSendFailure: { _, error in failures.append(error.localizedDescription) }) { _, _, _ in }

@@ -107,12 +107,27 @@ import Testing
         _ = try Self.usage(["bcdedit", "--host-ip", "192.168.1.10/33"], names: "--host-ip")
     }
 
-    @Test func anUnknownZoneIsNamedInsteadOfDropped() throws {
-        for args in [["ping", "fe80::1%nonexist0"], ["host", "--target", "fe80::1%nonexist0"]] {
-            let r = try KdnetctlBinary.run(args)
-            #expect(r.status == 64, "\(args): \(r.stderr)")
-            #expect(r.stderr.contains("no interface nonexist0"), "\(args): \(r.stderr)")
-        }
+    /// Every option and argument that takes an address parses it one way (`IPAddress`
+    /// as a typed argument): the same message for a malformed one and for a zone this
+    /// host has no interface for, exit 64, before the command runs.
+    static let addressOptions: [[String]] = [
+        ["ping"], ["probe", "send", "--port", "50000"], ["probe", "route"], ["probe", "listen", "--port", "50000", "--address"],
+        ["host", "--target"], ["listen", "--port", "50000", "--key", "1.2.3.4", "--bind"],
+        ["listen", "--port", "50000", "--key", "1.2.3.4", "--expect"], ["listen", "--port", "50000", "--key", "1.2.3.4", "--target"],
+        ["simulate-target", "--port", "50000", "--key", "1.2.3.4", "--host-ip"],
+        ["simulate-target", "--port", "50000", "--key", "1.2.3.4", "--host-ip", "127.0.0.1", "--bind"],
+        ["doctor", "--port", "50000", "--target"], ["firewall", "--port", "50000", "--source"], ["firewall", "--port", "50000", "--destination"],
+    ]
+
+    @Test(arguments: addressOptions)
+    func anAddressIsParsedOneWayEverywhere(_ args: [String]) throws {
+        let malformed = try KdnetctlBinary.run(args + ["10.0.0.300"])
+        #expect(malformed.status == 64, "\(args): \(malformed.stderr)")
+        #expect(malformed.stderr.contains("'10.0.0.300' is not an IPv4 or IPv6 address; give one like 192.168.1.20, fd00::10 or fe80::1%eth0"), "\(args): \(malformed.stderr)")
+        #expect(malformed.stderr.split(separator: "\n").count == 1, "\(args): \(malformed.stderr)")
+        let zone = try KdnetctlBinary.run(args + ["fe80::1%nonexist0"])
+        #expect(zone.status == 64, "\(args): \(zone.stderr)")
+        #expect(zone.stderr.contains("names the zone nonexist0, but this host has no interface nonexist0"), "\(args): \(zone.stderr)")
     }
 
     @Test func aFileThatIsNotPCIIDsIsBlamedByName() throws {

@@ -48,7 +48,7 @@ public struct DoctorRequest: Sendable {
     }
 
     /// The request from command-line text; every bad value is a usage problem naming its flag.
-    public static func parsing(port: Int?, key: DebugKey?, hostIP: String?, target: String?, dbgSettings: String?,
+    public static func parsing(port: Int?, key: DebugKey?, hostIP: HostAddress?, target: IPAddress?, dbgSettings: String?,
                                hostOS: HostOS = .linux, listenSeconds: Double? = nil,
                                pciDump: String? = nil, ids: [String] = [], windows: String? = nil, pciIDs: String? = nil,
                                vm: VMCheckReport? = nil) throws -> DoctorRequest {
@@ -58,8 +58,8 @@ public struct DoctorRequest: Sendable {
         } else if windows != nil, vm == nil {
             throw DoctorRequestError.windowsNeedsNICs
         }
-        return try DoctorRequest(port: port, key: key, hostIP: try hostIP.map { try HostAddress(parsing: $0) },
-                                 target: try target.map(IPAddress.parse), dbgSettings: dbgSettings.map(DbgSettings.init(parsing:)),
+        return try DoctorRequest(port: port, key: key, hostIP: hostIP,
+                                 target: target, dbgSettings: dbgSettings.map(DbgSettings.init(parsing:)),
                                  hostOS: hostOS, listenSeconds: listenSeconds, nics: nics, vm: vm)
     }
 }

@@ -32,17 +32,13 @@ public struct HostAdvice: Sendable, Codable {
 
 
     /// Reads the host and advises; `target` is the target's address when known.
-    public static func advise(target: String? = nil, includeVirtual: Bool = false) throws -> HostAdvice {
-        if let target {
-            guard let address = IPAddress(target) else { throw HostNetworkUsageError.badTarget(target) }
-            if let zone = address.unknownZone { throw HostNetworkUsageError.unknownZone(target, zone) }
-        }
-        return HostAdvice(snapshot: try HostNetwork.snapshot(), target: target, includeVirtual: includeVirtual)
+    public static func advise(target: IPAddress? = nil, includeVirtual: Bool = false) throws -> HostAdvice {
+        HostAdvice(snapshot: try HostNetwork.snapshot(), target: target, includeVirtual: includeVirtual)
     }
 
-    public init(snapshot: HostNetworkSnapshot, target: String?, includeVirtual: Bool) {
+    public init(snapshot: HostNetworkSnapshot, target: IPAddress?, includeVirtual: Bool) {
         self.routes = snapshot.routes
-        self.target = target.flatMap { IPAddress($0)?.description }
+        self.target = target?.description
         self.interfaces = snapshot.interfaces.map { Self.judge($0, includeVirtual: includeVirtual) }
         var warnings: [String] = []
         let candidates = Set(interfaces.filter(\.candidate).map(\.name))

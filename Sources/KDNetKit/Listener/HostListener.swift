@@ -5,29 +5,29 @@ public struct ListenTarget: Sendable {
     public var name: String?
     public var port: UInt16
     public var key: DebugKey
-    public var expectedAddress: String?
+    public var expectedAddress: IPAddress?
 
-    public init(name: String? = nil, port: UInt16, key: DebugKey, expectedAddress: String? = nil) {
+    public init(name: String? = nil, port: UInt16, key: DebugKey, expectedAddress: IPAddress? = nil) {
         self.name = name; self.port = port; self.key = key; self.expectedAddress = expectedAddress
     }
 
     public static func from(_ config: ListenerConfig) throws -> [ListenTarget] {
-        try config.targets.map { ListenTarget(name: $0.name, port: $0.port, key: try DebugKey(parsing: $0.key), expectedAddress: $0.address) }
+        try config.targets.map { ListenTarget(name: $0.name, port: $0.port, key: try DebugKey(parsing: $0.key), expectedAddress: $0.address.flatMap(IPAddress.init)) }
     }
 }
 
 public struct ListenOptions: Sendable {
     public var targets: [ListenTarget]
-    public var bind: String?
+    public var bind: IPAddress?
     /// Seconds to wait before giving up; nil waits until stopped.
     public var timeout: SessionTime?
     public var mode: HostSession.Mode
     /// `--target`: send connect requests there (at the target's port) until it pokes.
-    public var connectTo: String?
+    public var connectTo: IPAddress?
     public var connectInterval: SessionTime = 3
 
-    public init(targets: [ListenTarget], bind: String? = nil, timeout: SessionTime? = nil,
-                mode: HostSession.Mode = .confirm, connectTo: String? = nil) {
+    public init(targets: [ListenTarget], bind: IPAddress? = nil, timeout: SessionTime? = nil,
+                mode: HostSession.Mode = .confirm, connectTo: IPAddress? = nil) {
         self.targets = targets; self.bind = bind; self.timeout = timeout; self.mode = mode; self.connectTo = connectTo
     }
 }
@@ -61,10 +61,10 @@ public final class HostListener {
         self.options = options
         self.stop = stop
         var ports: [Port] = []
-        let bind = try options.bind.map { text throws(ListenOptionError) in try ListenOptionError.address(text) }
-        let connectTo = try options.connectTo.map { text throws(ListenOptionError) in try ListenOptionError.address(text) }
+        let bind = options.bind
+        let connectTo = options.connectTo
         for t in options.targets {
-            let expected = try t.expectedAddress.map { text throws(ListenOptionError) in try ListenOptionError.address(text) }
+            let expected = t.expectedAddress
             var config = HostSession.Configuration(keys: KDNetKeys(key: t.key), mode: options.mode, expectedAddress: expected)
             config.retransmitInterval = 1
             var port = Port(target: t, sockets: try UDPSocket.listening(on: t.port, bind: bind),

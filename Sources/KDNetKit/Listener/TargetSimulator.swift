@@ -1,14 +1,14 @@
 import Foundation
 
 public struct SimulatorOptions: Sendable {
-    public var hostIP: String
+    public var hostIP: IPAddress
     public var port: UInt16
     public var key: DebugKey
     public var pokeInterval: SessionTime = 3
     public var kernel: KernelVersion
     public var protocolVersion: UInt8 = 2
     /// The source address to send from; nil lets routing choose.
-    public var bind: String?
+    public var bind: IPAddress?
     /// Run exactly this long (unless `maxPokes` or a stop comes first).
     public var duration: SessionTime?
     public var maxPokes: Int?
@@ -18,7 +18,7 @@ public struct SimulatorOptions: Sendable {
     /// Without `duration`: the longest it runs when no host continues it.
     public var maxDuration: SessionTime = 60
 
-    public init(hostIP: String, port: UInt16, key: DebugKey, kernel: KernelVersion) {
+    public init(hostIP: IPAddress, port: UInt16, key: DebugKey, kernel: KernelVersion) {
         self.hostIP = hostIP; self.port = port; self.key = key; self.kernel = kernel
     }
 
@@ -76,14 +76,14 @@ public final class TargetSimulator {
 
     /// Binds the source now, so a busy port or a bad address is reported before any poke.
     public init(options: SimulatorOptions, stop: WakePipe? = nil) throws {
-        let host = Endpoint(address: try ListenOptionError.address(options.hostIP), port: options.port)
+        let host = Endpoint(address: options.hostIP, port: options.port)
         try options.checkRanges()
         self.options = options
         self.host = host
         self.stop = stop
         let own: Endpoint
         if let b = options.bind {
-            let source = Endpoint(address: try ListenOptionError.address(b), port: options.port)
+            let source = Endpoint(address: b, port: options.port)
             guard source.family == host.family else { throw ListenOptionError.familyMismatch(bind: b, host: options.hostIP) }
             socket = try UDPSocket(bind: source)
             own = source

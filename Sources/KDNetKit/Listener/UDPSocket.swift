@@ -116,7 +116,6 @@ public enum ListenerError: Error, LocalizedError, Sendable {
 
 /// Flag values the listener or simulator cannot use: exit 64.
 public enum ListenOptionError: Error, LocalizedError, Sendable {
-    case badAddress(String)
     case needsPortAndKey
     case needsKey
     case configAndPort
@@ -125,12 +124,10 @@ public enum ListenOptionError: Error, LocalizedError, Sendable {
     case badProtocolVersion(Int)
     case badInterval(String, Double)
     case outOfRange(flag: String, value: String, range: String, example: String)
-    case familyMismatch(bind: String, host: String)
-    case unknownZone(String, String)
+    case familyMismatch(bind: IPAddress, host: IPAddress)
 
     public var errorDescription: String? {
         switch self {
-        case .badAddress(let a): return "\(a) is not an IPv4 or IPv6 address; give one like 192.168.1.10 or fd00::10"
         case .needsPortAndKey: return "give --port and the key (--key, --key-file or $KDNETCTL_KEY, as set on the target with bcdedit /dbgsettings), or --config with the listener.json of `kdnetctl plan`"
         case .needsKey: return "give the key the target was set up with: --key, --key-file or $KDNETCTL_KEY"
         case .configAndPort: return "--config lists ports and keys already; drop --port/--key/--expect/--target or drop --config"
@@ -139,19 +136,10 @@ public enum ListenOptionError: Error, LocalizedError, Sendable {
         case .badProtocolVersion(let v): return "KDNET protocol version \(v) is not one real targets use; pick 2, 3, 4 or 5"
         case .badInterval(let flag, let v): return "\(flag) \(v) is not a positive number of seconds; give e.g. \(flag) 3"
         case .outOfRange(let flag, let v, let range, let example): return "\(flag) \(v) is outside \(range); give e.g. \(flag) \(example)"
-        case .unknownZone(let text, let zone): return IPAddress.unknownZoneMessage(text, zone)
         case .familyMismatch(let bind, let host):
-            let (b, h) = IPAddress(bind)?.isIPv4 == true ? ("IPv4", "IPv6") : ("IPv6", "IPv4")
+            let (b, h) = bind.isIPv4 ? ("IPv4", "IPv6") : ("IPv6", "IPv4")
             return "--bind \(bind) is \(b) but --host-ip \(host) is \(h); give a --bind address of the host's family, or drop --bind"
         }
     }
 }
 
-extension ListenOptionError {
-    /// An address flag's value: either family, a zone naming an interface of this host.
-    public static func address(_ text: String) throws(ListenOptionError) -> IPAddress {
-        guard let address = IPAddress(text) else { throw .badAddress(text) }
-        if let zone = address.unknownZone { throw .unknownZone(text, zone) }
-        return address
-    }
-}

@@ -2,8 +2,6 @@ import Foundation
 
 /// Bad flag values given to a probe: usage problems (exit 64).
 public enum ProbeInputError: Error, LocalizedError, Sendable, Equatable {
-    case badAddress(String)
-    case unknownZone(String, String)
     case badPort(Int)
     case emptyKey
     case badCount(Int)
@@ -12,10 +10,6 @@ public enum ProbeInputError: Error, LocalizedError, Sendable, Equatable {
 
     public var errorDescription: String? {
         switch self {
-        case .badAddress(let a):
-            return "'\(a)' is not an IPv4 or IPv6 address; give one like 192.168.1.20 or fe80::1%eth0"
-        case .unknownZone(let a, let zone):
-            return IPAddress.unknownZoneMessage(a, zone)
         case .badPort(let p):
             return "port \(p) is outside 1-65535; KDNET uses 50000-50039 by default"
         case .emptyKey:

@@ -26,7 +26,27 @@ extension IPAddress {
         return if_indextoname(index, &name) != nil ? String(cChars: name) : String(index)
     }
 
-    static func unknownZoneMessage(_ text: String, _ zone: String) -> String {
-        "\(text) names the zone \(zone), but this host has no interface \(zone); give the interface the target is on, as `ip -brief link` lists it (e.g. fe80::1%eth0)"
+    /// An address typed by the user: either family, and a zone must name an interface of
+    /// this host, since the kernel would otherwise drop it without a word.
+    public static func parse(_ text: String) throws(IPAddressError) -> IPAddress {
+        guard let address = IPAddress(text) else { throw .malformed(text) }
+        if let zone = address.unknownZone { throw .unknownZone(text, zone) }
+        return address
+    }
+}
+
+/// An address the user gave that this host cannot use; one message per problem, whichever
+/// command or flag it came from.
+public enum IPAddressError: Error, LocalizedError, Equatable, Sendable {
+    case malformed(String)
+    case unknownZone(String, String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .malformed(let text):
+            return "'\(text)' is not an IPv4 or IPv6 address; give one like 192.168.1.20, fd00::10 or fe80::1%eth0"
+        case .unknownZone(let text, let zone):
+            return "\(text) names the zone \(zone), but this host has no interface \(zone); give the interface the target is on, as `ip -brief link` lists it (e.g. fe80::1%eth0)"
+        }
     }
 }

@@ -14,7 +14,7 @@ struct WizardConnection {
         // On one machine the listener and the simulated target both bind the port (a target
         // sends from the KDNET port itself), so the listener takes the host address only and
         // the simulated target picks a source beside it (SimulatorSource).
-        let listenBind = request.simulated != nil ? request.hostAddress.text : nil
+        let listenBind = request.simulated != nil ? request.hostAddress.address : nil
         let options = ListenOptions(targets: [ListenTarget(port: port, key: request.key)], bind: listenBind,
                                     timeout: request.timeout, mode: .confirm)
         let listener = try HostListener(options: options, stop: stop)
@@ -38,7 +38,7 @@ struct WizardConnection {
 
     private func startSimulator(_ sim: SimulatedTarget) throws -> RunningSimulation {
         let host = request.hostAddress
-        var o = SimulatorOptions(hostIP: host.text, port: request.port.value, key: sim.key ?? request.key, kernel: Self.simulatedKernel)
+        var o = SimulatorOptions(hostIP: host.address, port: request.port.value, key: sim.key ?? request.key, kernel: Self.simulatedKernel)
         o.pokeInterval = 1
         o.maxDuration = request.timeout + 1
         let stop = WakePipe()

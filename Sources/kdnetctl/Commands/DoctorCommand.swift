@@ -25,8 +25,8 @@ struct DoctorCommand: KdnetctlCommand {
     )
     @Option(parsing: .unconditional, help: "The KDNET UDP port the debugger listens on.", transform: ArgumentValue.udpPort) var port: Int?
     @OptionGroup var keySource: KeySourceOptions
-    @Option(name: .customLong("host-ip"), help: "The address the target sends to (bcdedit's hostip).") var hostIP: String?
-    @Option(help: "The target's address.") var target: String?
+    @Option(name: .customLong("host-ip"), help: "The address the target sends to (bcdedit's hostip).") var hostIP: HostAddress?
+    @Option(help: "The target's address.") var target: IPAddress?
     @Option(help: "A file holding the target's `bcdedit /dbgsettings` output, or - for standard input.") var dbgsettings: String?
     @Option(name: .customLong("host-os"), help: "The OS the debugger runs on: linux or windows.")
     var hostOS: HostOS = .linux
@@ -48,7 +48,7 @@ struct DoctorCommand: KdnetctlCommand {
         }
         let key = try keySource.resolve()
         let pasted = try dbgsettings.map(DbgsettingsCommand.Lint.readSettings)
-        let request = try ValidationError.fromFlags(refusing: [DoctorRequestError.self, HardwareUsageError.self, HostAddressError.self, ProbeInputError.self]) {
+        let request = try ValidationError.fromFlags(refusing: [DoctorRequestError.self, HardwareUsageError.self]) {
             try DoctorRequest.parsing(port: port, key: key, hostIP: hostIP, target: target, dbgSettings: pasted, hostOS: hostOS,
                                       listenSeconds: listen, pciDump: nics.pciDump, ids: nics.ids, windows: nics.windows,
                                       pciIDs: nics.pciIDsFile, vm: vmReport)

@@ -18,8 +18,8 @@ struct FirewallCommand: KdnetctlCommand {
     )
     @Option(parsing: .unconditional, help: "The KDNET UDP port the debugger listens on.", transform: ArgumentValue.udpPort) var port: Int
     @Option(help: "The interface the target's datagrams arrive on.") var interface: InterfaceName?
-    @Option(help: "The target's address, when rules test the source.") var source: String?
-    @Option(help: "This host's address the target sends to, when rules test it.") var destination: String?
+    @Option(help: "The target's address, when rules test the source.") var source: IPAddress?
+    @Option(help: "This host's address the target sends to, when rules test it.") var destination: IPAddress?
     @Option(name: .customLong("source-port"), parsing: .unconditional, help: "The target's UDP source port, when rules test it.",
             transform: ArgumentValue.udpPort) var sourcePort: Int?
     @Option(name: .customLong("host-os"), help: "The host's OS: linux or windows.") var hostOS: HostOS = .linux
@@ -32,10 +32,7 @@ struct FirewallCommand: KdnetctlCommand {
         if let interface, !interface.existsHere {
             Console.err("warning: this host has no interface \(interface) now; the verdict is for datagrams arriving on it")
         }
-        let packet = try ValidationError.fromFlags {
-            InboundPacket(port: port, interface: interface, source: try source.map(IPAddress.parse),
-                          destination: try destination.map(IPAddress.parse), sourcePort: sourcePort)
-        }
+        let packet = InboundPacket(port: port, interface: interface, source: source, destination: destination, sourcePort: sourcePort)
         let ruleset: NftRuleset
         if let rulesetFile {
             guard let data = FileManager.default.contents(atPath: rulesetFile) else {

@@ -14,7 +14,7 @@ struct HostCommand: KdnetctlCommand {
     )
 
     @Option(help: ArgumentHelp("The target's IP address, to choose by the route towards it.", valueName: "addr"))
-    var target: String?
+    var target: IPAddress?
 
     @Flag(name: .customLong("include-virtual"), help: "Consider container and VM bridges too (for a VM target on this host).")
     var includeVirtual = false
@@ -22,9 +22,7 @@ struct HostCommand: KdnetctlCommand {
     @OptionGroup var output: OutputOptions
 
     func execute() async throws {
-        let advice = try ValidationError.fromFlags(refusing: [HostNetworkUsageError.self]) {
-            try HostAdvice.advise(target: target, includeVirtual: includeVirtual)
-        }
+        let advice = try HostAdvice.advise(target: target, includeVirtual: includeVirtual)
         if output.json { try Console.json(advice) } else { render(advice) }
     }
 

@@ -34,12 +34,12 @@ struct ListenCommand: KdnetctlCommand {
     @Option(parsing: .unconditional, help: "The UDP port the target sends to (bcdedit /dbgsettings ... port:P), 49152-65535.")
     var port: DebugPort?
     @OptionGroup var keySource: KeySourceOptions
-    @Option(help: "Listen on this local address only (default: every IPv4 and IPv6 address).") var bind: String?
+    @Option(help: "Listen on this local address only (default: every IPv4 and IPv6 address).") var bind: IPAddress?
     @Option(parsing: .unconditional, help: "Give up after this many seconds (default 120; with --follow, run until stopped).",
             transform: ArgumentValue.seconds(ArgumentValue.waitRange)) var timeout: Double?
     @Option(help: "The listener.json written by `kdnetctl plan`: every target's port and key at once.") var config: String?
-    @Option(help: "The address the target must send from; pokes from elsewhere are reported, not answered.") var expect: String?
-    @Option(help: "Send connect requests to this target address (at --port) instead of only waiting.") var target: String?
+    @Option(help: "The address the target must send from; pokes from elsewhere are reported, not answered.") var expect: IPAddress?
+    @Option(help: "Send connect requests to this target address (at --port) instead of only waiting.") var target: IPAddress?
     @Flag(help: "Stay connected without breaking in and stream the target's debug output to stdout.") var follow = false
     @OptionGroup var output: OutputOptions
 
@@ -136,11 +136,11 @@ struct Narrator {
 
     /// Said once every port is bound, in every mode: scripts and tests wait for this
     /// line instead of sleeping.
-    func announce(bind: String?) {
+    func announce(bind: IPAddress?) {
         let numbers = targets.map(\.port)
         let ports = numbers.count <= 8 ? numbers.map(String.init).joined(separator: ", ")
             : "\(numbers.min()!)-\(numbers.max()!) (\(numbers.count) ports)"
-        Console.err("listening on UDP \(ports) (\(bind ?? "IPv4 and IPv6")); waiting for the target's poke, Ctrl-C to stop")
+        Console.err("listening on UDP \(ports) (\(bind?.description ?? "IPv4 and IPv6")); waiting for the target's poke, Ctrl-C to stop")
         status.update("waiting: no datagrams yet")
     }
 

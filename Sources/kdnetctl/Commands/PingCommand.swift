@@ -12,13 +12,13 @@ struct PingCommand: KdnetctlCommand {
             KDNET path itself. Exits 1 unless every ping is answered.
             """
     )
-    @Argument(help: "The address to ping, e.g. 192.168.1.20 or fe80::1%eth0.") var address: String
+    @Argument(help: "The address to ping, e.g. 192.168.1.20 or fe80::1%eth0.") var address: IPAddress
     @Option(parsing: .unconditional, help: "How many echo requests to send (1-1000).", transform: ArgumentValue.wholeNumber) var count = 3
     @Option(parsing: .unconditional, help: "Seconds to wait for the last answer.", transform: ArgumentValue.anySeconds) var timeout = 2.0
     @OptionGroup var output: OutputOptions
 
     func execute() async throws {
-        let target = try ValidationError.fromFlags { try IPAddress.parse(address) }
+        let target = address
         let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
         var answered = 0
         let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) {

@@ -21,13 +21,13 @@ struct ProbeCommand: AsyncParsableCommand {
             abstract: "Answer probes on a UDP port until --timeout or --max; exits 1 if none arrived.")
         @Option(parsing: .unconditional, help: "UDP port to listen on.", transform: ArgumentValue.udpPort) var port: Int
         @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
-        @Option(help: "Local address to bind (default: all).") var address: String?
+        @Option(help: "Local address to bind (default: all).") var address: IPAddress?
         @Option(parsing: .unconditional, help: "Stop after this many seconds.", transform: ArgumentValue.anySeconds) var timeout = 60.0
         @Option(parsing: .unconditional, help: "Stop after answering this many probes.", transform: ArgumentValue.wholeNumber) var max: Int?
         @OptionGroup var output: OutputOptions
 
         func execute() async throws {
-            let (probeKey, bind) = try ValidationError.fromFlags { (try ProbeKey(key), try address.map(IPAddress.parse)) }
+            let (probeKey, bind) = (try ValidationError.fromFlags { try ProbeKey(key) }, address)
             let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
             var answered = 0
             let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) {
@@ -60,7 +60,7 @@ struct ProbeCommand: AsyncParsableCommand {
     struct Send: KdnetctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send probes to a `probe listen` and report reachability both ways, RTT, loss and NAT.")
-        @Argument(help: "Address of the machine running `probe listen`.") var address: String
+        @Argument(help: "Address of the machine running `probe listen`.") var address: IPAddress
         @Option(parsing: .unconditional, help: "Its UDP port.", transform: ArgumentValue.udpPort) var port: Int
         @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
         @Option(parsing: .unconditional, help: "How many probes to send (1-1000).", transform: ArgumentValue.wholeNumber) var count = 3
@@ -68,7 +68,7 @@ struct ProbeCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func execute() async throws {
-            let (probeKey, target) = try ValidationError.fromFlags { (try ProbeKey(key), try IPAddress.parse(address)) }
+            let (probeKey, target) = (try ValidationError.fromFlags { try ProbeKey(key) }, address)
             let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
             var answered = 0
             let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) {
@@ -117,14 +117,13 @@ struct ProbeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tell whether an address is on a directly connected subnet or behind a router.",
             discussion: "Reads this machine's routes with libnl, its own addresses included. Exits 1 when there is no route, or when a link-local address would have to cross a router.")
-        @Argument(help: "The other machine's address (the target's, when run on the host).") var address: String
+        @Argument(help: "The other machine's address (the target's, when run on the host).") var address: IPAddress
         @Option(name: .customLong("host-ip"), help: "This machine's address as given to bcdedit, checked for being link-local too.")
-        var hostIP: String?
+        var hostIP: IPAddress?
         @OptionGroup var output: OutputOptions
 
         func execute() async throws {
-            let (target, host) = try ValidationError.fromFlags { (try IPAddress.parse(address), try hostIP.map(IPAddress.parse)) }
-            let report = RouteDecision.decide(target: target, routes: try NetlinkRouteSource().routes(), hostAddress: host)
+            let report = RouteDecision.decide(target: address, routes: try NetlinkRouteSource().routes(), hostAddress: hostIP)
             if output.json { try Console.json(report) } else { Render.verdict(report.verdict, report.cause, report.fix) }
             if report.verdict == .fail { throw ExitCode(1) }
         }

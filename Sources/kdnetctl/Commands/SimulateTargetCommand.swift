@@ -23,7 +23,7 @@ struct SimulateTargetCommand: KdnetctlCommand {
             """
     )
 
-    @Option(name: .customLong("host-ip"), help: "The host's address (bcdedit /dbgsettings net hostip:A).") var hostIP: String
+    @Option(name: .customLong("host-ip"), help: "The host's address (bcdedit /dbgsettings net hostip:A).") var hostIP: IPAddress
     @Option(parsing: .unconditional, help: "The UDP port (bcdedit ... port:P), 49152-65535; also the source port.")
     var port: DebugPort
     @OptionGroup var keySource: KeySourceOptions
@@ -31,7 +31,7 @@ struct SimulateTargetCommand: KdnetctlCommand {
     @Option(parsing: .unconditional, help: "The Windows build to report.") var build: UInt16 = 19041
     @Option(help: "The architecture to report: x64, x86 or arm64.") var machine: String = "x64"
     @Option(name: .customLong("protocol-version"), parsing: .unconditional, help: "The KDNET protocol version to speak (2 to 5).", transform: ArgumentValue.wholeNumber) var protocolVersion: Int = 2
-    @Option(help: "The source address to send from (default: for a host on this machine, another loopback address or port).") var bind: String?
+    @Option(help: "The source address to send from (default: for a host on this machine, another loopback address or port).") var bind: IPAddress?
     @Option(parsing: .unconditional, help: "Run exactly this many seconds, 0.1-86400.", transform: ArgumentValue.anySeconds) var duration: Double?
     @Option(name: .customLong("max-pokes"), parsing: .unconditional, help: "Stop at the poke after this many, 1-10000.", transform: ArgumentValue.wholeNumber) var maxPokes: Int?
     @Option(name: .customLong("reboot-after"), parsing: .unconditional, help: "Reboot once after this many seconds, 0.1-86400.", transform: ArgumentValue.anySeconds) var rebootAfter: Double?

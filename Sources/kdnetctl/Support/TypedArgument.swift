@@ -80,6 +80,11 @@ extension DebugPort: TypedArgument {
     public init(argumentText: String) throws { try self.init(parsing: argumentText) }
 }
 
+extension IPAddress: TypedArgument {
+    /// Either family; a zone must name an interface of this host.
+    public init(argumentText: String) throws { self = try IPAddress.parse(argumentText) }
+}
+
 extension HostAddress: TypedArgument {
     public init(argumentText: String) throws { try self.init(parsing: argumentText) }
 }

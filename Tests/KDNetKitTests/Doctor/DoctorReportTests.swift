@@ -44,8 +44,8 @@ import Testing
             try DoctorRequest(key: key, listenSeconds: 5)
         }
         #expect(throws: DoctorRequestError.badListenSeconds(0)) { try DoctorRequest(port: 50000, key: key, listenSeconds: 0) }
-        #expect(throws: HostAddressError.malformed("10.0.0.300")) { try DoctorRequest.parsing(port: nil, key: nil, hostIP: "10.0.0.300", target: nil, dbgSettings: nil) }
-        #expect(throws: ProbeInputError.badAddress("nope")) { try DoctorRequest.parsing(port: nil, key: nil, hostIP: nil, target: "nope", dbgSettings: nil) }
+        #expect(throws: HostAddressError.malformed("10.0.0.300")) { try HostAddress(parsing: "10.0.0.300") }
+        #expect(throws: IPAddressError.malformed("nope")) { try IPAddress.parse("nope") }
         // Port 80 is a real port: the port check judges it, the request takes it.
         #expect(try DoctorRequest(port: 80).port == 80)
     }

@@ -116,6 +116,6 @@ import Testing
         #expect(IPAddress("169.254.1.1")!.isLinkLocal && IPAddress("fe9f::1")!.isLinkLocal && !IPAddress("fec0::1")!.isLinkLocal)
         #expect(IPAddress("10.1.2.3")!.isIn(prefix: IPAddress("10.0.0.0")!, length: 8))
         #expect(!IPAddress("10.1.2.3")!.isIn(prefix: IPAddress("10.1.2.0")!, length: 31))
-        #expect(throws: ProbeInputError.badAddress("nope")) { try IPAddress.parse("nope") }
+        #expect(throws: IPAddressError.malformed("nope")) { try IPAddress.parse("nope") }
     }
 }
