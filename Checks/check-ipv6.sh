@@ -66,6 +66,10 @@ expect_exit 1 "simulate-target towards an unroutable host does not connect" -- \
   "${T[@]}" "$KDNETCTL" simulate-target --host-ip 2001:db8::1 --port 50002 --key "$KEY" --poke-interval 0.1 --max-pokes 3
 contains "$ERR" "cannot send to [2001:db8::1]:50002" "a refused send is reported, with the endpoint in brackets"
 [[ $(grep -c "cannot send to" <<<"$ERR") -eq 1 ]] && pass "the refused send is said once, not per poke" || fail "refused send lines: $ERR"
+expect_exit 1 "simulate-target --json towards an unroutable host" -- \
+  "${T[@]}" "$KDNETCTL" simulate-target --host-ip 2001:db8::1 --port 50002 --key "$KEY" --poke-interval 0.1 --max-pokes 3 --json
+[[ $(json_get "$OUT" 'd["connected"], d["unsent_datagrams"]') == "False 3" ]] \
+  && pass "simulate-target --json counts the refused sends" || fail "simulate-target --json report: $OUT"
 
 # -- a zone that names no interface here is a usage error
 expect_exit 64 "listen --bind with an unknown zone" -- "${H[@]}" "$KDNETCTL" listen --port 50003 --key "$KEY" --bind fe80::1%nosuch0 --timeout 1

@@ -27,4 +27,20 @@ import Testing
         #expect(listener.unsentDatagrams == failures.count && failures.count >= 1)
         #expect(failures.first?.hasPrefix("cannot send to [::1]:\(port): ") == true)
     }
+
+    @Test func theSimulatorsReportCountsItsRefusedSends() throws {
+        // From a loopback source the kernel refuses to send off the host (EINVAL, or
+        // ENETUNREACH without a route): every poke is refused and nothing leaves.
+        var options = SimulatorSourceTests.options("192.0.2.1", port: try SimulatorSourceTests.freePort())
+        options.bind = IPAddress("127.0.0.1")
+        options.pokeInterval = 0.05
+        options.maxPokes = 3
+        options.duration = 5
+        let simulator = try TargetSimulator(options: options)
+        var failures = 0
+        let report = try simulator.run(onSendFailure: { _ in failures += 1 }) { _, _ in }
+        #expect(!report.connected && report.record.pokes == 3)
+        #expect(report.unsentDatagrams == 3 && failures == 3 && simulator.unsentDatagrams == 3)
+        #expect(try JSONOutput.string(report).contains(#""unsent_datagrams" : 3"#))
+    }
 }

@@ -2,7 +2,7 @@
 /// this host's addresses, and on which interface.
 extension HostNetworkSnapshot: HostAddressLookup {
     public func ownership(of address: HostAddress) -> HostAddressOwnership {
-        if let owner = interface(owning: address.text) { return .local(interface: owner.name) }
+        if let owner = interface(owning: address.address) { return .local(interface: owner.name) }
         return interfaces.isEmpty ? .unknown : .notLocal
     }
 }

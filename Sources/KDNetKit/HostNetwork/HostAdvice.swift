@@ -18,14 +18,14 @@ public struct HostAdvice: Sendable, Codable {
     }
 
     public struct Recommendation: Sendable, Codable, Hashable {
-        public var address: String
+        public var address: IPAddress
         public var interface: String
         public var reason: String
     }
 
     public var interfaces: [Interface]
     public var routes: [HostRoute]
-    public var target: String?
+    public var target: IPAddress?
     public var routeToTarget: RouteAnswer?
     public var recommended: Recommendation?
     public var warnings: [String]
@@ -38,7 +38,7 @@ public struct HostAdvice: Sendable, Codable {
 
     public init(snapshot: HostNetworkSnapshot, target: IPAddress?, includeVirtual: Bool) {
         self.routes = snapshot.routes
-        self.target = target?.description
+        self.target = target
         self.interfaces = snapshot.interfaces.map { Self.judge($0, includeVirtual: includeVirtual) }
         var warnings: [String] = []
         let candidates = Set(interfaces.filter(\.candidate).map(\.name))
@@ -56,7 +56,7 @@ public struct HostAdvice: Sendable, Codable {
             } else if let a = answer, let source = a.sourceAddress {
                 let path = a.directlyConnected
                     ? "on its subnet, directly connected"
-                    : "via gateway \(a.gateway ?? "?"): the target needs a routable (DHCP) address, since link-local ones do not cross routers"
+                    : "via gateway \(a.gateway.map(\.description) ?? "?"): the target needs a routable (DHCP) address, since link-local ones do not cross routers"
                 pick = Recommendation(address: source, interface: a.interface,
                                       reason: "the route to the target \(t) leaves through \(a.interface) (\(path)); \(source) is that interface's address the target will reach")
             } else if answer == nil {
@@ -70,10 +70,10 @@ public struct HostAdvice: Sendable, Codable {
         if pick == nil {
             let defaults = snapshot.defaultRoutes
             if let d = defaults.first(where: { candidates.contains($0.interface) }),
-               let gw = d.gateway.flatMap(IPAddress.init),
+               let gw = d.gateway,
                let source = d.preferredSource ?? snapshot.sourceAddress(on: d.interface, towards: gw) {
                 pick = Recommendation(address: source, interface: d.interface,
-                                      reason: (self.target == nil ? "" : "no usable route to \(self.target!); ") + "the default route leaves through \(d.interface) via \(d.gateway ?? "?"); \(source) is that interface's address, the one a target on the same network reaches")
+                                      reason: (self.target == nil ? "" : "no usable route to \(self.target!); ") + "the default route leaves through \(d.interface) via \(gw); \(source) is that interface's address, the one a target on the same network reaches")
             } else if let d = defaults.first, !warnings.contains(where: { $0.contains("leaves through \(d.interface)") }) {
                 warnings.append("the default route leaves through \(d.interface), which was skipped (\(interfaces.first { $0.name == d.interface }?.note ?? "not usable"))")
             }
@@ -93,8 +93,8 @@ public struct HostAdvice: Sendable, Codable {
             }
         }
 
-        if let p = pick, IPAddress(p.address)?.isLinkLocal == true {
-            warnings.append("\(p.address) is link-local (\(IPAddress(p.address)!.family == .ipv4 ? "169.254.0.0/16" : "fe80::/10")), the only kind of address \(p.interface) has: link-local addresses are never routed, so host and target must be plugged into the same switch or hub (the target falls back to one when it gets no DHCP address)")
+        if let p = pick, p.address.isLinkLocal {
+            warnings.append("\(p.address) is link-local (\(p.address.family == .ipv4 ? "169.254.0.0/16" : "fe80::/10")), the only kind of address \(p.interface) has: link-local addresses are never routed, so host and target must be plugged into the same switch or hub (the target falls back to one when it gets no DHCP address)")
         }
         let subnets = Set(ipv4.filter { !$0.1.isLinkLocal }.map { $0.1.network })
         if subnets.count > 1 {

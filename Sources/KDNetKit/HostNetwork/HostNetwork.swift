@@ -7,9 +7,8 @@ public enum HostNetwork {
 
     /// The MAC address the kernel's neighbour table (ARP or NDP) holds for `address`;
     /// nil when it has none (a routed target, or no traffic yet).
-    public static func neighbourMAC(for address: String) -> String? {
-        guard let ip = IPAddress(address) else { return nil }
-        return try? NetlinkReader.neighbourMAC(for: ip)
+    public static func neighbourMAC(for address: IPAddress) -> String? {
+        try? NetlinkReader.neighbourMAC(for: address)
     }
 
     /// Names of container and VM bridges (and their veth legs): a target on the LAN never

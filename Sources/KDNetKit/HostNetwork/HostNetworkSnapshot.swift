@@ -8,10 +8,10 @@ public struct HostNetworkSnapshot: Sendable, Codable, Hashable {
         self.routes = routes
     }
 
-    /// The interface holding `address` (as text, either family), if this host owns it.
-    public func interface(owning address: String) -> HostInterface? {
-        guard let ip = IPAddress(address)?.unscoped else { return nil }
-        return interfaces.first { $0.addresses.contains { IPAddress($0.address)?.unscoped == ip } }
+    /// The interface holding `address` (either family; a zone is ignored), if this host owns it.
+    public func interface(owning address: IPAddress) -> HostInterface? {
+        let wanted = address.unscoped
+        return interfaces.first { $0.addresses.contains { $0.address.unscoped == wanted } }
     }
 
     public func interface(named name: String) -> HostInterface? {
@@ -20,30 +20,28 @@ public struct HostNetworkSnapshot: Sendable, Codable, Hashable {
 
     /// How traffic to `destination` leaves this host, by `RouteLookup` over
     /// the main table (a zone, `fe80::1%eth1`, keeps it to that interface's routes).
-    public func route(to destination: String) -> RouteAnswer? {
-        guard let ip = IPAddress(destination) else { return nil }
+    public func route(to destination: IPAddress) -> RouteAnswer? {
         if let local = interface(owning: destination) {
-            return RouteAnswer(destination: ip.description, interface: local.name, gateway: nil,
+            return RouteAnswer(destination: destination, interface: local.name, gateway: nil,
                                directlyConnected: true, isLocal: true, route: nil,
-                               sourceAddress: ip.description)
+                               sourceAddress: destination)
         }
-        let table = routes.compactMap { r in RouteEntry(r).map { (entry: $0, route: r) } }
-        guard let index = RouteLookup.bestIndex(for: ip, in: table.map(\.entry)) else { return nil }
-        let best = table[index].route
-        let source = best.preferredSource ?? sourceAddress(on: best.interface, towards: ip)
-        return RouteAnswer(destination: ip.description, interface: best.interface, gateway: best.gateway,
+        guard let index = RouteLookup.bestIndex(for: destination, in: routes.map(RouteEntry.init)) else { return nil }
+        let best = routes[index]
+        let source = best.preferredSource ?? sourceAddress(on: best.interface, towards: destination)
+        return RouteAnswer(destination: destination, interface: best.interface, gateway: best.gateway,
                            directlyConnected: best.gateway == nil, isLocal: false, route: best,
                            sourceAddress: source)
     }
 
     /// The address Linux would pick on `name` for `destination`: one whose subnet holds it,
     /// else the first non-link-local one, else any.
-    func sourceAddress(on name: String, towards destination: IPAddress) -> String? {
+    func sourceAddress(on name: String, towards destination: IPAddress) -> IPAddress? {
         guard let iface = interface(named: name) else { return nil }
         let same = iface.addresses.filter { $0.family == destination.family }
-        if let onLink = same.first(where: { a in
-            IPAddress(a.address).map { destination.isIn($0, prefixLength: a.prefixLength) } ?? false
-        }) { return onLink.address }
+        if let onLink = same.first(where: { destination.isIn($0.address, prefixLength: $0.prefixLength) }) {
+            return onLink.address
+        }
         return (same.first { !$0.isLinkLocal } ?? same.first)?.address
     }
 
@@ -68,28 +66,56 @@ public struct HostInterface: Sendable, Codable, Hashable {
 }
 
 public struct InterfaceAddress: Sendable, Codable, Hashable {
-    public var address: String
+    public let address: IPAddress
     public var prefixLength: Int
-    public var family: IPAddress.Family
+    /// The address's, kept for the JSON.
+    public let family: IPAddress.Family
     /// host, link, global, ...
     public var scope: String
 
-    public var isLinkLocal: Bool { IPAddress(address)?.isLinkLocal ?? false }
-    public var network: String { IPAddress(address)?.network(prefixLength: prefixLength) ?? address }
+    public init(address: IPAddress, prefixLength: Int, scope: String) {
+        self.address = address; self.prefixLength = prefixLength; self.family = address.family; self.scope = scope
+    }
+
+    public var isLinkLocal: Bool { address.isLinkLocal }
+    /// The subnet, as `192.0.2.0/24`.
+    public var network: String { address.network(prefixLength: prefixLength) }
 }
 
+/// One route of the main table: traffic to `network/prefixLength` leaves by `interface`.
 public struct HostRoute: Sendable, Codable, Hashable {
-    /// "default" or the network, as 192.0.2.0/24.
-    public var destination: String
-    public var network: String
+    /// The network part only (host bits zero), without a zone.
+    public var network: IPAddress
     public var prefixLength: Int
-    public var family: IPAddress.Family
-    public var gateway: String?
+    public var gateway: IPAddress?
     public var interface: String
     public var metric: UInt32
-    public var preferredSource: String?
+    public var preferredSource: IPAddress?
 
+    public init(network: IPAddress, prefixLength: Int, gateway: IPAddress? = nil, interface: String,
+                metric: UInt32 = 0, preferredSource: IPAddress? = nil) {
+        self.network = network.masked(prefixLength: prefixLength); self.prefixLength = prefixLength
+        self.gateway = gateway; self.interface = interface; self.metric = metric; self.preferredSource = preferredSource
+    }
+
+    public var family: IPAddress.Family { network.family }
     public var isDefault: Bool { prefixLength == 0 }
+    /// "default" or the network, as 192.0.2.0/24: what `ip route` shows.
+    public var destination: String { isDefault ? "default" : network.network(prefixLength: prefixLength) }
+
+    private enum CodingKeys: String, CodingKey {
+        case destination, network, prefixLength, family, gateway, interface, metric, preferredSource
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(network: try c.decode(IPAddress.self, forKey: .network),
+                  prefixLength: try c.decode(Int.self, forKey: .prefixLength),
+                  gateway: try c.decodeIfPresent(IPAddress.self, forKey: .gateway),
+                  interface: try c.decode(String.self, forKey: .interface),
+                  metric: try c.decode(UInt32.self, forKey: .metric),
+                  preferredSource: try c.decodeIfPresent(IPAddress.self, forKey: .preferredSource))
+    }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -106,14 +132,14 @@ public struct HostRoute: Sendable, Codable, Hashable {
 
 /// Which way a destination leaves this host.
 public struct RouteAnswer: Sendable, Codable, Hashable {
-    public var destination: String
+    public var destination: IPAddress
     public var interface: String
-    public var gateway: String?
+    public var gateway: IPAddress?
     /// On the interface's own subnet: no router between host and destination.
     public var directlyConnected: Bool
     /// The destination is one of this host's own addresses.
     public var isLocal: Bool
     public var route: HostRoute?
     /// The host address the destination would see traffic come from.
-    public var sourceAddress: String?
+    public var sourceAddress: IPAddress?
 }

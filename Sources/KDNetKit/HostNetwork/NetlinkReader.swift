@@ -25,8 +25,7 @@ enum NetlinkReader {
             var scope = [CChar](repeating: 0, count: 32)
             rtnl_scope2str(rtnl_addr_get_scope(a), &scope, scope.count)
             addresses[Int(rtnl_addr_get_ifindex(a)), default: []].append(
-                InterfaceAddress(address: ip.description, prefixLength: Int(rtnl_addr_get_prefixlen(a)),
-                            family: ip.family, scope: string(scope)))
+                InterfaceAddress(address: ip, prefixLength: Int(rtnl_addr_get_prefixlen(a)), scope: string(scope)))
         }
 
         var interfaces: [HostInterface] = []
@@ -55,17 +54,13 @@ enum NetlinkReader {
                   rtnl_route_get_type(r) == UInt8(RTN_UNICAST), rtnl_route_get_nnexthops(r) > 0,
                   let dst = rtnl_route_get_dst(r) else { return }
             guard let family = IPAddress.Family(socketFamily: Int32(rtnl_route_get_family(r))) else { return }
-            let length = Int(nl_addr_get_prefixlen(dst))
-            let net = ipAddress(dst) ?? .unspecified(family)
             let hop = rtnl_route_nexthop_n(r, 0)
-            let gateway = rtnl_route_nh_get_gateway(hop).flatMap(ipAddress)
             let ifindex = Int(rtnl_route_nh_get_ifindex(hop))
-            let network = net.network(prefixLength: length)
             routes.append(HostRoute(
-                destination: length == 0 ? "default" : network, network: String(network.split(separator: "/")[0]),
-                prefixLength: length, family: family, gateway: gateway?.description,
+                network: ipAddress(dst) ?? .unspecified(family), prefixLength: Int(nl_addr_get_prefixlen(dst)),
+                gateway: rtnl_route_nh_get_gateway(hop).flatMap(ipAddress),
                 interface: names[ifindex] ?? "if\(ifindex)", metric: rtnl_route_get_priority(r),
-                preferredSource: rtnl_route_get_pref_src(r).flatMap(ipAddress)?.description))
+                preferredSource: rtnl_route_get_pref_src(r).flatMap(ipAddress)))
         }
         return HostNetworkSnapshot(interfaces: interfaces.sorted { $0.index < $1.index }, routes: routes)
     }

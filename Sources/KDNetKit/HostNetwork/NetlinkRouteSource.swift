@@ -11,20 +11,18 @@ public struct NetlinkRouteSource: RouteSource {
 
     public static func entries(from snapshot: HostNetworkSnapshot) -> [RouteEntry] {
         let local = snapshot.interfaces.flatMap { interface in
-            interface.addresses.compactMap { a -> RouteEntry? in
-                guard let ip = IPAddress(a.address)?.unscoped else { return nil }
-                return RouteEntry(prefix: ip, length: ip.bitCount, interface: interface.name)
+            interface.addresses.map { a in
+                RouteEntry(prefix: a.address.unscoped, length: a.address.bitCount, interface: interface.name)
             }
         }
-        return local + snapshot.routes.compactMap(RouteEntry.init(_:))
+        return local + snapshot.routes.map(RouteEntry.init(_:))
     }
 }
 
 extension RouteEntry {
-    /// A route of the main table as the route lookup takes it; nil for an unreadable network.
-    init?(_ route: HostRoute) {
-        guard let prefix = IPAddress(route.network)?.unscoped else { return nil }
-        self.init(prefix: prefix, length: route.prefixLength, interface: route.interface,
-                  gateway: route.gateway.flatMap { IPAddress($0) }, metric: Int(route.metric))
+    /// A route of the main table as the route lookup takes it.
+    init(_ route: HostRoute) {
+        self.init(prefix: route.network, length: route.prefixLength, interface: route.interface,
+                  gateway: route.gateway, metric: Int(route.metric))
     }
 }

@@ -119,7 +119,7 @@ public final class HostListener {
 
     public var results: [ListenResult] {
         ports.map { p in
-            let mac = p.session.peer.flatMap { HostNetwork.neighbourMAC(for: $0.address.unscoped.description) }
+            let mac = p.session.peer.flatMap { HostNetwork.neighbourMAC(for: $0.address) }
             return ListenResult(name: p.target.name, port: p.target.port, session: p.session, mac: mac,
                                 follow: options.mode == .follow, debugOutput: p.debugOutput)
         }

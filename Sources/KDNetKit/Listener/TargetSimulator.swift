@@ -58,6 +58,8 @@ public struct SimulationReport: Sendable, Codable, Equatable {
     public var boundDebugger: String?
     public var stoppedBecause: String
     public var durationMs: Int
+    /// Datagrams the kernel refused to send (no route, no such interface), as listen reports them.
+    public var unsentDatagrams: Int
     public var record: TargetSession.Record
 }
 
@@ -154,6 +156,7 @@ public final class TargetSimulator {
             host: host.description, source: ownEndpoint.description, connected: connected,
             continued: session.hasBeenContinued || session.record.continues > 0, halted: session.isHalted,
             boundDebugger: session.boundDebugger?.description, stoppedBecause: reason,
-            durationMs: Int(((MonotonicClock.now() - start) * 1000).rounded()), record: session.record)
+            durationMs: Int(((MonotonicClock.now() - start) * 1000).rounded()), unsentDatagrams: unsentDatagrams,
+            record: session.record)
     }
 }

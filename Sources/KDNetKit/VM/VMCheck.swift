@@ -185,7 +185,7 @@ public enum VMCheck {
     }
 
     static func hostAddress(on interface: String, facts: VMHostFacts) -> String? {
-        facts.host?.interface(named: interface)?.addresses.first { $0.family == .ipv4 && !$0.isLinkLocal }?.address
+        facts.host?.interface(named: interface)?.addresses.first { $0.family == .ipv4 && !$0.isLinkLocal }?.address.description
     }
 
     static func hostReachable(_ vm: VirtualMachine, nic: VMNIC?, facts: VMHostFacts, pitfalls: VMPitfalls) -> (check: VMCheckReport.Check, hostIP: VMCheckReport.HostIP?) {
@@ -226,11 +226,11 @@ public enum VMCheck {
             if nic.backend == "passt" {
                 let gateway = facts.host?.defaultRoutes.first { $0.family == .ipv4 }?.gateway
                 let host = gateway.map {
-                    VMCheckReport.HostIP(address: $0, interface: "lo",
+                    VMCheckReport.HostIP(address: $0.description, interface: "lo",
                                          why: "passt gives the guest the host's default gateway address and maps it to the host's loopback: the listener must listen on 127.0.0.1")
                 }
                 return (.init(id: id, verdict: .warn,
-                              cause: "user networking (passt): the guest reaches the host through passt's NAT at \(gateway ?? "the host's default gateway address"), which arrives on the host's loopback",
+                              cause: "user networking (passt): the guest reaches the host through passt's NAT at \(gateway.map(\.description) ?? "the host's default gateway address"), which arrives on the host's loopback",
                               fix: "listen on 127.0.0.1 (kdnetctl listen --bind 127.0.0.1); a libvirt network is simpler for KDNET"), host)
             }
             let host = VMCheckReport.HostIP(address: "10.0.2.2", interface: "lo",

@@ -19,7 +19,7 @@ extension WizardFlow {
             }
             r.warnings += a.warnings.filter { !(simulated && $0.hasPrefix("no usable address")) }
         }
-        let recommended = local ? advice?.recommended.flatMap { try? HostAddress(parsing: $0.address) } : nil
+        let recommended = local ? advice?.recommended.flatMap { try? HostAddress(parsing: $0.address.description) } : nil
 
         let family = IPAddress.Family(rawValue: try ask(familyQuestion(defaultValue: recommended?.family ?? .ipv4), &r))!
 
@@ -28,7 +28,7 @@ extension WizardFlow {
             for i in a.interfaces where i.candidate {
                 for addr in i.addresses where addr.family == family {
                     let isRec = a.recommended?.address == addr.address
-                    choices.append(Choice(addr.address, "\(addr.address) (\(i.name))" + (isRec ? " — recommended" : ""),
+                    choices.append(Choice(addr.address.description, "\(addr.address) (\(i.name))" + (isRec ? " — recommended" : ""),
                                           detail: isRec ? a.recommended?.reason : addr.isLinkLocal ? "link-local: only across one switch" : nil))
                 }
             }
@@ -46,7 +46,7 @@ extension WizardFlow {
         }
         let defaultAddress = vmHost?.address ?? recommended.flatMap { $0.family == family ? $0.text : nil } ?? choices.first?.value
         host = try HostAddress(parsing: try ask(hostQuestion(family: family, choices: choices, defaultValue: defaultAddress, local: local), &r))
-        hostInterface = advice?.interfaces.first { $0.addresses.contains { $0.address == host.text } }?.name
+        hostInterface = advice?.interfaces.first { $0.addresses.contains { $0.address == host.address } }?.name
         if let vmHost, vmHost.address == host.text {
             hostInterface = vmHost.interface
             r.notes.append("from the VM's network: \(vmHost.why)")

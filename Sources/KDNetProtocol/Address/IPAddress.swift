@@ -131,8 +131,8 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
         isIPv4 ? bytes[0] == 127 : bytes == [UInt8](repeating: 0, count: 15) + [1]
     }
 
-    /// The network part, as `192.0.2.0/24`.
-    public func network(prefixLength length: Int) -> String {
+    /// The network part alone: the bits past `length` cleared, the zone dropped.
+    public func masked(prefixLength length: Int) -> IPAddress {
         var out = bytes
         var left = length
         for i in out.indices {
@@ -140,7 +140,12 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
             out[i] &= mask
             left -= 8
         }
-        return "\(IPAddress(bytes: out)!)/\(length)"
+        return IPAddress(bytes: out)!
+    }
+
+    /// The network part, as `192.0.2.0/24`.
+    public func network(prefixLength length: Int) -> String {
+        "\(masked(prefixLength: length))/\(length)"
     }
 
     public func encode(to encoder: Encoder) throws {

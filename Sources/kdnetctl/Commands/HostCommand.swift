@@ -37,14 +37,14 @@ struct HostCommand: KdnetctlCommand {
         Console.out("")
         if defaults.isEmpty { Console.out("Default routes: none") }
         for r in defaults {
-            Console.out("Default route: via \(r.gateway ?? "(direct)") dev \(r.interface) metric \(r.metric)")
+            Console.out("Default route: via \(r.gateway.map(\.description) ?? "(direct)") dev \(r.interface) metric \(r.metric)")
         }
         if let t = a.routeToTarget {
             Console.out("Route to \(t.destination): dev \(t.interface)" + (t.gateway.map { " via \($0)" } ?? " (directly connected)"))
         }
         Console.out("")
         if let r = a.recommended {
-            Console.out("Recommended hostip: " + Console.paint(r.address, .cyan) + " (\(r.interface))")
+            Console.out("Recommended hostip: " + Console.paint(r.address.description, .cyan) + " (\(r.interface))")
             Console.out("  why: \(r.reason)")
         } else {
             Console.out("No recommended hostip.")

@@ -39,7 +39,7 @@ struct FakeDoctorEnvironment: DoctorEnvironment {
         HostInterface(name: name, index: index, mac: nil, mtu: 1500, link: "up", adminUp: true, isLoopback: loopback, linkType: nil,
                       addresses: addrs.map { a in
                           let ip = IPAddress(a.0)!
-                          return InterfaceAddress(address: a.0, prefixLength: a.1, family: ip.family, scope: ip.isLinkLocal ? "link" : "global")
+                          return InterfaceAddress(address: ip, prefixLength: a.1, scope: ip.isLinkLocal ? "link" : "global")
                       })
     }
 

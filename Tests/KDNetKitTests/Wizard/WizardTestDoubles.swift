@@ -55,17 +55,16 @@ final class FakeServices: WizardServices, @unchecked Sendable {
                       isLoopback: loopback, linkType: nil,
                       addresses: addrs.map { a in
                           let ip = IPAddress(a.0)!
-                          return InterfaceAddress(address: a.0, prefixLength: a.1, family: ip.family, scope: ip.isLinkLocal ? "link" : "global")
+                          return InterfaceAddress(address: ip, prefixLength: a.1, scope: ip.isLinkLocal ? "link" : "global")
                       })
     }
 
     static let lab = HostNetworkSnapshot(
         interfaces: [iface("lo", 1, [("127.0.0.1", 8)], loopback: true),
                      iface("enp3s0", 2, [("198.51.100.10", 24), ("2001:db8::10", 64)])],
-        routes: [HostRoute(destination: "default", network: "0.0.0.0", prefixLength: 0, family: .ipv4, gateway: "198.51.100.1",
-                           interface: "enp3s0", metric: 100, preferredSource: nil),
-                 HostRoute(destination: "198.51.100.0/24", network: "198.51.100.0", prefixLength: 24, family: .ipv4, gateway: nil,
-                           interface: "enp3s0", metric: 0, preferredSource: nil)])
+        routes: [HostRoute(network: .unspecified(.ipv4), prefixLength: 0, gateway: IPAddress("198.51.100.1"),
+                           interface: "enp3s0", metric: 100),
+                 HostRoute(network: IPAddress("198.51.100.0")!, prefixLength: 24, interface: "enp3s0")])
 
     static let loopbackOnly = HostNetworkSnapshot(interfaces: [iface("lo", 1, [("127.0.0.1", 8)], loopback: true)], routes: [])
 

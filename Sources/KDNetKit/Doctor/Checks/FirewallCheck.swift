@@ -14,10 +14,10 @@ struct FirewallCheck: DoctorCheck {
     func run(in environment: any DoctorEnvironment, progress: (DoctorProgress) -> Void) -> [DoctorCheckResult] {
         if hostOS == .windows { return [Self.windows(port: port)] }
         // The interface the datagrams arrive on settles rules that test it (iifname).
-        let interface = hostIP.flatMap { try? environment.hostNetwork().interface(owning: $0.text)?.name }
+        let interface = hostIP.flatMap { try? environment.hostNetwork().interface(owning: $0.address)?.name }
             .flatMap { try? InterfaceName(parsing: $0) }
         let packet = InboundPacket(port: port, interface: interface, source: target?.unscoped,
-                                   destination: hostIP.flatMap { IPAddress($0.text) })
+                                   destination: hostIP?.address)
         do {
             return [Self.judge(FirewallAnalyzer.verdict(ruleset: try environment.firewallRuleset(), packet: packet))]
         } catch let error as FirewallError {

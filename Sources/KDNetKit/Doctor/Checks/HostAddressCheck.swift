@@ -28,7 +28,7 @@ struct HostAddressCheck: DoctorCheck {
             return DoctorCheckResult(name: name, verdict: .fail, cause: reason,
                                      fix: choose + SettingsHint(hostIP: nil, port: hint.port).onTarget(withKey: false), details: own)
         }
-        guard let owner = snapshot.interface(owning: hostIP.text) else {
+        guard let owner = snapshot.interface(owning: hostIP.address) else {
             return DoctorCheckResult(name: name, verdict: .fail,
                                      cause: "\(hostIP) is not an address of this host, so the target's datagrams go to another machine",
                                      fix: choose + SettingsHint(hostIP: nil, port: hint.port).onTarget(withKey: false), details: own)

@@ -16,7 +16,7 @@ struct RouteCheck: DoctorCheck {
     }
 
     static func judge(target: IPAddress, routes: [RouteEntry], hostIP: HostAddress?) -> DoctorCheckResult {
-        let report = RouteDecision.decide(target: target, routes: routes, hostAddress: hostIP.flatMap { IPAddress($0.text) })
+        let report = RouteDecision.decide(target: target, routes: routes, hostAddress: hostIP?.address)
         let details = report.route.map { r in
             ["route: \(r.prefix)/\(r.length) on \(r.interface)" + (r.gateway.map { " via \($0)" } ?? "") + " metric \(r.metric)"]
         }

@@ -73,7 +73,7 @@ struct TargetSettingsCheck: DoctorCheck {
         var pass = "the target sends to \(address?.text ?? "?")"
         if let address, address.unusableReason == nil {
             if let snapshot {
-                if let owner = snapshot.interface(owning: address.text) {
+                if let owner = snapshot.interface(owning: address.address) {
                     pass += ", this host's address on \(owner.name)"
                 } else {
                     remarks.append(Remark(.fail, "\(element) \(address) is not an address of this host, so the target sends its datagrams elsewhere"))
