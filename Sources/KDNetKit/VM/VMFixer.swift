@@ -104,15 +104,16 @@ public enum VMFixer {
 /// that `--revert` can restore them.
 public struct VMFixBackups: Sendable {
     public let directory: URL
+    private let state: StateDirectory
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".local/state")
-        directory = state.appendingPathComponent("kdnetctl/vm-backups")
+        state = StateDirectory(environment: environment)
+        directory = state.appending("vm-backups")
     }
 
     /// Writes the backup and returns its path; nothing is defined before this succeeded.
     public func save(_ xml: String, for name: String, at date: Date = Date()) throws -> URL {
+        try state.prepare()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let stamp = ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
         var url = directory.appendingPathComponent("\(Self.fileName(name))-\(stamp).xml")

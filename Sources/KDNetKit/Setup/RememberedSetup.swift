@@ -1,0 +1,82 @@
+import Foundation
+
+/// Where the last `wizard` or `plan` put its set-up, so that `listen`, `doctor` and
+/// `inspect --live` run without flags afterwards. It records paths and settings that are
+/// no secret: the key stays in the set-up's own 0600 files, which are read from there.
+public struct RememberedSetup: Codable, Sendable, Equatable {
+    public enum Maker: String, Codable, Sendable { case wizard, plan }
+
+    /// The `--out` folder, absolute.
+    public var folder: String
+    public var madeBy: Maker
+    /// The listener config inside `folder`, when the set-up has one (a WinDbg set-up has none).
+    public var listenerConfig: String?
+    public var hostIp: String?
+    /// The port of a single target; nil for a plan of several.
+    public var port: Int?
+    public var targets: Int
+
+    public init(folder: String, madeBy: Maker, listenerConfig: String?, hostIp: String?, port: Int?, targets: Int) {
+        self.folder = folder
+        self.madeBy = madeBy
+        self.listenerConfig = listenerConfig
+        self.hostIp = hostIp
+        self.port = port
+        self.targets = targets
+    }
+
+    /// "the setup in ./kdnet-setup (port 50000)": how commands name it in their first line.
+    public var summary: String {
+        let which = port.map { "port \($0)" } ?? "\(targets) targets"
+        return "the setup in \(folder) (\(which))"
+    }
+}
+
+/// The one file in the state directory that remembers the last set-up.
+public struct SetupMemory: Sendable {
+    public let state: StateDirectory
+    public var file: URL { state.appending("last-setup.json") }
+
+    public init(state: StateDirectory = StateDirectory()) { self.state = state }
+
+    public func remember(_ setup: RememberedSetup) throws {
+        try state.prepare()
+        try AtomicFile.write(try JSONOutput.string(setup) + "\n", to: file, mode: AtomicFile.secretMode)
+    }
+
+    /// The remembered set-up, nil when there is none. One whose folder or config has gone
+    /// is an error naming what went, since guessing another would debug the wrong target.
+    public func recall() throws(SetupMemoryError) -> RememberedSetup? {
+        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
+        guard let setup = try? JSONOutput.decoder().decode(RememberedSetup.self, from: data) else {
+            throw .damaged(file.path)
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: setup.folder, isDirectory: &isDir), isDir.boolValue else {
+            throw .folderGone(setup.folder)
+        }
+        if let config = setup.listenerConfig, !FileManager.default.fileExists(atPath: config) {
+            throw .configGone(config)
+        }
+        return setup
+    }
+
+    public func forget() { unlink(file.path) }
+}
+
+public enum SetupMemoryError: Error, LocalizedError, Equatable, Sendable {
+    case damaged(String)
+    case folderGone(String)
+    case configGone(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .damaged(let path):
+            return "the remembered setup \(path) is damaged; remove it, or run `kdnetctl wizard` again to record a new one"
+        case .folderGone(let folder):
+            return "the remembered setup in \(folder) is gone; run `kdnetctl wizard` again, or give --port/--key or --config"
+        case .configGone(let config):
+            return "the remembered setup's \(config) is gone; run `kdnetctl wizard` or `kdnetctl plan` again, or give --port/--key or --config"
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import KDNetKit
+
+@Suite struct TextWrapperTests {
+    let text = "no datagram reached this port: the target is not sending, or something drops it on the way; check the target's hostip and the firewall"
+
+    @Test func everyLineFitsAndNoWordIsSplit() {
+        for width in [20, 37, 80, 110] {
+            let out = TextWrapper(width: width).wrap(text)
+            for line in out.split(separator: "\n") { #expect(TextWrapper.cells(line) <= width, "width \(width): \(line)") }
+            #expect(out.split(whereSeparator: { $0 == " " || $0 == "\n" }) == text.split(separator: " "), "width \(width)")
+        }
+    }
+
+    @Test func continuationLinesKeepTheBlocksIndentPlusTheHangingIndent() {
+        let out = TextWrapper(width: 40).wrap("    cause: " + text, hangingIndent: 7)
+        let lines = out.split(separator: "\n")
+        #expect(lines.count > 2)
+        #expect(lines[0].hasPrefix("    cause: no"))
+        for line in lines.dropFirst() {
+            #expect(line.hasPrefix(String(repeating: " ", count: 11)))
+            #expect(!line.hasPrefix(String(repeating: " ", count: 12)))
+        }
+    }
+
+    @Test func shortLinesEmptyLinesAndNarrowTerminalsAreLeftAlone() {
+        #expect(TextWrapper(width: 80).wrap("short\n\n  indented") == "short\n\n  indented")
+        #expect(TextWrapper(width: 10).wrap(text) == text)
+    }
+
+    @Test func aWordWiderThanTheLineIsCutAtTheWidth() {
+        let path = "/var/lib/libvirt/images/" + String(repeating: "x", count: 60) + ".qcow2"
+        let out = TextWrapper(width: 30).wrap("copy " + path)
+        for line in out.split(separator: "\n") { #expect(TextWrapper.cells(line) <= 30) }
+        #expect(out.replacingOccurrences(of: "\n", with: "") == "copy" + path || out.replacingOccurrences(of: "\n", with: "") == "copy " + path)
+        #expect(out.hasPrefix("copy\n"))
+    }
+
+    @Test func wideCharactersCombiningMarksAndColourCountAsTheTerminalShowsThem() {
+        #expect(TextWrapper.cells("漢字") == 4)
+        #expect(TextWrapper.cells("e\u{301}") == 1)
+        #expect(TextWrapper.cells("\u{1B}[1;31mfail\u{1B}[0m") == 4)
+        let out = TextWrapper(width: 21).wrap("漢字漢字漢字 漢字漢字漢字 漢字")
+        for line in out.split(separator: "\n") { #expect(TextWrapper.cells(line) <= 21) }
+        #expect(out == "漢字漢字漢字\n漢字漢字漢字 漢字")
+    }
+}
+
+@Suite struct WaitProgressTests {
+    @Test func theLineSaysHowLongOfHowLong() {
+        #expect(WaitProgress(elapsed: 12.7, limit: 120).line("no datagrams yet") == "waiting 12 s of 120: no datagrams yet")
+        #expect(WaitProgress(elapsed: 3, limit: 0.5).line("x") == "waiting 3 s of 0.5: x")
+        #expect(WaitProgress(elapsed: 3, limit: nil).line("x") == "waiting 3 s: x")
+    }
+
+    @Test func plainLinesComeOncePerInterval() {
+        #expect(WaitProgress(elapsed: 0.1, limit: 60).isDueForPlainLine(since: nil))
+        #expect(!WaitProgress(elapsed: 9.9, limit: 60).isDueForPlainLine(since: 0.1))
+        #expect(WaitProgress(elapsed: 10.2, limit: 60).isDueForPlainLine(since: 9.9))
+        #expect(!WaitProgress(elapsed: 12, limit: 60).isDueForPlainLine(since: 10.2))
+    }
+
+    @Test func theSpinnerTurns() {
+        let frames = Set(stride(from: 0.0, to: 1.0, by: 0.125).map { WaitProgress(elapsed: $0, limit: nil).spinnerFrame })
+        #expect(frames.count == 4)
+    }
+}
+
+@Suite struct SetupMemoryTests {
+    func temporaryHome() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-state-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func theStateDirectoryFollowsXDGAndIsPrivate() throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        #expect(StateDirectory(environment: ["HOME": home.path]).url.path == home.path + "/.local/state/kdnetctl")
+        let state = StateDirectory(environment: ["HOME": "/nonexistent", "XDG_STATE_HOME": home.path + "/xdg"])
+        #expect(state.url.path == home.path + "/xdg/kdnetctl")
+        try FileManager.default.createDirectory(at: state.url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try state.prepare()
+        let mode = try FileManager.default.attributesOfItem(atPath: state.url.path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+    }
+
+    @Test func aSetupIsRecalledAsRememberedAndHoldsNoKey() throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let folder = home.appendingPathComponent("kdnet-setup")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = folder.appendingPathComponent("listener.json").path
+        try #"{"targets":[{"name":"target","port":50000,"key":"2steg4fzbj2sz.2o2yy0nbpw6gk.1fk9mztdm8p5l.3c4xvd3w1xyd7"}]}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let memory = SetupMemory(state: StateDirectory(environment: ["XDG_STATE_HOME": home.path + "/state"]))
+        #expect(try memory.recall() == nil)
+        let setup = RememberedSetup(folder: folder.path, madeBy: .wizard, listenerConfig: config, hostIp: "192.168.122.1", port: 50000, targets: 1)
+        try memory.remember(setup)
+        #expect(try memory.recall() == setup)
+        let stored = try String(contentsOf: memory.file, encoding: .utf8)
+        #expect(!stored.contains("2steg4fzbj2sz"))
+        #expect(setup.summary == "the setup in \(folder.path) (port 50000)")
+        let mode = try FileManager.default.attributesOfItem(atPath: memory.file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func aSetupWhoseFilesWentIsNamedNotGuessed() throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let memory = SetupMemory(state: StateDirectory(environment: ["XDG_STATE_HOME": home.path]))
+        try memory.remember(RememberedSetup(folder: home.path + "/gone", madeBy: .plan, listenerConfig: nil, hostIp: nil, port: nil, targets: 3))
+        #expect(throws: SetupMemoryError.folderGone(home.path + "/gone")) { try memory.recall() }
+        try memory.remember(RememberedSetup(folder: home.path, madeBy: .plan, listenerConfig: home.path + "/listener.json", hostIp: nil, port: nil, targets: 3))
+        #expect(throws: SetupMemoryError.configGone(home.path + "/listener.json")) { try memory.recall() }
+        try "{not json".write(to: memory.file, atomically: true, encoding: .utf8)
+        #expect(throws: SetupMemoryError.damaged(memory.file.path)) { try memory.recall() }
+    }
+}
