@@ -225,8 +225,11 @@ listen_wait
 verdict_is "$OUT" listen fail "the vector's poke with another --key"
 
 # Bad input.
-expect_exit 64 "nothing to check" -- "$KDNETCTL" doctor
-expect_one_line_error "nothing to check"
+# No flags and nothing remembered: the recommended defaults are checked, never refused.
+"$KDNETCTL" doctor >"$WORK/bare.out" 2>"$WORK/bare.err"; code=$?
+[[ ($code -eq 0 || $code -eq 1) && $(head -1 "$WORK/bare.err") == "no setup given or remembered: checking the recommended defaults"* ]] \
+  && grep -q " port-free " "$WORK/bare.out" && grep -qE "^[0-9]+ pass, [0-9]+ warn, [0-9]+ fail$" "$WORK/bare.out" \
+  && pass "doctor without flags checks the defaults (exit $code, not 64)" || fail "doctor without flags: exit $code $(cat "$WORK/bare.err" "$WORK/bare.out")"
 expect_exit 64 "--listen without --key" -- "$KDNETCTL" doctor --port 50000 --listen 5
 contains "$ERR" '--listen needs the key (--key, --key-file or $KDNETCTL_KEY)' "says --listen needs the key and where it may come from"
 expect_exit 64 "--port 0" -- "$KDNETCTL" doctor --port 0 --json

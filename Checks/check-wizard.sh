@@ -24,6 +24,33 @@ key=$(python3 -c 'import json; print(json.load(open("kdnet-setup/listener.json")
 [[ -n $key && $OUT != *"$key"* ]] && pass "the full key is not printed" || fail "the key shows on screen"
 grep -q "key:$key" kdnet-setup/kdnet-target.cmd && pass "the script holds the full key" || fail "no key in the script"
 
+# The remembered setup: after the wizard, listen and doctor need no flags, and the
+# state directory never holds the key.
+RS=$WORK/remember-state
+expect_exit 0 "the wizard writes and remembers a setup" -- env XDG_STATE_HOME="$RS" "$KDNETCTL" wizard --simulated-target --non-interactive --no-connect --out ./remembered --port 50033
+rkey=$(python3 -c 'import json; print(json.load(open("remembered/listener.json"))["targets"][0]["key"])')
+XDG_STATE_HOME="$RS" "$KDNETCTL" listen --bind 127.0.0.1 --timeout 20 --json >remembered-listen.json 2>remembered-listen.err &
+lp=$!
+if wait_for remembered-listen.err "listening on UDP" 10 $lp; then
+  "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50033 --key "$rkey" --poke-interval 1 --duration 15 >/dev/null 2>&1 &
+  sp=$!
+fi
+wait $lp; code=$?
+kill ${sp:-} 2>/dev/null; wait ${sp:-} 2>/dev/null
+[[ $code -eq 0 && $(json_get "$(cat remembered-listen.json)" 'd["connected"], d["port"]') == "True 50033" ]] \
+  && pass "listen without flags connects with the remembered port and key" || fail "remembered listen: exit $code $(cat remembered-listen.json remembered-listen.err)"
+[[ $(head -1 remembered-listen.err) == "using the setup in $PWD/remembered (port 50033); give --port/--key or --config to choose another" ]] \
+  && pass "listen's first line names the remembered setup" || fail "first line: $(head -1 remembered-listen.err)"
+if [[ -s $RS/kdnetctl/last-setup.json ]] && ! grep -rqF -- "${rkey%%.*}" "$RS"; then pass "the state directory holds the setup, not the key"; else fail "state directory: $(ls -la "$RS/kdnetctl" 2>&1)"; fi
+[[ $(stat -c %a "$RS/kdnetctl") == 700 && $(stat -c %a "$RS/kdnetctl/last-setup.json") == 600 ]] \
+  && pass "the state directory is 0700 and its file 0600" || fail "state modes: $(stat -c '%a %n' "$RS/kdnetctl" "$RS/kdnetctl/last-setup.json")"
+env XDG_STATE_HOME="$RS" "$KDNETCTL" doctor >doctor.out 2>doctor.err; code=$?
+[[ ($code -eq 0 || $code -eq 1) && $(head -1 doctor.err) == "using the setup in $PWD/remembered (port 50033)"* ]] && grep -q " key " doctor.out \
+  && pass "doctor without flags checks the remembered setup, key included (exit $code)" || fail "remembered doctor: exit $code $(cat doctor.err doctor.out)"
+env XDG_STATE_HOME="$WORK/empty-state" "$KDNETCTL" doctor >doctor.out 2>doctor.err; code=$?
+[[ ($code -eq 0 || $code -eq 1) && $(head -1 doctor.err) == "no setup given or remembered: checking the recommended defaults"* ]] && grep -q " port-free " doctor.out \
+  && pass "doctor without flags or a setup checks the defaults (exit $code, never 64)" || fail "default doctor: exit $code $(cat doctor.err doctor.out)"
+
 # --json: one document with steps, choices, files; stdout holds nothing else.
 expect_exit 0 "--json run" -- "$KDNETCTL" wizard --simulated-target --non-interactive --out ./json-run --port 50011 --json
 [[ $(json_get "$OUT" 'len(d["steps"]), d["choices"]["port"], len(d["files"]), d["mode"]') == "10 50011 4 simulated-target" ]] \

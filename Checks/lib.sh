@@ -8,6 +8,9 @@ CHECK_FAILED=0
 CHECK_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+# A wizard or plan run by a check must not become the remembered setup of the user
+# running the checks (nor of the next check).
+export XDG_STATE_HOME="$WORK/state"
 
 pass() { CHECK_PASSED=$((CHECK_PASSED + 1)); echo "  ok   $CHECK_NAME: $*"; }
 fail() { CHECK_FAILED=$((CHECK_FAILED + 1)); echo "  FAIL $CHECK_NAME: $*"; }

@@ -26,7 +26,7 @@ import Testing
         #expect(!r.stdout.contains("\u{1B}["), "no colour with NO_COLOR")
     }
 
-    @Test(arguments: [["doctor"], ["doctor", "--port", "50000", "--listen", "3"], ["doctor", "--key", "1.2"],
+    @Test(arguments: [["doctor", "--port", "50000", "--listen", "3"], ["doctor", "--key", "1.2"],
                       ["doctor", "--host-ip", "fe80::1%eth0"], ["doctor", "--port", "70000"]])
     func usageProblemsExit64WithOneLine(arguments: [String]) throws {
         let r = try KdnetctlBinary.run(arguments)

@@ -13,14 +13,25 @@ struct KdnetctlBinary {
     /// that wants it, naming what to build (`BuiltProduct.Missing`).
     static var url: URL { get throws { try BuiltProduct.url("kdnetctl") } }
 
+    /// Each run gets a state directory of its own (made only if the run remembers a
+    /// setup): a wizard or plan run by one test must not become the remembered setup of
+    /// the user running the tests, nor of a test running beside it. Give XDG_STATE_HOME
+    /// in `environment` to share one between runs.
+    static var baseEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env["XDG_STATE_HOME"] = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kdnetctl-tests-state/\(UUID().uuidString)").path
+        return env
+    }
+
     @discardableResult
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     currentDirectory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = try url
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
+        var env = baseEnvironment
         for (k, v) in environment { env[k] = v }
         process.environment = env
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
@@ -89,9 +100,7 @@ struct KdnetctlBinary {
         let process = Process()
         process.executableURL = try url
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        process.environment = env
+        process.environment = baseEnvironment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -28,10 +28,13 @@ public struct DoctorSummary: Sendable, Codable, Equatable {
 
 /// What `kdnetctl doctor` (and the wizard's host checks) found.
 public struct DoctorReport: Sendable, Codable, Equatable {
+    /// What was checked when the flags gave no setup; nil when they did.
+    public var basis: DoctorBasis?
     public var checks: [DoctorCheckResult]
     public var summary: DoctorSummary
 
-    public init(checks: [DoctorCheckResult]) {
+    public init(checks: [DoctorCheckResult], basis: DoctorBasis? = nil) {
+        self.basis = basis
         self.checks = checks
         summary = DoctorSummary(checks)
     }

@@ -128,7 +128,7 @@ public enum ListenOptionError: Error, LocalizedError, Sendable {
 
     public var errorDescription: String? {
         switch self {
-        case .needsPortAndKey: return "give --port and the key (--key, --key-file or $KDNETCTL_KEY, as set on the target with bcdedit /dbgsettings), or --config with the listener.json of `kdnetctl plan`"
+        case .needsPortAndKey: return "give --port and the key (--key, --key-file or $KDNETCTL_KEY, as set on the target with bcdedit /dbgsettings), or --config with the listener.json of `kdnetctl plan`; after `kdnetctl wizard` or `plan`, listen uses their setup without flags"
         case .needsKey: return "give the key the target was set up with: --key, --key-file or $KDNETCTL_KEY"
         case .configAndPort: return "--config lists ports and keys already; drop --port/--key/--expect/--target or drop --config"
         case .targetNeedsPort: return "--target works with one target; use it with --port and --key, not --config"

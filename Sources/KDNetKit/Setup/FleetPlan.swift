@@ -40,9 +40,21 @@ public struct FleetPlan: Sendable, Equatable, Codable {
     public var warnings: [String]
     /// What writing changed besides the files (the folder's mode).
     public var notes: [String] = []
+    /// The state file that remembers this plan for `listen`, `doctor` and `inspect --live`;
+    /// nil with `--no-remember` or when it could not be written.
+    public var remembered: String?
 
     public static let listenerFile = "listener.json"
     public static let tableFile = "host-table.txt"
+
+    /// What `SetupMemory` keeps of this plan: where it is, never a key.
+    public var rememberedSetup: RememberedSetup {
+        let folder = URL(fileURLWithPath: outDir).standardizedFileURL
+        return RememberedSetup(folder: folder.path, madeBy: .plan,
+                               listenerConfig: folder.appendingPathComponent(Self.listenerFile).path,
+                               hostIp: targets.first?.hostIp, port: targets.count == 1 ? Int(targets[0].port.value) : nil,
+                               targets: targets.count)
+    }
 }
 
 /// A file the plan will write, fully rendered before anything touches the disk.

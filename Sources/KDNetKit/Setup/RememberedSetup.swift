@@ -30,6 +30,17 @@ public struct RememberedSetup: Codable, Sendable, Equatable {
         let which = port.map { "port \($0)" } ?? "\(targets) targets"
         return "the setup in \(folder) (\(which))"
     }
+
+    /// The first line of a command that runs on it: which setup, and how to choose another.
+    public func usingLine(otherwise flags: String) -> String {
+        "using \(summary); give \(flags) to choose another"
+    }
+
+    /// The setup's listener.json, read now (it holds the keys). A WinDbg setup has none.
+    public func loadListenerConfig() throws -> ListenerConfig {
+        guard let listenerConfig else { throw SetupMemoryError.forWinDbg(folder) }
+        return try ListenerConfig.load(from: URL(fileURLWithPath: listenerConfig))
+    }
 }
 
 /// The one file in the state directory that remembers the last set-up.
@@ -62,12 +73,35 @@ public struct SetupMemory: Sendable {
     }
 
     public func forget() { unlink(file.path) }
+
+    /// Remembers a setup for the commands that follow. A state directory that cannot be
+    /// written must not fail the wizard or plan that already wrote their files: the
+    /// outcome is said, not thrown.
+    public func rememberIfPossible(_ setup: RememberedSetup) -> RememberOutcome {
+        do {
+            try remember(setup)
+            return .remembered(file.path)
+        } catch {
+            return .notRemembered("could not remember this setup in \(state.url.path) (\(error.localizedDescription)); give --config or --port/--key to the commands that follow")
+        }
+    }
+}
+
+public enum RememberOutcome: Sendable, Equatable {
+    /// In this file.
+    case remembered(String)
+    /// Why not, as a warning.
+    case notRemembered(String)
+
+    public var file: String? { if case .remembered(let f) = self { f } else { nil } }
+    public var warning: String? { if case .notRemembered(let w) = self { w } else { nil } }
 }
 
 public enum SetupMemoryError: Error, LocalizedError, Equatable, Sendable {
     case damaged(String)
     case folderGone(String)
     case configGone(String)
+    case forWinDbg(String)
 
     public var errorDescription: String? {
         switch self {
@@ -77,6 +111,8 @@ public enum SetupMemoryError: Error, LocalizedError, Equatable, Sendable {
             return "the remembered setup in \(folder) is gone; run `kdnetctl wizard` again, or give --port/--key or --config"
         case .configGone(let config):
             return "the remembered setup's \(config) is gone; run `kdnetctl wizard` or `kdnetctl plan` again, or give --port/--key or --config"
+        case .forWinDbg(let folder):
+            return "the remembered setup in \(folder) is for WinDbg on a Windows host and has no listener.json; give --port and the key (--key, --key-file or $KDNETCTL_KEY) to use kdnetctl here"
         }
     }
 }

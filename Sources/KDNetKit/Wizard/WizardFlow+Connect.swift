@@ -52,7 +52,7 @@ extension WizardFlow {
         }
         guard try ask(connectQuestion(), &r) == "wait" else {
             r.status = .skipped
-            r.lines.append("not listening now; later: kdnetctl listen --config \(ShellWord.quoted(options.outDir.appendingPathComponent(FleetPlan.listenerFile).path))")
+            r.lines.append("not listening now; later: \(laterListen)")
             finish(r)
             return
         }
@@ -108,6 +108,12 @@ extension WizardFlow {
 
     // MARK: 9. Summary
 
+    /// How to listen for this setup later: plain `kdnetctl listen` once it is remembered.
+    var laterListen: String {
+        record.remembered != nil ? "kdnetctl listen (it uses this setup)"
+            : "kdnetctl listen --config \(ShellWord.quoted(options.outDir.appendingPathComponent(FleetPlan.listenerFile).path))"
+    }
+
     func summaryStep() {
         io.begin(.summary)
         var r = StepReport(.summary)
@@ -120,7 +126,7 @@ extension WizardFlow {
         }
         if let h = setup.host {
             r.lines.append("from now on, start the debugger before the target boots:")
-            r.lines += (debugger == .windbg ? [h.windbg, h.kd] : [h.listen + "   (or: kdnetctl listen --config \(ShellWord.quoted(options.outDir.appendingPathComponent(FleetPlan.listenerFile).path)))", h.windbg]).map { "  " + redact($0) }
+            r.lines += (debugger == .windbg ? [h.windbg, h.kd] : [h.listen + "   (or: \(laterListen))", h.windbg]).map { "  " + redact($0) }
         }
         r.lines.append("to turn debugging off: on the target, elevated: bcdedit /debug off, then reboot (shutdown -r -t 0)")
         if virtualMachine == nil {

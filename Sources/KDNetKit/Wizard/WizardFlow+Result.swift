@@ -52,11 +52,32 @@ extension WizardFlow {
         }
         r.lines.append("written to \(options.outDir.path) (the full key is in these files):")
         r.lines += record.files.map { "  \($0.path)  \($0.mode)  \($0.purpose)" }
+        remember(&r)
         // Those about the address were said in step 1.
         r.warnings += setup.warnings.filter { !$0.contains(host.text) || host.isLoopback }
         r.notes += setup.notes.filter { !$0.contains("--busparams") || virtualMachine == nil }
         if !r.warnings.isEmpty { r.worsen(to: .warn) }
         finish(r)
+    }
+
+    /// The setup is remembered (folder, port, host address; never the key) so that
+    /// `kdnetctl listen` and `kdnetctl doctor` work next without flags. Not from the
+    /// target side: that runs on the target's live system, not where the debugger runs.
+    private func remember(_ r: inout StepReport) {
+        guard let memory = options.memory, !options.targetSide else { return }
+        let folder = options.outDir.standardizedFileURL
+        let config = debugger == .kdnetctl ? folder.appendingPathComponent(FleetPlan.listenerFile).path : nil
+        let setup = RememberedSetup(folder: folder.path, madeBy: .wizard, listenerConfig: config,
+                                    hostIp: host.text, port: Int(port.value), targets: 1)
+        switch memory.rememberIfPossible(setup) {
+        case .remembered(let file):
+            record.remembered = file
+            r.lines.append(debugger == .kdnetctl
+                ? "remembered in \(file): `kdnetctl listen`, `kdnetctl doctor` and `kdnetctl inspect --live` use this setup without flags (--no-remember skips this)"
+                : "remembered in \(file): `kdnetctl doctor` checks this setup without flags (--no-remember skips this)")
+        case .notRemembered(let why):
+            r.warnings.append(why)
+        }
     }
 
     func redact(_ text: String) -> String {

@@ -22,14 +22,18 @@ public final class WizardFlow {
         /// Seconds to wait for the target each time.
         public var connectTimeout: Double
         public var makeKey: @Sendable () -> DebugKey
+        /// Where the written setup is remembered for `listen`, `doctor` and `inspect --live`;
+        /// nil with `--no-remember` (and in tests, so they leave the user's state alone).
+        public var memory: SetupMemory?
 
         public init(outDir: URL, planDir: URL? = nil, presets: [String: String] = [:], presetOrigins: [String: PresetOrigin] = [:],
                     simulatedTarget: SimulatedTarget? = nil, targetSide: Bool = false, includeVirtual: Bool = false, connectTimeout: Double = 120,
-                    makeKey: @escaping @Sendable () -> DebugKey = DebugKey.generate) {
+                    makeKey: @escaping @Sendable () -> DebugKey = DebugKey.generate, memory: SetupMemory? = nil) {
             self.outDir = outDir; self.planDir = planDir; self.presets = presets; self.presetOrigins = presetOrigins
             self.simulatedTarget = simulatedTarget
             self.targetSide = targetSide; self.includeVirtual = includeVirtual; self.connectTimeout = connectTimeout
             self.makeKey = makeKey
+            self.memory = memory
         }
     }
 

@@ -25,6 +25,9 @@ public struct WizardRecord: Sendable, Codable, Equatable {
     public var connection: ConnectionOutcome?
     public var checks: [WizardCheck]
     public var outcome: Outcome
+    /// The state file that remembers this setup for the next commands; nil with
+    /// `--no-remember`, from the target side, or when it could not be written.
+    public var remembered: String?
 
     public init(mode: String) {
         self.mode = mode; steps = []; choices = [:]; files = []; connection = nil; checks = []; outcome = .setUp

@@ -20,6 +20,10 @@ struct DoctorCommand: KdnetctlCommand {
             With --listen SECONDS it also listens on the port without answering and \
             tells what arrives: nothing, other traffic, KDNET with another key, KDNET \
             from an unexpected address, or KDNET that authenticates.
+            Without --port, --host-ip or a key it checks the setup the last `kdnetctl wizard` \
+            or `plan` remembered, and with no flags at all and nothing remembered, the \
+            recommended defaults (the first free port in 50000-50039 and the address \
+            `kdnetctl host` recommends); its first line says which.
             Exits 1 when any check fails, 0 otherwise.
             """
     )
@@ -38,6 +42,8 @@ struct DoctorCommand: KdnetctlCommand {
     @OptionGroup var output: OutputOptions
 
     func execute() async throws {
+        let (basis, settings) = try resolveSettings()
+        let port = settings.port
         var vmReport: VMCheckReport?
         if let vm {
             let catalog = VMCatalog.load(vmSources.sources)
@@ -46,15 +52,16 @@ struct DoctorCommand: KdnetctlCommand {
                 try VMCheck.live(machine, in: catalog, windows: nics.windows, port: port ?? VMCheck.defaultPort)
             }
         }
-        let key = try keySource.resolve()
         let pasted = try dbgsettings.map(DbgsettingsCommand.Lint.readSettings)
         let request = try ValidationError.fromFlags(refusing: [DoctorRequestError.self, HardwareUsageError.self]) {
-            try DoctorRequest.parsing(port: port, key: key, hostIP: hostIP, target: target, dbgSettings: pasted, hostOS: hostOS,
+            try DoctorRequest.parsing(port: port, key: settings.key, hostIP: settings.hostIP, target: target, dbgSettings: pasted, hostOS: hostOS,
                                       listenSeconds: listen, pciDump: nics.pciDump, ids: nics.ids, windows: nics.windows,
                                       pciIDs: nics.pciIDsFile, vm: vmReport)
         }
+        // Said once the request is whole, so that a refusal stays one line.
+        if let basis, !output.json { Console.err(basis.description) }
         let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
-        let report = Doctor.run(request) { event in
+        var report = Doctor.run(request) { event in
             switch event {
             case .checking(let activity): status.update("doctor: \(activity)…")
             case .pinged(let sent, let answered, let of): status.update("doctor: ping \(sent)/\(of), \(answered) answered…")
@@ -63,8 +70,25 @@ struct DoctorCommand: KdnetctlCommand {
             }
         }
         status.finish()
+        report.basis = basis
         if output.json { try Console.json(report) } else { render(report) }
         if report.failed { throw ExitCode(1) }
+    }
+
+    /// The flags' port, key and host address; when they name none, the remembered setup's;
+    /// when nothing at all is asked, the recommended defaults (never "nothing to check").
+    private func resolveSettings() throws -> (DoctorBasis?, DoctorBasis.Settings) {
+        let given = DoctorBasis.Settings(port: port, key: try keySource.resolve(), hostIP: hostIP)
+        guard given.port == nil, given.key == nil, given.hostIP == nil else { return (nil, given) }
+        if let setup = try SetupMemory().recall() {
+            let (basis, settings) = try DoctorBasis.remembered(setup)
+            return (basis, settings)
+        }
+        let askedNothing = target == nil && dbgsettings == nil && listen == nil && vm == nil
+            && nics.pciDump == nil && nics.ids.isEmpty && nics.windows == nil
+        guard askedNothing else { return (nil, given) }
+        let (basis, settings) = DoctorBasis.liveDefaults()
+        return (basis, settings)
     }
 
     private func render(_ report: DoctorReport) {

@@ -89,13 +89,13 @@ struct InspectCommand: KdnetctlCommand {
     }
 
     func execute() async throws {
-        let keys = try observerKeys()
+        let (keys, remembered) = try observerKeys()
         let streamRecords = output.json || verbose
         var printer = RecordPrinter(json: output.json)
         let onRecord: (ObservedDatagram) -> Void = streamRecords ? { printer.add($0) } : { _ in }
         let summary: InspectSummary
         if let live {
-            summary = try inspectLive(interface: live, keys: keys, onRecord: onRecord)
+            summary = try inspectLive(interface: live, keys: keys, remembered: remembered, onRecord: onRecord)
         } else if hexLines {
             summary = try CaptureInspector.inspect(hexLines: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord)
         } else {
@@ -110,21 +110,27 @@ struct InspectCommand: KdnetctlCommand {
         if summary.problemFound { throw ExitCode(1) }
     }
 
-    private func observerKeys() throws -> [ObserverKey] {
+    /// The keys given, or for a live capture without any, the remembered setup's.
+    private func observerKeys() throws -> (keys: [ObserverKey], remembered: RememberedSetup?) {
         var keys: [ObserverKey] = []
         for (i, key) in key.enumerated() { keys.append(ObserverKey(key: key, label: "key \(i + 1)")) }
         if let extra = try KeySourceOptions.fileOrEnvironment(keyFile) {
             keys.append(ObserverKey(key: extra, label: keyFile == nil ? KeyFile.environmentVariable : "key file"))
         }
-        if let config {
-            let loaded = try ListenerConfig.load(from: URL(fileURLWithPath: config))
-            for t in loaded.targets { keys.append(ObserverKey(key: try DebugKey(parsing: t.key), label: t.name)) }
+        var config = try self.config.map { try ListenerConfig.load(from: URL(fileURLWithPath: $0)) }
+        // A live capture without keys decodes the remembered setup's traffic; a file may
+        // come from anywhere, so it is never guessed for.
+        var remembered: RememberedSetup?
+        if live != nil, keys.isEmpty, config == nil, let setup = try SetupMemory().recall() {
+            config = try setup.loadListenerConfig()
+            remembered = setup
         }
+        for t in config?.targets ?? [] { keys.append(ObserverKey(key: try DebugKey(parsing: t.key), label: t.name)) }
         if keys.isEmpty { throw ValidationError("give the key the target uses with --key K, --key-file FILE or $KDNETCTL_KEY (or --config listener.json)") }
-        return keys
+        return (keys, remembered)
     }
 
-    private func inspectLive(interface: String, keys: [ObserverKey], onRecord: (ObservedDatagram) -> Void) throws -> InspectSummary {
+    private func inspectLive(interface: String, keys: [ObserverKey], remembered: RememberedSetup?, onRecord: (ObservedDatagram) -> Void) throws -> InspectSummary {
         let signals = SignalRoute([SIGINT]) { interruptRequested.store(true, ordering: .relaxed) }
         defer { signals.cancel() }
         let status = StatusLine()
@@ -133,7 +139,10 @@ struct InspectCommand: KdnetctlCommand {
             interface: interface, keys: keys, limits: .init(count: count, duration: duration, filter: filter), showDataKeys: showDataKeys,
             interrupted: { interruptRequested.load(ordering: .relaxed) },
             // Said in every mode once the capture is open: scripts wait for this line.
-            ready: { Console.err("capturing on \(TerminalText.escaped(interface)) (\(filter ?? "udp")); Ctrl-C to stop") },
+            ready: {
+                if let remembered { Console.err(remembered.usingLine(otherwise: "--key, --key-file or --config")) }
+                Console.err("capturing on \(TerminalText.escaped(interface)) (\(filter ?? "udp")); Ctrl-C to stop")
+            },
             progress: { s in
                 status.update("capturing on \(interface): \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET, \(s.authenticated) authenticated (Ctrl-C to stop)")
             },

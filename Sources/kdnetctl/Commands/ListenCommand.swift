@@ -51,7 +51,7 @@ struct ListenCommand: KdnetctlCommand {
     }
 
     func execute() async throws {
-        let targets = try makeTargets()
+        let (targets, remembered) = try makeTargets()
         let stop = WakePipe()
         let signals = SignalRoute { stop.wake() }
         defer { signals.cancel() }
@@ -60,24 +60,38 @@ struct ListenCommand: KdnetctlCommand {
         let listener = try ValidationError.fromFlags(refusing: [ListenOptionError.self]) { try HostListener(options: options, stop: stop) }
         let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
         var narrator = Narrator(targets: targets, json: output.json, follow: follow, status: status)
+        // Once bound, so that a refusal stays one line.
+        if let remembered { Console.err(remembered.usingLine(otherwise: "--port/--key or --config")) }
         narrator.announce(bind: bind)
         let results = try listener.run(onSendFailure: { narrator.unsent($0, $1) }) { narrator.handle($0, $1, $2) }
         status.finish()
-        try report(results, stoppedBySignal: stop.isWoken)
+        try report(results, stoppedBySignal: stop.isWoken, fleet: config != nil || remembered?.madeBy == .plan)
     }
 
-    private func makeTargets() throws -> [ListenTarget] {
+    /// From the flags, or else from the setup the last wizard or plan remembered.
+    private func makeTargets() throws -> (targets: [ListenTarget], remembered: RememberedSetup?) {
         if let config {
-            return try ListenTarget.from(try ListenerConfig.load(from: URL(fileURLWithPath: config)))
+            return (try ListenTarget.from(try ListenerConfig.load(from: URL(fileURLWithPath: config))), nil)
         }
-        guard let port, let key = try keySource.resolve() else { throw ValidationError(ListenOptionError.needsPortAndKey) }
-        return [ListenTarget(port: port.value, key: key, expectedAddress: expect)]
+        let key = try keySource.resolve()
+        if port == nil, key == nil, let setup = try SetupMemory().recall() {
+            let targets = try ListenTarget.from(try setup.loadListenerConfig()).map { t in
+                var t = t
+                if let expect { t.expectedAddress = expect }
+                return t
+            }
+            return (targets, setup)
+        }
+        guard let port, let key else { throw ValidationError(ListenOptionError.needsPortAndKey) }
+        return ([ListenTarget(port: port.value, key: key, expectedAddress: expect)], nil)
     }
 
-    private func report(_ results: [ListenResult], stoppedBySignal: Bool) throws {
+    /// A fleet (--config, or a remembered plan) prints the fleet document; one target
+    /// (the flags, or a remembered wizard setup) its own.
+    private func report(_ results: [ListenResult], stoppedBySignal: Bool, fleet: Bool) throws {
         let ok = follow ? (stoppedBySignal || results.allSatisfy(\.connected)) : results.allSatisfy(\.connected)
         if output.json {
-            if config != nil { try Self.printFleetJSON(results) } else { try Console.json(results[0]) }
+            if fleet { try Self.printFleetJSON(results) } else { try Console.json(results[0]) }
         } else {
             for r in results { Console.err(Self.render(r, follow: follow)) }
         }

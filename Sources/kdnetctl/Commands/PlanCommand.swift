@@ -13,7 +13,9 @@ struct PlanCommand: KdnetctlCommand {
             again keeps every port and key and only adds new targets; --rotate-keys makes \
             new keys. Nothing is written unless the whole inventory is valid, and the files \
             are written all or none. Target names Windows reserves (CON, NUL, COM1, ...) \
-            are refused.
+            are refused. The plan is remembered (its folder, never a key) in \
+            $XDG_STATE_HOME/kdnetctl (default ~/.local/state/kdnetctl) for `listen`, `doctor` \
+            and `inspect --live` without flags; --no-remember skips this.
             """
     )
 
@@ -23,6 +25,7 @@ struct PlanCommand: KdnetctlCommand {
     var hostIp: [HostAddress] = []
     @Flag(help: "Give every target a new key (keys given in the inventory stay).") var rotateKeys = false
     @Option(help: "The host's OS, for its firewall rule.") var hostOs: HostOS = .linux
+    @Flag(help: "Do not remember this plan for `listen`, `doctor` and `inspect --live` (kept in $XDG_STATE_HOME/kdnetctl).") var noRemember = false
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -40,6 +43,15 @@ struct PlanCommand: KdnetctlCommand {
         planner.hostOS = hostOs
         var (plan, files) = try planner.prepare()
         plan.notes = try planner.write(files)
+        if !noRemember {
+            switch SetupMemory().rememberIfPossible(plan.rememberedSetup) {
+            case .remembered(let file):
+                plan.remembered = file
+                plan.notes.append("remembered in \(file): `kdnetctl listen`, `kdnetctl doctor` and `kdnetctl inspect --live` use this plan without flags (--no-remember skips this)")
+            case .notRemembered(let why):
+                plan.warnings.append(why)
+            }
+        }
         if output.json { try Console.json(plan); return }
         Console.out(Self.text(plan))
         for w in plan.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + TerminalText.escaped(w)) }

@@ -25,6 +25,10 @@ struct WizardCommand: KdnetctlCommand {
             The target's scripts and a notes file go to --out (mode 0600: they hold the key); an \
             existing --out others can read is made 0700 when it holds nothing else, and a \
             warning names it otherwise. \
+            The setup is remembered (its folder, port and host address, never the key) in \
+            $XDG_STATE_HOME/kdnetctl (default ~/.local/state/kdnetctl), so that `kdnetctl listen`, \
+            `kdnetctl doctor` and `kdnetctl inspect --live` use it without flags; --no-remember \
+            skips this. \
             --vm NAME makes the target a VM on this host: its `kdnetctl vm check` runs, \
             `vm fix` is offered (--vm-fix apply), and the hostip and busparams come from \
             the VM's network and NIC.
@@ -60,6 +64,7 @@ struct WizardCommand: KdnetctlCommand {
     @Option(help: "The NIC's location: decimal b.d.f or lspci's 3b:00.0.") var busparams: String?
     @Option(parsing: .unconditional, help: "Use this key instead of generating one.") var key: DebugKey?
     @Flag(help: "Write the set-up but do not wait for the target.") var noConnect = false
+    @Flag(help: "Do not remember this setup for `listen`, `doctor` and `inspect --live` (kept in $XDG_STATE_HOME/kdnetctl).") var noRemember = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Seconds to wait for the target, 1-3600.", valueName: "seconds"),
             transform: ArgumentValue.seconds(1...3600)) var timeout: Double?
     @Option(help: ArgumentHelp("A `kdnetctl plan` folder whose ports are taken.", valueName: "dir")) var plan: String?
@@ -130,7 +135,8 @@ struct WizardCommand: KdnetctlCommand {
             outDir: URL(fileURLWithPath: out), planDir: plan.map { URL(fileURLWithPath: $0) }, presets: presets.values, presetOrigins: presets.origins,
             simulatedTarget: simulated,
             targetSide: targetSide, includeVirtual: includeVirtual,
-            connectTimeout: timeout ?? (simulatedTarget ? 20 : 120))
+            connectTimeout: timeout ?? (simulatedTarget ? 20 : 120),
+            memory: noRemember ? nil : SetupMemory())
     }
 }
 
