@@ -45,6 +45,47 @@ import Testing
         for line in out.split(separator: "\n") { #expect(TextWrapper.cells(line) <= 21) }
         #expect(out == "漢字漢字漢字\n漢字漢字漢字 漢字")
     }
+
+    @Test func aLabelledLineContinuesUnderTheTextAfterItsLabel() {
+        let out = TextWrapper(width: 40).wrap("  fix: " + text)
+        let lines = out.split(separator: "\n")
+        #expect(lines.count > 2)
+        #expect(lines[0].hasPrefix("  fix: no datagram"))
+        for line in lines.dropFirst() { #expect(line.prefix { $0 == " " }.count == 7, "\(line)") }
+        let coloured = TextWrapper(width: 40).wrap("\u{1B}[31mnot connected\u{1B}[0m: target: " + text)
+        for line in coloured.split(separator: "\n").dropFirst() { #expect(line.prefix { $0 == " " }.count == 15, "\(line)") }
+    }
+
+    @Test func listItemsHangUnderTheirTextAndPlainProseUnderItsIndent() {
+        for line in TextWrapper(width: 40).wrap("- " + text).split(separator: "\n").dropFirst() { #expect(line.prefix { $0 == " " }.count == 2) }
+        for line in TextWrapper(width: 40).wrap("  12) " + text).split(separator: "\n").dropFirst() { #expect(line.prefix { $0 == " " }.count == 6) }
+        // A sentence whose first colon comes late has no label: it continues under its indent.
+        let prose = "   the target was seen at 10.0.0.2 by the doctor and by the listener: " + text
+        for line in TextWrapper(width: 40).wrap(prose).split(separator: "\n").dropFirst() { #expect(line.prefix { $0 == " " }.count == 3) }
+    }
+
+    @Test func aTablesPaddingIsKeptWhereTheLineIsNotBroken() {
+        let row = "fail  listen     " + text
+        let out = TextWrapper(width: 60).wrap(row, hangingIndent: 17)
+        #expect(out.hasPrefix("fail  listen     no datagram"))
+        for line in out.split(separator: "\n").dropFirst() { #expect(line.prefix { $0 == " " }.count == 17) }
+    }
+
+    @Test func onlyATerminalWithAKnownWidthAndNoJSONWraps() {
+        #expect(TextWrapper.forOutput(isTerminal: true, json: false, windowColumns: 80, environment: [:])?.width == 80)
+        #expect(TextWrapper.forOutput(isTerminal: true, json: false, windowColumns: 0, environment: ["COLUMNS": "100"])?.width == 100)
+        #expect(TextWrapper.forOutput(isTerminal: true, json: false, windowColumns: nil, environment: [:]) == nil)
+        #expect(TextWrapper.forOutput(isTerminal: false, json: false, windowColumns: nil, environment: ["COLUMNS": "80"]) == nil)
+        #expect(TextWrapper.forOutput(isTerminal: true, json: true, windowColumns: 80, environment: [:]) == nil)
+        // NO_COLOR is about colour only: the text still wraps.
+        #expect(TextWrapper.forOutput(isTerminal: true, json: false, windowColumns: 80, environment: ["NO_COLOR": "1", "TERM": "dumb"])?.width == 80)
+    }
+
+    @Test func aStatusLineIsCutToOneLine() {
+        #expect(TextWrapper.truncated("waiting 3 s of 120: no datagrams yet", toCells: 20) == "waiting 3 s of 120:…")
+        #expect(TextWrapper.truncated("short", toCells: 20) == "short")
+        #expect(TextWrapper.cells(TextWrapper.truncated("漢字漢字漢字漢字漢字漢字", toCells: 9)) <= 9)
+    }
 }
 
 @Suite struct WaitProgressTests {
@@ -54,16 +95,21 @@ import Testing
         #expect(WaitProgress(elapsed: 3, limit: nil).line("x") == "waiting 3 s: x")
     }
 
-    @Test func plainLinesComeOncePerInterval() {
-        #expect(WaitProgress(elapsed: 0.1, limit: 60).isDueForPlainLine(since: nil))
-        #expect(!WaitProgress(elapsed: 9.9, limit: 60).isDueForPlainLine(since: 0.1))
-        #expect(WaitProgress(elapsed: 10.2, limit: 60).isDueForPlainLine(since: 9.9))
+    @Test func plainLinesComeOncePerIntervalAndNotBeforeTheFirstIsOver() {
+        #expect(!WaitProgress(elapsed: 0.1, limit: 60).isDueForPlainLine(since: 0))
+        #expect(!WaitProgress(elapsed: 9.9, limit: 60).isDueForPlainLine(since: 0))
+        #expect(WaitProgress(elapsed: 10.2, limit: 60).isDueForPlainLine(since: 0))
         #expect(!WaitProgress(elapsed: 12, limit: 60).isDueForPlainLine(since: 10.2))
+        #expect(WaitProgress(elapsed: 20, limit: 60).isDueForPlainLine(since: 10.2))
     }
 
-    @Test func theSpinnerTurns() {
-        let frames = Set(stride(from: 0.0, to: 1.0, by: 0.125).map { WaitProgress(elapsed: $0, limit: nil).spinnerFrame })
-        #expect(frames.count == 4)
+    @Test func theSpinnerTurnsOnceEveryRedraw() {
+        let frames = (0..<4).map { WaitProgress(elapsed: Double($0) * WaitProgress.redrawInterval + 0.01, limit: nil).spinnerFrame }
+        #expect(Set(frames).count == 4)
+    }
+
+    @Test func aWaitCanBeNamed() {
+        #expect(WaitProgress(elapsed: 3.2, limit: nil).line("eth0: 0 UDP datagrams", verb: "capturing") == "capturing 3 s: eth0: 0 UDP datagrams")
     }
 }
 

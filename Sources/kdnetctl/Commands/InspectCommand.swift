@@ -127,15 +127,18 @@ struct InspectCommand: KdnetctlCommand {
     private func inspectLive(interface: String, keys: [ObserverKey], onRecord: (ObservedDatagram) -> Void) throws -> InspectSummary {
         let signals = SignalRoute([SIGINT]) { interruptRequested.store(true, ordering: .relaxed) }
         defer { signals.cancel() }
-        let status = StatusLine()
+        let status = StatusLine(json: output.json)
         defer { status.finish() }
+        let started = MonotonicClock.now()
         return try CaptureInspector.inspect(
             interface: interface, keys: keys, limits: .init(count: count, duration: duration, filter: filter), showDataKeys: showDataKeys,
             interrupted: { interruptRequested.load(ordering: .relaxed) },
             // Said in every mode once the capture is open: scripts wait for this line.
             ready: { Console.err("capturing on \(TerminalText.escaped(interface)) (\(filter ?? "udp")); Ctrl-C to stop") },
             progress: { s in
-                status.update("capturing on \(interface): \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET, \(s.authenticated) authenticated (Ctrl-C to stop)")
+                status.waiting(WaitProgress(elapsed: MonotonicClock.now() - started, limit: duration),
+                               "\(TerminalText.escaped(interface)), \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET, \(s.authenticated) authenticated (Ctrl-C to stop)",
+                               verb: "capturing")
             },
             onRecord: onRecord)
     }
