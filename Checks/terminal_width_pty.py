@@ -9,7 +9,7 @@ check-terminal.sh to count.
 usage: terminal_width_pty.py KDNETCTL WORKDIR NETNS
 """
 from check_report import finish, report
-import fcntl, os, re, select, struct, subprocess, sys, termios, time, unicodedata
+import fcntl, os, re, resource, select, struct, subprocess, sys, termios, time, unicodedata
 
 KDNETCTL, WORK, NS = sys.argv[1], sys.argv[2], sys.argv[3]
 COLUMNS = 80
@@ -140,7 +140,11 @@ report(code == 130, f"wizard list: Ctrl-C leaves with 130 (got {code})")
 
 # A quiet wait on a terminal: the spinner line is redrawn while nothing arrives, with the
 # seconds waited and the timeout.
+before = resource.getrusage(resource.RUSAGE_CHILDREN)
 shown, code = run_pty(in_ns("listen", "--port", "50001", "--key", KEY, "--timeout", "3"), fresh_dir("spinner"), 30)
+after = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+report(cpu < 0.5, f"redrawing the waiting line costs next to no CPU ({cpu:.2f} s in a 3 s wait, start-up included)")
 frames = re.findall(r"\r([|/\\-]) waiting (\d+) s of 3: no datagrams yet", CSI.sub("", shown))
 report(len(frames) >= 5, f"listen on a terminal redraws its waiting line while nothing arrives ({len(frames)} redraws in 3 s)")
 report(len({f for f, _ in frames}) == 4 and {"0", "1", "2"} <= {s for _, s in frames},
