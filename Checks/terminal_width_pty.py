@@ -151,4 +151,14 @@ report(len({f for f, _ in frames}) == 4 and {"0", "1", "2"} <= {s for _, s in fr
        f"the spinner turns and the seconds count (frames {sorted({f for f, _ in frames})}, seconds {sorted({s for _, s in frames})})")
 report(code == 1 and "no-traffic" in shown, f"and then gives the no-traffic diagnosis (exit {code})")
 
+# The other waits say the same: a live capture and the doctor's listen.
+for what, argv, pattern in [
+        ("inspect --live", in_ns("inspect", "--live", "lo", "--key", KEY, "--duration", "2"), r"\r[|/\\-] capturing 1 s of 2: lo, "),
+        ("doctor --listen", in_ns("doctor", "--port", "50002", "--key", KEY, "--listen", "2"),
+         r"\r[|/\\-] waiting 1 s of 2: listening on UDP port 50002, 0 datagrams"),
+        ("probe listen", in_ns("probe", "listen", "--port", "50003", "--key", "secret", "--timeout", "2"),
+         r"\r[|/\\-] waiting 1 s of 2: answering probes on UDP port 50003")]:
+    shown, _ = run_pty(argv, fresh_dir(what.replace(" ", "-")), 30)
+    report(re.search(pattern, CSI.sub("", shown)) is not None, f"{what} on a terminal shows the seconds and the limit with a spinner")
+
 finish()
