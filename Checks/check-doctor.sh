@@ -172,6 +172,10 @@ listen_wait() { wait $LISTENER; LCODE=$?; OUT=$(cat "$WORK/listen.out"); }
 expect_exit 1 "nothing arrives" -- doctor --port 50000 --key $KEY --listen 1 --json
 verdict_is "$OUT" listen fail "nothing arrived"
 contains "$(line "$OUT" listen)" "not rebooted" "names the causes of silence"
+# Off a terminal a long listen says every 10 s that it is still waiting, on stderr only.
+expect_exit 1 "nothing arrives in 11 s (piped)" -- doctor --port 50000 --key $KEY --listen 11
+[[ $(grep -c "^waiting 10 s of 11: listening on UDP port 50000, 0 datagrams" "$WORK/err") -eq 1 && $OUT != *waiting\ 10* ]] \
+  && pass "a piped --listen prints one plain waiting line on stderr" || fail "waiting line: stderr: $ERR"
 listen_bg $KEY 2.5
 inns $T python3 -c 'import socket,time
 s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -83,6 +83,15 @@ wait
 # -- nothing, garbage only, unexpected source
 expect_exit 1 "silence" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 1 --json
 [[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["total"]') == "no-traffic 0" ]] && pass "diagnosed as no-traffic" || fail "silence: $OUT"
+[[ $(grep -c . "$WORK/err") -eq 1 ]] && ! grep -q "^waiting" "$WORK/err" && pass "--json: no waiting line on stderr, only the ready line" || fail "--json silence wrote to stderr: $ERR"
+# A long quiet wait off a terminal says it is still waiting, every 10 s, before the diagnosis.
+expect_exit 1 "silence for 12 s (piped)" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 12
+WAITING_AT=$(grep -n "^waiting 10 s of 12: no datagrams yet$" "$WORK/err" | cut -d: -f1); DIAGNOSIS_AT=$(grep -n "^not connected" "$WORK/err" | cut -d: -f1)
+[[ -n $WAITING_AT && -n $DIAGNOSIS_AT ]] && (( WAITING_AT < DIAGNOSIS_AT )) \
+  && pass "a piped wait prints 'waiting 10 s of 12: no datagrams yet' before the diagnosis" || fail "no plain waiting line before the diagnosis: $ERR"
+[[ $(grep -c "^waiting" "$WORK/err") -eq 1 ]] && pass "one plain waiting line in 12 s" || fail "waiting lines: $ERR"
+expect_exit 1 "silence for 3 s (piped)" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 3
+! grep -q "^waiting" "$WORK/err" && pass "a short piped wait prints no waiting line" || fail "short wait printed: $ERR"
 garbage 50002 15 text
 expect_exit 1 "garbage only" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2 --json
 [[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["not_kdnet"] > 3') == "not-kdnet True" ]] && pass "diagnosed as not-kdnet" || fail "garbage: $OUT"

@@ -64,4 +64,14 @@ prior "$WORK/listen"
 expect_exit 1 "listen --config with ESC in a name" -- ip netns exec "$NS" "$KDNETCTL" listen --config "$WORK/listen/listener.json" --timeout 1
 no_raw_escape "listen refusing the config"
 contains "$ERR" "name 'old\\x1b]0;owned" "the refused name is shown escaped"
+
+# -- On an 80-column pseudo-terminal long output is wrapped by kdnetctl at word
+# boundaries (never wider than the terminal, no word split), the wizard's lists are
+# wrapped rather than cut, and a quiet wait's spinner line is redrawn.
+while IFS= read -r line; do
+  case $line in
+    "ok   "*) pass "pty 80 columns: ${line#ok   }" ;;
+    "FAIL "*) fail "pty 80 columns: ${line#FAIL }" ;;
+  esac
+done < <(python3 "$(dirname "$0")/terminal_width_pty.py" "$KDNETCTL" "$WORK" "$NS" 2>&1 || echo "FAIL terminal_width_pty.py exited $?")
 finish

@@ -6,19 +6,12 @@ check-wizard.sh to count.
 
 usage: wizard_pty.py KDNETCTL WORKDIR
 """
+from check_report import finish, report
 import fcntl, os, re, select, signal, stat, struct, subprocess, sys, termios, time
 
 KDNETCTL, WORK = sys.argv[1], sys.argv[2]
 UP, DOWN, ENTER, CTRL_C, CTRL_U = "\x1b[A", "\x1b[B", "\r", "\x03", "\x15"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-failures = 0
-
-
-def report(ok, what):
-    global failures
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures += 1
 
 
 class Session:
@@ -164,4 +157,4 @@ code = s.finish(10)
 report(code == 130 and not os.path.exists(out2), "Ctrl-C in a list at step 4 exits 130 with nothing written")
 report("UDP port for this target" not in s.screen, "answers given as flags are not asked")
 
-sys.exit(1 if failures else 0)
+finish()

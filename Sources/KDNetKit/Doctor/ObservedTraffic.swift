@@ -41,8 +41,8 @@ enum TrafficWatch {
             let left = deadline - MonotonicClock.now()
             if left <= 0 { break }
             onTick(left, seen)
-            // Wake at least once a second so the status line counts down.
-            let ready = try Poller.wait(sockets.map(\.fd), until: MonotonicClock.now() + min(left, 1))
+            // Wake at every redraw so the status line's spinner turns and its seconds count.
+            let ready = try Poller.wait(sockets.map(\.fd), until: MonotonicClock.now() + min(left, WaitProgress.redrawInterval))
             for socket in sockets where ready.contains(socket.fd) {
                 while let (bytes, from) = socket.receive(using: buffer) {
                     seen.record(bytes, from: from, by: classifier)

@@ -80,13 +80,18 @@ public final class HostListener {
 
     /// Runs until every target is confirmed (confirm mode), the timeout, or `stop`.
     /// `onEvent` sees every session event with the index of its target, `onSendFailure`
-    /// every datagram the kernel refused to send.
-    public func run(onSendFailure: @escaping (Int, ListenerError) -> Void = { _, _ in },
+    /// every datagram the kernel refused to send, `onTick` the seconds since the start
+    /// every `tickInterval` seconds (for a status line that counts while nothing arrives;
+    /// with no interval the listener sleeps until a datagram or a session deadline).
+    public func run(tickInterval: SessionTime? = nil, onTick: (SessionTime) -> Void = { _ in },
+                    onSendFailure: @escaping (Int, ListenerError) -> Void = { _, _ in },
                     onEvent: (Int, SessionEvent, TrafficTally) -> Void) throws -> [ListenResult] {
         self.onSendFailure = onSendFailure
         defer { self.onSendFailure = { _, _ in } }
         let start = MonotonicClock.now()
         let end = options.timeout.map { start + $0 }
+        let tickInterval = tickInterval.flatMap { $0 > 0 ? $0 : nil }
+        var nextTick = tickInterval.map { start + $0 }
         var owner: [Int32: (port: Int, socket: UDPSocket)] = [:]
         for (i, p) in ports.enumerated() { for s in p.sockets { owner[s.fd] = (i, s) } }
         var fds = Array(owner.keys)
@@ -102,7 +107,14 @@ public final class HostListener {
                 }
                 sendConnectRequest(port: i, at: now)
             }
-            let deadlines = ports.flatMap { [$0.session.nextDeadline, $0.session.peer == nil ? $0.nextConnectAt : nil] } + [end]
+            if let due = nextTick, let interval = tickInterval, now >= due {
+                onTick(now - start)
+                // The next whole interval after now: a slow callback skips ticks rather than bunching them.
+                var next = due + interval
+                while next <= now { next += interval }
+                nextTick = next
+            }
+            let deadlines = ports.flatMap { [$0.session.nextDeadline, $0.session.peer == nil ? $0.nextConnectAt : nil] } + [end, nextTick]
             let ready = try Poller.wait(fds, until: deadlines.earliest)
             for fd in ready {
                 guard let (i, socket) = owner[fd] else { continue }

@@ -79,7 +79,7 @@ public enum UDPProbe {
             let left = deadline - MonotonicClock.now()
             if left <= 0 { break }
             onEvent(.tick(secondsLeft: left))
-            guard let (bytes, from) = try socket.receive(until: min(deadline, MonotonicClock.now() + 1)) else { continue }
+            guard let (bytes, from) = try socket.receive(until: min(deadline, MonotonicClock.now() + WaitProgress.redrawInterval)) else { continue }
             let request: ProbeWire.Request
             do { request = try ProbeWire.decodeRequest(bytes, key: key) } catch {
                 rejected += 1

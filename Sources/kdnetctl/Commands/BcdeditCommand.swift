@@ -48,10 +48,13 @@ struct BcdeditCommand: KdnetctlCommand {
         switch output.json ? .json : format {
         case .json: try Console.json(setup)
         case .cmd, .ps1:
-            Console.out(TargetScript.render(setup, as: format == .cmd ? .cmd : .ps1), terminator: "")
+            Console.out(TargetScript.render(setup, as: format == .cmd ? .cmd : .ps1), terminator: "", wrap: false)
             remarks(setup)
         case .text:
-            Console.out(Self.text(setup))
+            // The indented lines are commands to copy: a break in one would run half of it.
+            for line in Self.text(setup).split(separator: "\n", omittingEmptySubsequences: false) {
+                Console.out(String(line), wrap: !line.hasPrefix("  ") || line.hasPrefix("  ("))
+            }
             remarks(setup, notes: false)
         }
     }

@@ -60,13 +60,15 @@ struct DoctorCommand: KdnetctlCommand {
         }
         // Said once the request is whole, so that a refusal stays one line.
         if let basis, !output.json { Console.err(basis.description) }
-        let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+        let status = StatusLine(json: output.json)
         var report = Doctor.run(request) { event in
             switch event {
             case .checking(let activity): status.update("doctor: \(activity)…")
             case .pinged(let sent, let answered, let of): status.update("doctor: ping \(sent)/\(of), \(answered) answered…")
             case .listening(let left, let seen):
-                status.update("doctor: listening on port \(port ?? 0), \(Int(left.rounded(.up))) s left; \(seen.total) datagram\(seen.total == 1 ? "" : "s"), \(seen.authenticated) authenticated, \(seen.wrongKey) with another key, \(seen.unsupportedVersion) of an unknown version, \(seen.notKdnet) not KDNET…")
+                let seconds = listen ?? left
+                status.waiting(WaitProgress(elapsed: seconds - left, limit: seconds),
+                               "listening on UDP port \(port ?? 0), \(seen.total) datagram\(seen.total == 1 ? "" : "s"), \(seen.authenticated) authenticated, \(seen.wrongKey) with another key, \(seen.unsupportedVersion) of an unknown version, \(seen.notKdnet) not KDNET")
             }
         }
         status.finish()
@@ -97,7 +99,9 @@ struct DoctorCommand: KdnetctlCommand {
         for c in report.checks {
             let style: Console.Style = c.verdict == .pass ? .green : c.verdict == .warn ? .yellow : .red
             let label = Console.paint(c.verdict.rawValue, style)
-            Console.out("\(label)  \(c.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(TerminalText.escaped(c.cause))")
+            // A long cause continues in its own column, under itself.
+            Console.out("\(label)  \(c.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(TerminalText.escaped(c.cause))",
+                        hangingIndent: c.verdict.rawValue.count + width + 4)
             if let fix = c.fix { Console.out("\(indent)fix: \(TerminalText.escaped(fix))") }
             for d in c.details ?? [] { Console.out("\(indent)  \(TerminalText.escaped(d))") }
         }

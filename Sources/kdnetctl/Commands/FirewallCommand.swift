@@ -53,7 +53,7 @@ struct FirewallCommand: KdnetctlCommand {
         Render.verdict(r.verdict, r.cause, nil)
         if !r.openCommands.isEmpty {
             Console.out("to open it:")
-            for c in r.openCommands { Console.out("  \(c)") }
+            for c in r.openCommands { Console.out("  \(c)", wrap: false) }
         } else if let fix = r.fix {
             Console.out("fix: \(fix)")
         }
@@ -63,7 +63,7 @@ struct FirewallCommand: KdnetctlCommand {
         let advice = WindowsFirewallAdvice(port: port)
         if output.json { return try Console.json(advice) }
         for (i, s) in advice.steps.enumerated() { Console.out("\(i + 1). \(s)") }
-        Console.out("\n  cmd:        \(advice.netsh)\n  PowerShell: \(advice.powershell)\n")
+        Console.out("\n  cmd:        \(advice.netsh)\n  PowerShell: \(advice.powershell)\n", wrap: false)
         for line in advice.controlPanel { Console.out(line) }
     }
 }

@@ -133,8 +133,9 @@ struct InspectCommand: KdnetctlCommand {
     private func inspectLive(interface: String, keys: [ObserverKey], remembered: RememberedSetup?, onRecord: (ObservedDatagram) -> Void) throws -> InspectSummary {
         let signals = SignalRoute([SIGINT]) { interruptRequested.store(true, ordering: .relaxed) }
         defer { signals.cancel() }
-        let status = StatusLine()
+        let status = StatusLine(json: output.json)
         defer { status.finish() }
+        let started = MonotonicClock.now()
         return try CaptureInspector.inspect(
             interface: interface, keys: keys, limits: .init(count: count, duration: duration, filter: filter), showDataKeys: showDataKeys,
             interrupted: { interruptRequested.load(ordering: .relaxed) },
@@ -144,7 +145,9 @@ struct InspectCommand: KdnetctlCommand {
                 Console.err("capturing on \(TerminalText.escaped(interface)) (\(filter ?? "udp")); Ctrl-C to stop")
             },
             progress: { s in
-                status.update("capturing on \(interface): \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET, \(s.authenticated) authenticated (Ctrl-C to stop)")
+                status.waiting(WaitProgress(elapsed: MonotonicClock.now() - started, limit: duration),
+                               "\(TerminalText.escaped(interface)), \(s.datagrams) UDP datagrams, \(s.kdnetDatagrams) KDNET, \(s.authenticated) authenticated (Ctrl-C to stop)",
+                               verb: "capturing")
             },
             onRecord: onRecord)
     }

@@ -58,12 +58,13 @@ struct ListenCommand: KdnetctlCommand {
         let options = ListenOptions(targets: targets, bind: bind, timeout: timeout ?? (follow ? nil : 120),
                                     mode: follow ? .follow : .confirm, connectTo: target)
         let listener = try ValidationError.fromFlags(refusing: [ListenOptionError.self]) { try HostListener(options: options, stop: stop) }
-        let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
-        var narrator = Narrator(targets: targets, json: output.json, follow: follow, status: status)
+        let status = StatusLine(json: output.json)
+        var narrator = Narrator(targets: targets, json: output.json, follow: follow, status: status, limit: options.timeout)
         // Once bound, so that a refusal stays one line.
         if let remembered { Console.err(remembered.usingLine(otherwise: "--port/--key or --config")) }
         narrator.announce(bind: bind)
-        let results = try listener.run(onSendFailure: { narrator.unsent($0, $1) }) { narrator.handle($0, $1, $2) }
+        let results = try listener.run(tickInterval: status.tickInterval, onTick: { narrator.tick($0) },
+                                       onSendFailure: { narrator.unsent($0, $1) }) { narrator.handle($0, $1, $2) }
         status.finish()
         try report(results, stoppedBySignal: stop.isWoken, fleet: config != nil || remembered?.madeBy == .plan)
     }
@@ -142,10 +143,17 @@ struct Narrator {
     let json: Bool
     let follow: Bool
     let status: StatusLine
+    /// The --timeout, shown as "waiting 12 s of 120".
+    let limit: Double?
     private var explained: Set<String> = []
+    private let started = MonotonicClock.now()
+    /// What the status line says after the time: the traffic so far.
+    private var state = "no datagrams yet"
+    /// Targets with a live --follow session: once all have one, nothing is waited for.
+    private var following: Set<Int> = []
 
-    init(targets: [ListenTarget], json: Bool, follow: Bool, status: StatusLine) {
-        self.targets = targets; self.json = json; self.follow = follow; self.status = status
+    init(targets: [ListenTarget], json: Bool, follow: Bool, status: StatusLine, limit: Double?) {
+        self.targets = targets; self.json = json; self.follow = follow; self.status = status; self.limit = limit
     }
 
     /// Said once every port is bound, in every mode: scripts and tests wait for this
@@ -155,7 +163,18 @@ struct Narrator {
         let ports = numbers.count <= 8 ? numbers.map(String.init).joined(separator: ", ")
             : "\(numbers.min()!)-\(numbers.max()!) (\(numbers.count) ports)"
         Console.err("listening on UDP \(ports) (\(bind?.description ?? "IPv4 and IPv6")); waiting for the target's poke, Ctrl-C to stop")
-        status.update("waiting: no datagrams yet")
+        showStatus(elapsed: 0)
+    }
+
+    /// The listener's clock ticking while nothing arrives: the spinner turns, the seconds count.
+    func tick(_ elapsed: Double) { showStatus(elapsed: elapsed) }
+
+    private func showStatus(elapsed: Double? = nil) {
+        if follow && following.count == targets.count {
+            status.update(state)
+        } else {
+            status.waiting(WaitProgress(elapsed: elapsed ?? MonotonicClock.now() - started, limit: limit), state)
+        }
     }
 
     private func who(_ index: Int) -> String {
@@ -170,17 +189,21 @@ struct Narrator {
 
     mutating func handle(_ index: Int, _ event: SessionEvent, _ tally: TrafficTally) {
         let who = self.who(index)
+        if case .connected = event, follow { following.insert(index) }
+        if case .rebooted = event { following.remove(index) }
         if case .debugPrint(let text) = event {
             if follow, !json {
                 status.finish()
                 let shown = TerminalText.escaped(text, layout: .multiLine)
-                Console.out(shown, terminator: shown.hasSuffix("\n") ? "" : "\n")
+                // The target's own lines, as it wrote them.
+                Console.out(shown, terminator: shown.hasSuffix("\n") ? "" : "\n", wrap: false)
             }
         } else if let line = SessionEventText.host(event, following: follow) {
             if let key = SessionEventText.onceKey(event) { note(key, who + line) } else { say(who + line) }
         }
         let from = tally.sources.prefix(2).joined(separator: ", ") + (tally.sources.count > 2 ? ", …" : "")
-        status.update("\(who)\(tally.total) datagrams from \(from.isEmpty ? "nowhere" : from): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.unsupportedVersion) unknown version, \(tally.malformed) malformed, \(tally.notKdnet) not KDNET")
+        state = "\(who)\(tally.total) datagrams from \(from.isEmpty ? "nowhere" : from): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.unsupportedVersion) unknown version, \(tally.malformed) malformed, \(tally.notKdnet) not KDNET"
+        showStatus()
     }
 
     private func say(_ line: String) {

@@ -28,7 +28,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
         func execute() async throws {
             let (probeKey, bind) = (try ValidationError.fromFlags { try ProbeKey(key) }, address)
-            let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
+            let status = StatusLine(json: output.json)
             var answered = 0
             let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) {
                 try UDPProbe.listen(port: port, address: bind, key: probeKey, timeout: timeout, max: max) { event in
@@ -37,7 +37,8 @@ struct ProbeCommand: AsyncParsableCommand {
                         // Said in every mode: scripts and tests wait for this line, not a sleep.
                         Console.err("listening on UDP \(bound); answering probes")
                     case .tick(let left):
-                        status.update("listening on UDP port \(port): \(answered) answered, \(Int(left.rounded(.up)))s left…")
+                        status.waiting(WaitProgress(elapsed: timeout - left, limit: timeout),
+                                       "answering probes on UDP port \(port), \(answered) answered so far")
                     case .answered(let from, let seq):
                         answered += 1
                         status.finish()

@@ -107,12 +107,12 @@ struct VMFixCommand: KdnetctlCommand {
             Console.out("")
             for line in o.diff.split(separator: "\n", omittingEmptySubsequences: false).map({ TerminalText.escaped(String($0), layout: .multiLine) }) {
                 let style: Console.Style? = line.hasPrefix("+") && !line.hasPrefix("+++") ? .green : line.hasPrefix("-") && !line.hasPrefix("---") ? .red : nil
-                Console.out(style.map { Console.paint(String(line), $0) } ?? String(line))
+                Console.out(style.map { Console.paint(String(line), $0) } ?? String(line), wrap: false)
             }
         }
         if !o.commands.isEmpty {
             Console.out(o.source == .proxmox ? "\nrun on the Proxmox host:" : "\nstart QEMU with:")
-            for c in o.commands { Console.out("  " + TerminalText.escaped(c)) }
+            for c in o.commands { Console.out("  " + TerminalText.escaped(c), wrap: false) }
         }
         if o.applied, let b = o.backup {
             Console.out("\ndefined the new \(TerminalText.escaped(o.vm)); the previous definition is kept in \(b) (kdnetctl vm fix \(TerminalText.escaped(ShellWord.quoted(o.vm))) --revert restores it)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KDNetKit
+import Synchronization
 
 /// All terminal I/O of the tool lives here: the library core never prints.
 enum Console {
@@ -14,16 +15,53 @@ enum Console {
         return forStderr ? stderrIsTerminal : stdoutIsTerminal
     }
 
-    static func out(_ text: String, terminator: String = "\n") {
+    /// Set by `run(json:)`: under `--json` nothing is wrapped, on either stream.
+    private static let jsonRequested = Atomic<Bool>(false)
+
+    /// Human text. On a terminal its complete lines are wrapped to the terminal's width
+    /// at word boundaries, with hanging indents (TextWrapper's rule, or `hangingIndent`
+    /// cells past the line's indent); piped output and `--json` keep their bytes.
+    /// `wrap: false` is for text that must stay as it is when copied from the screen:
+    /// commands, scripts, the target's own output, and redrawn screens.
+    static func out(_ text: String, terminator: String = "\n", wrap: Bool = true, hangingIndent: Int? = nil) {
+        let text = wrap ? wrapped(text, terminator: terminator, stderr: false, hangingIndent: hangingIndent) : text
         FileHandle.standardOutput.write(Data((text + terminator).utf8))
     }
 
-    static func err(_ text: String, terminator: String = "\n") {
+    static func err(_ text: String, terminator: String = "\n", wrap: Bool = true, hangingIndent: Int? = nil) {
+        let text = wrap ? wrapped(text, terminator: terminator, stderr: true, hangingIndent: hangingIndent) : text
         FileHandle.standardError.write(Data((text + terminator).utf8))
     }
 
+    /// The wrapper for this stream now (the width is read at each write, so a resized
+    /// window is followed), nil when its text goes out as it is.
+    static func wrapper(forStderr: Bool) -> TextWrapper? {
+        let isTerminal = forStderr ? stderrIsTerminal : stdoutIsTerminal
+        // Piped output asks nothing more: it is never wrapped, and it may be a lot of it.
+        guard isTerminal else { return nil }
+        let columns = windowColumns(fd: forStderr ? STDERR_FILENO : STDOUT_FILENO)
+        return TextWrapper.forOutput(isTerminal: isTerminal, json: jsonRequested.load(ordering: .relaxed), windowColumns: columns,
+                                     environment: columns == nil ? ProcessInfo.processInfo.environment : [:])
+    }
+
+    /// Only complete lines are wrapped: a partial one (a prompt, a status line redrawn
+    /// with a carriage return) ends where the cursor must stay.
+    private static func wrapped(_ text: String, terminator: String, stderr: Bool, hangingIndent: Int?) -> String {
+        guard let wrapper = wrapper(forStderr: stderr) else { return text }
+        if terminator.hasSuffix("\n") { return wrapper.wrap(text, hangingIndent: hangingIndent) }
+        guard let lastBreak = text.lastIndex(of: "\n") else { return text }
+        return wrapper.wrap(String(text[..<lastBreak]), hangingIndent: hangingIndent) + text[lastBreak...]
+    }
+
+    /// Columns of the terminal on `fd` (TIOCGWINSZ), nil when it is not one or does not say.
+    static func windowColumns(fd: Int32) -> Int? {
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     static func json<T: Encodable>(_ value: T) throws {
-        out(try JSONOutput.string(value))
+        out(try JSONOutput.string(value), wrap: false)
     }
 
     enum Style: String { case red = "31", green = "32", yellow = "33", bold = "1", dim = "2", cyan = "36" }
@@ -37,6 +75,7 @@ enum Console {
     /// combination, which the command throws as a `ValidationError`). Only
     /// `KdnetctlCommand.run()` calls it.
     static func run(json: Bool, _ body: () async throws -> Void) async throws {
+        jsonRequested.store(json, ordering: .relaxed)
         do {
             try await body()
         } catch let exit as ExitCode {
@@ -52,7 +91,7 @@ enum Console {
     /// The one way an error reaches the user, also for errors found while parsing the
     /// command line: under `--json` the same `{"error": ...}` document on stdout.
     static func report(_ message: String, json: Bool) {
-        if json { out((try? JSONOutput.string(["error": message])) ?? "{\"error\": \"internal\"}") }
+        if json { out((try? JSONOutput.string(["error": message])) ?? "{\"error\": \"internal\"}", wrap: false) }
         // The message may quote a file, a flag or the network; JSON keeps it raw.
         err(paint("error:", .red, stderr: true) + " " + TerminalText.escaped(message))
     }
@@ -63,27 +102,63 @@ enum Console {
     }
 }
 
-/// A one-line live status on stderr for anything that waits; silent when stderr is
-/// not a terminal or when JSON is requested, so pipes stay clean.
+/// The live status on stderr of anything that works or waits. On a terminal one line
+/// redrawn in place (cut to the width, never wrapped: a second line could not be
+/// redrawn); off a terminal, for waits, a plain line every `WaitProgress.plainLineInterval`
+/// seconds; under `--json`, nothing, so pipes stay clean.
 final class StatusLine: @unchecked Sendable {
-    private let enabled: Bool
+    enum Mode { case redrawn, plainLines, off }
+    let mode: Mode
     private let lock = NSLock()
     private var lastWidth = 0
+    private var lastPlainLine = 0.0
 
-    init(enabled: Bool = Console.stderrIsTerminal) { self.enabled = enabled }
+    /// A status shown only on a terminal (activity, not waiting).
+    init(enabled: Bool = Console.stderrIsTerminal) { mode = enabled ? .redrawn : .off }
+
+    /// A wait's status: redrawn on a terminal, plain lines on a pipe, none under `--json`.
+    init(json: Bool) { mode = json ? .off : Console.stderrIsTerminal ? .redrawn : .plainLines }
+
+    /// How often the waiter must call `waiting` while nothing happens, nil when never.
+    var tickInterval: Double? {
+        switch mode {
+        case .redrawn: WaitProgress.redrawInterval
+        case .plainLines: WaitProgress.plainLineInterval
+        case .off: nil
+        }
+    }
 
     func update(_ text: String) {
-        guard enabled else { return }
+        guard mode == .redrawn else { return }
         lock.lock(); defer { lock.unlock() }
-        let line = "\r" + text + String(repeating: " ", count: max(0, lastWidth - text.count))
-        lastWidth = text.count
-        Console.err(line, terminator: "")
+        let room = Console.windowColumns(fd: STDERR_FILENO).map { $0 - 1 } ?? Int.max
+        let shown = TextWrapper.truncated(text, toCells: room)
+        let cells = TextWrapper.cells(shown)
+        let line = "\r" + shown + String(repeating: " ", count: max(0, lastWidth - cells))
+        lastWidth = cells
+        Console.err(line, terminator: "", wrap: false)
+    }
+
+    /// "| waiting 12 s of 120: no datagrams yet" on a terminal; off one the same words
+    /// without the spinner once every interval.
+    func waiting(_ progress: WaitProgress, _ state: String, verb: String = "waiting") {
+        switch mode {
+        case .redrawn:
+            update("\(progress.spinnerFrame) " + progress.line(state, verb: verb))
+        case .plainLines:
+            lock.lock(); defer { lock.unlock() }
+            guard progress.isDueForPlainLine(since: lastPlainLine) else { return }
+            lastPlainLine = progress.elapsed
+            Console.err(progress.line(state, verb: verb), wrap: false)
+        case .off:
+            break
+        }
     }
 
     func finish() {
-        guard enabled else { return }
+        guard mode == .redrawn else { return }
         lock.lock(); defer { lock.unlock() }
-        if lastWidth > 0 { Console.err("\r" + String(repeating: " ", count: lastWidth) + "\r", terminator: "") }
+        if lastWidth > 0 { Console.err("\r" + String(repeating: " ", count: lastWidth) + "\r", terminator: "", wrap: false) }
         lastWidth = 0
     }
 }

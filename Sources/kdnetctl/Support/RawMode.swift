@@ -70,11 +70,4 @@ final class RawMode {
             return nil
         }
     }
-
-    /// Columns of the terminal, for truncating list lines so redraws stay aligned.
-    static func columns(fd: Int32 = STDOUT_FILENO) -> Int {
-        var w = winsize()
-        guard ioctl(fd, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 10 else { return 80 }
-        return Int(w.ws_col)
-    }
 }

@@ -28,15 +28,23 @@ final class TerminalPrompter: ScreenWizardIO {
         var items = q.choices.map { ($0.value, TerminalText.escaped($0.label), $0.detail.map { TerminalText.escaped($0) }) }
         if q.allowsOther { items.append((other, "Type another…", nil)) }
         var selected = items.firstIndex { $0.0 == q.defaultValue } ?? 0
-        let width = RawMode.columns() - 1
         screen.line("? " + screen.paint(q.prompt, .bold) + screen.paint("  (↑/↓, Enter)", .dim))
+        // Screen lines the list took when last drawn: the redraw goes back up that many.
+        var drawn = 0
         func draw(first: Bool) {
-            if !first { screen.write("\u{1B}[\(items.count)A") }
+            if !first { screen.write("\u{1B}[\(drawn)A\r\u{1B}[J") }
+            // Read at each redraw, so a resized window is followed.
+            let columns = Console.windowColumns(fd: screen.toStderr ? STDERR_FILENO : STDOUT_FILENO) ?? 80
+            let wrapper = TextWrapper(width: columns - 1)
+            drawn = 0
             for (i, item) in items.enumerated() {
                 var text = (i == selected ? "  ▸ " : "    ") + item.1
                 if i == selected, let d = item.2 { text += " — " + d }
-                if text.count > width { text = String(text.prefix(width - 1)) + "…" }
-                screen.write("\r\u{1B}[2K" + (i == selected ? screen.paint(text, .cyan) : text) + "\n")
+                // Wrapped under the choice's text, never cut: every word of a choice stays readable.
+                for line in wrapper.wrap(text, hangingIndent: i == selected ? 2 : 0).split(separator: "\n", omittingEmptySubsequences: false) {
+                    screen.write("\r\u{1B}[2K" + (i == selected ? screen.paint(String(line), .cyan) : String(line)) + "\n")
+                    drawn += max(1, (TextWrapper.cells(line) + columns - 1) / columns)
+                }
             }
         }
         draw(first: true)
@@ -52,7 +60,7 @@ final class TerminalPrompter: ScreenWizardIO {
             case .endOfInput: raw.leave(); throw MissingAnswerError(id: q.id, prompt: q.prompt)
             case .enter:
                 // Collapse the list to the answer, so the screen reads as a transcript.
-                screen.write("\u{1B}[\(items.count)A\u{1B}[J")
+                screen.write("\u{1B}[\(drawn)A\u{1B}[J")
                 if items[selected].0 == other {
                     raw.leave()
                     return try type(q, prompt: q.prompt, initial: "")

@@ -14,8 +14,9 @@ final class WizardScreen {
         if toStderr { Console.err(text) } else { Console.out(text) }
     }
 
+    /// Drawing (a prompt, a list redrawn in place): written as it is, never wrapped.
     func write(_ text: String) {
-        if toStderr { Console.err(text, terminator: "") } else { Console.out(text, terminator: "") }
+        if toStderr { Console.err(text, terminator: "", wrap: false) } else { Console.out(text, terminator: "", wrap: false) }
     }
 
     func paint(_ text: String, _ style: Console.Style) -> String {

@@ -123,3 +123,54 @@ import Testing
         #expect(bare.description.contains("port 50000 (every port in 50000-50039 is in use) and no host address (none to recommend; see `kdnetctl host`)"))
     }
 }
+
+@Suite struct SetupMemoryTests {
+    func temporaryHome() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-state-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func theStateDirectoryFollowsXDGAndIsPrivate() throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        #expect(StateDirectory(environment: ["HOME": home.path]).url.path == home.path + "/.local/state/kdnetctl")
+        let state = StateDirectory(environment: ["HOME": "/nonexistent", "XDG_STATE_HOME": home.path + "/xdg"])
+        #expect(state.url.path == home.path + "/xdg/kdnetctl")
+        try FileManager.default.createDirectory(at: state.url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try state.prepare()
+        let mode = try FileManager.default.attributesOfItem(atPath: state.url.path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+    }
+
+    @Test func aSetupIsRecalledAsRememberedAndHoldsNoKey() throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let folder = home.appendingPathComponent("kdnet-setup")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = folder.appendingPathComponent("listener.json").path
+        try #"{"targets":[{"name":"target","port":50000,"key":"2steg4fzbj2sz.2o2yy0nbpw6gk.1fk9mztdm8p5l.3c4xvd3w1xyd7"}]}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let memory = SetupMemory(state: StateDirectory(environment: ["XDG_STATE_HOME": home.path + "/state"]))
+        #expect(try memory.recall() == nil)
+        let setup = RememberedSetup(folder: folder.path, madeBy: .wizard, listenerConfig: config, hostIp: "192.168.122.1", port: 50000, targets: 1)
+        try memory.remember(setup)
+        #expect(try memory.recall() == setup)
+        let stored = try String(contentsOf: memory.file, encoding: .utf8)
+        #expect(!stored.contains("2steg4fzbj2sz"))
+        #expect(setup.summary == "the setup in \(folder.path) (port 50000)")
+        let mode = try FileManager.default.attributesOfItem(atPath: memory.file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func aSetupWhoseFilesWentIsNamedNotGuessed() throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let memory = SetupMemory(state: StateDirectory(environment: ["XDG_STATE_HOME": home.path]))
+        try memory.remember(RememberedSetup(folder: home.path + "/gone", madeBy: .plan, listenerConfig: nil, hostIp: nil, port: nil, targets: 3))
+        #expect(throws: SetupMemoryError.folderGone(home.path + "/gone")) { try memory.recall() }
+        try memory.remember(RememberedSetup(folder: home.path, madeBy: .plan, listenerConfig: home.path + "/listener.json", hostIp: nil, port: nil, targets: 3))
+        #expect(throws: SetupMemoryError.configGone(home.path + "/listener.json")) { try memory.recall() }
+        try "{not json".write(to: memory.file, atomically: true, encoding: .utf8)
+        #expect(throws: SetupMemoryError.damaged(memory.file.path)) { try memory.recall() }
+    }
+}
