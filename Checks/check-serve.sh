@@ -61,7 +61,8 @@ wait_seen() {
   for ((i = 0; i < limit * 10; i++)); do seen "$1" "$2" "$3" && return 0; kill -0 $SERVE 2>/dev/null || break; sleep 0.1; done
   seen "$1" "$2" "$3"
 }
-sim() { local name=$1; shift; "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --poke-interval 0.5 "$@" >"$WORK/$name.sim" 2>&1 & }
+SIMS=()
+sim() { local name=$1; shift; "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --poke-interval 0.5 "$@" >"$WORK/$name.sim" 2>&1 & SIMS+=($!); }
 
 sim right --port "$P1" --key "$(key_of right)" --duration 20 --build 22621
 sim wrong --port "$P2" --key "$OTHER" --duration 20
@@ -93,6 +94,7 @@ cp "$CONFIG" "$WORK/good.json"; echo '{"version": 1, "targets": [' >"$CONFIG"
 kill -HUP $SERVE
 wait_for "$LOG" 'reload refused' 20 $SERVE && pass "broken config on SIGHUP is refused" || fail "no refusal: $(tail -2 "$LOG")"
 kill -0 $SERVE 2>/dev/null && pass "still serving after a broken config" || fail "serve died"
+cp "$WORK/good.json" "$CONFIG"
 
 kill -TERM $SERVE
 wait $SERVE; rc=$?
@@ -106,6 +108,37 @@ for line in open(sys.argv[1]):
     assert {"time", "level", "event", "target", "message"} <= d.keys(), line
 PY
 [[ ! -s $WORK/serve.out ]] && pass "nothing on stdout" || fail "stdout: $(cat "$WORK/serve.out")"
+
+# A config with one bad entry: that entry is refused and said, the others run. The
+# log folder is a full tmpfs: writing is said once to fail, the session goes on.
+python3 - "$WORK/good.json" "$WORK/one-bad.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["targets"].append({"name": "bad-port", "port": 80, "key": d["targets"][0]["key"]})
+json.dump(d, open(sys.argv[2], "w"))
+PY
+# The first simulated targets must not poke the second service.
+kill "${SIMS[@]}" 2>/dev/null; wait "${SIMS[@]}" 2>/dev/null
+LOG=$WORK/serve2.err
+mkdir -p "$WORK/full"
+if mount -t tmpfs -o size=64k tmpfs "$WORK/full" 2>/dev/null; then
+  dd if=/dev/zero of="$WORK/full/filler" bs=4k 2>/dev/null
+  "$KDNETCTL" serve --config "$WORK/one-bad.json" --no-http --log-dir "$WORK/full" --json 2>"$LOG" &
+  SERVE=$!
+  wait_for "$LOG" '"event":"ready"' 20 $SERVE && pass "serves with a bad entry" || fail "no readiness: $(cat "$LOG")"
+  contains "$(grep '"event":"ready"' "$LOG")" "serving 4 targets" "the good entries run"
+  contains "$(grep 'entry refused' "$LOG")" "target 'bad-port': port 80 is outside 49152-65535" "the bad entry is refused and named"
+  sim right2 --port "$P1" --key "$(key_of right)" --duration 10
+  wait_seen right event log-write && pass "a full disk is said" || fail "no log-write line: $(grep right "$LOG")"
+  contains "$(grep '"event":"log-write"' "$LOG")" "No space left on device" "the reason is the full disk"
+  [[ $(grep -c '"event":"log-write"' "$LOG") -eq 1 ]] && pass "said once" || fail "log-write said $(grep -c '"event":"log-write"' "$LOG") times"
+  wait_seen right state connected && pass "the session goes on with a full disk" || fail "right not connected"
+  kill -TERM $SERVE; wait $SERVE; rc=$?
+  [[ $rc -eq 0 ]] && pass "SIGTERM exits 0 (full disk)" || fail "exit $rc"
+  umount "$WORK/full"
+else
+  echo "  (no tmpfs mount here: the full-disk case is left to the unit tests)"
+fi
 
 # Usage errors.
 expect_exit 64 "non-loopback --http without a token" -- "$KDNETCTL" serve --config "$CONFIG" --http 0.0.0.0:8470

@@ -196,3 +196,18 @@ struct TrackedPump {
         #expect(!c.target.isHalted && !c.host.holdsTarget)
     }
 }
+
+@Suite struct LabUnexpectedSourceTests {
+    /// The config names the address the target must send from; a right-key poke from
+    /// elsewhere is counted and said once, never answered.
+    @Test func trafficFromAnotherAddressIsCountedAndSaidOnce() {
+        let base = SessionPump()
+        var config = base.host.configuration
+        config = HostSession.Configuration(keys: config.keys, mode: .confirm, expectedAddress: IPAddress("192.0.2.99"))
+        var t = TrackedPump(SessionPump(host: HostSession(configuration: config, random: SeededRandom(seed: 7)), target: base.target))
+        t.run(until: 10)
+        #expect(t.state == .waiting)
+        #expect(t.tracker.status.traffic.unexpectedSource >= 3)
+        #expect(t.events.filter { $0.kind == "unexpected-source" }.map { $0.fields["from"] } == [SessionPump.targetAddress.address.description])
+    }
+}
