@@ -58,6 +58,7 @@ public final class LabWatcher: @unchecked Sendable {
     private var watched: [Watched] = []
     private var owner: [Int32: (index: Int, socket: UDPSocket)] = [:]
     private var dirty = false
+    private var reloadPending = false
     private var logsDirty = false
     private var config: ListenerConfig
 
@@ -108,7 +109,14 @@ public final class LabWatcher: @unchecked Sendable {
                 finishRelease()
                 return
             }
-            if releaseEnd == nil, reload.consume() { reloadConfig(at: now) }
+            if releaseEnd == nil, reload.consume() { reloadPending = true }
+            // A session dropped or re-keyed in the middle of a confirmation would leave its
+            // target halted: the reload waits until none is (a retransmission deadline
+            // wakes the loop, and a target that stopped answering is given up within seconds).
+            if reloadPending, !watched.contains(where: { $0.session.holdsTarget }) {
+                reloadPending = false
+                reloadConfig(at: now)
+            }
             for i in watched.indices {
                 if let due = watched[i].session.nextDeadline, now >= due {
                     let out = watched[i].session.tick(at: now)
