@@ -52,6 +52,8 @@ BASE = {
     "listen": ["--port", "50992", "--key", KEY, "--timeout", "0.2"],
     "simulate-target": ["--host-ip", "127.0.0.1", "--port", "50993", "--key", KEY, "--max-pokes", "1", "--poke-interval", "0.1"],
     "doctor": ["--port", "50000"],
+    # No listener.json in the folder: the base stops at reading it (1), after every flag was checked.
+    "serve": ["--config", "listener.json", "--no-http"],
     "vm list": ["--proxmox-config", os.path.join(FIXTURES, "vm/proxmox/100.conf")],
     "vm check": ["100", "--proxmox-config", os.path.join(FIXTURES, "vm/proxmox/100.conf")],
     "vm fix": ["100", "--proxmox-config", os.path.join(FIXTURES, "vm/proxmox/100.conf")],
@@ -72,6 +74,7 @@ KINDS = {
     "key": "key", "simulated-key": "key",
     "port": "port", "source-port": "port",
     "timeout": "seconds", "duration": "seconds", "listen": "seconds", "poke-interval": "seconds", "reboot-after": "seconds",
+    "silence": "seconds", "lost-after": "seconds", "log-max-mib": "count", "log-keep": "count",
     "count": "count", "max": "count", "max-pokes": "count", "qemu-pid": "count", "protocol-version": "count",
 }
 

@@ -3,7 +3,10 @@
 ///
 /// Confirm mode follows the order seen against a running Windows 8.1: answer the poke,
 /// answer the connection check with RESEND, break in, RESET both ways, read the version
-/// (GetVersion, ACK, reply, ACK), then Continue2 so the target keeps running.
+/// (GetVersion, ACK, reply, ACK), then Continue2 so the target keeps running. After
+/// that it goes on as follow mode does (acknowledges, reports DbgPrint, continues every
+/// state change) and confirms again when the target reboots: `serve` keeps one such
+/// session per target for days.
 /// Follow mode never breaks in: it acknowledges every packet, reports DbgPrint text and
 /// continues every state change.
 public struct HostSession: Sendable {
@@ -55,6 +58,8 @@ public struct HostSession: Sendable {
     private var nextHostID = KDPacket.initialHostPacketID
     private var lastTargetID: UInt32?
     private var breakInRequested = false
+    /// Set by `release()`: the host is going away, so nothing stops the target any more.
+    private var releasing = false
     /// The last poke answered, to recognise duplicates and replays of it.
     private var answeredPoke: (source: Endpoint, clientKey: [UInt8], sequence: UInt64)?
     /// When the peer last sent something that was accepted.
@@ -69,6 +74,23 @@ public struct HostSession: Sendable {
     /// True once the version was read and the target runs again (confirm mode).
     public var isConfirmed: Bool { confirmedAt != nil }
     public var isConnected: Bool { phase == .connected }
+
+    /// True while the target is stopped waiting for this host, or about to be: a break-in
+    /// was sent and not answered yet, or a state change's GetVersion or Continue2 is not
+    /// finished. A host that goes away now would leave the target halted.
+    public var holdsTarget: Bool {
+        if breakInRequested { return true }
+        guard let p = pending else { return false }
+        return p.request == .getVersion || p.request == .resume
+    }
+
+    /// The host is about to go away: from now on the session never breaks in and
+    /// continues every state change (a GetVersion already asked finishes, then the
+    /// target is continued). The caller keeps delivering datagrams and ticks until
+    /// `holdsTarget` is false (bounded by its own deadline).
+    public mutating func release() {
+        releasing = true
+    }
 
     public mutating func receive(_ bytes: [UInt8], from source: Endpoint, at now: SessionTime) -> SessionOutput {
         var out = SessionOutput()
@@ -98,6 +120,8 @@ public struct HostSession: Sendable {
         if var p = pending, now >= p.packet.sentAt + configuration.retransmitInterval {
             if p.packet.tries >= configuration.maxTries {
                 pending = nil
+                // The target stopped answering: this host no longer waits on a break-in.
+                breakInRequested = false
                 out.events.append(.gaveUp(reason: "the target did not answer \(p.request.rawValue) after \(p.packet.tries) tries"))
             } else if p.packet.acknowledged {
                 // Acknowledged but no reply yet: ask the target to send it again.
@@ -197,7 +221,7 @@ public struct HostSession: Sendable {
                 connections += 1
                 send(KDPacket.control(.resend, id: 0).encoded(), into: &out)
                 out.events.append(.connected(peer: source))
-                if configuration.mode == .confirm {
+                if configuration.mode == .confirm, !releasing {
                     breakInRequested = true
                     request(.breakIn, payload: [KDPacket.breakInByte], at: now, into: &out)
                 }
@@ -256,7 +280,7 @@ public struct HostSession: Sendable {
             let kind = (try? StateChange(data: packet.data))?.kindName ?? "state change"
             out.events.append(.stateChange(kind: kind))
             if breakInRequested { breakInRequested = false; out.events.append(.breakIn) }
-            if configuration.mode == .confirm, version == nil {
+            if configuration.mode == .confirm, version == nil, !releasing {
                 request(.getVersion, payload: manipulate(.getVersionRequest()), at: now, into: &out)
             } else {
                 request(.resume, payload: manipulate(.continueRequest()), at: now, into: &out)

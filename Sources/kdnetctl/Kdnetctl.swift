@@ -30,6 +30,7 @@ struct Kdnetctl: AsyncParsableCommand {
             InspectCommand.self,
             ListenCommand.self,
             SimulateTargetCommand.self,
+            ServeCommand.self,
             DoctorCommand.self,
             VMCommand.self,
         ]

@@ -26,4 +26,14 @@ public final class WakePipe: @unchecked Sendable {
     }
 
     public var isWoken: Bool { lock.lock(); defer { lock.unlock() }; return woken }
+
+    /// For a wake that repeats (SIGHUP): whether it was woken since the last call, and
+    /// ready to be woken again (the pipe is drained, so `poll` blocks once more).
+    public func consume() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        var drain = [UInt8](repeating: 0, count: 64)
+        while read(readFD, &drain, drain.count) > 0 {}
+        defer { woken = false }
+        return woken
+    }
 }

@@ -33,26 +33,48 @@ public struct ListenerConfig: Codable, Sendable, Equatable {
     /// Reads and checks a config. Every problem is reported with the entry (target name, or
     /// `targets[i]` when it has none) and the field, since the file may be edited by hand.
     public static func load(from url: URL) throws -> ListenerConfig {
-        let text: String
+        try parse(Data(try text(of: url).utf8), source: url.path)
+    }
+
+    private static func text(of url: URL) throws -> String {
         do throws(TextInputError) {
-            text = try TextInput.read(path: url.path, expecting: "the listener.json that `kdnetctl plan` wrote")
+            return try TextInput.read(path: url.path, expecting: "the listener.json that `kdnetctl plan` wrote")
         } catch {
             if error.problem == .empty { throw ListenerConfigError.damaged(url.path, "it is empty") }
             throw error
         }
-        return try parse(Data(text.utf8), source: url.path)
     }
 
     /// Checks JSON text as `load` does; `source` names it in errors.
     public static func parse(_ data: Data, source: String) throws -> ListenerConfig {
+        try ListenerConfigReader(source: source).config(try root(of: data, source: source), lenient: false).config
+    }
+
+    /// What a long-running service reads: the good targets, and one problem per entry
+    /// refused (a bad field, a name or port used twice). The file as a whole (JSON, the
+    /// top level, an empty list) must still be right, or it throws as `parse` does.
+    public struct Lenient: Sendable, Equatable {
+        public var config: ListenerConfig
+        /// `.invalid` errors, one per refused entry, in file order.
+        public var refused: [ListenerConfigError]
+    }
+
+    public static func loadLenient(from url: URL) throws -> Lenient {
+        try parseLenient(Data(try text(of: url).utf8), source: url.path)
+    }
+
+    public static func parseLenient(_ data: Data, source: String) throws -> Lenient {
+        let (config, refused) = try ListenerConfigReader(source: source).config(try root(of: data, source: source), lenient: true)
+        return Lenient(config: config, refused: refused)
+    }
+
+    private static func root(of data: Data, source: String) throws -> JSONValue {
         do { _ = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed) } catch {
             throw ListenerConfigError.damaged(source, damageLocation(error, in: data))
         }
-        let root: JSONValue
-        do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        do { return try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw ListenerConfigError.damaged(source, "it is not valid JSON")
         }
-        return try ListenerConfigReader(source: source).config(root)
     }
 
     /// Foundation says "around character N" (a byte offset) or "Unexpected end of file";
@@ -73,6 +95,23 @@ public struct ListenerConfig: Codable, Sendable, Equatable {
     public func write(to url: URL) throws {
         try AtomicFile.write(try JSONOutput.data(self), to: url, mode: AtomicFile.secretMode)
     }
+
+    /// This config with `target` appended, checked as a file is: a name (ignoring case)
+    /// or port already used, a bad port or key is refused with the reader's message.
+    public func adding(target: Target, source: String = "listener.json") throws -> ListenerConfig {
+        var grown = self
+        grown.targets.append(target)
+        return try Self.parse(try JSONOutput.data(grown), source: source)
+    }
+
+    /// Appends `target` to the listener.json at `url`, replacing the file atomically
+    /// (the lab service re-reads it on SIGHUP); nothing is written when it is refused.
+    @discardableResult
+    public static func add(target: Target, toFileAt url: URL) throws -> ListenerConfig {
+        let grown = try load(from: url).adding(target: target, source: url.path)
+        try grown.write(to: url)
+        return grown
+    }
 }
 
 /// Walks the JSON of a listener config, checking each field as it goes.
@@ -90,7 +129,8 @@ struct ListenerConfigReader {
     }
     private func shown(_ text: String) -> String { TerminalText.quoted(text) }
 
-    func config(_ root: JSONValue) throws(ListenerConfigError) -> ListenerConfig {
+    /// `lenient`: a bad entry is refused (returned with its problem) instead of failing the whole file.
+    func config(_ root: JSONValue, lenient: Bool) throws(ListenerConfigError) -> (config: ListenerConfig, refused: [ListenerConfigError]) {
         guard let object = root.object else {
             throw problem(nil, "the top level is not a JSON object; a listener config is an object with version, host_ip and targets, as `kdnetctl plan` writes it")
         }
@@ -115,21 +155,27 @@ struct ListenerConfigReader {
             throw problem(nil, "targets is empty; add targets to the inventory and run `kdnetctl plan` again")
         }
         var targets: [ListenerConfig.Target] = []
+        var refused: [ListenerConfigError] = []
         var names: [String: String] = [:]
         var ports: [UInt16: String] = [:]
         for (index, value) in entries.enumerated() {
-            let t = try target(value, index: index)
-            let entry = "target \(shown(t.name))"
-            if let other = names[t.name.lowercased()] {
-                throw problem("targets[\(index)]", "its name \(shown(t.name)) is also used by \(other); names must be unique (ignoring case)")
+            do throws(ListenerConfigError) {
+                let t = try target(value, index: index)
+                let entry = "target \(shown(t.name))"
+                if let other = names[t.name.lowercased()] {
+                    throw problem("targets[\(index)]", "its name \(shown(t.name)) is also used by \(other); names must be unique (ignoring case)")
+                }
+                if let other = ports[t.port] {
+                    throw problem(entry, "port \(t.port) is also used by \(other); each target needs its own port")
+                }
+                names[t.name.lowercased()] = "targets[\(index)]"; ports[t.port] = entry
+                targets.append(t)
+            } catch {
+                guard lenient else { throw error }
+                refused.append(error)
             }
-            if let other = ports[t.port] {
-                throw problem(entry, "port \(t.port) is also used by \(other); each target needs its own port")
-            }
-            names[t.name.lowercased()] = "targets[\(index)]"; ports[t.port] = entry
-            targets.append(t)
         }
-        return ListenerConfig(hostIp: hostIp, targets: targets)
+        return (ListenerConfig(hostIp: hostIp, targets: targets), refused)
     }
 
     private func target(_ value: JSONValue, index: Int) throws(ListenerConfigError) -> ListenerConfig.Target {

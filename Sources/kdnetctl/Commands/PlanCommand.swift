@@ -9,7 +9,8 @@ struct PlanCommand: KdnetctlCommand {
         discussion: """
             The inventory is CSV (header name,port,key,busparams,family) or YAML (host_ip, \
             targets). Into --out it writes NAME.cmd and NAME.ps1 per target, host-table.txt \
-            and listener.json (for `kdnetctl listen --config`), all mode 0600. Running it \
+            and listener.json (for `kdnetctl listen --config` and the lab service `kdnetctl serve \
+            --config`, which shows and logs each target by its inventory name), all mode 0600. Running it \
             again keeps every port and key and only adds new targets; --rotate-keys makes \
             new keys. Nothing is written unless the whole inventory is valid, and the files \
             are written all or none. Target names Windows reserves (CON, NUL, COM1, ...) \

@@ -45,6 +45,11 @@ enum ArgumentValue {
         }
     }
 
+    /// A whole number in `range` (a count, a size): out of range is a usage error.
+    static func count(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
+        { text in try integer(text, in: range, what: "a whole number") }
+    }
+
     private static func integer(_ text: String, in range: ClosedRange<Int>, what: String) throws -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let value = Int(trimmed) else { throw ArgumentValueError.notANumber(trimmed, what, "\(range.lowerBound)-\(range.upperBound)") }

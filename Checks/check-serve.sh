@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# kdnetctl serve (the lab service's UDP side) against simulated targets on loopback:
+# four targets from `plan` (one connects, one has another key, one never starts, one
+# reboots), their states read from the --json log lines, DbgPrint in the log files,
+# SIGHUP with a target added and one removed, SIGTERM exits 0. Every sender is bounded
+# (--duration); every wait is for a line the programs print, never a fixed sleep.
+source "$(dirname "$0")/lib.sh"
+
+cleanup() { jobs -p | xargs -r kill 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+# Five UDP ports free on IPv4 and IPv6 loopback, from the KDNET range.
+read -r P1 P2 P3 P4 P5 < <(python3 - <<'PY'
+import random, socket
+found = []
+while len(found) < 5:
+    p = random.randint(50100, 60900)
+    try:
+        for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+            s = socket.socket(fam, socket.SOCK_DGRAM)
+            if fam == socket.AF_INET6:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            s.bind((addr, p)); s.close()
+        if p not in found:
+            found.append(p)
+    except OSError:
+        pass
+print(*found)
+PY
+)
+OTHER=$("$KDNETCTL" key generate)
+printf 'name,port\nright,%s\nwrong,%s\nnever,%s\nreboots,%s\n' "$P1" "$P2" "$P3" "$P4" >"$WORK/inv.csv"
+expect_exit 0 "plan writes the listener config" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$WORK/fleet" --host-ip 192.0.2.10
+# The host address only goes into the targets' scripts; serve listens on every address.
+CONFIG=$WORK/fleet/listener.json
+[[ $(json_get "$(cat "$CONFIG")" '",".join(t["name"] for t in d["targets"])') == "right,wrong,never,reboots" ]] \
+  && pass "plan names the targets as the inventory does" || fail "names in listener.json: $(cat "$CONFIG")"
+key_of() { json_get "$(cat "$CONFIG")" "[t['key'] for t in d['targets'] if t['name'] == '$1'][0]"; }
+
+LOG=$WORK/serve.err
+"$KDNETCTL" serve --config "$CONFIG" --no-http --log-dir "$WORK/logs" --silence 20 --json 2>"$LOG" >"$WORK/serve.out" &
+SERVE=$!
+wait_for "$LOG" '"event":"ready"' 20 $SERVE && pass "readiness line" || fail "no readiness line: $(cat "$LOG")"
+contains "$(grep '"event":"ready"' "$LOG")" "serving 4 targets on UDP" "readiness names the targets and ports"
+
+# seen NAME KEY VALUE: a JSON log line of target NAME has KEY == VALUE.
+seen() {
+  python3 - "$LOG" "$1" "$2" "$3" <<'PY'
+import json, sys
+path, name, key, value = sys.argv[1:]
+for line in open(path, errors="replace"):
+    try: d = json.loads(line)
+    except ValueError: continue
+    if d.get("target") == name and d.get(key) == value: sys.exit(0)
+sys.exit(1)
+PY
+}
+# wait_seen NAME KEY VALUE [SECONDS]
+wait_seen() {
+  local i limit=${4:-20}
+  for ((i = 0; i < limit * 10; i++)); do seen "$1" "$2" "$3" && return 0; kill -0 $SERVE 2>/dev/null || break; sleep 0.1; done
+  seen "$1" "$2" "$3"
+}
+SIMS=()
+sim() { local name=$1; shift; "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --poke-interval 0.5 "$@" >"$WORK/$name.sim" 2>&1 & SIMS+=($!); }
+
+sim right --port "$P1" --key "$(key_of right)" --duration 20 --build 22621
+sim wrong --port "$P2" --key "$OTHER" --duration 20
+sim reboots --port "$P4" --key "$(key_of reboots)" --reboot-after 3 --duration 20
+
+wait_seen right state connected && pass "right key: connected" || fail "right: not connected: $(grep right "$LOG")"
+wait_seen right build 22621 && pass "right key: its build was read" || fail "right: no version line"
+wait_seen wrong state wrong_key && pass "other key: wrong_key" || fail "wrong: $(grep wrong "$LOG")"
+wait_seen reboots event reboot && pass "reboot noticed" || fail "reboots: $(grep reboots "$LOG")"
+wait_seen reboots reboots 1 && pass "reboot counted" || fail "reboot not counted"
+for ((i = 0; i < 100; i++)); do grep -qs "KDTARGET" "$WORK/logs/right.log" && break; sleep 0.1; done
+contains "$(cat "$WORK/logs/right.log" 2>/dev/null)" "KDTARGET: Refreshing KD connection" "DbgPrint lands in right.log"
+seen never state connected && fail "never: a target that never sent is not connected" || pass "never: no state change (waiting)"
+
+# SIGHUP: add a fifth target, drop "wrong".
+printf 'name,port\nright,%s\nnever,%s\nreboots,%s\nadded,%s\n' "$P1" "$P3" "$P4" "$P5" >"$WORK/inv.csv"
+expect_exit 0 "plan writes the changed config" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$WORK/fleet" --host-ip 192.0.2.10
+kill -HUP $SERVE
+wait_for "$LOG" '"added":"added"' 20 $SERVE && pass "SIGHUP: config reloaded" || fail "no reload line: $(tail -3 "$LOG")"
+contains "$(grep '"added":"added"' "$LOG")" '"removed":"wrong"' "reload names the removed target"
+ss -Hunl "sport = :$P5" | grep -q . && pass "added port bound" || fail "port $P5 not bound"
+ss -Hunl "sport = :$P2" | grep -q . && fail "removed port $P2 still bound" || pass "removed port closed"
+sim added --port "$P5" --key "$(key_of added)" --duration 10
+wait_seen added state connected && pass "added target connects" || fail "added: $(grep added "$LOG")"
+seen right event reboot && fail "right: its session was restarted by the reload" || pass "right: session kept across the reload"
+
+# A config that no longer reads: said, the running one kept.
+cp "$CONFIG" "$WORK/good.json"; echo '{"version": 1, "targets": [' >"$CONFIG"
+kill -HUP $SERVE
+wait_for "$LOG" 'reload refused' 20 $SERVE && pass "broken config on SIGHUP is refused" || fail "no refusal: $(tail -2 "$LOG")"
+kill -0 $SERVE 2>/dev/null && pass "still serving after a broken config" || fail "serve died"
+cp "$WORK/good.json" "$CONFIG"
+
+kill -TERM $SERVE
+wait $SERVE; rc=$?
+[[ $rc -eq 0 ]] && pass "SIGTERM exits 0" || fail "SIGTERM: exit $rc: $(tail -5 "$LOG")"
+seen right event summary && pass "summary per target at exit" || fail "no summary lines"
+seen never state waiting && pass "never: still waiting at exit" || fail "never: $(grep never "$LOG")"
+python3 - "$LOG" <<'PY' && pass "every stderr line is one JSON object" || fail "non-JSON lines in the log"
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    assert {"time", "level", "event", "target", "message"} <= d.keys(), line
+PY
+[[ ! -s $WORK/serve.out ]] && pass "nothing on stdout" || fail "stdout: $(cat "$WORK/serve.out")"
+
+# A config with one bad entry: that entry is refused and said, the others run. The
+# log folder is a full tmpfs: writing is said once to fail, the session goes on.
+python3 - "$WORK/good.json" "$WORK/one-bad.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["targets"].append({"name": "bad-port", "port": 80, "key": d["targets"][0]["key"]})
+json.dump(d, open(sys.argv[2], "w"))
+PY
+# The first simulated targets must not poke the second service.
+kill "${SIMS[@]}" 2>/dev/null; wait "${SIMS[@]}" 2>/dev/null
+LOG=$WORK/serve2.err
+mkdir -p "$WORK/full"
+if mount -t tmpfs -o size=64k tmpfs "$WORK/full" 2>/dev/null; then
+  dd if=/dev/zero of="$WORK/full/filler" bs=4k 2>/dev/null
+  "$KDNETCTL" serve --config "$WORK/one-bad.json" --no-http --log-dir "$WORK/full" --json 2>"$LOG" &
+  SERVE=$!
+  wait_for "$LOG" '"event":"ready"' 20 $SERVE && pass "serves with a bad entry" || fail "no readiness: $(cat "$LOG")"
+  contains "$(grep '"event":"ready"' "$LOG")" "serving 4 targets" "the good entries run"
+  contains "$(grep 'entry refused' "$LOG")" "target 'bad-port': port 80 is outside 49152-65535" "the bad entry is refused and named"
+  sim right2 --port "$P1" --key "$(key_of right)" --duration 10
+  wait_seen right event log-write && pass "a full disk is said" || fail "no log-write line: $(grep right "$LOG")"
+  contains "$(grep '"event":"log-write"' "$LOG")" "No space left on device" "the reason is the full disk"
+  [[ $(grep -c '"event":"log-write"' "$LOG") -eq 1 ]] && pass "said once" || fail "log-write said $(grep -c '"event":"log-write"' "$LOG") times"
+  wait_seen right state connected && pass "the session goes on with a full disk" || fail "right not connected"
+  kill -TERM $SERVE; wait $SERVE; rc=$?
+  [[ $rc -eq 0 ]] && pass "SIGTERM exits 0 (full disk)" || fail "exit $rc"
+  umount "$WORK/full"
+else
+  echo "  (no tmpfs mount here: the full-disk case is left to the unit tests)"
+fi
+
+# Usage errors.
+expect_exit 64 "non-loopback --http without a token" -- "$KDNETCTL" serve --config "$CONFIG" --http 0.0.0.0:8470
+expect_one_line_error "--http without token"
+contains "$ERR" "--http-token" "the error names --http-token"
+expect_exit 1 "missing config" -- "$KDNETCTL" serve --config "$WORK/none.json" --no-http --log-dir "$WORK/not-made"
+[[ ! -e $WORK/not-made ]] && pass "no log folder left by a failed start" || fail "log folder made"
+finish

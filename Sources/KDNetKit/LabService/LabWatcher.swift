@@ -1,0 +1,319 @@
+import Foundation
+
+public struct LabServiceOptions: Sendable {
+    public var configPath: String
+    public var thresholds: LabTargetTracker.Thresholds
+    /// Where `NAME.log` files go; nil keeps DbgPrint output only on the board.
+    public var logDirectory: URL?
+    public var rotation: TargetLogFile.Rotation
+    /// Listen on this local address only (default: every IPv4 and IPv6 address).
+    public var bind: IPAddress?
+    /// On stop, how long to wait for targets in the middle of a confirmation to be continued.
+    public var releaseTimeout: SessionTime = 5
+
+    public init(configPath: String, thresholds: LabTargetTracker.Thresholds = .init(), logDirectory: URL? = nil,
+                rotation: TargetLogFile.Rotation = .init(), bind: IPAddress? = nil) {
+        self.configPath = configPath; self.thresholds = thresholds; self.logDirectory = logDirectory
+        self.rotation = rotation; self.bind = bind
+    }
+}
+
+public enum LabServiceError: Error, LocalizedError, Sendable, Equatable {
+    case nothingToServe(String)
+    case logDirectory(String, String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .nothingToServe(let path):
+            return "no target of \(path) can be served (every entry was refused, see above); fix the entries or re-run `kdnetctl plan`"
+        case .logDirectory(let path, let why):
+            return "cannot use \(path) for the targets' logs: \(why); give a writable folder with --log-dir"
+        }
+    }
+}
+
+/// The UDP side of `kdnetctl serve`: one port per target of the config (IPv4 and IPv6),
+/// one `HostSession` (confirm mode: break in once, read the version, continue, then keep
+/// it running) and one `LabTargetTracker` each, the DbgPrint output to log files, and the
+/// fleet published to `board` after every change. Runs on the thread that calls `run()`;
+/// the board is the only thing other threads (the HTTP side) read. (Unchecked Sendable
+/// only so it can be handed to the thread that runs it.)
+public final class LabWatcher: @unchecked Sendable {
+    struct Watched {
+        var entry: ListenerConfig.Target
+        var sockets: [UDPSocket]
+        var session: HostSession
+        var tracker: LabTargetTracker
+        var log: TargetLogFile?
+        var sendFailuresSaid: Set<String> = []
+    }
+
+    public let options: LabServiceOptions
+    public let board: LabStatusBoard
+    private let stop: WakePipe
+    private let reload: WakePipe
+    private let onEvent: (LabEvent) -> Void
+    private let buffer = ReceiveBuffer()
+    private let origin: Date
+    private var watched: [Watched] = []
+    private var owner: [Int32: (index: Int, socket: UDPSocket)] = [:]
+    private var dirty = false
+    private var reloadPending = false
+    private var logsDirty = false
+    private var config: ListenerConfig
+
+    /// Reads the config (leniently: a bad entry is refused and said) and binds every port
+    /// now, so the caller can say the service is ready. Throws when the file cannot be
+    /// read at all or no target could be bound.
+    public init(options: LabServiceOptions, stop: WakePipe, reload: WakePipe, onEvent: @escaping (LabEvent) -> Void) throws {
+        self.options = options
+        self.stop = stop
+        self.reload = reload
+        self.onEvent = onEvent
+        let now = MonotonicClock.now()
+        origin = Date().addingTimeInterval(-now)
+        // The config first: a wrong path must not leave a log folder behind.
+        let lenient = try ListenerConfig.loadLenient(from: URL(fileURLWithPath: options.configPath))
+        if let dir = options.logDirectory {
+            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+                throw LabServiceError.logDirectory(dir.path, (error as NSError).localizedDescription)
+            }
+            guard access(dir.path, W_OK) == 0 else { throw LabServiceError.logDirectory(dir.path, String(cString: strerror(errno))) }
+        }
+        config = lenient.config
+        board = LabStatusBoard(LabServiceSnapshot(startedAt: origin.addingTimeInterval(now), configPath: options.configPath))
+        say(refused: lenient.refused)
+        var served: [ListenerConfig.Target] = []
+        for entry in lenient.config.targets {
+            if let w = watch(entry, at: now) { watched.append(w); served.append(entry) }
+        }
+        config.targets = served
+        guard !watched.isEmpty else { throw LabServiceError.nothingToServe(options.configPath) }
+        rebuildOwners()
+        logsDirty = true
+        publish()
+    }
+
+    /// The ports being served, in config order.
+    public var ports: [UInt16] { watched.map(\.entry.port) }
+
+    /// Serves until `stop` is woken (re-reading the config whenever `reload` is), then
+    /// continues every target this host holds stopped (bounded by `releaseTimeout`) and
+    /// returns. Never breaks in once stopping.
+    public func run() throws {
+        var releaseEnd: SessionTime?
+        while true {
+            let now = MonotonicClock.now()
+            if releaseEnd == nil, stop.isWoken { releaseEnd = beginRelease(at: now) }
+            if let end = releaseEnd, now >= end || !watched.contains(where: { $0.session.holdsTarget }) {
+                finishRelease()
+                return
+            }
+            if releaseEnd == nil, reload.consume() { reloadPending = true }
+            // A session dropped or re-keyed in the middle of a confirmation would leave its
+            // target halted: the reload waits until none is (a retransmission deadline
+            // wakes the loop, and a target that stopped answering is given up within seconds).
+            if reloadPending, !watched.contains(where: { $0.session.holdsTarget }) {
+                reloadPending = false
+                reloadConfig(at: now)
+            }
+            for i in watched.indices {
+                if let due = watched[i].session.nextDeadline, now >= due {
+                    let out = watched[i].session.tick(at: now)
+                    deliver(out, to: i, received: false, at: now)
+                }
+                if let due = watched[i].tracker.nextDeadline, now >= due {
+                    absorb(watched[i].tracker.tick(at: now), of: i)
+                }
+            }
+            publishIfDirty()
+            var fds = Array(owner.keys)
+            if releaseEnd == nil { fds += [stop.readFD, reload.readFD] }
+            let deadlines = watched.flatMap { [$0.session.nextDeadline, $0.tracker.nextDeadline] } + [releaseEnd]
+            for fd in try Poller.wait(fds, until: deadlines.earliest) {
+                guard let (i, socket) = owner[fd] else { continue }
+                // Bounded, so one flooded port cannot starve the others.
+                for _ in 0..<HostListener.receiveBatch {
+                    guard let (bytes, from) = socket.receive(using: buffer) else { break }
+                    let at = MonotonicClock.now()
+                    let out = watched[i].session.receive(bytes, from: from, at: at)
+                    deliver(out, to: i, received: true, at: at)
+                }
+            }
+        }
+    }
+
+    // MARK: targets
+
+    private func watch(_ entry: ListenerConfig.Target, at now: SessionTime) -> Watched? {
+        let sockets: [UDPSocket]
+        do { sockets = try UDPSocket.listening(on: entry.port, bind: options.bind) } catch {
+            say(LabEvent(.error, "bind", target: entry.name, "not served: \(error.localizedDescription)", fields: ["port": String(entry.port)]))
+            return nil
+        }
+        return Watched(entry: entry, sockets: sockets, session: session(for: entry), tracker: tracker(for: entry, at: now),
+                       log: options.logDirectory.map { TargetLogFile(directory: $0, name: entry.name, rotation: options.rotation) })
+    }
+
+    private func session(for entry: ListenerConfig.Target) -> HostSession {
+        // The config was checked when it was read, so the key parses.
+        let key = (try? DebugKey(parsing: entry.key))!
+        var c = HostSession.Configuration(keys: KDNetKeys(key: key), mode: .confirm, expectedAddress: entry.address.flatMap(IPAddress.init))
+        c.retransmitInterval = 1
+        return HostSession(configuration: c)
+    }
+
+    private func tracker(for entry: ListenerConfig.Target, at now: SessionTime) -> LabTargetTracker {
+        LabTargetTracker(name: entry.name, port: entry.port, thresholds: options.thresholds, origin: origin, at: now)
+    }
+
+    private func deliver(_ out: SessionOutput, to i: Int, received: Bool, at now: SessionTime) {
+        for d in out.datagrams { send(d, from: i) }
+        let observation = watched[i].tracker.observe(out, of: watched[i].session, received: received, at: now)
+        if out.events.contains(where: { if case .connected = $0 { return true } else { return false } }),
+           let peer = watched[i].session.peer {
+            // The neighbour entry exists once the target sent; a miss is tried at the next connect.
+            if watched[i].tracker.setMAC(HostNetwork.neighbourMAC(for: peer.address)) { dirty = true }
+        }
+        absorb(observation, of: i)
+    }
+
+    private func absorb(_ o: LabTargetTracker.Observation, of i: Int) {
+        if o.changed { dirty = true }
+        for e in o.events { say(e) }
+        guard !o.lines.isEmpty else { return }
+        logsDirty = true
+        guard let log = watched[i].log else { return }
+        let name = watched[i].entry.name
+        switch log.append(o.lines) {
+        case .written, .dropped: break
+        case .startedFailing(let why):
+            say(LabEvent(.error, "log-write", target: name, "\(why); dropping its DbgPrint lines until writing works again (the session goes on)",
+                         fields: ["path": log.url.path]))
+        case .recovered(let dropped):
+            say(LabEvent(.notice, "log-write", target: name, "writing \(log.url.path) works again; \(dropped) lines were dropped",
+                         fields: ["path": log.url.path, "dropped": String(dropped)]))
+        }
+    }
+
+    private func send(_ d: OutgoingDatagram, from i: Int) {
+        do throws(ListenerError) {
+            guard let socket = watched[i].sockets.first(where: { $0.family == d.destination.family }) else {
+                throw ListenerError.sendFailed(d.destination.description, "no \(d.destination.family.name) socket is bound")
+            }
+            try socket.send(d.bytes, to: d.destination)
+        } catch {
+            let text = error.localizedDescription
+            // Once per reason and target: a target that cannot be reached keeps poking.
+            if watched[i].sendFailuresSaid.count < 8, watched[i].sendFailuresSaid.insert(text).inserted {
+                say(LabEvent(.warning, "send-failed", target: watched[i].entry.name, text))
+            }
+        }
+    }
+
+    // MARK: reload
+
+    private func reloadConfig(at now: SessionTime) {
+        let lenient: ListenerConfig.Lenient
+        do { lenient = try ListenerConfig.loadLenient(from: URL(fileURLWithPath: options.configPath)) } catch {
+            say(LabEvent(.error, "config", "reload refused, the running config stays: \(error.localizedDescription)"))
+            return
+        }
+        say(refused: lenient.refused)
+        let diff = LabConfigDiff(old: config.targets, new: lenient.config.targets)
+        var byName = Dictionary(watched.map { ($0.entry.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // byName holds the only references now, so dropping a socket there closes it.
+        watched = []
+        owner = [:]
+        // Close what goes away first: an added target may take a removed one's port.
+        for name in diff.removed + diff.moved {
+            byName[name]?.sockets = []
+            byName[name]?.log?.close()
+            if diff.removed.contains(name) { byName[name] = nil }
+        }
+        var next: [Watched] = []
+        var served: [ListenerConfig.Target] = []
+        for entry in lenient.config.targets {
+            if diff.kept.contains(entry.name), let w = byName[entry.name] {
+                next.append(w)
+            } else if diff.rekeyed.contains(entry.name), var w = byName[entry.name] {
+                w.entry = entry
+                w.session = session(for: entry)
+                w.tracker = tracker(for: entry, at: now)
+                next.append(w)
+            } else if let w = watch(entry, at: now) {
+                next.append(w)
+            } else {
+                continue
+            }
+            served.append(entry)
+        }
+        watched = next
+        config = lenient.config
+        config.targets = served
+        rebuildOwners()
+        dirty = true
+        logsDirty = true
+        func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.map { TerminalText.escaped($0) }.joined(separator: ", ") }
+        say(LabEvent(.notice, "config", "reloaded \(options.configPath): \(watched.count) targets; added \(list(diff.added)), removed \(list(diff.removed)), re-keyed \(list(diff.rekeyed)), moved \(list(diff.moved)), \(diff.kept.count) unchanged",
+                     fields: ["targets": String(watched.count), "added": diff.added.joined(separator: ","), "removed": diff.removed.joined(separator: ","),
+                              "rekeyed": diff.rekeyed.joined(separator: ","), "moved": diff.moved.joined(separator: ",")]))
+    }
+
+    // MARK: stopping
+
+    /// Every session stops breaking in; returns when to give up waiting for the targets held.
+    private func beginRelease(at now: SessionTime) -> SessionTime {
+        for i in watched.indices {
+            watched[i].session.release()
+            if watched[i].session.holdsTarget {
+                say(LabEvent(.notice, "release", target: watched[i].entry.name, "stopping: continuing the target before exit"))
+            }
+        }
+        return now + options.releaseTimeout
+    }
+
+    private func finishRelease() {
+        for w in watched where w.session.holdsTarget {
+            say(LabEvent(.error, "release", target: w.entry.name, "the target did not acknowledge the continue within \(LabTargetTracker.seconds(options.releaseTimeout)); it may be halted: reboot it or attach a debugger and continue it"))
+        }
+        for w in watched {
+            w.log?.close()
+            let s = w.tracker.status
+            say(LabEvent(.info, "summary", target: s.name,
+                         "\(s.state.rawValue); \(s.traffic.total) datagrams (\(s.traffic.authenticated) authentic, \(s.traffic.wrongKey) with another key, \(s.traffic.unexpectedSource) from an unexpected address), \(s.reboots) reboots",
+                         fields: ["state": s.state.rawValue, "port": String(s.port), "datagrams": String(s.traffic.total),
+                                  "wrong_key": String(s.traffic.wrongKey), "unexpected_source": String(s.traffic.unexpectedSource),
+                                  "reboots": String(s.reboots)]))
+        }
+        publishIfDirty()
+    }
+
+    // MARK: board and log
+
+    private func rebuildOwners() {
+        owner = [:]
+        for (i, w) in watched.enumerated() { for s in w.sockets { owner[s.fd] = (i, s) } }
+    }
+
+    private func publishIfDirty() {
+        guard dirty || logsDirty else { return }
+        publish()
+    }
+
+    private func publish() {
+        let logs = logsDirty
+            ? Dictionary(watched.map { ($0.entry.name, $0.tracker.recentLog) }, uniquingKeysWith: { a, _ in a }) : nil
+        board.publish(watched.map(\.tracker.status), logs: logs)
+        dirty = false
+        logsDirty = false
+    }
+
+    private func say(_ e: LabEvent) { onEvent(e) }
+
+    private func say(refused: [ListenerConfigError]) {
+        for problem in refused {
+            say(LabEvent(.error, "config", "entry refused, the others run: \(problem.localizedDescription)"))
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import KDNetKit
+import Logging
+
+extension LabHTTPAddress: TypedArgument {
+    public init(argumentText: String) throws { try self.init(parsing: argumentText) }
+}
+
+struct ServeCommand: KdnetctlCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Watch every target of a listener.json for days: keep them connected and running, log their DbgPrint output.",
+        discussion: """
+            The lab service. Listens on each target's UDP port (IPv4 and IPv6). A target that \
+            pokes with its key is connected: broken in once to read its build, architecture and \
+            kernel base, continued, and then kept running (every packet acknowledged, every state \
+            change continued, its DbgPrint output appended to DIR/NAME.log with --log-dir, rotated \
+            by size). After a reboot it is confirmed again. A target is never left stopped, also \
+            not on SIGTERM.
+
+            Each target is waiting (no session yet), connected, silent (connected, then no \
+            authentic datagram for --silence seconds), wrong_key (datagrams sealed with another \
+            key and no live session: re-keyed or re-imaged?) or lost (after a session, data of a \
+            session another debugger started, or silent for --lost-after seconds). Traffic from \
+            another address than the config's is counted and said.
+
+            A config entry that does not check out is refused (said in the log) and the rest run. \
+            SIGHUP re-reads the config: unchanged targets keep their session, new ones are bound, \
+            removed ones closed, changed ones re-keyed; a config that no longer reads is said and \
+            the running one kept. SIGTERM or SIGINT stops, leaving the targets running, exit 0.
+
+            The log goes to stderr, one line per event, no colour: `TIME LEVEL: NAME: message`, \
+            or `<N>NAME: message` (syslog priority, read by journald) when stderr is the journal. \
+            --json makes every line one JSON object instead, with the keys time, level, event, \
+            target, message and the event's own (state, from, address, build, ...). Once every \
+            port is bound it says `serving N targets on UDP ...` (event `ready`).
+
+            The status page (--http, default \(LabHTTPAddress.defaultText)) needs --http-token \
+            when it listens on an address other hosts can reach.
+            """
+    )
+
+    @Option(help: "The listener.json written by `kdnetctl plan`.") var config: String
+    @Option(name: .customLong("log-dir"), help: "Append each target's DbgPrint output to DIR/NAME.log (created if missing).") var logDir: String?
+    @Option(parsing: .unconditional, help: "Seconds without an authentic datagram before a connected target is silent, 1-86400 (default 30).",
+            transform: ArgumentValue.seconds(1...86_400)) var silence: Double = 30
+    @Option(name: .customLong("lost-after"), parsing: .unconditional, help: "Seconds of silence before a target is lost, 1-604800 (default 600).",
+            transform: ArgumentValue.seconds(1...604_800)) var lostAfter: Double = 600
+    @Option(name: .customLong("log-max-mib"), parsing: .unconditional, help: "Rotate NAME.log when it would pass this many MiB, 1-1024 (default 8).",
+            transform: ArgumentValue.count(1...1024)) var logMaxMiB: Int = 8
+    @Option(name: .customLong("log-keep"), parsing: .unconditional, help: "Old logs kept (NAME.log.1 ... NAME.log.N), 1-99 (default 3).",
+            transform: ArgumentValue.count(1...99)) var logKeep: Int = 3
+    @Option(help: "Listen on this local address only (default: every IPv4 and IPv6 address).") var bind: IPAddress?
+    @Option(help: "The status page's address, ADDR:PORT (default \(LabHTTPAddress.defaultText)).") var http: LabHTTPAddress = .default
+    @Option(name: .customLong("http-token"), help: "Bearer token the status page requires; needed when --http is not a loopback address.") var httpToken: String?
+    @Flag(name: .customLong("no-http"), help: "No status page; only the UDP side and the log.") var noHTTP = false
+    @Flag(help: "Log one JSON object per line on stderr (stable keys) instead of text lines.") var json = false
+
+    var output: OutputOptions {
+        var o = OutputOptions()
+        o.json = json
+        return o
+    }
+
+    func validate() throws {
+        do throws(LabHTTPError) {
+            try LabHTTPAddress.check(http, token: httpToken, serving: !noHTTP)
+        } catch {
+            throw ValidationError(error)
+        }
+        guard lostAfter > silence else {
+            throw ValidationError("--lost-after \(ArgumentValueError.format(lostAfter)) must be longer than --silence \(ArgumentValueError.format(silence)); e.g. --silence 30 --lost-after 600")
+        }
+    }
+
+    func execute() async throws {
+        let format = ServiceLogHandler.format(json: json)
+        let logger = Logger(label: "kdnetctl.serve") { _ in ServiceLogHandler(format: format) }
+        let stop = WakePipe()
+        let reload = WakePipe()
+        let signals = SignalRoute { stop.wake() }
+        let hangups = SignalRoute([SIGHUP]) { reload.wake() }
+        defer { signals.cancel(); hangups.cancel() }
+        var options = LabServiceOptions(configPath: config, thresholds: .init(silence: silence, lost: lostAfter),
+                                        logDirectory: logDir.map { URL(fileURLWithPath: $0, isDirectory: true) },
+                                        rotation: .init(maxBytes: logMaxMiB << 20, keep: logKeep), bind: bind)
+        options.releaseTimeout = 5
+        let watcher = try LabWatcher(options: options, stop: stop, reload: reload) { logger.log($0) }
+        let page = try startHTTP(board: watcher.board, logger: logger)
+        logger.log(LabEvent(.info, "ready", Self.readiness(ports: watcher.ports, bind: bind, page: page, noHTTP: noHTTP),
+                            fields: ["targets": String(watcher.ports.count), "ports": watcher.ports.map(String.init).joined(separator: ",")]))
+        // The watcher blocks in poll; on a thread of its own it leaves Swift's cooperative
+        // threads (two on a 2-core host) to the HTTP side.
+        try await Self.onOwnThread { try watcher.run() }
+        page?.stop()
+        logger.log(LabEvent(.info, "stopped", "stopped; every target was left running"))
+    }
+
+    /// What the status page needs to stop; nil when there is none.
+    struct StatusPage {
+        var url: String
+        var stop: () -> Void
+    }
+
+    /// HTTP HOOK: the one place the status page starts, with the board the watcher
+    /// publishes to (thread-safe; read it through `LabStatusSource`). Bind `http` (token:
+    /// `httpToken`) here before returning, so the readiness line comes after it; return
+    /// nil with --no-http. On this branch there is no HTTP server yet: it returns nil.
+    private func startHTTP(board: LabStatusBoard, logger: Logger) throws -> StatusPage? {
+        guard !noHTTP else { return nil }
+        _ = (board, logger)
+        return nil
+    }
+
+    static func readiness(ports: [UInt16], bind: IPAddress?, page: StatusPage?, noHTTP: Bool) -> String {
+        let list = ports.count <= 8 ? ports.map(String.init).joined(separator: ", ")
+            : "\(ports.min()!)-\(ports.max()!)"
+        let http = page.map { "status on \($0.url)" } ?? (noHTTP ? "no status page (--no-http)" : "no status page in this build")
+        return "serving \(ports.count) target\(ports.count == 1 ? "" : "s") on UDP \(list) (\(bind?.description ?? "IPv4 and IPv6")); \(http)"
+    }
+
+    private static func onOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, Error>) in
+            let thread = Thread {
+                do { try body(); done.resume() } catch { done.resume(throwing: error) }
+            }
+            thread.name = "kdnetctl-serve-udp"
+            thread.start()
+        }
+    }
+}
