@@ -53,7 +53,9 @@ chrome() {
 # reconnects by itself). The token in the URL becomes the session cookie (LabHTTPRouter).
 chrome dom --virtual-time-budget=10000 --dump-dom "http://$ADDR/?token=$TOKEN&stream_seconds=1" >"$WORK/dom.html"
 DOM=$(cat "$WORK/dom.html")
-contains "$DOM" '<span id="live">live</span>' "the page's event stream is live"
+# The fixture connects lab-01 (generation 2) only once the page's event stream is open:
+# the page served to Chromium showed generation 1, with lab-01 waiting.
+contains "$DOM" 'data-generation="2"' "the page applied the live update from its event stream"
 if grep -Eq '<tr class="state-connected"><td>lab-01</td><td>50001</td><td>connected</td>(<td>[^<]*</td>){2}<td>22631</td><td>x64</td>' "$WORK/dom.html"; then
   pass "the DOM shows lab-01 connected with build 22631 (after the live update)"
 else
@@ -72,5 +74,6 @@ else
 fi
 [[ -n ${KEEP_SCREENSHOT:-} ]] && cp "$WORK/page.png" "$KEEP_SCREENSHOT"
 
+[[ -n ${KEEP_DOM:-} ]] && cp "$WORK/dom.html" "$KEEP_DOM"
 stop_server
 finish

@@ -21,13 +21,13 @@ public enum LabStatusPage {
         </head>
         <body>
         <header><h1>kdnetctl lab</h1>
-        <p><span id="count">\(summary(document))</span> · <span id="live">static</span> · started \(escaped(LabTargetsDocument.timestamp(snapshot.startedAt)))</p></header>
-        <table id="fleet" data-generation="\(document.generation)">
+        <p><span id="count">\(summary(document))</span> · <span id="live">static</span> · started \(escaped(shown(LabTargetsDocument.timestamp(snapshot.startedAt))))</p></header>
+        <div class="scroll"><table id="fleet" data-generation="\(document.generation)">
         <thead><tr>\(columns.map { "<th>\($0)</th>" }.joined())</tr></thead>
         <tbody id="rows">
         \(rows)
         </tbody>
-        </table>
+        </table></div>
         <script>\(script)</script>
         </body>
         </html>
@@ -86,11 +86,12 @@ public enum LabStatusPage {
     static let style = """
     body{font:14px system-ui,sans-serif;margin:1.5em;color:#1d232a;background:#fff}
     h1{font-size:1.3em;margin:0 0 .2em}header p{margin:0 0 1em;color:#555}
-    table{border-collapse:collapse;width:100%}th,td{border:1px solid #d0d7de;padding:.3em .5em;text-align:left;vertical-align:top}
+    .scroll{overflow-x:auto}table{border-collapse:collapse}
+    th,td{border:1px solid #d0d7de;padding:.3em .5em;text-align:left;vertical-align:top;white-space:nowrap}
     th{background:#f0f3f6}tr.state-connected td:nth-child(3){background:#c9f2d0;font-weight:600}
     tr.state-silent td:nth-child(3){background:#fff1b8}tr.state-wrong_key td:nth-child(3),tr.state-lost td:nth-child(3){background:#ffd0d0}
     tr.state-waiting td:nth-child(3){background:#e8eaed}
-    td.out pre{margin:0;max-width:40em;max-height:8em;overflow:auto;white-space:pre-wrap;font-size:12px}
+    td.out{white-space:normal}td.out pre{margin:0;min-width:16em;max-width:40em;max-height:8em;overflow:auto;white-space:pre-wrap;font-size:12px}
     """
 
     static let script = """
