@@ -58,7 +58,9 @@ public final class LabHTTPServer: @unchecked Sendable {
     public var openStreams: Int { openStreamCount.load(ordering: .relaxed) }
 
     /// Binds and listens now, so a busy port or a foreign address is an error here, then
-    /// serves on a thread of its own until `stop()`.
+    /// serves on a thread of its own until `stop()`. Once per server: after `stop()`, make
+    /// a new one. Nothing fails after a successful start: a client's trouble ends only that
+    /// client's connection.
     public func start() throws(LabHTTPError) {
         let fd = try Self.listen(on: requested)
         let finished = DispatchSemaphore(value: 0)
