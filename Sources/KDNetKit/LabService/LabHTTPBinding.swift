@@ -1,0 +1,70 @@
+import Foundation
+
+/// Where `kdnetctl serve --http ADDR:PORT` listens: `127.0.0.1:8470`, `[::1]:8470`.
+public struct LabHTTPBinding: Sendable, Equatable, CustomStringConvertible {
+    public var endpoint: Endpoint
+
+    public init(_ endpoint: Endpoint) { self.endpoint = endpoint }
+
+    public static let `default` = LabHTTPBinding(Endpoint(address: IPAddress("127.0.0.1")!, port: 8470))
+
+    /// Any other host could reach the page and the API: it must then ask for a token.
+    public var requiresToken: Bool { !endpoint.address.isLoopback }
+
+    public var description: String { endpoint.description }
+
+    public static func parse(_ text: String) throws(LabHTTPBindingError) -> LabHTTPBinding {
+        let addressText: Substring, portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { throw .malformed(text) }
+            addressText = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { throw .missingPort(text) }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { throw .missingPort(text) }
+            addressText = text[..<colon]
+            guard !addressText.contains(":") else { throw .unbracketedIPv6(text) }
+            portText = text[text.index(after: colon)...]
+        }
+        guard let port = UInt16(portText), port != 0 else { throw .badPort(text, String(portText)) }
+        let address: IPAddress
+        do { address = try IPAddress.parse(String(addressText)) } catch { throw .address(error) }
+        return LabHTTPBinding(Endpoint(address: address, port: port))
+    }
+
+    /// Refuses a token the server could not check, and a reachable address without one.
+    public func check(token: String?) throws(LabHTTPBindingError) {
+        if let token {
+            guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+                throw .unusableToken
+            }
+        } else if requiresToken {
+            throw .needsToken(self)
+        }
+    }
+}
+
+/// A `--http` value or token `serve` cannot use: a usage error, one line each.
+public enum LabHTTPBindingError: Error, LocalizedError, Equatable, Sendable {
+    case malformed(String)
+    case missingPort(String)
+    case unbracketedIPv6(String)
+    case badPort(String, String)
+    case address(IPAddressError)
+    case needsToken(LabHTTPBinding)
+    case unusableToken
+
+    public var errorDescription: String? {
+        switch self {
+        case .malformed(let t): return "--http '\(t)' is not ADDR:PORT; give e.g. --http 127.0.0.1:8470 or --http [::1]:8470"
+        case .missingPort(let t): return "--http '\(t)' has no port; give ADDR:PORT, e.g. --http 127.0.0.1:8470"
+        case .unbracketedIPv6(let t): return "--http '\(t)': write an IPv6 address in brackets, e.g. --http [::1]:8470"
+        case .badPort(let t, let p): return "--http '\(t)': port '\(p)' is not a number from 1 to 65535; give e.g. --http 127.0.0.1:8470"
+        case .address(let e): return "--http: " + (e.errorDescription ?? "bad address")
+        case .needsToken(let b):
+            return "--http \(b) is reachable from other hosts; give --http-token TOKEN too (clients send Authorization: Bearer TOKEN), or use --http 127.0.0.1:\(b.endpoint.port)"
+        case .unusableToken: return "--http-token must be printable ASCII without spaces (it travels in an HTTP header); generate one with e.g. `openssl rand -hex 16`"
+        }
+    }
+}
