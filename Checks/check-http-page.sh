@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# The lab service's status page in a real browser: headless Chromium (Debian's, installed
-# here when missing) signs in with the token, waits for the live update that connects
-# lab-01, and the DOM shows it with its build; a screenshot has the window's size and
-# shows the rendered table.
+# The lab service's status page in a real browser, served by `kdnetctl serve`: headless
+# Chromium (Debian's, installed here when missing) signs in with the token, lab-01 (a
+# simulated target) connects while the page watches, and the DOM shows it with its build
+# after the live update; a screenshot has the window's size and shows the rendered table.
 source "$(dirname "$0")/lib.sh"
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 if ! command -v chromium >/dev/null; then
   echo "  (installing chromium)"
@@ -17,30 +16,46 @@ fi
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 ADDR=127.0.0.1:$PORT
 TOKEN=check-$RANDOM$RANDOM$RANDOM
+cleanup() { jobs -p | xargs -r kill 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
 
-# What serves the page: until `serve` is merged, a Swift Testing fixture
-# (LabHTTPPageFixture) serving a fleet whose lab-01 connects with build 22631 once a page
-# listens. With `serve`, this becomes the one line
-#   "$KDNETCTL" serve --config "$WORK/listener.json" --http "$ADDR" --http-token "$TOKEN" 2>"$WORK/server.log" &
-# plus a simulate-target for lab-01 (build 22631) started after the first page load.
-start_server() {
-  (cd "$ROOT" && KDNETCTL_HTTP_FIXTURE=$ADDR KDNETCTL_HTTP_FIXTURE_TOKEN=$TOKEN KDNETCTL_HTTP_FIXTURE_STOP=$WORK/stop \
-    exec swift test --skip-build --filter LabHTTPPageFixture) >"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-}
-stop_server() { touch "$WORK/stop"; wait "$SERVER_PID" 2>/dev/null; }
-
-start_server
-ready=
-for ((i = 0; i < 1200; i++)); do  # at most 60 s: the test runner starts slowly on a busy host
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://$ADDR/api/targets")
-  [[ $code == 200 ]] && { ready=1; break; }
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.05
-done
-if [[ -z $ready ]]; then fail "the page server did not come up: $(tail -5 "$WORK/server.log")"; finish; exit; fi
-pass "the server answers /api/targets with the token"
+# A fleet of four from `plan`, plus a target whose name is markup; lab-01 connects
+# (simulated, build 22631) only once the page's event stream is open.
+read -r P1 P2 P3 P4 < <(python3 -c '
+import socket
+ports = []
+while len(ports) < 4:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
+    if 49152 <= p and p not in ports: ports.append(p)
+print(*ports)')
+printf 'name,port\nlab-01,%s\nlab-02,%s\nlab-03,%s\n' "$P1" "$P2" "$P3" >"$WORK/inv.csv"
+"$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$WORK/fleet" --host-ip 192.0.2.10 --no-remember >/dev/null 2>&1 \
+  || { fail "plan failed"; finish; exit; }
+python3 - "$WORK/fleet/listener.json" "$P4" "$("$KDNETCTL" key generate)" <<'PY'
+import json, sys
+path, port, key = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+d = json.load(open(path))
+d["targets"].append({"name": "<img src=x onerror=alert(1)>", "port": port, "key": key})
+json.dump(d, open(path, "w"))
+PY
+KEY1=$(json_get "$(cat "$WORK/fleet/listener.json")" 'd["targets"][0]["key"]')
+"$KDNETCTL" serve --config "$WORK/fleet/listener.json" --http "$ADDR" --http-token "$TOKEN" --bind 127.0.0.1 2>"$WORK/server.log" &
+SERVER_PID=$!
+if ! wait_for "$WORK/server.log" "status on http://$ADDR/" 20 $SERVER_PID; then fail "serve did not come up: $(tail -5 "$WORK/server.log")"; finish; exit; fi
+contains "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://$ADDR/api/targets")" 200 "the service answers /api/targets with the token"
 contains "$(curl -s -o /dev/null -w '%{http_code}' "http://$ADDR/")" 401 "without the token the page is refused (401)"
+
+# connect_when_watched: starts lab-01 once a browser holds the page's event stream open
+# (the one connection to the page that stays established).
+connect_when_watched() {
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    ss -Htn state established "( dport = :$PORT )" | grep -q . && break
+    sleep 0.05
+  done
+  "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port "$P1" --key "$KEY1" --build 22631 --poke-interval 0.5 --duration 60 >"$WORK/sim.log" 2>&1 &
+  SIM_PID=$!
+}
 
 chrome() {
   timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
@@ -51,12 +66,19 @@ chrome() {
 # the DOM is dumped. Virtual time stands still while a request is open, so
 # stream_seconds=1 has the server end each event stream after a second (the page
 # reconnects by itself). The token in the URL becomes the session cookie (LabHTTPRouter).
-chrome dom --virtual-time-budget=10000 --dump-dom "http://$ADDR/?token=$TOKEN&stream_seconds=1" >"$WORK/dom.html"
+chrome dom --virtual-time-budget=10000 --dump-dom "http://$ADDR/?token=$TOKEN&stream_seconds=1" >"$WORK/dom.html" &
+CHROME_PID=$!
+connect_when_watched
+wait $CHROME_PID
 DOM=$(cat "$WORK/dom.html")
-# The fixture connects lab-01 (generation 2) only once the page's event stream is open:
-# the page served to Chromium showed generation 1, with lab-01 waiting.
-contains "$DOM" 'data-generation="2"' "the page applied the live update from its event stream"
-if grep -Eq '<tr class="state-connected"><td>lab-01</td><td>50001</td><td>connected</td>(<td>[^<]*</td>){2}<td>22631</td><td>x64</td>' "$WORK/dom.html"; then
+# The page was served with lab-01 waiting (it connects only once the page watches):
+# a generation above the one served means the page took the update from its stream.
+python3 - "$WORK/dom.html" <<'PY' && pass "the page applied the live update from its event stream" || fail "no live update: $(grep -o '<table id="fleet"[^>]*>' "$WORK/dom.html")"
+import re, sys
+m = re.search(r'data-generation="(\d+)" data-served-generation="(\d+)"', open(sys.argv[1]).read())
+sys.exit(0 if m and int(m.group(1)) > int(m.group(2)) else 1)
+PY
+if grep -Eq '<tr class="state-connected"><td>lab-01</td><td>'"$P1"'</td><td>connected</td>(<td>[^<]*</td>){2}<td>22631</td><td>x64</td>' "$WORK/dom.html"; then
   pass "the DOM shows lab-01 connected with build 22631 (after the live update)"
 else
   fail "no connected lab-01 with build 22631 in the DOM: $(grep -o '<tr class="state-[a-z_]*"><td>lab-01</td>.\{0,200\}' "$WORK/dom.html")"
@@ -75,5 +97,7 @@ fi
 [[ -n ${KEEP_SCREENSHOT:-} ]] && cp "$WORK/page.png" "$KEEP_SCREENSHOT"
 
 [[ -n ${KEEP_DOM:-} ]] && cp "$WORK/dom.html" "$KEEP_DOM"
-stop_server
+kill -TERM $SERVER_PID; wait $SERVER_PID; rc=$?
+[[ $rc -eq 0 ]] && pass "serve stops on SIGTERM (exit 0)" || fail "serve exit $rc"
+kill ${SIM_PID:-} 2>/dev/null
 finish

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# kdnetctl serve (the lab service's UDP side) against simulated targets on loopback:
-# four targets from `plan` (one connects, one has another key, one never starts, one
-# reboots), their states read from the --json log lines, DbgPrint in the log files,
-# SIGHUP with a target added and one removed, SIGTERM exits 0. Every sender is bounded
+# kdnetctl serve (the lab service) against simulated targets on loopback: four targets
+# from `plan` (one connects, one has another key, one never starts, one reboots), their
+# states read from the --json log lines and from the HTTP API and metrics with curl,
+# DbgPrint in the log files and at /api/targets/NAME/log, SIGHUP with a target added
+# and one removed, SIGTERM exits 0. Every sender is bounded
 # (--duration); every wait is for a line the programs print, never a fixed sleep.
 source "$(dirname "$0")/lib.sh"
 
@@ -38,10 +39,13 @@ CONFIG=$WORK/fleet/listener.json
 key_of() { json_get "$(cat "$CONFIG")" "[t['key'] for t in d['targets'] if t['name'] == '$1'][0]"; }
 
 LOG=$WORK/serve.err
-"$KDNETCTL" serve --config "$CONFIG" --no-http --log-dir "$WORK/logs" --silence 20 --json 2>"$LOG" >"$WORK/serve.out" &
+HP=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+API=http://127.0.0.1:$HP
+"$KDNETCTL" serve --config "$CONFIG" --http "127.0.0.1:$HP" --log-dir "$WORK/logs" --silence 20 --json 2>"$LOG" >"$WORK/serve.out" &
 SERVE=$!
 wait_for "$LOG" '"event":"ready"' 20 $SERVE && pass "readiness line" || fail "no readiness line: $(cat "$LOG")"
 contains "$(grep '"event":"ready"' "$LOG")" "serving 4 targets on UDP" "readiness names the targets and ports"
+contains "$(grep '"event":"ready"' "$LOG")" "status on $API/" "readiness names the status page"
 
 # seen NAME KEY VALUE: a JSON log line of target NAME has KEY == VALUE.
 seen() {
@@ -77,6 +81,39 @@ for ((i = 0; i < 100; i++)); do grep -qs "KDTARGET" "$WORK/logs/right.log" && br
 contains "$(cat "$WORK/logs/right.log" 2>/dev/null)" "KDTARGET: Refreshing KD connection" "DbgPrint lands in right.log"
 seen never state connected && fail "never: a target that never sent is not connected" || pass "never: no state change (waiting)"
 
+# The same fleet over HTTP, with a real client (curl).
+TARGETS=$(curl -sf "$API/api/targets")
+python3 - "$TARGETS" <<'PY' && pass "/api/targets: every field, the states, build and reboots" || fail "/api/targets: $TARGETS"
+import json, sys
+d = json.loads(sys.argv[1])
+fields = {"name", "port", "state", "address", "mac", "build", "machine", "kernel_base", "since", "last_seen",
+          "datagrams", "wrong_key", "unexpected_source", "reboots"}
+by = {t["name"]: t for t in d["targets"]}
+assert all(fields <= t.keys() for t in by.values()), "missing fields"
+assert by["right"]["state"] == "connected" and by["right"]["build"] == 22621 and by["right"]["machine"] == "x64", by["right"]
+assert by["right"]["kernel_base"].startswith("0x") and by["right"]["address"].startswith("127."), by["right"]
+assert by["wrong"]["state"] == "wrong_key" and by["wrong"]["wrong_key"] > 0 and by["wrong"]["build"] is None, by["wrong"]
+assert by["never"]["state"] == "waiting" and by["never"]["datagrams"] == 0 and by["never"]["last_seen"] is None, by["never"]
+assert by["reboots"]["reboots"] >= 1, by["reboots"]
+PY
+contains "$(curl -sf "$API/api/targets/right/log")" "KDTARGET: Refreshing KD connection" "/api/targets/right/log serves its DbgPrint text"
+[[ $(curl -s -o /dev/null -w '%{http_code}' "$API/api/targets/nosuch/log") == 404 ]] && pass "an unknown target's log is 404" || fail "unknown log not 404"
+METRICS=$(curl -sf "$API/metrics")
+grep -qE "^kdnet_target_up\{target=\"right\",port=\"$P1\"\} 1(\.0)?$" <<<"$METRICS" && grep -qE "^kdnet_target_up\{target=\"wrong\",port=\"$P2\"\} 0(\.0)?$" <<<"$METRICS" \
+  && pass "/metrics: kdnet_target_up is 1 for the connected target, 0 for the wrong key" || fail "/metrics up: $(grep kdnet_target_up <<<"$METRICS")"
+grep -qE "^kdnet_target_reboots_total\{target=\"reboots\",port=\"$P4\"\} [1-9]" <<<"$METRICS" \
+  && pass "/metrics: the reboot is counted" || fail "/metrics reboots: $(grep reboots_total <<<"$METRICS")"
+grep -qE "^kdnet_datagrams_total\{target=\"wrong\",port=\"$P2\",status=\"wrong-key\"\} [1-9]" <<<"$METRICS" \
+  && pass "/metrics: datagrams by status" || fail "/metrics datagrams: $(grep 'datagrams_total{target="wrong"' <<<"$METRICS")"
+PAGE=$(curl -sf "$API/")
+contains "$PAGE" "<td>right</td>" "the status page lists the targets"
+leaked=0
+for name in right wrong never reboots; do
+  k=$(key_of $name)
+  [[ $TARGETS$METRICS$PAGE == *"$k"* || $TARGETS$METRICS$PAGE == *"${k%%.*}"* ]] && leaked=1
+done
+[[ $leaked -eq 0 ]] && pass "no key is served (API, metrics, page)" || fail "a key was served"
+
 # SIGHUP: add a fifth target, drop "wrong".
 printf 'name,port\nright,%s\nnever,%s\nreboots,%s\nadded,%s\n' "$P1" "$P3" "$P4" "$P5" >"$WORK/inv.csv"
 expect_exit 0 "plan writes the changed config" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$WORK/fleet" --host-ip 192.0.2.10
@@ -88,6 +125,8 @@ ss -Hunl "sport = :$P2" | grep -q . && fail "removed port $P2 still bound" || pa
 sim added --port "$P5" --key "$(key_of added)" --duration 10
 wait_seen added state connected && pass "added target connects" || fail "added: $(grep added "$LOG")"
 seen right event reboot && fail "right: its session was restarted by the reload" || pass "right: session kept across the reload"
+[[ $(json_get "$(curl -sf "$API/api/targets")" '",".join(sorted(t["name"] for t in d["targets"]))') == "added,never,reboots,right" ]] \
+  && pass "/api/targets follows the reload" || fail "after reload: $(curl -s "$API/api/targets")"
 
 # A config that no longer reads: said, the running one kept.
 cp "$CONFIG" "$WORK/good.json"; echo '{"version": 1, "targets": [' >"$CONFIG"
@@ -99,6 +138,7 @@ cp "$WORK/good.json" "$CONFIG"
 kill -TERM $SERVE
 wait $SERVE; rc=$?
 [[ $rc -eq 0 ]] && pass "SIGTERM exits 0" || fail "SIGTERM: exit $rc: $(tail -5 "$LOG")"
+curl -s -o /dev/null "$API/api/targets" && fail "the status page still answers after SIGTERM" || pass "the status page stopped with the service"
 seen right event summary && pass "summary per target at exit" || fail "no summary lines"
 seen never state waiting && pass "never: still waiting at exit" || fail "never: $(grep never "$LOG")"
 python3 - "$LOG" <<'PY' && pass "every stderr line is one JSON object" || fail "non-JSON lines in the log"
@@ -144,6 +184,15 @@ fi
 expect_exit 64 "non-loopback --http without a token" -- "$KDNETCTL" serve --config "$CONFIG" --http 0.0.0.0:8470
 expect_one_line_error "--http without token"
 contains "$ERR" "--http-token" "the error names --http-token"
+expect_exit 64 "malformed --http" -- "$KDNETCTL" serve --config "$CONFIG" --http 8470
+expect_one_line_error "malformed --http"
+contains "$ERR" "--http 8470: no port" "the error names the value and why"
+python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(30)' >"$WORK/busy" &
+BUSY=$!
+wait_for "$WORK/busy" '[0-9]' 10 $BUSY
+expect_exit 1 "a busy --http port" -- "$KDNETCTL" serve --config "$CONFIG" --http "127.0.0.1:$(cat "$WORK/busy")"
+expect_one_line_error "busy --http port"
+kill $BUSY 2>/dev/null
 expect_exit 1 "missing config" -- "$KDNETCTL" serve --config "$WORK/none.json" --no-http --log-dir "$WORK/not-made"
 [[ ! -e $WORK/not-made ]] && pass "no log folder left by a failed start" || fail "log folder made"
 finish

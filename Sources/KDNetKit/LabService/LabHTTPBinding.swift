@@ -13,6 +13,9 @@ public struct LabHTTPBinding: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { endpoint.description }
 
+    /// The status page's address as a browser takes it.
+    public var url: String { "http://\(description)/" }
+
     public static func parse(_ text: String) throws(LabHTTPBindingError) -> LabHTTPBinding {
         let addressText: Substring, portText: Substring
         if text.hasPrefix("[") {
@@ -34,18 +37,20 @@ public struct LabHTTPBinding: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Refuses a token the server could not check, and a reachable address without one.
-    public func check(token: String?) throws(LabHTTPBindingError) {
+    /// `serving`: false with `--no-http` (a token's form is still checked).
+    public func check(token: String?, serving: Bool = true) throws(LabHTTPBindingError) {
         if let token {
             guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
                 throw .unusableToken
             }
-        } else if requiresToken {
+        } else if requiresToken, serving {
             throw .needsToken(self)
         }
     }
 }
 
-/// A `--http` value or token `serve` cannot use: a usage error, one line each.
+/// A `--http` value or token `serve` cannot use: a usage error, one line each. The
+/// value's own problems say only why: the option parser prints `--http VALUE: why`.
 public enum LabHTTPBindingError: Error, LocalizedError, Equatable, Sendable {
     case malformed(String)
     case missingPort(String)
@@ -57,11 +62,11 @@ public enum LabHTTPBindingError: Error, LocalizedError, Equatable, Sendable {
 
     public var errorDescription: String? {
         switch self {
-        case .malformed(let t): return "--http '\(t)' is not ADDR:PORT; give e.g. --http 127.0.0.1:8470 or --http [::1]:8470"
-        case .missingPort(let t): return "--http '\(t)' has no port; give ADDR:PORT, e.g. --http 127.0.0.1:8470"
-        case .unbracketedIPv6(let t): return "--http '\(t)': write an IPv6 address in brackets, e.g. --http [::1]:8470"
-        case .badPort(let t, let p): return "--http '\(t)': port '\(p)' is not a number from 1 to 65535; give e.g. --http 127.0.0.1:8470"
-        case .address(let e): return "--http: " + (e.errorDescription ?? "bad address")
+        case .malformed: return "not ADDR:PORT; give e.g. 127.0.0.1:8470 or [::1]:8470"
+        case .missingPort: return "no port; give ADDR:PORT, e.g. 127.0.0.1:8470"
+        case .unbracketedIPv6: return "write an IPv6 address in brackets, e.g. [::1]:8470"
+        case .badPort(_, let p): return "port \(TerminalText.quoted(p)) is not a number from 1 to 65535; give e.g. 127.0.0.1:8470"
+        case .address(let e): return e.errorDescription ?? "not an IP address"
         case .needsToken(let b):
             return "--http \(b) is reachable from other hosts; give --http-token TOKEN too (clients send Authorization: Bearer TOKEN), or use --http 127.0.0.1:\(b.endpoint.port)"
         case .unusableToken: return "--http-token must be printable ASCII without spaces (it travels in an HTTP header); generate one with e.g. `openssl rand -hex 16`"

@@ -22,7 +22,7 @@ public enum LabStatusPage {
         <body>
         <header><h1>kdnetctl lab</h1>
         <p><span id="count">\(summary(document))</span> · <span id="live">static</span> · started \(escaped(shown(LabTargetsDocument.timestamp(snapshot.startedAt))))</p></header>
-        <div class="scroll"><table id="fleet" data-generation="\(document.generation)">
+        <div class="scroll"><table id="fleet" data-generation="\(document.generation)" data-served-generation="\(document.generation)">
         <thead><tr>\(columns.map { "<th>\($0)</th>" }.joined())</tr></thead>
         <tbody id="rows">
         \(rows)

@@ -3,8 +3,8 @@ import Foundation
 import KDNetKit
 import Logging
 
-extension LabHTTPAddress: TypedArgument {
-    public init(argumentText: String) throws { try self.init(parsing: argumentText) }
+extension LabHTTPBinding: TypedArgument {
+    public init(argumentText: String) throws { self = try Self.parse(argumentText) }
 }
 
 struct ServeCommand: KdnetctlCommand {
@@ -36,8 +36,13 @@ struct ServeCommand: KdnetctlCommand {
             target, message and the event's own (state, from, address, build, ...). Once every \
             port is bound it says `serving N targets on UDP ...` (event `ready`).
 
-            The status page (--http, default \(LabHTTPAddress.defaultText)) needs --http-token \
-            when it listens on an address other hosts can reach.
+            The status page (--http, default \(LabHTTPBinding.default)): GET / is one table of \
+            the fleet that updates live (server-sent events on /events); /api/targets is the \
+            fleet as JSON, /api/targets/NAME/log a target's recent DbgPrint text, /metrics the \
+            Prometheus metrics (kdnet_target_up is 1 while connected). Keys are never served. \
+            On an address other hosts can reach it needs --http-token TOKEN: clients send \
+            `Authorization: Bearer TOKEN`, and a browser opens /?token=TOKEN once (a cookie \
+            then holds it). There is no TLS: keep the page on loopback or a trusted network.
             """
     )
 
@@ -52,7 +57,7 @@ struct ServeCommand: KdnetctlCommand {
     @Option(name: .customLong("log-keep"), parsing: .unconditional, help: "Old logs kept (NAME.log.1 ... NAME.log.N), 1-99 (default 3).",
             transform: ArgumentValue.count(1...99)) var logKeep: Int = 3
     @Option(help: "Listen on this local address only (default: every IPv4 and IPv6 address).") var bind: IPAddress?
-    @Option(help: "The status page's address, ADDR:PORT (default \(LabHTTPAddress.defaultText)).") var http: LabHTTPAddress = .default
+    @Option(help: "The status page's address, ADDR:PORT (default \(LabHTTPBinding.default)).") var http: LabHTTPBinding = .default
     @Option(name: .customLong("http-token"), help: "Bearer token the status page requires; needed when --http is not a loopback address.") var httpToken: String?
     @Flag(name: .customLong("no-http"), help: "No status page; only the UDP side and the log.") var noHTTP = false
     @Flag(help: "Log one JSON object per line on stderr (stable keys) instead of text lines.") var json = false
@@ -64,8 +69,8 @@ struct ServeCommand: KdnetctlCommand {
     }
 
     func validate() throws {
-        do throws(LabHTTPError) {
-            try LabHTTPAddress.check(http, token: httpToken, serving: !noHTTP)
+        do throws(LabHTTPBindingError) {
+            try http.check(token: httpToken, serving: !noHTTP)
         } catch {
             throw ValidationError(error)
         }
@@ -88,7 +93,7 @@ struct ServeCommand: KdnetctlCommand {
         options.releaseTimeout = 5
         let watcher = try LabWatcher(options: options, stop: stop, reload: reload) { logger.log($0) }
         let page = try startHTTP(board: watcher.board, logger: logger)
-        logger.log(LabEvent(.info, "ready", Self.readiness(ports: watcher.ports, bind: bind, page: page, noHTTP: noHTTP),
+        logger.log(LabEvent(.info, "ready", Self.readiness(ports: watcher.ports, bind: bind, page: page),
                             fields: ["targets": String(watcher.ports.count), "ports": watcher.ports.map(String.init).joined(separator: ",")]))
         // The watcher blocks in poll; on a thread of its own it leaves Swift's cooperative
         // threads (two on a 2-core host) to the HTTP side.
@@ -103,20 +108,21 @@ struct ServeCommand: KdnetctlCommand {
         var stop: () -> Void
     }
 
-    /// HTTP HOOK: the one place the status page starts, with the board the watcher
-    /// publishes to (thread-safe; read it through `LabStatusSource`). Bind `http` (token:
-    /// `httpToken`) here before returning, so the readiness line comes after it; return
-    /// nil with --no-http. On this branch there is no HTTP server yet: it returns nil.
+    /// The status page, bound before the readiness line (a busy port is said before
+    /// any serving) and serving on a thread of its own from the board the watcher
+    /// publishes to; nil with --no-http.
     private func startHTTP(board: LabStatusBoard, logger: Logger) throws -> StatusPage? {
         guard !noHTTP else { return nil }
-        _ = (board, logger)
-        return nil
+        let server = LabHTTPServer(bind: http.endpoint, token: httpToken, source: board)
+        try server.start()
+        let url = server.local.map { LabHTTPBinding($0).url } ?? http.url
+        return StatusPage(url: url, stop: { server.stop() })
     }
 
-    static func readiness(ports: [UInt16], bind: IPAddress?, page: StatusPage?, noHTTP: Bool) -> String {
+    static func readiness(ports: [UInt16], bind: IPAddress?, page: StatusPage?) -> String {
         let list = ports.count <= 8 ? ports.map(String.init).joined(separator: ", ")
             : "\(ports.min()!)-\(ports.max()!)"
-        let http = page.map { "status on \($0.url)" } ?? (noHTTP ? "no status page (--no-http)" : "no status page in this build")
+        let http = page.map { "status on \($0.url)" } ?? "no status page (--no-http)"
         return "serving \(ports.count) target\(ports.count == 1 ? "" : "s") on UDP \(list) (\(bind?.description ?? "IPv4 and IPv6")); \(http)"
     }
 

@@ -12,15 +12,15 @@ import Testing
     }
 
     @Test(arguments: [
-        ("127.0.0.1", "--http '127.0.0.1' has no port; give ADDR:PORT, e.g. --http 127.0.0.1:8470"),
-        ("[::1]", "--http '[::1]' has no port; give ADDR:PORT, e.g. --http 127.0.0.1:8470"),
-        ("::1:8470", "--http '::1:8470': write an IPv6 address in brackets, e.g. --http [::1]:8470"),
-        ("[::1:8470", "--http '[::1:8470' is not ADDR:PORT; give e.g. --http 127.0.0.1:8470 or --http [::1]:8470"),
-        ("127.0.0.1:0", "--http '127.0.0.1:0': port '0' is not a number from 1 to 65535; give e.g. --http 127.0.0.1:8470"),
-        ("127.0.0.1:65536", "--http '127.0.0.1:65536': port '65536' is not a number from 1 to 65535; give e.g. --http 127.0.0.1:8470"),
-        ("127.0.0.1:http", "--http '127.0.0.1:http': port 'http' is not a number from 1 to 65535; give e.g. --http 127.0.0.1:8470"),
-        ("localhost:8470", "--http: 'localhost' is not an IPv4 or IPv6 address; give one like 192.168.1.20, fd00::10 or fe80::1%eth0"),
-        ("[fe80::1%nosuch0]:8470", "--http: fe80::1%nosuch0 names the zone nosuch0, but this host has no interface nosuch0; give the interface the target is on, as `ip -brief link` lists it (e.g. fe80::1%eth0)"),
+        ("127.0.0.1", "no port; give ADDR:PORT, e.g. 127.0.0.1:8470"),
+        ("[::1]", "no port; give ADDR:PORT, e.g. 127.0.0.1:8470"),
+        ("::1:8470", "write an IPv6 address in brackets, e.g. [::1]:8470"),
+        ("[::1:8470", "not ADDR:PORT; give e.g. 127.0.0.1:8470 or [::1]:8470"),
+        ("127.0.0.1:0", "port '0' is not a number from 1 to 65535; give e.g. 127.0.0.1:8470"),
+        ("127.0.0.1:65536", "port '65536' is not a number from 1 to 65535; give e.g. 127.0.0.1:8470"),
+        ("127.0.0.1:http", "port 'http' is not a number from 1 to 65535; give e.g. 127.0.0.1:8470"),
+        ("localhost:8470", "'localhost' is not an IPv4 or IPv6 address; give one like 192.168.1.20, fd00::10 or fe80::1%eth0"),
+        ("[fe80::1%nosuch0]:8470", "fe80::1%nosuch0 names the zone nosuch0, but this host has no interface nosuch0; give the interface the target is on, as `ip -brief link` lists it (e.g. fe80::1%eth0)"),
     ])
     func badValuesSayWhatToGive(text: String, message: String) throws {
         let error = #expect(throws: LabHTTPBindingError.self) { try LabHTTPBinding.parse(text) }
@@ -40,6 +40,8 @@ import Testing
         #expect(LabHTTPBindingError.needsToken(open).errorDescription == "--http 0.0.0.0:8470 is reachable from other hosts; give --http-token TOKEN too (clients send Authorization: Bearer TOKEN), or use --http 127.0.0.1:8470")
         try open.check(token: "s3cret")
         try LabHTTPBinding.default.check(token: nil)
+        try open.check(token: nil, serving: false)
+        #expect(open.url == "http://0.0.0.0:8470/")
         for bad in ["", "has space", "tab\t", "é"] {
             #expect(throws: LabHTTPBindingError.unusableToken) { try LabHTTPBinding.default.check(token: bad) }
         }

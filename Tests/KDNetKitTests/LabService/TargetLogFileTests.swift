@@ -122,22 +122,6 @@ import Testing
         #expect(diff.added == ["new"] && diff.removed == ["gone"])
         #expect(!diff.isEmpty && LabConfigDiff(old: old, new: old).isEmpty)
     }
-
-    @Test func httpAddressAndTokenRule() throws {
-        #expect(try LabHTTPAddress(parsing: "127.0.0.1:8470") == .default)
-        #expect(try LabHTTPAddress(parsing: "[::1]:9000").description == "[::1]:9000")
-        #expect(try LabHTTPAddress(parsing: "0.0.0.0:80").url == "http://0.0.0.0:80/")
-        #expect(throws: LabHTTPError.malformed("8470")) { try LabHTTPAddress(parsing: "8470") }
-        #expect(throws: LabHTTPError.malformed("::1:8470")) { try LabHTTPAddress(parsing: "::1:8470") }
-        #expect(throws: LabHTTPError.badPort("0")) { try LabHTTPAddress(parsing: "127.0.0.1:0") }
-        let wide = try LabHTTPAddress(parsing: "0.0.0.0:8470")
-        #expect(throws: LabHTTPError.needsToken("0.0.0.0:8470")) { try LabHTTPAddress.check(wide, token: nil) }
-        try LabHTTPAddress.check(wide, token: "s3cret-token")
-        try LabHTTPAddress.check(wide, token: nil, serving: false)
-        try LabHTTPAddress.check(.default, token: nil)
-        #expect(throws: LabHTTPError.badToken) { try LabHTTPAddress.check(.default, token: "two words") }
-        #expect(throws: LabHTTPError.badToken) { try LabHTTPAddress.check(.default, token: "") }
-    }
 }
 
 @Suite struct ListenerConfigAddingTests {
