@@ -41,7 +41,8 @@ for page in man/*.[1-9]; do
 done
 chmod 0644 "$stage"/usr/share/man/man1/*
 
-"$built/kdnetctl" --generate-completion-script bash >"$stage/usr/share/bash-completion/completions/kdnetctl"
+# bash-completion sources the script: no #! line (lintian: bash-completion-with-hashbang).
+"$built/kdnetctl" --generate-completion-script bash | sed '1{/^#!/d}' >"$stage/usr/share/bash-completion/completions/kdnetctl"
 "$built/kdnetctl" --generate-completion-script zsh >"$stage/usr/share/zsh/vendor-completions/_kdnetctl"
 "$built/kdnetctl" --generate-completion-script fish >"$stage/usr/share/fish/vendor_completions.d/kdnetctl.fish"
 
@@ -82,7 +83,9 @@ Description: set up and troubleshoot Windows network kernel debugging (KDNET)
 EOF
 
 mkdir -p dist
+# xz -1: a fifth of the default level's time for the 70 MB binary, a sixth larger; zstd
+# is faster still but lintian and Debian 11's dpkg refuse it.
 deb=dist/kdnetctl_${version}_${arch}.deb
 SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || date +%s) \
-  dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >&2
+  dpkg-deb --root-owner-group -Zxz -z1 --build "$stage" "$deb" >&2
 echo "$root/$deb"
