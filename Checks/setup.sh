@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   pkg-config libpci-dev pciutils pci.ids libnl-3-dev libnl-route-3-dev libsodium-dev
   libpcap-dev tcpdump libnftables-dev nftables libvirt-dev iproute2 iputils-ping procps python3 time
+  dpkg-dev man-db
 )
 missing=()
 for p in "${packages[@]}"; do
