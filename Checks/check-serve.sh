@@ -128,6 +128,23 @@ seen right event reboot && fail "right: its session was restarted by the reload"
 [[ $(json_get "$(curl -sf "$API/api/targets")" '",".join(sorted(t["name"] for t in d["targets"]))') == "added,never,reboots,right" ]] \
   && pass "/api/targets follows the reload" || fail "after reload: $(curl -s "$API/api/targets")"
 
+# Malformed traffic on a served port (short, long, MDBG-prefixed garbage): counted, survived.
+python3 - "$P3" <<'PY'
+import os, random, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+random.seed(7)
+for i in range(300):  # bounded
+    body = os.urandom(random.choice([0, 1, 5, 40, 300, 1400]))
+    s.sendto((b"MDBG" + bytes([random.randint(0, 9)]) + body) if i % 2 else body, ("127.0.0.1", int(__import__("sys").argv[1])))
+PY
+for ((i = 0; i < 100; i++)); do
+  n=$(json_get "$(curl -sf "$API/api/targets")" '[t["datagrams"] for t in d["targets"] if t["name"] == "never"][0]' 2>/dev/null)
+  [[ ${n:-0} -ge 300 ]] && break; sleep 0.1
+done
+kill -0 $SERVE 2>/dev/null && [[ ${n:-0} -ge 300 ]] && pass "300 malformed datagrams counted, the service goes on" || fail "after garbage: alive=$(kill -0 $SERVE 2>/dev/null && echo yes) counted=${n:-none}"
+[[ $(json_get "$(curl -sf "$API/api/targets")" '[t["state"] for t in d["targets"] if t["name"] == "right"][0] in ("connected", "silent")') == True ]] \
+  && pass "the other targets are unaffected" || fail "right after garbage: $(curl -s "$API/api/targets")"
+
 # A config that no longer reads: said, the running one kept.
 cp "$CONFIG" "$WORK/good.json"; echo '{"version": 1, "targets": [' >"$CONFIG"
 kill -HUP $SERVE
@@ -186,7 +203,7 @@ expect_one_line_error "--http without token"
 contains "$ERR" "--http-token" "the error names --http-token"
 expect_exit 64 "malformed --http" -- "$KDNETCTL" serve --config "$CONFIG" --http 8470
 expect_one_line_error "malformed --http"
-contains "$ERR" "--http 8470: no port" "the error names the value and why"
+contains "$ERR" "--http: no port; give ADDR:PORT" "the error names the option and why"
 python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(30)' >"$WORK/busy" &
 BUSY=$!
 wait_for "$WORK/busy" '[0-9]' 10 $BUSY

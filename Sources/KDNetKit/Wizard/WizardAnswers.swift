@@ -55,7 +55,7 @@ public struct WizardAnswers: Sendable, Equatable {
 
     /// Questions only an answers file answers (`--no-connect` is `connect: skip`); the
     /// `--connect` flag is libvirt's URI, not this question.
-    public static let fileOnlyIDs: Set<String> = ["proceed-precautions", "proceed-checks", "connect", "on-failure"]
+    public static let fileOnlyIDs: Set<String> = ["proceed-precautions", "proceed-checks", "connect", "on-failure", "lab-service"]
 
     /// The wizard's flags that set how it runs rather than answer a question: no answers key.
     public static let flagsWithoutKey: Set<String> = [

@@ -114,7 +114,7 @@ extension WizardFlow {
             : "kdnetctl listen --config \(ShellWord.quoted(options.outDir.appendingPathComponent(FleetPlan.listenerFile).path))"
     }
 
-    func summaryStep() {
+    func summaryStep() throws {
         io.begin(.summary)
         var r = StepReport(.summary)
         r.lines.append("set: \(host.family.bcdeditElement) \(host.text), port \(port!), busparams \(busParams?.description ?? "not set"), key \(key.redacted)")
@@ -132,6 +132,47 @@ extension WizardFlow {
         if virtualMachine == nil {
             r.notes.append("if a Hyper-V external switch was pointed at the Microsoft Kernel Debug Network Adapter, point it back at the NIC when turning debugging off")
         }
+        // Offered when this host runs a lab service (or the answers name one): asking
+        // everyone about a service they do not have would only be noise.
+        if debugger == .kdnetctl, !options.targetSide,
+           options.presets["lab-service"] != nil || options.labServiceConfig != nil {
+            let answer = try ask(labServiceQuestion(), &r)
+            if answer != "skip" { addToLabService(URL(fileURLWithPath: answer), &r) }
+        }
         finish(r)
+    }
+
+    /// The lab service's config, as the Debian package's unit reads it.
+    public static let labServiceConfig = "/etc/kdnetctl/listener.json"
+
+    func labServiceQuestion() -> Question {
+        let config = options.labServiceConfig ?? Self.labServiceConfig
+        return Question(
+            id: "lab-service", step: .summary,
+            prompt: "Add this target to the lab service (kdnetctl serve)?",
+            help: ["the lab service watches every target of its listener.json for days: states, reboots, DbgPrint logs, a status page"],
+            choices: [Choice("skip", "No"),
+                      Choice(config, "Add it to \(config)", detail: "the lab service's config; or type the path of another listener.json")],
+            allowsOther: true, defaultValue: "skip")
+    }
+
+    /// Appends this target to a lab service's listener.json (made when missing). A
+    /// refusal (a name or port it already has, no permission) is a warning: the set-up
+    /// itself is done.
+    private func addToLabService(_ url: URL, _ r: inout StepReport) {
+        let name = virtualMachine ?? "target-\(port!)"
+        let target = ListenerConfig.Target(name: name, port: port.value, key: key.text)
+        do {
+            if FileManager.default.fileExists(atPath: url.path) {
+                try ListenerConfig.add(target: target, toFileAt: url)
+            } else {
+                try ListenerConfig(hostIp: host.text, targets: [target]).write(to: url)
+            }
+            record.labService = url.path
+            r.lines.append("added \(name) (port \(port!)) to \(url.path): reload the service with `sudo systemctl reload kdnetctl-serve` (or send its serve process SIGHUP)")
+        } catch {
+            r.warnings.append("not added to the lab service: \(error.localizedDescription)")
+            r.worsen(to: .warn)
+        }
     }
 }

@@ -25,15 +25,20 @@ public final class WizardFlow {
         /// Where the written setup is remembered for `listen`, `doctor` and `inspect --live`;
         /// nil with `--no-remember` (and in tests, so they leave the user's state alone).
         public var memory: SetupMemory?
+        /// The lab service's listener.json on this host, when there is one: the summary
+        /// then offers to add the target to it.
+        public var labServiceConfig: String?
 
         public init(outDir: URL, planDir: URL? = nil, presets: [String: String] = [:], presetOrigins: [String: PresetOrigin] = [:],
                     simulatedTarget: SimulatedTarget? = nil, targetSide: Bool = false, includeVirtual: Bool = false, connectTimeout: Double = 120,
-                    makeKey: @escaping @Sendable () -> DebugKey = DebugKey.generate, memory: SetupMemory? = nil) {
+                    makeKey: @escaping @Sendable () -> DebugKey = DebugKey.generate, memory: SetupMemory? = nil,
+                    labServiceConfig: String? = nil) {
             self.outDir = outDir; self.planDir = planDir; self.presets = presets; self.presetOrigins = presetOrigins
             self.simulatedTarget = simulatedTarget
             self.targetSide = targetSide; self.includeVirtual = includeVirtual; self.connectTimeout = connectTimeout
             self.makeKey = makeKey
             self.memory = memory
+            self.labServiceConfig = labServiceConfig
         }
     }
 
@@ -77,7 +82,7 @@ public final class WizardFlow {
         try resultStep()
         try checksStep()
         try connectionStep()
-        summaryStep()
+        try summaryStep()
         return record
     }
 
@@ -144,6 +149,7 @@ extension WizardFlow {
             Self.proceedQuestion(.checks, prompt: "", help: []),
             connectQuestion(),
             onFailureQuestion(help: []),
+            labServiceQuestion(),
         ]
         for q in questions {
             guard let preset = presets[q.id] else { continue }

@@ -28,6 +28,8 @@ public struct WizardRecord: Sendable, Codable, Equatable {
     /// The state file that remembers this setup for the next commands; nil with
     /// `--no-remember`, from the target side, or when it could not be written.
     public var remembered: String?
+    /// The lab service's listener.json this target was added to (`lab-service`), if any.
+    public var labService: String?
 
     public init(mode: String) {
         self.mode = mode; steps = []; choices = [:]; files = []; connection = nil; checks = []; outcome = .setUp

@@ -17,7 +17,9 @@ struct WizardCommand: KdnetctlCommand {
             nic-source, pci-dump, ids, nic, busparams and key take what the flag of the same name \
             takes (a flag wins over the file); proceed-precautions and proceed-checks take continue \
             or quit; connect takes wait or skip (skip is --no-connect; the --connect flag is \
-            libvirt's URI, not this); on-failure takes stop or wait. The other flags (--out, --non-interactive, \
+            libvirt's URI, not this); on-failure takes stop or wait; lab-service takes skip or the \
+            path of a lab service's listener.json to add the target to (asked when \
+            /etc/kdnetctl/listener.json exists). The other flags (--out, --non-interactive, \
             --timeout, --plan, --simulated-target, --simulated-key, --target-side, \
             --include-virtual, --pci-ids, --connect, --json) set how the wizard runs and have no \
             key.
@@ -136,7 +138,8 @@ struct WizardCommand: KdnetctlCommand {
             simulatedTarget: simulated,
             targetSide: targetSide, includeVirtual: includeVirtual,
             connectTimeout: timeout ?? (simulatedTarget ? 20 : 120),
-            memory: noRemember ? nil : SetupMemory())
+            memory: noRemember ? nil : SetupMemory(),
+            labServiceConfig: FileManager.default.fileExists(atPath: WizardFlow.labServiceConfig) ? WizardFlow.labServiceConfig : nil)
     }
 }
 

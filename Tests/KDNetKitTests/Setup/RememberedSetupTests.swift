@@ -174,3 +174,42 @@ import Testing
         #expect(throws: SetupMemoryError.damaged(memory.file.path)) { try memory.recall() }
     }
 }
+
+/// The wizard's last step offers to add the target to the lab service on this host.
+@Suite struct WizardLabServiceTests {
+    @Test func theTargetIsAddedToTheLabServicesConfigWhenAsked() throws {
+        let dir = try RememberedSetupTests.madeDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let lab = dir.appendingPathComponent("lab.json")
+        try ListenerConfig(hostIp: nil, targets: [.init(name: "bench-1", port: 50030, key: WizardFlowTests.key.text)]).write(to: lab)
+        var options = WizardFlowTests.options(dir.appendingPathComponent("setup"), presets: ["port": "50002"])
+        options.labServiceConfig = lab.path
+        let io = ScriptedIO(["lab-service": [lab.path]])
+        let services = FakeServices()
+        services.outcomes = [WizardFlowTests.connected]
+        let record = try WizardFlow(io: io, services: services, options: options).run()
+        #expect(record.labService == lab.path)
+        let grown = try ListenerConfig.load(from: lab)
+        #expect(grown.targets.map(\.name) == ["bench-1", "target-50002"])
+        #expect(grown.targets.last?.key == WizardFlowTests.key.text)
+        #expect(io.report(.summary)?.lines.contains { $0.hasPrefix("added target-50002 (port 50002) to \(lab.path)") } == true)
+
+        // Again with the same port: refused by the config's own rules, said as a warning.
+        let again = ScriptedIO(["lab-service": [lab.path]])
+        let services2 = FakeServices()
+        services2.outcomes = [WizardFlowTests.connected]
+        let second = try WizardFlow(io: again, services: services2, options: options).run()
+        #expect(second.labService == nil)
+        #expect(again.report(.summary)?.warnings.first?.hasPrefix("not added to the lab service: ") == true)
+        #expect(try ListenerConfig.load(from: lab).targets.count == 2)
+    }
+
+    @Test func withoutALabServiceHereNothingIsAsked() throws {
+        let dir = try RememberedSetupTests.madeDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let io = ScriptedIO()
+        let services = FakeServices()
+        services.outcomes = [WizardFlowTests.connected]
+        let record = try WizardFlow(io: io, services: services, options: WizardFlowTests.options(dir.appendingPathComponent("setup"))).run()
+        #expect(!io.asked.contains("lab-service"))
+        #expect(record.labService == nil)
+    }
+}

@@ -313,7 +313,9 @@ import Testing
         }
         services.vmNames = ["hyperv-no-vendor"]
         let vm = ScriptedIO(["target": ["vm-here"], "connect": ["skip"]])
-        _ = try WizardFlow(io: vm, services: services, options: Self.options(out)).run()
+        var withLab = Self.options(out)
+        withLab.labServiceConfig = out.appendingPathComponent("lab.json").path  // a lab service here: asked
+        _ = try WizardFlow(io: vm, services: services, options: withLab).run()
         seen.formUnion(vm.asked)
         let side = ScriptedIO(["host-ip": ["198.51.100.10"]])
         _ = try WizardFlow(io: side, services: services, options: Self.options(out, targetSide: true)).run()
