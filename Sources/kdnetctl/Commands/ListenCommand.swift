@@ -159,10 +159,7 @@ struct Narrator {
     /// Said once every port is bound, in every mode: scripts and tests wait for this
     /// line instead of sleeping.
     func announce(bind: IPAddress?) {
-        let numbers = targets.map(\.port)
-        let ports = numbers.count <= 8 ? numbers.map(String.init).joined(separator: ", ")
-            : "\(numbers.min()!)-\(numbers.max()!) (\(numbers.count) ports)"
-        Console.err("listening on UDP \(ports) (\(bind?.description ?? "IPv4 and IPv6")); waiting for the target's poke, Ctrl-C to stop")
+        Console.err("listening on \(ListeningPorts.describe(targets.map(\.port), bind: bind)); waiting for the target's poke, Ctrl-C to stop")
         showStatus(elapsed: 0)
     }
 

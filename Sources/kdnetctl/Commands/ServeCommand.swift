@@ -120,10 +120,8 @@ struct ServeCommand: KdnetctlCommand {
     }
 
     static func readiness(ports: [UInt16], bind: IPAddress?, page: StatusPage?) -> String {
-        let list = ports.count <= 8 ? ports.map(String.init).joined(separator: ", ")
-            : "\(ports.min()!)-\(ports.max()!)"
         let http = page.map { "status on \($0.url)" } ?? "no status page (--no-http)"
-        return "serving \(ports.count) target\(ports.count == 1 ? "" : "s") on UDP \(list) (\(bind?.description ?? "IPv4 and IPv6")); \(http)"
+        return "serving \(ports.count) target\(ports.count == 1 ? "" : "s") on \(ListeningPorts.describe(ports, bind: bind)); \(http)"
     }
 
     private static func onOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws {
