@@ -29,16 +29,19 @@ let package = Package(
         systemLibrary("CPcap", pkgConfig: "libpcap", apt: ["libpcap-dev"]),
         systemLibrary("CNftables", pkgConfig: "libnftables", apt: ["libnftables-dev"]),
         systemLibrary("CLibvirt", pkgConfig: "libvirt", apt: ["libvirt-dev"]),
+        systemLibrary("CLibcrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
         // C glue that needs file-scope state or fixed-arity wrappers around variadic calls.
         .target(name: "CShims", dependencies: ["CPCI", "CSodium"]),
+        // KDNET's datagram cipher on libcrypto, keyed once per session (the hot path of
+        // inspect and the listener); swift-crypto does the rest.
+        .target(name: "CDatagramCipher", dependencies: ["CLibcrypto"]),
         // The protocol core: codec, sessions, keys and the address value. No sockets,
         // clocks or host queries: the compiler keeps them out (NIOCore beside NIOPosix).
         .target(
             name: "KDNetProtocol",
             dependencies: [
-                "CSodium", "CShims",
+                "CSodium", "CShims", "CDatagramCipher",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -47,7 +50,6 @@ let package = Package(
                 "KDNetProtocol",
                 "CSodium", "CPCI", "CNetlink", "CPcap", "CNftables", "CLibvirt", "CShims",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

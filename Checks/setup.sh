@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   pkg-config libpci-dev pciutils pci.ids libnl-3-dev libnl-route-3-dev libsodium-dev
-  libpcap-dev tcpdump libnftables-dev nftables libvirt-dev iproute2 iputils-ping procps python3 time
+  libpcap-dev libssl-dev tcpdump libnftables-dev nftables libvirt-dev iproute2 iputils-ping procps python3 time
   dpkg-dev man-db
 )
 missing=()

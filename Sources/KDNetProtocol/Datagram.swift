@@ -73,44 +73,72 @@ public struct DatagramEnvelope: Sendable, Equatable {
     }
 }
 
+/// A datagram opened in place: the clear fields, and the payload borrowed from a buffer
+/// that is valid only during the call it is handed to. What a reader of many datagrams
+/// uses to decode without copying each payload into an array.
+public struct OpenedDatagram {
+    public var version: UInt8
+    public var channel: KDNetDatagram.Channel
+    public var sequence: UInt64
+    public var direction: KDNetDatagram.Direction
+    public var payload: UnsafeRawBufferPointer
+
+    /// The owned datagram, copying the payload.
+    public var datagram: KDNetDatagram {
+        KDNetDatagram(version: version, channel: channel, sequence: sequence, direction: direction, payload: Array(payload))
+    }
+}
+
 extension DatagramCipher {
     public func seal(_ datagram: KDNetDatagram) -> [UInt8] {
         let pad = KDNetDatagram.padding(forPayload: datagram.payload.count)
         let word = (datagram.sequence << 8) | UInt64(datagram.direction.rawValue) | UInt64(pad)
-        var plaintext: [UInt8] = []
-        plaintext.reserveCapacity(8 + datagram.payload.count + pad)
-        for shift in stride(from: 56, through: 0, by: -8) { plaintext.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-        plaintext.append(contentsOf: datagram.payload)
-        plaintext.append(contentsOf: repeatElement(0, count: pad))
-        let clear = KDNetDatagram.magic + [datagram.version, datagram.channel.rawValue]
-        let tag = tag(clearHeader: clear, plaintext: plaintext)
-        return clear + encrypt(plaintext, iv: tag) + tag
+        let plaintextCount = 8 + datagram.payload.count + pad
+        let clear = KDNetDatagram.clearHeaderLength
+        return [UInt8](unsafeUninitializedCapacity: clear + plaintextCount + Self.tagLength) { out, count in
+            let raw = UnsafeMutableRawBufferPointer(out)
+            raw.copyBytes(from: KDNetDatagram.magic)
+            raw[4] = datagram.version
+            raw[5] = datagram.channel.rawValue
+            withUnsafeTemporaryAllocation(byteCount: plaintextCount, alignment: 16) { plaintext in
+                plaintext.storeBytes(of: word.bigEndian, as: UInt64.self)
+                datagram.payload.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: plaintext[8...]).copyMemory(from: $0) }
+                UnsafeMutableRawBufferPointer(rebasing: plaintext[(8 + datagram.payload.count)...]).initializeMemory(as: UInt8.self, repeating: 0)
+                seal(clearHeader: UnsafeRawBufferPointer(rebasing: raw[..<clear]), plaintext: UnsafeRawBufferPointer(plaintext),
+                     into: UnsafeMutableRawBufferPointer(rebasing: raw[clear...]))
+            }
+            count = clear + plaintextCount + Self.tagLength
+        }
     }
 
-    /// Decrypts and authenticates. The tag is compared in constant time.
-    public func open(_ bytes: [UInt8]) throws(DatagramError) -> KDNetDatagram {
+    /// Decrypts and authenticates, handing `body` the datagram with its payload borrowed
+    /// (valid only during the call). The tag is compared in constant time.
+    public func open<R>(_ bytes: UnsafeRawBufferPointer, _ body: (OpenedDatagram) -> R) throws(DatagramError) -> R {
         let envelope = try DatagramEnvelope.peek(bytes)
+        let clear = KDNetDatagram.clearHeaderLength
         let tagStart = bytes.count - DatagramCipher.tagLength
-        let tag = bytes[tagStart...]
-        guard let plaintext = decrypt(bytes[KDNetDatagram.clearHeaderLength..<tagStart], iv: tag) else {
-            throw .authenticationFailed
-        }
-        guard verify(tag: tag, clearHeader: bytes[0..<KDNetDatagram.clearHeaderLength], plaintext: plaintext) else {
-            throw .authenticationFailed
-        }
-        let opened: KDNetDatagram? = plaintext.withUnsafeBytes { raw in
-            var word: UInt64 = 0
-            for i in 0..<8 { word = word << 8 | UInt64(raw[i]) }
-            let pad = Int(word & 0x0F)
-            let payloadCount = raw.count - 8 - pad
-            guard payloadCount >= 0 else { return nil }
-            return KDNetDatagram(
+        let opened: Result<R, DatagramError> = withUnsafeTemporaryAllocation(byteCount: tagStart - clear, alignment: 16) { plaintext in
+            guard open(clearHeader: UnsafeRawBufferPointer(rebasing: bytes[..<clear]),
+                       ciphertext: UnsafeRawBufferPointer(rebasing: bytes[clear..<tagStart]),
+                       tag: UnsafeRawBufferPointer(rebasing: bytes[tagStart...]), into: plaintext)
+            else { return .failure(.authenticationFailed) }
+            let word = UInt64(bigEndian: UnsafeRawBufferPointer(plaintext).loadUnaligned(as: UInt64.self))
+            let payloadCount = plaintext.count - 8 - Int(word & 0x0F)
+            guard payloadCount >= 0 else { return .failure(.badPadding) }
+            return .success(body(OpenedDatagram(
                 version: envelope.version, channel: envelope.channel, sequence: word >> 8,
                 direction: (word & 0x80) != 0 ? .hostToTarget : .targetToHost,
-                payload: Array(raw[8..<(8 + payloadCount)]))
+                payload: UnsafeRawBufferPointer(rebasing: plaintext[8..<(8 + payloadCount)]))))
         }
-        guard let opened else { throw .badPadding }
-        return opened
+        return try opened.get()
+    }
+
+    /// Decrypts and authenticates into an owned datagram.
+    public func open(_ bytes: [UInt8]) throws(DatagramError) -> KDNetDatagram {
+        let opened: Result<KDNetDatagram, DatagramError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(DatagramError) in try open(raw) { $0.datagram } }
+        }
+        return try opened.get()
     }
 
     /// True when the tag verifies; used to classify traffic without decoding it.

@@ -1,6 +1,7 @@
+import CDatagramCipher
 import Crypto
-import CryptoExtras
 import Foundation
+import Synchronization
 
 /// The secrets derived from one KDNET key. The control key encrypts the control
 /// channel; its bitwise inverse is the HMAC key for both channels for the whole
@@ -9,73 +10,100 @@ import Foundation
 public struct KDNetKeys: Sendable {
     public let controlKey: SecretBytes
     public let hmacKey: SecretBytes
+    /// Keyed once here: every control datagram of every session opens with it.
+    public let controlCipher: DatagramCipher
 
     public init(key: DebugKey) {
         let parts = key.parts
-        controlKey = SecretBytes(count: 32) { out in
+        let controlKey = SecretBytes(count: 32) { out in
             for (i, part) in parts.enumerated() { out.storeBytes(of: part.littleEndian, toByteOffset: i * 8, as: UInt64.self) }
         }
-        hmacKey = controlKey.withUnsafeBytes { control in
+        let hmacKey = controlKey.withUnsafeBytes { control in
             SecretBytes(count: 32) { out in for i in 0..<32 { out[i] = ~control[i] } }
         }
+        self.controlKey = controlKey
+        self.hmacKey = hmacKey
+        controlCipher = DatagramCipher(aesKey: controlKey, hmacKey: hmacKey)
     }
 
     /// SHA-256(control key || the 322-byte body of the host's control response).
-    public func dataKey(responseBody: [UInt8]) -> SecretBytes {
+    public func dataKey(responseBody: some DataProtocol) -> SecretBytes {
         var hasher = SHA256()
         controlKey.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         hasher.update(data: responseBody)
         return hasher.finalize().withUnsafeBytes { SecretBytes(copying: $0) }
     }
 
-    public var controlCipher: DatagramCipher { DatagramCipher(aesKey: controlKey, hmacKey: hmacKey) }
-
     public func dataCipher(dataKey: SecretBytes) -> DatagramCipher { DatagramCipher(aesKey: dataKey, hmacKey: hmacKey) }
 }
 
-/// AES-256-CBC (no padding scheme; the IV is the tag) plus a truncated HMAC-SHA256 tag.
-public struct DatagramCipher: @unchecked Sendable {
-    let aesKey: SymmetricKey
-    /// HMAC with the key schedule already done; each datagram works on a copy (the
-    /// digest state is copy-on-write). Keying once per cipher instead of once per
-    /// datagram roughly halves the cost of opening one when reading a capture.
-    /// Unchecked Sendable: it is never mutated in place, only copied.
-    private let keyedMAC: HMAC<SHA256>
+/// AES-256-CBC (no padding scheme; the IV is the tag) plus a truncated HMAC-SHA256 tag,
+/// on libcrypto with the key schedule and the HMAC's digest states made once per
+/// cipher: for datagrams of a hundred bytes that setup is most of the cost when it is
+/// done per datagram (swift-crypto's one-shot AES-CBC does it per call).
+public struct DatagramCipher: Sendable {
+    private let context: CipherContext
 
     public init(aesKey: SecretBytes, hmacKey: SecretBytes) {
-        self.aesKey = aesKey.withUnsafeBytes { SymmetricKey(data: $0) }
-        self.keyedMAC = HMAC<SHA256>(key: hmacKey.withUnsafeBytes { SymmetricKey(data: $0) })
+        context = CipherContext(aesKey: aesKey, hmacKey: hmacKey)
     }
 
     static let tagLength = 16
 
-    /// First 16 bytes of HMAC-SHA256(hmac key, clear header || plaintext).
-    func tag(clearHeader: some DataProtocol, plaintext: some DataProtocol) -> [UInt8] {
-        var mac = keyedMAC
-        mac.update(data: clearHeader)
-        mac.update(data: plaintext)
-        return Array(Array(mac.finalize()).prefix(Self.tagLength))
-    }
-
-    func encrypt(_ plaintext: [UInt8], iv: [UInt8]) -> [UInt8] {
-        // Lengths are multiples of 16 by construction and the IV is 16 bytes, so this cannot fail.
-        let ivValue = try! AES._CBC.IV(ivBytes: iv)
-        return Array(try! AES._CBC.encrypt(plaintext, using: aesKey, iv: ivValue, noPadding: true))
-    }
-
-    /// Kept as `Data` (what swift-crypto returns) so the hot path copies the plaintext once, into the payload.
-    func decrypt(_ ciphertext: ArraySlice<UInt8>, iv: ArraySlice<UInt8>) -> Data? {
-        guard let ivValue = try? AES._CBC.IV(ivBytes: iv) else { return nil }
-        return try? AES._CBC.decrypt(ciphertext, using: aesKey, iv: ivValue, noPadding: true)
-    }
-
-    /// Whether `tag` is the first 16 bytes of the HMAC, compared in constant time without copying the MAC.
-    func verify(tag: ArraySlice<UInt8>, clearHeader: some DataProtocol, plaintext: some DataProtocol) -> Bool {
-        var mac = keyedMAC
-        mac.update(data: clearHeader)
-        mac.update(data: plaintext)
-        return mac.finalize().withUnsafeBytes { full in
-            tag.withUnsafeBytes { SecureRandom.constantTimeEqual(UnsafeRawBufferPointer(rebasing: full[0..<Self.tagLength]), $0) }
+    /// Decrypts `ciphertext` with `tag` as the IV into `plaintext` (as long) and checks the
+    /// tag over `clearHeader` and the plaintext in constant time.
+    func open(clearHeader: UnsafeRawBufferPointer, ciphertext: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer,
+              into plaintext: UnsafeMutableRawBufferPointer) -> Bool {
+        context.withCipher { cipher in
+            kdnet_cipher_open(cipher, clearHeader.bytes, clearHeader.count, ciphertext.bytes, ciphertext.count,
+                              tag.bytes, plaintext.mutableBytes) == 1
         }
+    }
+
+    /// The tag of `plaintext`, then the ciphertext with that tag as IV, written to `out`
+    /// (`plaintext.count + 16` bytes: ciphertext then tag).
+    func seal(clearHeader: UnsafeRawBufferPointer, plaintext: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        context.withCipher { cipher in
+            let tag = out.mutableBytes + plaintext.count
+            kdnet_cipher_tag(cipher, clearHeader.bytes, clearHeader.count, plaintext.bytes, plaintext.count, tag)
+            // Lengths are multiples of 16 by construction, so only memory exhaustion fails here.
+            let sealed = kdnet_cipher_encrypt(cipher, plaintext.bytes, plaintext.count, tag, out.mutableBytes)
+            precondition(sealed == 1, "libcrypto could not encrypt a KDNET datagram")
+        }
+    }
+}
+
+/// The libcrypto state of one cipher. Opening rewrites the context's IV, so one caller
+/// at a time: the mutex makes the cipher safe to share between threads, for the cost of
+/// one uncontended lock per datagram.
+private final class CipherContext: Sendable {
+    private struct Handle: @unchecked Sendable { let pointer: OpaquePointer }
+    private let handle: Mutex<Handle>
+
+    init(aesKey: SecretBytes, hmacKey: SecretBytes) {
+        let created = aesKey.withUnsafeBytes { aes in
+            hmacKey.withUnsafeBytes { mac in kdnet_cipher_create(aes.bytes, mac.bytes) }
+        }
+        guard let created else { fatalError("libcrypto could not set up an AES-256-CBC context (out of memory)") }
+        handle = Mutex(Handle(pointer: created))
+    }
+
+    deinit { handle.withLock { kdnet_cipher_destroy($0.pointer) } }
+
+    func withCipher<R>(_ body: (OpaquePointer) -> R) -> R {
+        handle.withLock { body($0.pointer) }
+    }
+}
+
+private extension UnsafeRawBufferPointer {
+    /// The bytes as C sees them; a non-null pointer even for an empty buffer.
+    var bytes: UnsafePointer<UInt8> {
+        baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)!
+    }
+}
+
+private extension UnsafeMutableRawBufferPointer {
+    var mutableBytes: UnsafeMutablePointer<UInt8> {
+        baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafeMutablePointer(bitPattern: 1)!
     }
 }
