@@ -69,10 +69,12 @@ let package = Package(
         // Fuzz harnesses: built with libFuzzer by Checks/check-fuzz.sh, or as a replayer.
         .executableTarget(name: "kdnetctl-fuzz", dependencies: ["KDNetKit", "KDNetTestSupport"]),
         // Benchmarks: `swift build -c release --product kdnetctl-bench`, see README.md.
+        // The benchmarks' crypto floor: a bare C loop over libcrypto, the baseline no decoder can beat.
+        .target(name: "CCryptoFloor", dependencies: ["CLibcrypto", "CDatagramCipher"]),
         .executableTarget(
             name: "kdnetctl-bench",
             dependencies: [
-                "KDNetKit", "KDNetTestSupport",
+                "KDNetKit", "KDNetTestSupport", "CCryptoFloor",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]

@@ -126,9 +126,9 @@ public struct ConnectionCheck: Sendable, Equatable {
 
     public init(hostIPv4: [UInt8]) { self.hostIPv4 = hostIPv4 }
 
-    public init?(payload: [UInt8]) {
-        guard payload.count == Self.length, payload[0..<8].allSatisfy({ $0 == 0 }) else { return nil }
-        hostIPv4 = payload[8..<12].reversed()
+    public init?(payload: some Collection<UInt8>) {
+        guard payload.count == Self.length, payload.prefix(8).allSatisfy({ $0 == 0 }) else { return nil }
+        hostIPv4 = payload.dropFirst(8).reversed()
     }
 
     public func encoded() -> [UInt8] { [UInt8](repeating: 0, count: 8) + hostIPv4.reversed() }

@@ -65,16 +65,13 @@ public struct KDPacket: Sendable, Equatable {
     }
 
     public init(bytes: [UInt8]) throws(KDPacketError) {
-        guard bytes.count >= Self.headerLength else { throw .truncated(bytes.count) }
-        guard let leader = Leader(rawValue: bytes.le32(0)) else { throw .badLeader(bytes.le32(0)) }
-        let rawType = bytes.le16(4)
-        guard let type = PacketType(rawValue: rawType) else { throw .unknownType(rawType) }
-        let count = Int(bytes.le16(6))
-        guard bytes.count - Self.headerLength == count else { throw .lengthMismatch(declared: count, actual: bytes.count - Self.headerLength) }
-        let data = Array(bytes[Self.headerLength...])
-        let checksum = bytes.le32(12)
-        guard checksum == Self.checksum(data) else { throw .badChecksum }
-        self.init(leader: leader, type: type, id: bytes.le32(8), data: data)
+        let parsed: Result<KDPacket, KDPacketError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(KDPacketError) in
+                let view = try KDPacketView(raw)
+                return KDPacket(leader: view.leader, type: view.type, id: view.id, data: Array(view.data))
+            }
+        }
+        self = try parsed.get()
     }
 
     public func encoded() -> [UInt8] {
@@ -88,6 +85,37 @@ public struct KDPacket: Sendable, Equatable {
         out.append(contentsOf: data)
         return out
     }
+}
+
+/// A KD packet checked in place, its data borrowed from the bytes it was read from
+/// (valid as long as they are): how a capture reader decodes without copying.
+public struct KDPacketView {
+    public var leader: KDPacket.Leader
+    public var type: KDPacket.PacketType
+    public var id: UInt32
+    public var data: UnsafeRawBufferPointer
+
+    public init(_ bytes: UnsafeRawBufferPointer) throws(KDPacketError) {
+        guard bytes.count >= KDPacket.headerLength else { throw .truncated(bytes.count) }
+        let rawLeader = bytes.le32(0)
+        guard let leader = KDPacket.Leader(rawValue: rawLeader) else { throw .badLeader(rawLeader) }
+        let rawType = bytes.le16(4)
+        guard let type = KDPacket.PacketType(rawValue: rawType) else { throw .unknownType(rawType) }
+        let count = Int(bytes.le16(6))
+        guard bytes.count - KDPacket.headerLength == count else {
+            throw .lengthMismatch(declared: count, actual: bytes.count - KDPacket.headerLength)
+        }
+        let data = UnsafeRawBufferPointer(rebasing: bytes[KDPacket.headerLength...])
+        var sum: UInt32 = 0
+        for b in data { sum &+= UInt32(b) }
+        guard bytes.le32(12) == sum else { throw .badChecksum }
+        self.leader = leader; self.type = type; self.id = bytes.le32(8); self.data = data
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    @inlinable func le16(_ o: Int) -> UInt16 { UInt16(self[o]) | UInt16(self[o + 1]) << 8 }
+    @inlinable func le32(_ o: Int) -> UInt32 { UInt32(le16(o)) | UInt32(le16(o + 2)) << 16 }
 }
 
 public enum KDPacketError: Error, Equatable, Sendable, CustomStringConvertible {

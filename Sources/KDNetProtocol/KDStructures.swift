@@ -222,12 +222,19 @@ public struct DebugIO: Sendable, Equatable {
     public var text: String
 
     public init(data: [UInt8]) throws(KDPacketError) {
+        let parsed: Result<DebugIO, KDPacketError> = data.withUnsafeBytes { raw in
+            Result { () throws(KDPacketError) in try DebugIO(raw) }
+        }
+        self = try parsed.get()
+    }
+
+    public init(_ data: UnsafeRawBufferPointer) throws(KDPacketError) {
         guard data.count >= Self.headerLength else { throw .truncatedBody("debug I/O") }
         api = data.le32(0); processor = data.le16(6)
         let length = Int(data.le32(8))
         let available = data.count - Self.headerLength
-        let bytes = data[Self.headerLength..<(Self.headerLength + min(length, available))]
-        text = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        let bytes = UnsafeRawBufferPointer(rebasing: data[Self.headerLength..<(Self.headerLength + min(length, available))])
+        text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.endIndex)]), as: UTF8.self)
     }
 
     public static func printString(_ text: String, processor: UInt16 = 0) -> [UInt8] {

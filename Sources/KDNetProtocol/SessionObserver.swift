@@ -52,6 +52,8 @@ public struct SessionObserver: Sendable {
     /// because of the key, which is not the same as a handshake that was never seen.
     private var unauthenticatedPairs: Set<EndpointPair> = []
     private var nextIndex = 0
+    /// Said of every datagram no key opens: made once, not per datagram.
+    private let noKeyOpensIt: String
 
     private struct TargetState: Sendable {
         var keyIndex: Int?
@@ -74,6 +76,7 @@ public struct SessionObserver: Sendable {
 
     public init(keys: [ObserverKey]) {
         self.keys = keys
+        noKeyOpensIt = keys.count == 1 ? "does not open with the key given" : "opens with none of the \(keys.count) keys given"
         secrets = keys.map { KDNetKeys(key: $0.key) }
         controlCiphers = secrets.map(\.controlCipher)
     }
@@ -88,6 +91,12 @@ public struct SessionObserver: Sendable {
     }
 
     public mutating func observe(_ bytes: [UInt8], from source: UDPEndpoint?, to destination: UDPEndpoint?,
+                                 at time: Double?, label: String? = nil) -> ObservedDatagram {
+        bytes.withUnsafeBytes { observe($0, from: source, to: destination, at: time, label: label) }
+    }
+
+    /// The same, reading the datagram where it lies (a capture's buffer) without copying it.
+    public mutating func observe(_ bytes: UnsafeRawBufferPointer, from source: UDPEndpoint?, to destination: UDPEndpoint?,
                                  at time: Double?, label: String? = nil) -> ObservedDatagram {
         var record = ObservedDatagram(index: nextIndex, time: time, source: source, destination: destination,
                                       label: label, length: bytes.count, status: .authenticated)
@@ -116,19 +125,19 @@ public struct SessionObserver: Sendable {
 
     // MARK: control channel
 
-    private mutating func observeControl(_ bytes: [UInt8], _ record: inout ObservedDatagram) {
+    private mutating func observeControl(_ bytes: UnsafeRawBufferPointer, _ record: inout ObservedDatagram) {
+        // The key this conversation used before is tried first, then the others in order.
         let known = targets[record.source]?.keyIndex ?? targets[record.destination]?.keyIndex
-        var order = Array(keys.indices)
-        if let known, let at = order.firstIndex(of: known) { order.swapAt(0, at) }
         var opened: (Int, KDNetDatagram)?
-        for i in order {
-            do { opened = (i, try controlCiphers[i].open(bytes)); break } catch {
+        for attempt in keys.indices {
+            let i = known.map { attempt == 0 ? $0 : (attempt <= $0 ? attempt - 1 : attempt) } ?? attempt
+            do { opened = (i, try controlCiphers[i].open(bytes) { $0.datagram }); break } catch {
                 if error == .badPadding { record.status = .init(refused: error); record.problem = error.description; return }
             }
         }
         guard let (keyIndex, datagram) = opened else {
             record.status = .failedAuthentication
-            record.problem = keys.count == 1 ? "does not open with the key given" : "opens with none of the \(keys.count) keys given"
+            record.problem = noKeyOpensIt
             unauthenticatedPairs.insert(EndpointPair(record.source, record.destination))
             return
         }
@@ -183,7 +192,7 @@ public struct SessionObserver: Sendable {
 
     // MARK: data channel
 
-    private mutating func observeData(_ bytes: [UInt8], _ record: inout ObservedDatagram) {
+    private mutating func observeData(_ bytes: UnsafeRawBufferPointer, _ record: inout ObservedDatagram) {
         let endpoint = targets[record.source]?.session != nil ? record.source : record.destination
         guard let state = targets[endpoint], let current = state.session else {
             if unauthenticatedPairs.contains(EndpointPair(record.source, record.destination)) {
@@ -195,26 +204,29 @@ public struct SessionObserver: Sendable {
             }
             return
         }
-        var opened: (Int, KDNetDatagram)?
-        for n in [current, state.previousSession].compactMap({ $0 }) {
-            do { opened = (n, try sessionCiphers[n - 1].open(bytes)); break } catch {
+        // The current session's key, then the one before it (datagrams still in flight across a reboot).
+        for attempt in 0..<2 {
+            guard let number = attempt == 0 ? current : state.previousSession else { break }
+            let cipher = sessionCiphers[number - 1]
+            do {
+                try cipher.open(bytes) { datagram in
+                    record.session = number
+                    record.keyIndex = sessions[number - 1].keyIndex
+                    record.direction = datagram.direction
+                    record.sequence = datagram.sequence
+                    followSequence(datagram, session: number, &record)
+                    decodePayload(datagram, session: number, &record)
+                }
+                return
+            } catch {
                 if error == .badPadding { record.status = .init(refused: error); record.problem = error.description; return }
             }
         }
-        guard let (number, datagram) = opened else {
-            record.status = .failedAuthentication
-            record.problem = "does not open with the data key of session \(current)"
-            return
-        }
-        record.session = number
-        record.keyIndex = sessions[number - 1].keyIndex
-        record.direction = datagram.direction
-        record.sequence = datagram.sequence
-        followSequence(datagram, session: number, &record)
-        decodePayload(datagram, session: number, &record)
+        record.status = .failedAuthentication
+        record.problem = "does not open with the data key of session \(current)"
     }
 
-    private mutating func followSequence(_ datagram: KDNetDatagram, session number: Int, _ record: inout ObservedDatagram) {
+    private mutating func followSequence(_ datagram: OpenedDatagram, session number: Int, _ record: inout ObservedDatagram) {
         // Mutated in place: copying the session out would copy its arrays on every datagram.
         let event = datagram.direction == .targetToHost
             ? sessions[number - 1].targetToHost.follow(datagram.sequence)
@@ -232,12 +244,12 @@ public struct SessionObserver: Sendable {
         return name.isEmpty ? nil : name
     }
 
-    private mutating func decodePayload(_ datagram: KDNetDatagram, session number: Int, _ record: inout ObservedDatagram) {
+    private mutating func decodePayload(_ datagram: OpenedDatagram, session number: Int, _ record: inout ObservedDatagram) {
         let payload = datagram.payload
-        if payload == [KDPacket.breakInByte] { record.kind = .breakIn; return }
+        if payload.count == 1, payload[0] == KDPacket.breakInByte { record.kind = .breakIn; return }
         if ConnectionCheck(payload: payload) != nil { record.kind = .connectionCheck; return }
-        let packet: KDPacket
-        do { packet = try KDPacket(bytes: payload) } catch {
+        let packet: KDPacketView
+        do { packet = try KDPacketView(payload) } catch {
             record.kind = .undecodable
             record.problem = error.description
             // The header may still name the type even when the body is damaged.
@@ -250,7 +262,7 @@ public struct SessionObserver: Sendable {
         do {
             switch packet.type {
             case .stateManipulate:
-                let state = try ManipulateState(data: packet.data)
+                let state = try ManipulateState(data: Array(packet.data))
                 record.api = state.apiName
                 if state.api == ManipulateAPI.getVersion.rawValue, datagram.direction == .targetToHost {
                     let version = try KernelVersion(union: state.union)
@@ -258,14 +270,15 @@ public struct SessionObserver: Sendable {
                     sessions[number - 1].kernelVersion = version
                 }
             case .debugIO:
-                let io = try DebugIO(data: packet.data)
+                let io = try DebugIO(packet.data)
                 record.api = io.api == DebugIO.printStringAPI ? "DbgKdPrintStringApi"
                     : io.api == DebugIO.getStringAPI ? "DbgKdGetStringApi" : "API 0x\(String(io.api, radix: 16))"
                 record.text = io.text
             case .stateChange64, .stateChange32:
-                let change = try StateChange(data: packet.data)
+                let data = Array(packet.data)
+                let change = try StateChange(data: data)
                 record.text = change.kindName
-                if change.newState == StateChange.Kind.loadSymbols.rawValue, let image = Self.imageName(packet.data) {
+                if change.newState == StateChange.Kind.loadSymbols.rawValue, let image = Self.imageName(data) {
                     record.text = "load symbols: \(image)"
                 }
             default:

@@ -7,6 +7,10 @@ import Foundation
 struct BenchMain {
     static func main() throws {
         var which = Array(CommandLine.arguments.dropFirst())
+        if which.count == 3, which[0] == "floor" {
+            try InspectBenchmark.floorMain(datagrams: which[1], keys: which[2])
+            return
+        }
         if which.isEmpty || which == ["all"] { which = ["codec", "inspect", "listener", "startup"] }
         var figures: [Figure] = []
         for name in which {
@@ -15,7 +19,7 @@ struct BenchMain {
             case "codec": figures += CodecBenchmark.run()
             case "startup": figures += StartupBenchmark.run()
             case "listener": figures += try ListenerBenchmark.run()
-            case "inspect": figures += try InspectBenchmark.run(codecFigures: figures)
+            case "inspect": figures += try InspectBenchmark.run()
             default:
                 print("unknown benchmark \(name); choose from codec, inspect, listener, startup, all")
                 exit(64)

@@ -1,90 +1,262 @@
+import CCryptoFloor
 import Foundation
 import KDNetKit
 import KDNetTestSupport
 
-/// `kdnetctl inspect` over a large capture the benchmark writes itself: several targets
-/// with their own keys, reboots (new sessions), and a stranger whose datagrams fail
-/// authentication. Goals: at least 300,000 datagrams/s on one core, and memory flat in
-/// the capture's size (a capture four times larger must not need more memory).
+/// `kdnetctl inspect` against the crypto floor, on two captures the benchmark writes
+/// itself. The floor is a bare C loop over the same datagrams that does only what no
+/// decoder can skip, each datagram's AES-256-CBC decrypt and HMAC-SHA256, with
+/// libcrypto contexts made once per key before the clock starts; it is measured two
+/// ways (EVP's HMAC, and copied digest states) and the faster is the floor.
+///
+/// - `short sessions`: shaped like a lab's capture, many short sessions of small
+///   datagrams: 314,000 datagrams, 1,500 sessions of 10 targets with one key, payloads
+///   of about 80 bytes (DbgPrint from the target, acknowledgements from the host), and
+///   2,000 datagrams from a target whose key nobody was given.
+/// - `many targets`: 1,000,000 datagrams of 4 targets with their own keys, payloads of
+///   60-1,100 bytes, a reboot every 100,000 datagrams, 1 datagram in 20 from a stranger.
+///
+/// Goals: the summary at 0.5x the floor or better, `--json` at 0.15x, on one core (CPU
+/// seconds of the child, not wall time), and memory flat in the capture's size.
 enum InspectBenchmark {
-    struct Capture { var url: URL; var datagrams: Int; var keys: [DebugKey] }
+    /// A capture on disk, and every datagram in it with the key that opens it, for the floor.
+    final class Capture {
+        let url: URL
+        var datagrams = 0
+        var keys: [DebugKey] = []
+        private let writer: PcapWriter
+        private var time = 1_700_000_000.0
+        /// Every datagram's key index, length and bytes, on disk beside the capture: held in
+        /// memory they would count in the children's peak memory (Linux carries a parent's
+        /// peak across the child's exec).
+        private let floorFile: FileHandle
+        private var floorBuffer: [UInt8] = []
+        private(set) var floorKeys: [kdnet_floor_key] = []
+        var floorURL: URL { url.appendingPathExtension("floor") }
+
+        init(url: URL) throws {
+            self.url = url
+            writer = try PcapWriter(url: url, linkType: .ethernet)
+            FileManager.default.createFile(atPath: url.path + ".floor", contents: nil)
+            floorFile = try FileHandle(forWritingTo: url.appendingPathExtension("floor"))
+        }
+
+        /// The floor's index for this AES key with this HMAC key.
+        func floorKey(aes: SecretBytes, hmac: SecretBytes) -> UInt32 {
+            var key = kdnet_floor_key()
+            withUnsafeMutableBytes(of: &key.aes) { out in aes.withUnsafeBytes { out.copyMemory(from: $0) } }
+            withUnsafeMutableBytes(of: &key.hmac) { out in hmac.withUnsafeBytes { out.copyMemory(from: $0) } }
+            floorKeys.append(key)
+            return UInt32(floorKeys.count - 1)
+        }
+
+        func emit(_ bytes: [UInt8], key: UInt32, from: UDPEndpoint, to: UDPEndpoint) throws {
+            time += 0.000_01
+            try writer.append(FrameBuilder.udp(bytes, from: from, to: to, link: .ethernet), time: time)
+            withUnsafeBytes(of: key.littleEndian) { floorBuffer += $0 }
+            withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { floorBuffer += $0 }
+            floorBuffer += bytes
+            if floorBuffer.count > 1 << 20 { try flushFloor() }
+            datagrams += 1
+        }
+
+        private func flushFloor() throws {
+            try floorFile.write(contentsOf: floorBuffer)
+            floorBuffer.removeAll(keepingCapacity: true)
+        }
+
+        func close() throws {
+            try writer.close()
+            try flushFloor()
+            try floorFile.close()
+        }
+
+        /// The floor's CPU seconds for every datagram, the faster of the two ways, measured
+        /// in a child (`kdnetctl-bench floor`) so this process never holds the datagrams.
+        func floorSeconds() throws -> (seconds: Double, kind: String) {
+            let keysURL = url.appendingPathExtension("floor-keys")
+            try floorKeys.withUnsafeBytes { try Data($0).write(to: keysURL) }
+            let answer = url.appendingPathExtension("floor-answer")
+            let r = Spawn.run("/proc/self/exe", ["floor", floorURL.path, keysURL.path], stdout: answer.path)
+            let text = try String(contentsOf: answer, encoding: .utf8).split(separator: " ", maxSplits: 1)
+            guard r.status == 0, text.count == 2, let seconds = Double(text[0]) else { fatalError("the crypto floor failed (exit \(r.status))") }
+            return (seconds, String(text[1]).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
+    /// `kdnetctl-bench floor DATAGRAMS KEYS`: prints the floor's best CPU seconds and which way it was.
+    static func floorMain(datagrams: String, keys: String) throws {
+        let all = try [UInt8](Data(contentsOf: URL(fileURLWithPath: datagrams)))
+        let keyBytes = try Data(contentsOf: URL(fileURLWithPath: keys))
+        let floorKeys = keyBytes.withUnsafeBytes { Array($0.bindMemory(to: kdnet_floor_key.self)) }
+        let best: (Double, String) = all.withUnsafeBufferPointer { all in
+            var items: [kdnet_floor_datagram] = []
+            var at = 0
+            while at < all.count {
+                let key = UInt32(littleEndian: UnsafeRawBufferPointer(all).loadUnaligned(fromByteOffset: at, as: UInt32.self))
+                let length = Int(UInt32(littleEndian: UnsafeRawBufferPointer(all).loadUnaligned(fromByteOffset: at + 4, as: UInt32.self)))
+                items.append(kdnet_floor_datagram(bytes: all.baseAddress! + at + 8, length: length, key: key))
+                at += 8 + length
+            }
+            var best: (Double, String) = (.infinity, "")
+            for (kind, name) in [(KDNET_FLOOR_EVP, "EVP HMAC"), (KDNET_FLOOR_DIGEST_STATES, "copied digest states")] {
+                for _ in 0..<3 {
+                    var seconds = 0.0
+                    let authentic = kdnet_crypto_floor(kind, items, items.count, floorKeys, floorKeys.count, &seconds)
+                    precondition(authentic == items.count, "the floor opened \(authentic) of \(items.count) datagrams")
+                    if seconds < best.0 { best = (seconds, name) }
+                }
+            }
+            return best
+        }
+        Swift.print("\(best.0) \(best.1)")
+    }
 
     static func keyFor(_ i: Int) -> DebugKey {
         DebugKey(parts: (0..<4).map { UInt64(0x1_0000_0000_0000) &* UInt64(i + 3) &+ UInt64($0) &* 0x9E37_79B9_7F4A_7C15 })
     }
 
-    /// Writes `total` datagrams: 4 targets, each rebooting every 100,000 datagrams, and
-    /// one datagram in 20 from a target whose key nobody was given.
-    static func writeCapture(total: Int, to url: URL) throws -> Capture {
-        let writer = try PcapWriter(url: url, linkType: .ethernet)
-        let host = UDPEndpoint("192.0.2.1", port: 50000)!
-        let keys = (0..<4).map(keyFor)
-        let stranger = KDNetKeys(key: keyFor(99))
-        var targets = keys.enumerated().map { i, k in
-            KDNetConversation(key: k, target: UDPEndpoint("192.0.2.\(10 + i)", port: 50000 + UInt16(i))!, host: host)
-        }
-        var sinceBoot = [Int](repeating: 0, count: targets.count)
-        var written = 0
-        var time = 1_700_000_000.0
-        func emit(_ bytes: [UInt8], _ from: UDPEndpoint, _ to: UDPEndpoint) throws {
-            time += 0.000_01
-            try writer.append(FrameBuilder.udp(bytes, from: from, to: to, link: .ethernet), time: time)
-            written += 1
-        }
-        let payloads = (0..<8).map { i in DebugIO.printString("benchmark line \(i): " + String(repeating: "x", count: 40 + 150 * i) + "\n") }
-        while written < total {
-            for t in targets.indices where written < total {
-                if targets[t].dataKey == nil || sinceBoot[t] >= 100_000 {
-                    // A (re)boot: poke, then the host's response; the data key comes from it.
-                    targets[t].reboot()
-                    try emit(targets[t].poke(), targets[t].target, host)
-                    try emit(targets[t].response(), host, targets[t].target)
-                    sinceBoot[t] = 0
-                }
-                let sequence = targets[t].sequence[.targetToHost]! + 1
-                let kd = KDPacket(leader: .data, type: .debugIO, id: UInt32(truncatingIfNeeded: sequence * 2), data: payloads[written % payloads.count]).encoded()
-                try emit(targets[t].data(kd, from: .targetToHost), targets[t].target, host)
-                sinceBoot[t] += 1
-                if written % 20 == 0 {
-                    try emit(stranger.controlCipher.seal(KDNetDatagram(version: 4, channel: .control, sequence: UInt64(written), direction: .targetToHost, payload: pokeBodyFiller)), UDPEndpoint("192.0.2.99", port: 50099)!, host)
-                }
-            }
-        }
-        try writer.close()
-        return Capture(url: url, datagrams: written, keys: keys)
+    /// A target of the capture: its conversation and the floor's index of its current keys.
+    struct Target {
+        var conversation: KDNetConversation
+        var controlKey: UInt32
+        var dataKey: UInt32 = 0
+        var sinceBoot = 0
+    }
+
+    static func target(_ capture: Capture, key: DebugKey, address: String, port: UInt16, host: UDPEndpoint) -> Target {
+        let c = KDNetConversation(key: key, target: UDPEndpoint(address, port: port)!, host: host)
+        return Target(conversation: c, controlKey: capture.floorKey(aes: c.keys.controlKey, hmac: c.keys.hmacKey))
+    }
+
+    /// A (re)boot: the poke, then the host's response, from which the data key comes.
+    static func boot(_ t: inout Target, in capture: Capture) throws {
+        t.conversation.reboot()
+        try capture.emit(t.conversation.poke(), key: t.controlKey, from: t.conversation.target, to: t.conversation.host)
+        try capture.emit(t.conversation.response(), key: t.controlKey, from: t.conversation.host, to: t.conversation.target)
+        t.dataKey = capture.floorKey(aes: t.conversation.dataKey!, hmac: t.conversation.keys.hmacKey)
+        t.sinceBoot = 0
+    }
+
+    static func print(_ t: inout Target, _ payload: [UInt8], in capture: Capture) throws {
+        let id = UInt32(truncatingIfNeeded: (t.conversation.sequence[.targetToHost]! + 1) * 2)
+        let kd = KDPacket(leader: .data, type: .debugIO, id: id, data: payload).encoded()
+        try capture.emit(t.conversation.data(kd, from: .targetToHost), key: t.dataKey, from: t.conversation.target, to: t.conversation.host)
+        t.sinceBoot += 1
     }
 
     static let pokeBodyFiller = [UInt8](repeating: 1, count: Poke.bodyLength)
 
-    static func run(codecFigures: [Figure]) throws -> [Figure] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kdnetctl-bench-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        print("writing captures…")
-        let big = try writeCapture(total: 1_000_000, to: dir.appendingPathComponent("big.pcap"))
-        let small = try writeCapture(total: 250_000, to: dir.appendingPathComponent("small.pcap"))
-        func inspect(_ c: Capture, _ extra: [String] = []) -> SpawnResult {
-            let r = Spawn.run(Spawn.kdnetctl, ["inspect", c.url.path] + c.keys.flatMap { ["--key", $0.text] } + extra)
-            // Exit 1 is expected: the stranger's datagrams fail authentication.
-            precondition(r.status == 1, "kdnetctl inspect exited \(r.status)")
-            return r
+    /// One poke sealed with a key nobody was given.
+    static func strangerPoke(_ capture: Capture, _ stranger: KDNetKeys, strangerKey: UInt32, sequence: Int, to host: UDPEndpoint) throws {
+        let poke = stranger.controlCipher.seal(KDNetDatagram(version: 4, channel: .control, sequence: UInt64(sequence), direction: .targetToHost, payload: pokeBodyFiller))
+        try capture.emit(poke, key: strangerKey, from: UDPEndpoint("192.0.2.99", port: 50099)!, to: host)
+    }
+
+    /// 4 targets with their own keys, each rebooting every 100,000 datagrams, and one
+    /// datagram in 20 from a target whose key nobody was given.
+    static func writeManyTargets(total: Int, to url: URL) throws -> Capture {
+        let capture = try Capture(url: url)
+        let host = UDPEndpoint("192.0.2.1", port: 50000)!
+        let keys = (0..<4).map(keyFor)
+        capture.keys = keys
+        let stranger = KDNetKeys(key: keyFor(99))
+        let strangerKey = capture.floorKey(aes: stranger.controlKey, hmac: stranger.hmacKey)
+        var targets = keys.enumerated().map { i, k in target(capture, key: k, address: "192.0.2.\(10 + i)", port: 50000 + UInt16(i), host: host) }
+        let payloads = (0..<8).map { i in DebugIO.printString("benchmark line \(i): " + String(repeating: "x", count: 40 + 150 * i) + "\n") }
+        while capture.datagrams < total {
+            for t in targets.indices where capture.datagrams < total {
+                if targets[t].conversation.dataKey == nil || targets[t].sinceBoot >= 100_000 { try boot(&targets[t], in: capture) }
+                try print(&targets[t], payloads[capture.datagrams % payloads.count], in: capture)
+                if capture.datagrams % 20 == 0 { try strangerPoke(capture, stranger, strangerKey: strangerKey, sequence: capture.datagrams, to: host) }
+            }
         }
-        // Best of three: the least disturbed run.
-        let summary = (0..<3).map { _ in inspect(big) }.min { $0.cpuSeconds < $1.cpuSeconds }!
-        let smallRun = (0..<3).map { _ in inspect(small) }.min { $0.cpuSeconds < $1.cpuSeconds }!
-        let json = inspect(big, ["--json"])
-        let rate = Double(big.datagrams) / summary.cpuSeconds
-        let jsonRate = Double(big.datagrams) / json.cpuSeconds
-        let memoryGrowth = Double(summary.peakRSSKiB) / Double(max(1, smallRun.peakRSSKiB))
-        let codec64 = codecFigures.first { $0.name == "codec open 64 B" }?.value
-        print("inspect: \(big.datagrams) datagrams in \(String(format: "%.2f", summary.cpuSeconds)) s CPU = \(Measure.format(rate)) datagrams/s; peak \(summary.peakRSSKiB / 1024) MiB")
-        print("inspect --json: \(Measure.format(jsonRate)) datagrams/s; peak \(json.peakRSSKiB / 1024) MiB")
-        print("inspect: \(small.datagrams) datagrams peak \(smallRun.peakRSSKiB / 1024) MiB; 4x the capture needs \(String(format: "%.2f", memoryGrowth))x the memory")
-        if let codec64 { print("inspect rate / codec open rate (64 B): \(String(format: "%.2f", rate / codec64))") }
-        return [
-            Figure(name: "inspect 1M datagrams", value: rate, unit: "datagrams/s (one core)", goal: ">= 300000", met: rate >= 300_000),
-            Figure(name: "inspect memory, 4x capture", value: memoryGrowth, unit: "x peak RSS", goal: "<= 1.2x (flat)", met: memoryGrowth <= 1.2),
-            Figure(name: "inspect --json 1M datagrams", value: jsonRate, unit: "datagrams/s", goal: "-", met: true),
-        ]
+        try capture.close()
+        return capture
+    }
+
+    /// 1,500 short sessions of 10 targets sharing one key: DbgPrint lines of about 80
+    /// bytes, an acknowledgement from the host for every third, and 2,000 stranger pokes.
+    static func writeShortSessions(to url: URL) throws -> Capture {
+        let total = 314_000, sessions = 1_500, strangers = 2_000
+        let capture = try Capture(url: url)
+        let host = UDPEndpoint("192.0.2.1", port: 50000)!
+        let key = keyFor(7)
+        capture.keys = [key]
+        let stranger = KDNetKeys(key: keyFor(98))
+        let strangerKey = capture.floorKey(aes: stranger.controlKey, hmac: stranger.hmacKey)
+        var targets = (0..<10).map { i in target(capture, key: key, address: "198.51.100.\(20 + i)", port: 50000, host: host) }
+        let perSession = (total - strangers) / sessions
+        let lines = (0..<16).map { i in DebugIO.printString("driver: request \(i) completed, status 0x0000000\(i % 10)\n") }
+        var started = 0, strangersSent = 0
+        while capture.datagrams < total {
+            for t in targets.indices where capture.datagrams < total {
+                if targets[t].conversation.dataKey == nil || (targets[t].sinceBoot >= perSession - 2 && started < sessions) {
+                    try boot(&targets[t], in: capture)
+                    started += 1
+                }
+                try print(&targets[t], lines[capture.datagrams % lines.count], in: capture)
+                if targets[t].sinceBoot % 3 == 0 {
+                    let ack = KDPacket.control(.acknowledge, id: UInt32(truncatingIfNeeded: targets[t].sinceBoot * 2)).encoded()
+                    try capture.emit(targets[t].conversation.data(ack, from: .hostToTarget), key: targets[t].dataKey,
+                                     from: host, to: targets[t].conversation.target)
+                    targets[t].sinceBoot += 1
+                }
+                if strangersSent < strangers, capture.datagrams >= strangersSent * (total / strangers) {
+                    try strangerPoke(capture, stranger, strangerKey: strangerKey, sequence: strangersSent, to: host)
+                    strangersSent += 1
+                }
+            }
+        }
+        try capture.close()
+        return capture
+    }
+
+    static func inspect(_ c: Capture, _ extra: [String] = []) -> SpawnResult {
+        let r = Spawn.run(Spawn.kdnetctl, ["inspect", c.url.path] + c.keys.flatMap { ["--key", $0.text] } + extra)
+        // Exit 1 is expected: the stranger's datagrams fail authentication.
+        precondition(r.status == 1, "kdnetctl inspect exited \(r.status)")
+        return r
+    }
+
+    /// Best of `runs`: the least disturbed run.
+    static func best(_ runs: Int, _ body: () -> SpawnResult) -> SpawnResult {
+        (0..<runs).map { _ in body() }.min { $0.cpuSeconds < $1.cpuSeconds }!
+    }
+
+    static func run() throws -> [Figure] {
+        // KDNETCTL_BENCH_DIR keeps the captures there (for a profiler); else a folder removed after.
+        let kept = ProcessInfo.processInfo.environment["KDNETCTL_BENCH_DIR"].map { URL(fileURLWithPath: $0) }
+        let dir = kept ?? FileManager.default.temporaryDirectory.appendingPathComponent("kdnetctl-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { if kept == nil { try? FileManager.default.removeItem(at: dir) } }
+        var figures: [Figure] = []
+        Swift.print("writing captures…")
+        let short = try writeShortSessions(to: dir.appendingPathComponent("short.pcap"))
+        let many = try writeManyTargets(total: 1_000_000, to: dir.appendingPathComponent("many.pcap"))
+        let quarter = try writeManyTargets(total: 250_000, to: dir.appendingPathComponent("quarter.pcap"))
+        // Every child first, the floors (which load their datagrams) after.
+        let runs = [("short sessions", short), ("many targets", many)].map { name, capture in
+            (name, capture, best(3) { inspect(capture) }, best(2) { inspect(capture, ["--json"]) })
+        }
+        let quarterRun = best(3) { inspect(quarter) }
+        for (name, capture, summary, json) in runs {
+            let floor = try capture.floorSeconds()
+            let floorRate = Double(capture.datagrams) / floor.seconds
+            let rate = Double(capture.datagrams) / summary.cpuSeconds
+            let jsonRate = Double(capture.datagrams) / json.cpuSeconds
+            Swift.print("inspect, \(name): \(capture.datagrams) datagrams; crypto floor \(Measure.format(floorRate))/s (\(floor.kind))")
+            Swift.print("  summary \(Measure.format(rate))/s = \(String(format: "%.2f", rate / floorRate))x the floor; peak \(summary.peakRSSKiB / 1024) MiB")
+            Swift.print("  --json  \(Measure.format(jsonRate))/s = \(String(format: "%.2f", jsonRate / floorRate))x the floor; peak \(json.peakRSSKiB / 1024) MiB")
+            figures.append(Figure(name: "crypto floor, \(name)", value: floorRate, unit: "datagrams/s (\(floor.kind))", goal: "-", met: true))
+            figures.append(Figure(name: "inspect summary, \(name)", value: rate / floorRate, unit: "x the floor (\(Measure.format(rate))/s)", goal: ">= 0.5x", met: rate / floorRate >= 0.5))
+            figures.append(Figure(name: "inspect --json, \(name)", value: jsonRate / floorRate, unit: "x the floor (\(Measure.format(jsonRate))/s)", goal: ">= 0.15x", met: jsonRate / floorRate >= 0.15))
+            if name == "many targets" {
+                let growth = Double(summary.peakRSSKiB) / Double(max(1, quarterRun.peakRSSKiB))
+                Swift.print("  4x the capture needs \(String(format: "%.2f", growth))x the memory (\(quarterRun.peakRSSKiB / 1024) MiB for a quarter)")
+                figures.append(Figure(name: "inspect memory, 4x capture", value: growth, unit: "x peak RSS", goal: "<= 1.2x (flat)", met: growth <= 1.2))
+            }
+        }
+        return figures
     }
 }

@@ -21,7 +21,7 @@ public struct CaptureInspector {
             let record: ObservedDatagram
             if range.count >= 4, frame[range.lowerBound] == 0x4D, frame[range.lowerBound + 1] == 0x44,
                frame[range.lowerBound + 2] == 0x42, frame[range.lowerBound + 3] == 0x47 {
-                record = observer.observe(Array(frame[range]), from: source, to: destination, at: time)
+                record = observer.observe(UnsafeRawBufferPointer(rebasing: frame[range]), from: source, to: destination, at: time)
             } else {
                 record = observer.skip(length: range.count, from: source, to: destination, at: time)
             }
