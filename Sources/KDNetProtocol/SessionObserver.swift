@@ -47,7 +47,13 @@ public struct SessionObserver: Sendable {
     private let secrets: [KDNetKeys]
     private let controlCiphers: [DatagramCipher]
     private var sessionCiphers: [DatagramCipher] = []
-    private var targets: [UDPEndpoint?: TargetState] = [:]
+    /// Each target's state lives in `targetStates`, found by its endpoint's slot, so a
+    /// datagram costs one or two hash lookups and the state is changed where it lies
+    /// (copying it out would retain its poke every time).
+    private var targetSlots: [UDPEndpoint: Int] = [:]
+    /// The slot of inputs without addresses (`--hex-lines`): one conversation.
+    private var addresslessSlot: Int?
+    private var targetStates: [TargetState] = []
     /// Conversations whose control traffic no key opened: their data is unreadable
     /// because of the key, which is not the same as a handshake that was never seen.
     private var unauthenticatedPairs: Set<EndpointPair> = []
@@ -123,11 +129,23 @@ public struct SessionObserver: Sendable {
         return record
     }
 
+    private func slot(_ endpoint: UDPEndpoint?) -> Int? {
+        if let endpoint { return targetSlots[endpoint] }
+        return addresslessSlot
+    }
+
+    private mutating func slotMade(_ endpoint: UDPEndpoint?) -> Int {
+        if let existing = slot(endpoint) { return existing }
+        targetStates.append(TargetState())
+        if let endpoint { targetSlots[endpoint] = targetStates.count - 1 } else { addresslessSlot = targetStates.count - 1 }
+        return targetStates.count - 1
+    }
+
     // MARK: control channel
 
     private mutating func observeControl(_ bytes: UnsafeRawBufferPointer, _ record: inout ObservedDatagram) {
         // The key this conversation used before is tried first, then the others in order.
-        let known = targets[record.source]?.keyIndex ?? targets[record.destination]?.keyIndex
+        let known = slot(record.source).flatMap { targetStates[$0].keyIndex } ?? slot(record.destination).flatMap { targetStates[$0].keyIndex }
         var opened: (Int, KDNetDatagram)?
         for attempt in keys.indices {
             let i = known.map { attempt == 0 ? $0 : (attempt <= $0 ? attempt - 1 : attempt) } ?? attempt
@@ -146,9 +164,8 @@ public struct SessionObserver: Sendable {
         record.sequence = datagram.sequence
         let fromTarget = datagram.direction == .targetToHost
         let targetEndpoint = fromTarget ? record.source : record.destination
-        var state = targets[targetEndpoint] ?? TargetState()
-        state.keyIndex = keyIndex
-        defer { targets[targetEndpoint] = state }
+        let target = slotMade(targetEndpoint)
+        targetStates[target].keyIndex = keyIndex
 
         let message: ControlMessage
         do { message = try ControlMessage(payload: datagram.payload) } catch {
@@ -158,12 +175,12 @@ public struct SessionObserver: Sendable {
         }
         switch message {
         case .poke(let poke):
-            state.poke = poke
+            targetStates[target].poke = poke
             record.kind = poke.isKeepalive ? .keepalivePoke : .poke
             if poke.isKeepalive {
-                record.session = state.session
-            } else if !state.rebooting, state.session != nil || hadSessionOnAnotherPort(targetEndpoint) {
-                state.rebooting = true
+                record.session = targetStates[target].session
+            } else if !targetStates[target].rebooting, targetStates[target].session != nil || hadSessionOnAnotherPort(targetEndpoint) {
+                targetStates[target].rebooting = true
                 record.events.append(.reboot)
             }
         case .response:
@@ -172,12 +189,12 @@ public struct SessionObserver: Sendable {
             let number = sessions.count + 1
             sessions.append(ObservedSession(
                 number: number, target: targetEndpoint, host: fromTarget ? record.destination : record.source,
-                announcedTarget: state.poke?.target.endpoint, keyIndex: keyIndex, keyLabel: keys[keyIndex].label,
-                protocolVersion: datagram.version, dataKey: dataKey, startedByReboot: state.rebooting))
+                announcedTarget: targetStates[target].poke?.target.endpoint, keyIndex: keyIndex, keyLabel: keys[keyIndex].label,
+                protocolVersion: datagram.version, dataKey: dataKey, startedByReboot: targetStates[target].rebooting))
             sessionCiphers.append(secrets[keyIndex].dataCipher(dataKey: dataKey))
-            state.previousSession = state.session
-            state.session = number
-            state.rebooting = false
+            targetStates[target].previousSession = targetStates[target].session
+            targetStates[target].session = number
+            targetStates[target].rebooting = false
             record.session = number
             record.events.append(.sessionStarted)
         }
@@ -187,14 +204,15 @@ public struct SessionObserver: Sendable {
     /// fresh poke from a new port of an address that had a session counts as a reboot.
     private func hadSessionOnAnotherPort(_ endpoint: UDPEndpoint?) -> Bool {
         guard let endpoint else { return false }
-        return targets.contains { $0.key != endpoint && $0.key?.address == endpoint.address && $0.value.session != nil }
+        return targetSlots.contains { $0.key != endpoint && $0.key.address == endpoint.address && targetStates[$0.value].session != nil }
     }
 
     // MARK: data channel
 
     private mutating func observeData(_ bytes: UnsafeRawBufferPointer, _ record: inout ObservedDatagram) {
-        let endpoint = targets[record.source]?.session != nil ? record.source : record.destination
-        guard let state = targets[endpoint], let current = state.session else {
+        // The target is the source or, for the host's datagrams, the destination.
+        let fromSource = slot(record.source).flatMap { targetStates[$0].session != nil ? $0 : nil }
+        guard let target = fromSource ?? slot(record.destination), let current = targetStates[target].session else {
             if unauthenticatedPairs.contains(EndpointPair(record.source, record.destination)) {
                 record.status = .failedAuthentication
                 record.problem = "its session's handshake did not open with the key given, so there is no data key"
@@ -206,7 +224,7 @@ public struct SessionObserver: Sendable {
         }
         // The current session's key, then the one before it (datagrams still in flight across a reboot).
         for attempt in 0..<2 {
-            guard let number = attempt == 0 ? current : state.previousSession else { break }
+            guard let number = attempt == 0 ? current : targetStates[target].previousSession else { break }
             let cipher = sessionCiphers[number - 1]
             do {
                 try cipher.open(bytes) { datagram in

@@ -30,4 +30,44 @@ import Testing
         #expect(try same(r))
         #expect(try same(ObservedDatagram(index: 0, time: nil, source: nil, destination: nil, length: 0, status: .notKDNet)))
     }
+
+    /// Numbers at their limits, every address edge, a version with zeros and all bits,
+    /// and strings where every byte needs escaping (the writer's bound assumes 6 bytes each).
+    @Test(arguments: [0, 1, 2])
+    func limitsMatchTheEncoder(variant: Int) throws {
+        let v4 = [UDPEndpoint("0.0.0.0", port: 0)!, UDPEndpoint("255.255.255.255", port: 65535)!, UDPEndpoint("10.9.100.1", port: 50000)!]
+        var r = ObservedDatagram(index: [0, 9, Int.max][variant], time: [0, 1e-7, 1_700_000_000.000_01][variant],
+                                 source: v4[variant], destination: variant == 1 ? UDPEndpoint("::", port: 1) : v4[2 - variant],
+                                 label: String(repeating: "\u{1}\"\\", count: 300 * variant), length: [0, 10, Int.max][variant],
+                                 status: .authenticated)
+        r.sequence = [0, 1, UInt64.max][variant]
+        r.session = [0, 10, Int.max][variant]
+        r.keyIndex = [0, 99, 1000][variant]
+        r.protocolVersion = [0, 6, 255][variant]
+        r.packetID = [0, 0xA, UInt32.max][variant]
+        r.kind = .kd(.debugIO)
+        r.text = String(repeating: "\u{0}\u{1f}\t", count: 500 * variant)
+        r.kernelVersion = KernelVersion(major: [0, 0xF, 0xFFFF][variant], build: [0, 26100, UInt16.max][variant],
+                                        protocolVersion: [0, 6, 255][variant], flags: [0, 7, UInt16.max][variant],
+                                        kernelBase: [0, 0xfffff80000000000, UInt64.max][variant],
+                                        psLoadedModuleList: [0, 1, UInt64.max][variant], debuggerDataList: [0, 0x10, UInt64.max][variant])
+        r.events = Array([.reboot, .gap(UInt64.max), .sessionStarted].prefix(variant + 1))
+        #expect(try same(r))
+        var fast: [UInt8] = []
+        RecordJSONWriter().append(r, to: &fast)
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(fast)) as? [String: Any])
+        #expect(doc["source"] as? String == v4[variant].description)
+    }
+
+    /// Records appended one after another leave the earlier ones as they were.
+    @Test func appendingKeepsWhatIsThere() throws {
+        var out = Array("[".utf8)
+        let a = ObservedDatagram(index: 1, time: 2, source: nil, destination: nil, length: 3, status: .notKDNet)
+        RecordJSONWriter().append(a, to: &out)
+        out.append(UInt8(ascii: ","))
+        RecordJSONWriter().append(a, to: &out)
+        out.append(UInt8(ascii: "]"))
+        let docs = try #require(try JSONSerialization.jsonObject(with: Data(out)) as? [[String: Any]])
+        #expect(docs.count == 2 && docs.allSatisfy { $0["index"] as? Int == 1 && $0["length"] as? Int == 3 })
+    }
 }

@@ -2,109 +2,176 @@
 /// the `Encodable` record (keys sorted, snake_case, absent facts as null), at a
 /// fraction of the cost, because `--json` over a million-datagram capture writes a
 /// million records. `RecordJSONTests` holds the two to the same output.
+///
+/// The record's longest possible text is reserved once and written through one
+/// pointer: keys come in a fixed order, so each is one literal with its separator;
+/// numbers, hex and IPv4 endpoints are written as digits in place. A record costs no
+/// allocation beyond the time's shortest round-trip text (and an IPv6 endpoint's).
 public struct RecordJSONWriter {
     public init() {}
 
     public func append(_ r: ObservedDatagram, to out: inout [UInt8]) {
-        var o = Object(out: out)
-        out = []
-        o.string("api", r.api)
-        o.string("channel", r.channel?.name)
-        o.string("destination", r.destination?.description)
-        o.string("direction", r.direction?.name)
-        o.key("events"); o.out.append(UInt8(ascii: "["))
-        for (i, e) in r.events.enumerated() {
-            if i > 0 { o.out.append(UInt8(ascii: ",")) }
-            Self.quote(e.text, into: &o.out)
-        }
-        o.out.append(UInt8(ascii: "]"))
-        o.number("index", r.index)
-        o.number("key", r.keyIndex.map { $0 + 1 })
-        o.string("kind", r.kind?.name)
-        o.string("label", r.label)
-        o.number("length", r.length)
-        o.string("packet_id", r.packetID.map { "0x" + String($0, radix: 16) })
-        o.string("problem", r.problem)
-        o.number("protocol_version", r.protocolVersion)
-        o.number("sequence", r.sequence)
-        o.number("session", r.session)
-        o.string("source", r.source?.description)
-        o.string("status", r.status.rawValue)
-        o.string("text", r.text)
-        o.key("time")
-        if let t = r.time { o.out += Array("\(t)".utf8) } else { o.null() }
-        o.key("version")
-        if let v = r.kernelVersion {
-            var inner = Object(out: o.out)
-            inner.true_("boot_debugger", v.isBootDebugger)
-            inner.number("build", v.build)
-            inner.string("debugger_data_list", "0x" + String(v.debuggerDataList, radix: 16))
-            inner.number("flags", v.flags)
-            inner.number("kd_secondary_version", v.kdSecondaryVersion)
-            inner.string("kern_base", "0x" + String(v.kernelBase, radix: 16))
-            inner.string("machine", v.machineName)
-            inner.string("major", "0x" + String(v.major, radix: 16, uppercase: true).leftPadded(to: 4))
-            inner.number("protocol_version", v.protocolVersion)
-            inner.string("ps_loaded_module_list", "0x" + String(v.psLoadedModuleList, radix: 16))
-            o.out = inner.close()
-        } else {
-            o.null()
-        }
-        out = o.close()
-    }
-
-    private struct Object {
-        var out: [UInt8]
-        var first = true
-
-        init(out: [UInt8]) { self.out = out; self.out.append(UInt8(ascii: "{")) }
-
-        mutating func key(_ k: StaticString) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            out.append(UInt8(ascii: "\""))
-            k.withUTF8Buffer { out += $0 }
-            out += [UInt8(ascii: "\""), UInt8(ascii: ":")]
-        }
-
-        mutating func string(_ k: StaticString, _ v: String?) {
-            key(k)
-            if let v { RecordJSONWriter.quote(v, into: &out) } else { null() }
-        }
-
-        mutating func number(_ k: StaticString, _ v: (some BinaryInteger)?) {
-            key(k)
-            if let v { out += Array(String(v).utf8) } else { null() }
-        }
-
-        mutating func null() { ("null" as StaticString).withUTF8Buffer { out += $0 } }
-
-        mutating func true_(_ k: StaticString, _ v: Bool) {
-            key(k); out += Array((v ? "true" : "false").utf8)
-        }
-
-        mutating func close() -> [UInt8] { out.append(UInt8(ascii: "}")); return out }
-    }
-
-    static func quote(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            out.append(contentsOf: s.utf8)
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), b]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), b]
-            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20: out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-            default: out.append(b)
+        let time = r.time?.description
+        let source = r.source.flatMap { $0.address.isIPv4 ? nil : $0.description }
+        let destination = r.destination.flatMap { $0.address.isIPv4 ? nil : $0.description }
+        // Every byte of a string may become a 6-byte \u00XX; the rest is bounded by the
+        // keys (under 400 bytes), 9 numbers of at most 20 digits and the version object.
+        var variable = (r.api?.utf8.count ?? 0) + (r.label?.utf8.count ?? 0) + (r.problem?.utf8.count ?? 0)
+            + (r.text?.utf8.count ?? 0) + (source?.utf8.count ?? 0) + (destination?.utf8.count ?? 0)
+            + (r.kernelVersion?.machineName.utf8.count ?? 0) + r.events.reduce(0) { $0 + $1.text.utf8.count + 1 }
+        variable = variable * 6 + (time?.utf8.count ?? 0)
+        out.append(addingCapacity: 1536 + variable) { span in
+            span.withUnsafeMutableBufferPointer { buffer, count in
+                var o = ByteCursor(base: buffer.baseAddress!, at: count)
+                o.write(r, time: time, source: source, destination: destination)
+                precondition(o.at <= buffer.count, "a record outgrew its bound")
+                count = o.at
             }
         }
-        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Writes into memory reserved beforehand; nothing here checks for room.
+private struct ByteCursor {
+    let base: UnsafeMutablePointer<UInt8>
+    var at: Int
+
+    mutating func write(_ r: ObservedDatagram, time: String?, source: String?, destination: String?) {
+        literal("{\"api\":"); string(r.api)
+        literal(",\"channel\":"); string(r.channel?.name)
+        literal(",\"destination\":"); endpoint(r.destination, text: destination)
+        literal(",\"direction\":"); string(r.direction?.name)
+        literal(",\"events\":[")
+        for (i, e) in r.events.enumerated() {
+            if i > 0 { byte(UInt8(ascii: ",")) }
+            quoted(e.text)
+        }
+        literal("],\"index\":"); decimal(r.index)
+        literal(",\"key\":"); number(r.keyIndex.map { $0 + 1 })
+        literal(",\"kind\":"); string(r.kind?.name)
+        literal(",\"label\":"); string(r.label)
+        literal(",\"length\":"); decimal(r.length)
+        literal(",\"packet_id\":"); hex(r.packetID)
+        literal(",\"problem\":"); string(r.problem)
+        literal(",\"protocol_version\":"); number(r.protocolVersion)
+        literal(",\"sequence\":"); number(r.sequence)
+        literal(",\"session\":"); number(r.session)
+        literal(",\"source\":"); endpoint(r.source, text: source)
+        literal(",\"status\":"); quoted(r.status.rawValue)
+        literal(",\"text\":"); string(r.text)
+        literal(",\"time\":")
+        if let time { raw(time) } else { literal("null") }
+        literal(",\"version\":")
+        if let v = r.kernelVersion {
+            literal("{\"boot_debugger\":"); literal(v.isBootDebugger ? "true" : "false")
+            literal(",\"build\":"); decimal(v.build)
+            literal(",\"debugger_data_list\":"); hex(v.debuggerDataList)
+            literal(",\"flags\":"); decimal(v.flags)
+            literal(",\"kd_secondary_version\":"); decimal(v.kdSecondaryVersion)
+            literal(",\"kern_base\":"); hex(v.kernelBase)
+            literal(",\"machine\":"); quoted(v.machineName)
+            // Upper case and at least 4 digits, as `JSONOutput` writes it.
+            literal(",\"major\":\"0x")
+            let digits = max(4, (16 - v.major.leadingZeroBitCount + 3) / 4)
+            for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) { nibble(UInt8(truncatingIfNeeded: v.major >> shift) & 0xF, upper: true) }
+            byte(UInt8(ascii: "\""))
+            literal(",\"protocol_version\":"); decimal(v.protocolVersion)
+            literal(",\"ps_loaded_module_list\":"); hex(v.psLoadedModuleList)
+            literal("}")
+        } else {
+            literal("null")
+        }
+        literal("}")
+    }
+
+    @inline(__always) mutating func byte(_ b: UInt8) { base[at] = b; at += 1 }
+
+    mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+        guard let p = b.baseAddress, !b.isEmpty else { return }
+        (base + at).update(from: p, count: b.count)
+        at += b.count
+    }
+
+    mutating func literal(_ s: StaticString) { s.withUTF8Buffer { bytes($0) } }
+
+    /// Text known to need no escaping (a number's digits).
+    mutating func raw(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes($0) }
+    }
+
+    mutating func string(_ s: String?) {
+        if let s { quoted(s) } else { literal("null") }
+    }
+
+    mutating func number(_ v: (some BinaryInteger)?) {
+        if let v { decimal(v) } else { literal("null") }
+    }
+
+    /// Base-10 digits, as `String(v)` writes them.
+    mutating func decimal(_ v: some BinaryInteger) {
+        if v < 0 { byte(UInt8(ascii: "-")) }
+        var magnitude = UInt64(v.magnitude)
+        var digits = 1
+        var probe = magnitude
+        while probe >= 10 { probe /= 10; digits += 1 }
+        at += digits
+        var p = at
+        repeat {
+            p -= 1
+            base[p] = 0x30 + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+    }
+
+    mutating func nibble(_ n: UInt8, upper: Bool = false) {
+        byte(n < 10 ? 0x30 + n : (upper ? 0x37 : 0x57) + n)
+    }
+
+    /// `"0x…"` in lower-case hex, as `"0x" + String(v, radix: 16)` writes it.
+    mutating func hex(_ v: (some FixedWidthInteger & UnsignedInteger)?) {
+        guard let v else { literal("null"); return }
+        literal("\"0x")
+        let digits = Swift.max(1, (v.bitWidth - v.leadingZeroBitCount + 3) / 4)
+        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) { nibble(UInt8(truncatingIfNeeded: v >> shift) & 0xF) }
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// An endpoint as `UDPEndpoint.description` writes it, quoted; IPv6 comes as `text`.
+    mutating func endpoint(_ e: UDPEndpoint?, text: String?) {
+        guard let e else { literal("null"); return }
+        if let text { quoted(text); return }
+        byte(UInt8(ascii: "\""))
+        decimal(UInt8(truncatingIfNeeded: e.address.low >> 24)); byte(UInt8(ascii: "."))
+        decimal(UInt8(truncatingIfNeeded: e.address.low >> 16)); byte(UInt8(ascii: "."))
+        decimal(UInt8(truncatingIfNeeded: e.address.low >> 8)); byte(UInt8(ascii: "."))
+        decimal(UInt8(truncatingIfNeeded: e.address.low)); byte(UInt8(ascii: ":"))
+        decimal(e.port)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// A JSON string: clean runs copied whole, only `"`, `\` and control bytes escaped.
+    mutating func quoted(_ s: String) {
+        byte(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { text in
+            var runStart = 0
+            for i in text.indices {
+                let b = text[i]
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                bytes(UnsafeBufferPointer(rebasing: text[runStart..<i]))
+                runStart = i + 1
+                switch b {
+                case UInt8(ascii: "\""): literal("\\\"")
+                case UInt8(ascii: "\\"): literal("\\\\")
+                case 0x0A: literal("\\n")
+                case 0x0D: literal("\\r")
+                case 0x09: literal("\\t")
+                default: literal("\\u00"); nibble(b >> 4); nibble(b & 0xF)
+                }
+            }
+            bytes(UnsafeBufferPointer(rebasing: text[runStart...]))
+        }
+        byte(UInt8(ascii: "\""))
     }
 }

@@ -17,5 +17,11 @@ public struct UDPEndpoint: Sendable, Hashable, Comparable, CustomStringConvertib
 
     public var description: String { Endpoint.text(address: address.description, isIPv4: address.isIPv4, port: port) }
 
+    /// Two words, not four: the table of targets hashes an endpoint for every datagram.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(address.low)
+        hasher.combine(address.high ^ UInt64(port) << 1 ^ (address.isIPv4 ? 1 : 0))
+    }
+
     public static func < (a: UDPEndpoint, b: UDPEndpoint) -> Bool { (a.address, a.port) < (b.address, b.port) }
 }

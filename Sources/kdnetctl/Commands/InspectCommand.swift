@@ -190,7 +190,10 @@ private struct RecordPrinter {
     private var startTime: Double?
     private let writer = RecordJSONWriter()
 
-    init(json: Bool) { self.json = json }
+    /// Large writes: a quarter MiB per write(2), a few hundred records.
+    private static let flushAt = 1 << 18
+
+    init(json: Bool) { self.json = json; buffer.reserveCapacity(Self.flushAt + 1 << 16) }
 
     /// Nothing reaches stdout before the capture is open, so an error stays the only document.
     private var begun = false
@@ -201,14 +204,15 @@ private struct RecordPrinter {
     mutating func add(_ record: ObservedDatagram) {
         if json {
             beginIfNeeded()
-            buffer += Array((first ? "\n    " : ",\n    ").utf8)
+            (first ? "\n    " as StaticString : ",\n    ").withUTF8Buffer { buffer.append(contentsOf: $0) }
             first = false
             writer.append(record, to: &buffer)
-            if buffer.count > 1 << 16 { flush() }
+            if buffer.count > Self.flushAt { flush() }
         } else {
             if first { buffer += Array("datagrams:\n".utf8); first = false; startTime = record.time }
-            buffer += Array((Self.line(record, since: startTime) + "\n").utf8)
-            if buffer.count > 1 << 16 { flush() }
+            buffer.append(contentsOf: Self.line(record, since: startTime).utf8)
+            buffer.append(UInt8(ascii: "\n"))
+            if buffer.count > Self.flushAt { flush() }
         }
     }
 
@@ -220,7 +224,9 @@ private struct RecordPrinter {
     }
 
     mutating func flush() {
-        FileHandle.standardOutput.write(Data(buffer))
+        guard !buffer.isEmpty else { return }
+        // Handed over without a copy: the buffer outlives the write.
+        buffer.withUnsafeMutableBytes { FileHandle.standardOutput.write(Data(bytesNoCopy: $0.baseAddress!, count: $0.count, deallocator: .none)) }
         buffer.removeAll(keepingCapacity: true)
     }
 
