@@ -86,6 +86,8 @@ public struct RecordJSONWriter {
         mutating func close() -> [UInt8] { out.append(UInt8(ascii: "}")); return out }
     }
 
+    /// A JSON string as JSONEncoder writes it (slashes not escaped); the lab service's
+    /// fleet document uses it too.
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
@@ -101,6 +103,9 @@ public struct RecordJSONWriter {
             case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
             case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            // As JSONEncoder writes them (LabTargetsDocumentTests holds the two equal).
+            case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
             case 0..<0x20: out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
             default: out.append(b)
             }
