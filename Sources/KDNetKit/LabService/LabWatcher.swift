@@ -10,6 +10,10 @@ public struct LabServiceOptions: Sendable {
     public var bind: IPAddress?
     /// On stop, how long to wait for targets in the middle of a confirmation to be continued.
     public var releaseTimeout: SessionTime = 5
+    /// Status page clients served at once (0 without one): they count in the open files needed.
+    public var httpConnections = 0
+    /// Where the open-file limit is read and raised (a test's fake, or this process).
+    public var descriptorLimit: DescriptorLimit.System = .process
 
     public init(configPath: String, thresholds: LabTargetTracker.Thresholds = .init(), logDirectory: URL? = nil,
                 rotation: TargetLogFile.Rotation = .init(), bind: IPAddress? = nil) {
@@ -81,6 +85,9 @@ public final class LabWatcher: @unchecked Sendable {
         origin = Date().addingTimeInterval(-now)
         // The config first: a wrong path must not leave a log folder behind.
         let lenient = try ListenerConfig.loadLenient(from: URL(fileURLWithPath: options.configPath))
+        // Room for every socket and log file first: past the limit, binding would fail
+        // port after port with EMFILE, far from the cause.
+        let raised = try DescriptorLimit.ensure(Self.budget(lenient.config.targets.count, options), system: options.descriptorLimit)
         if let dir = options.logDirectory {
             do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
                 throw LabServiceError.logDirectory(dir.path, (error as NSError).localizedDescription)
@@ -89,6 +96,7 @@ public final class LabWatcher: @unchecked Sendable {
         }
         config = lenient.config
         board = LabStatusBoard(LabServiceSnapshot(startedAt: origin.addingTimeInterval(now), configPath: options.configPath))
+        if let raised { say(Self.event(raised)) }
         say(refused: lenient.refused)
         var served: [ListenerConfig.Target] = []
         for entry in lenient.config.targets {
@@ -229,6 +237,14 @@ public final class LabWatcher: @unchecked Sendable {
             return
         }
         say(refused: lenient.refused)
+        do throws(DescriptorLimitError) {
+            if let raised = try DescriptorLimit.ensure(Self.budget(lenient.config.targets.count, options), system: options.descriptorLimit) {
+                say(Self.event(raised))
+            }
+        } catch {
+            // The targets that fit are still bound; each one that does not is said as it fails.
+            say(LabEvent(.error, "fd-limit", error.localizedDescription))
+        }
         let diff = LabConfigDiff(old: config.targets, new: lenient.config.targets)
         var byName = Dictionary(watched.map { ($0.entry.name, $0) }, uniquingKeysWith: { a, _ in a })
         // byName holds the only references now, so dropping a socket there closes it.
@@ -321,6 +337,14 @@ public final class LabWatcher: @unchecked Sendable {
         fleetChanged = false
         changed.removeAll(keepingCapacity: true)
         linesChanged.removeAll(keepingCapacity: true)
+    }
+
+    private static func budget(_ targets: Int, _ options: LabServiceOptions) -> DescriptorBudget {
+        DescriptorBudget(ports: targets, bind: options.bind, logFiles: options.logDirectory != nil, httpConnections: options.httpConnections)
+    }
+
+    private static func event(_ raised: DescriptorLimit.Raised) -> LabEvent {
+        LabEvent(.info, "fd-limit", raised.message, fields: ["from": String(raised.from), "to": String(raised.to)])
     }
 
     private static func earlier(_ a: SessionTime?, _ b: SessionTime?) -> SessionTime? {
