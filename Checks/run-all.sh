@@ -4,9 +4,27 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash Checks/setup.sh || exit 1
+# The checks' own test-only packages (Chromium for the status page, libvirt and QEMU for
+# the VM path) download and unpack while Swift builds and the unit tests run; the checks
+# wait for this first and install anything it could not themselves.
+prefetch() {
+  source Checks/libvirt-lib.sh
+  local p missing=()
+  for p in "${LIBVIRT_TEST_PACKAGES[@]}" chromium; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  [[ $(id -u) -eq 0 ]] || { echo "not root: the checks install ${missing[*]} themselves"; return 0; }
+  echo "installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=600 "${missing[@]}"
+}
+prefetch >/tmp/kdnetctl-test-packages.log 2>&1 &
+prefetch_pid=$!
 swift build --build-tests || exit 1
 status=0
 swift test --skip-build 2>&1 | tee /tmp/kdnetctl-swift-test.log || status=1
+wait "$prefetch_pid" || echo "(test-only packages not all installed ahead: $(tail -1 /tmp/kdnetctl-test-packages.log); the checks try again)"
 passed=0; failed=0
 for check in Checks/check-*.sh; do
   echo "== $check"

@@ -319,6 +319,21 @@ public struct TargetSession: Sendable {
         send(payload, into: &out)
     }
 
+    /// A DbgPrint of the running kernel: queued behind whatever is still to be sent, and
+    /// sent now when nothing is in flight (stop-and-wait, as a real kernel's KD transport;
+    /// before a session it waits for one, as the boot messages do).
+    public mutating func dbgPrint(_ text: String, at now: SessionTime) -> SessionOutput {
+        var out = SessionOutput()
+        queue.append(debugPrint(text))
+        sendNext(at: now, into: &out)
+        out.nextDeadline = nextDeadline
+        return out
+    }
+
+    /// KD packets not yet acknowledged by the host (queued or in flight): a caller that
+    /// prints in a loop waits while this grows instead of queueing without bound.
+    public var unacknowledgedPackets: Int { queue.count + (inFlight == nil ? 0 : 1) }
+
     private mutating func dropSession(reason: String, into out: inout SessionOutput) {
         connectionCheck = nil
         channel = nil

@@ -84,6 +84,9 @@ public struct SessionPump {
     /// The target restarts now; its first poke is queued.
     public mutating func reboot() { absorb(target: target.reboot(at: now)) }
 
+    /// The running target prints `text` now (DbgPrint); its datagram, if one goes out, is queued.
+    public mutating func targetPrints(_ text: String) { absorb(target: target.dbgPrint(text, at: now)) }
+
     /// The side the oldest datagram in flight goes to.
     private var nextInOrder: Side? {
         switch (toHost.first?.order, toTarget.first?.order) {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `kdnetctl-bench [codec|inspect|listener|startup|all]...`: the project's benchmarks. Build it in release
+/// `kdnetctl-bench [codec|inspect|listener|serve|startup|all]...`: the project's benchmarks. Build it in release
 /// (`swift build -c release --product kdnetctl-bench`) and run it on an idle machine;
 /// README.md records the latest figures.
 @main
@@ -11,7 +11,7 @@ struct BenchMain {
             try InspectBenchmark.floorMain(datagrams: which[1], keys: which[2])
             return
         }
-        if which.isEmpty || which == ["all"] { which = ["codec", "inspect", "listener", "startup"] }
+        if which.isEmpty || which == ["all"] { which = ["codec", "inspect", "listener", "serve", "startup"] }
         var figures: [Figure] = []
         for name in which {
             print("== \(name)")
@@ -20,8 +20,9 @@ struct BenchMain {
             case "startup": figures += StartupBenchmark.run()
             case "listener": figures += try ListenerBenchmark.run()
             case "inspect": figures += try InspectBenchmark.run()
+            case "serve": figures += try ServeBenchmark.run()
             default:
-                print("unknown benchmark \(name); choose from codec, inspect, listener, startup, all")
+                print("unknown benchmark \(name); choose from codec, inspect, listener, serve, startup, all")
                 exit(64)
             }
         }

@@ -22,12 +22,12 @@ enum Spawn {
 
     struct Running { var pid: pid_t; var started: UInt64 }
 
-    /// Starts a program without waiting; its stdout goes to the file named.
-    static func start(_ path: String, _ args: [String], stdout: String = "/dev/null") -> Running {
+    /// Starts a program without waiting; its stdout and stderr go to the files named.
+    static func start(_ path: String, _ args: [String], stdout: String = "/dev/null", stderr: String = "/dev/null") -> Running {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         defer { posix_spawn_file_actions_destroy(&actions) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }

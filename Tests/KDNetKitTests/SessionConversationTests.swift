@@ -53,6 +53,22 @@ import KDNetTestSupport
         #expect(packets.contains { $0.toHost && $0.packet.type == .reset && $0.packet.id == 0x926 })
     }
 
+    /// A running kernel's DbgPrint after the confirmation: one packet in flight, the rest
+    /// queued, every one reaching the host in order once acknowledged.
+    @Test func printsOfTheRunningTargetReachTheHostInOrder() {
+        var c = SessionPump(build: 19041)
+        c.run(until: 30) { $0.host.isConfirmed }
+        #expect(c.host.isConfirmed && c.target.unacknowledgedPackets == 0)
+        let lines = ["first line\n", "second line\n", "third line\n"]
+        for line in lines { c.targetPrints(line) }
+        #expect(c.target.unacknowledgedPackets == 3)
+        c.run(until: c.now + 5) { $0.target.unacknowledgedPackets == 0 }
+        #expect(c.target.unacknowledgedPackets == 0)
+        #expect(Array(c.hostPrints.suffix(3)) == lines)
+        #expect(c.hostPrints.count == TargetSession.defaultBootMessages.count + 3)
+        #expect(!c.target.isHalted)
+    }
+
     @Test func keepalivesAfterTheSessionAreNotAnswered() {
         var c = SessionPump()
         c.run(until: 30) { $0.host.isConfirmed }

@@ -20,11 +20,21 @@ public struct RecordJSONWriter {
             + (r.text?.utf8.count ?? 0) + (source?.utf8.count ?? 0) + (destination?.utf8.count ?? 0)
             + (r.kernelVersion?.machineName.utf8.count ?? 0) + r.events.reduce(0) { $0 + $1.text.utf8.count + 1 }
         variable = variable * 6 + (time?.utf8.count ?? 0)
-        out.append(addingCapacity: 1536 + variable) { span in
+        Self.write(into: &out, atMost: 1536 + variable) { $0.write(r, time: time, source: source, destination: destination) }
+    }
+
+    /// A JSON string as JSONEncoder writes it (slashes not escaped); the lab service's
+    /// fleet document uses it too.
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        write(into: &out, atMost: s.utf8.count * 6 + 2) { $0.quoted(s) }
+    }
+
+    private static func write(into out: inout [UInt8], atMost bound: Int, _ body: (inout ByteCursor) -> Void) {
+        out.append(addingCapacity: bound) { span in
             span.withUnsafeMutableBufferPointer { buffer, count in
                 var o = ByteCursor(base: buffer.baseAddress!, at: count)
-                o.write(r, time: time, source: source, destination: destination)
-                precondition(o.at <= buffer.count, "a record outgrew its bound")
+                body(&o)
+                precondition(o.at <= buffer.count, "JSON text outgrew its bound")
                 count = o.at
             }
         }
@@ -167,6 +177,9 @@ private struct ByteCursor {
                 case 0x0A: literal("\\n")
                 case 0x0D: literal("\\r")
                 case 0x09: literal("\\t")
+                // As JSONEncoder writes them (LabTargetsDocumentTests holds the two equal).
+                case 0x08: literal("\\b")
+                case 0x0C: literal("\\f")
                 default: literal("\\u00"); nibble(b >> 4); nibble(b & 0xF)
                 }
             }

@@ -8,7 +8,7 @@ public struct LabEvent: Sendable, Equatable {
 
     public var level: Level
     /// `state`, `reboot`, `version`, `unexpected-source`, `gave-up`, `send-failed`,
-    /// `log-write`, `config`, `bind`, `release`, `other-debugger`.
+    /// `log-write`, `config`, `bind`, `release`, `other-debugger`, `fd-limit`.
     public var kind: String
     /// The target's name from the config, nil for the service as a whole.
     public var target: String?

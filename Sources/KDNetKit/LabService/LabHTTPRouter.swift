@@ -46,7 +46,7 @@ public struct LabHTTPRouter: Sendable {
             response.streamSeconds = request.query["seconds"].flatMap { Double($0) }.flatMap { $0.isFinite ? max(0.1, $0) : nil }
             return response
         case ["api", "targets"]:
-            return HTTPResponse(status: .ok, contentType: "application/json", body: Array((LabTargetsDocument(source.snapshot()).json() + "\n").utf8))
+            return HTTPResponse(status: .ok, contentType: "application/json", body: LabTargetsDocument(source.snapshot()).jsonBytes() + [0x0A])
         case let path where path.count == 4 && path[0] == "api" && path[1] == "targets" && path[3] == "log":
             guard let log = source.recentLog(of: path[2]) else {
                 return .jsonError(.notFound, "no target is named '\(path[2])'; GET /api/targets lists them")

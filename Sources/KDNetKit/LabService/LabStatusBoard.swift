@@ -67,33 +67,72 @@ public protocol LabStatusSource: Sendable {
     func recentLog(of name: String) -> String?
 }
 
-/// The one shared board: the watcher replaces the snapshot and the logs, readers copy them.
+/// The one shared board: the watcher publishes to it, readers copy out of it. The
+/// watcher's side is cheap, whatever the fleet's size and whoever reads: it replaces only
+/// the targets that changed, and hands the recent DbgPrint lines over as the arrays it
+/// keeps (copy-on-write: no line is copied), so a target that prints does not cost a
+/// rebuild of every target's text under the lock the HTTP side takes. The text of
+/// `/api/targets/NAME/log` is joined when it is asked for.
 public final class LabStatusBoard: LabStatusSource {
+    /// One target's new status, and its recent lines when they changed too.
+    public struct Change: Sendable {
+        public var index: Int
+        public var status: LabTargetStatus
+        public var recentLines: [String]?
+
+        public init(index: Int, status: LabTargetStatus, recentLines: [String]? = nil) {
+            self.index = index; self.status = status; self.recentLines = recentLines
+        }
+    }
+
     private struct Content {
         var snapshot: LabServiceSnapshot
-        var logs: [String: String]
+        /// Each target's recent DbgPrint lines, oldest first, in the order of `snapshot.targets`.
+        var lines: [[String]]
+        var indexByName: [String: Int]
     }
     private let content: Mutex<Content>
 
     public init(_ snapshot: LabServiceSnapshot) {
-        content = Mutex(Content(snapshot: snapshot, logs: [:]))
+        content = Mutex(Content(snapshot: snapshot, lines: snapshot.targets.map { _ in [] }, indexByName: Self.index(snapshot.targets)))
     }
 
-    /// Replaces the fleet; bumps the generation.
-    public func publish(_ targets: [LabTargetStatus], logs: [String: String]? = nil) {
+    /// Replaces the fleet (at start and on reload); bumps the generation. A target missing
+    /// from `recentLines` has none.
+    public func publish(_ targets: [LabTargetStatus], recentLines: [String: [String]] = [:]) {
+        let index = Self.index(targets)
+        let lines = targets.map { recentLines[$0.name] ?? [] }
         content.withLock {
             $0.snapshot.targets = targets
             $0.snapshot.generation &+= 1
-            if let logs { $0.logs = logs }
+            $0.lines = lines
+            $0.indexByName = index
+        }
+    }
+
+    /// Replaces the targets that changed (indices into the fleet last published); bumps
+    /// the generation once. A change outside the fleet is ignored.
+    public func update(_ changes: [Change]) {
+        guard !changes.isEmpty else { return }
+        content.withLock { c in
+            for change in changes where c.snapshot.targets.indices.contains(change.index) {
+                c.snapshot.targets[change.index] = change.status
+                if let lines = change.recentLines { c.lines[change.index] = lines }
+            }
+            c.snapshot.generation &+= 1
         }
     }
 
     public func snapshot() -> LabServiceSnapshot { content.withLock { $0.snapshot } }
 
     public func recentLog(of name: String) -> String? {
-        content.withLock { c in
-            guard c.snapshot.targets.contains(where: { $0.name == name }) else { return nil }
-            return c.logs[name] ?? ""
-        }
+        let lines = content.withLock { c -> [String]? in c.indexByName[name].map { c.lines[$0] } }
+        guard let lines else { return nil }
+        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The first target of each name (names are unique in a config that was read).
+    private static func index(_ targets: [LabTargetStatus]) -> [String: Int] {
+        Dictionary(targets.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -173,7 +173,9 @@ public struct LabTargetTracker: Sendable {
     private mutating func appendOutput(_ text: String, into o: inout Observation) {
         partial += text
         // By scalar: "\r\n" is one Character, so a split by Character would not see its newline.
-        var pieces = partial.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+        // Each piece as a Substring, copied at once: rebuilt scalar by scalar, the split
+        // cost more than the rest of a streaming target's datagram.
+        var pieces = partial.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(Substring($0)) }
         partial = pieces.removeLast()
         if partial.utf8.count > Self.partialLimit { pieces.append(partial); partial = "" }
         let lines = pieces.map { TerminalText.escaped($0.hasSuffix("\r") ? String($0.dropLast()) : $0) }

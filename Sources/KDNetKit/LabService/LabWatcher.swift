@@ -10,6 +10,10 @@ public struct LabServiceOptions: Sendable {
     public var bind: IPAddress?
     /// On stop, how long to wait for targets in the middle of a confirmation to be continued.
     public var releaseTimeout: SessionTime = 5
+    /// Status page clients served at once (0 without one): they count in the open files needed.
+    public var httpConnections = 0
+    /// Where the open-file limit is read and raised (a test's fake, or this process).
+    public var descriptorLimit: DescriptorLimit.System = .process
 
     public init(configPath: String, thresholds: LabTargetTracker.Thresholds = .init(), logDirectory: URL? = nil,
                 rotation: TargetLogFile.Rotation = .init(), bind: IPAddress? = nil) {
@@ -56,10 +60,17 @@ public final class LabWatcher: @unchecked Sendable {
     private let buffer = ReceiveBuffer()
     private let origin: Date
     private var watched: [Watched] = []
-    private var owner: [Int32: (index: Int, socket: UDPSocket)] = [:]
-    private var dirty = false
+    /// Every socket of `watched` with its target, in the order of `polled`'s first entries.
+    private var owners: [(index: Int, socket: UDPSocket)] = []
+    /// The sockets, then the stop and reload pipes: kept between waits (rebuilt when the
+    /// targets change), not rebuilt for every datagram.
+    private var polled = PollSet([])
+    /// The whole fleet changed (start, reload): publish every target.
+    private var fleetChanged = false
+    /// Targets whose status changed since the last publish, and those whose lines did.
+    private var changed: Set<Int> = []
+    private var linesChanged: Set<Int> = []
     private var reloadPending = false
-    private var logsDirty = false
     private var config: ListenerConfig
 
     /// Reads the config (leniently: a bad entry is refused and said) and binds every port
@@ -74,6 +85,9 @@ public final class LabWatcher: @unchecked Sendable {
         origin = Date().addingTimeInterval(-now)
         // The config first: a wrong path must not leave a log folder behind.
         let lenient = try ListenerConfig.loadLenient(from: URL(fileURLWithPath: options.configPath))
+        // Room for every socket and log file first: past the limit, binding would fail
+        // port after port with EMFILE, far from the cause.
+        let raised = try DescriptorLimit.ensure(Self.budget(lenient.config.targets.count, options), system: options.descriptorLimit)
         if let dir = options.logDirectory {
             do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
                 throw LabServiceError.logDirectory(dir.path, (error as NSError).localizedDescription)
@@ -82,6 +96,7 @@ public final class LabWatcher: @unchecked Sendable {
         }
         config = lenient.config
         board = LabStatusBoard(LabServiceSnapshot(startedAt: origin.addingTimeInterval(now), configPath: options.configPath))
+        if let raised { say(Self.event(raised)) }
         say(refused: lenient.refused)
         var served: [ListenerConfig.Target] = []
         for entry in lenient.config.targets {
@@ -90,8 +105,8 @@ public final class LabWatcher: @unchecked Sendable {
         config.targets = served
         guard !watched.isEmpty else { throw LabServiceError.nothingToServe(options.configPath) }
         rebuildOwners()
-        logsDirty = true
-        publish()
+        fleetChanged = true
+        publishIfDirty()
     }
 
     /// The ports being served, in config order.
@@ -117,6 +132,8 @@ public final class LabWatcher: @unchecked Sendable {
                 reloadPending = false
                 reloadConfig(at: now)
             }
+            // One pass over the targets: the timers due, and the next one (no array per target).
+            var next = releaseEnd
             for i in watched.indices {
                 if let due = watched[i].session.nextDeadline, now >= due {
                     let out = watched[i].session.tick(at: now)
@@ -125,13 +142,13 @@ public final class LabWatcher: @unchecked Sendable {
                 if let due = watched[i].tracker.nextDeadline, now >= due {
                     absorb(watched[i].tracker.tick(at: now), of: i)
                 }
+                next = Self.earlier(next, Self.earlier(watched[i].session.nextDeadline, watched[i].tracker.nextDeadline))
             }
             publishIfDirty()
-            var fds = Array(owner.keys)
-            if releaseEnd == nil { fds += [stop.readFD, reload.readFD] }
-            let deadlines = watched.flatMap { [$0.session.nextDeadline, $0.tracker.nextDeadline] } + [releaseEnd]
-            for fd in try Poller.wait(fds, until: deadlines.earliest) {
-                guard let (i, socket) = owner[fd] else { continue }
+            // Once stopping, the pipes are left out: the stop pipe stays readable.
+            polled.count = releaseEnd == nil ? owners.count + 2 : owners.count
+            for k in try polled.wait(until: next) where k < owners.count {
+                let (i, socket) = owners[k]
                 // Bounded, so one flooded port cannot starve the others.
                 for _ in 0..<HostListener.receiveBatch {
                     guard let (bytes, from) = socket.receive(using: buffer) else { break }
@@ -173,16 +190,16 @@ public final class LabWatcher: @unchecked Sendable {
         if out.events.contains(where: { if case .connected = $0 { return true } else { return false } }),
            let peer = watched[i].session.peer {
             // The neighbour entry exists once the target sent; a miss is tried at the next connect.
-            if watched[i].tracker.setMAC(HostNetwork.neighbourMAC(for: peer.address)) { dirty = true }
+            if watched[i].tracker.setMAC(HostNetwork.neighbourMAC(for: peer.address)) { changed.insert(i) }
         }
         absorb(observation, of: i)
     }
 
     private func absorb(_ o: LabTargetTracker.Observation, of i: Int) {
-        if o.changed { dirty = true }
+        if o.changed { changed.insert(i) }
         for e in o.events { say(e) }
         guard !o.lines.isEmpty else { return }
-        logsDirty = true
+        linesChanged.insert(i)
         guard let log = watched[i].log else { return }
         let name = watched[i].entry.name
         switch log.append(o.lines) {
@@ -220,11 +237,20 @@ public final class LabWatcher: @unchecked Sendable {
             return
         }
         say(refused: lenient.refused)
+        do throws(DescriptorLimitError) {
+            if let raised = try DescriptorLimit.ensure(Self.budget(lenient.config.targets.count, options), system: options.descriptorLimit) {
+                say(Self.event(raised))
+            }
+        } catch {
+            // The targets that fit are still bound; each one that does not is said as it fails.
+            say(LabEvent(.error, "fd-limit", error.localizedDescription))
+        }
         let diff = LabConfigDiff(old: config.targets, new: lenient.config.targets)
         var byName = Dictionary(watched.map { ($0.entry.name, $0) }, uniquingKeysWith: { a, _ in a })
         // byName holds the only references now, so dropping a socket there closes it.
         watched = []
-        owner = [:]
+        owners = []
+        polled = PollSet([])
         // Close what goes away first: an added target may take a removed one's port.
         for name in diff.removed + diff.moved {
             byName[name]?.sockets = []
@@ -252,8 +278,7 @@ public final class LabWatcher: @unchecked Sendable {
         config = lenient.config
         config.targets = served
         rebuildOwners()
-        dirty = true
-        logsDirty = true
+        fleetChanged = true
         func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.map { TerminalText.escaped($0) }.joined(separator: ", ") }
         say(LabEvent(.notice, "config", "reloaded \(options.configPath): \(watched.count) targets; added \(list(diff.added)), removed \(list(diff.removed)), re-keyed \(list(diff.rekeyed)), moved \(list(diff.moved)), \(diff.kept.count) unchanged",
                      fields: ["targets": String(watched.count), "added": diff.added.joined(separator: ","), "removed": diff.removed.joined(separator: ","),
@@ -292,21 +317,40 @@ public final class LabWatcher: @unchecked Sendable {
     // MARK: board and log
 
     private func rebuildOwners() {
-        owner = [:]
-        for (i, w) in watched.enumerated() { for s in w.sockets { owner[s.fd] = (i, s) } }
+        owners = watched.indices.flatMap { i in watched[i].sockets.map { (i, $0) } }
+        polled = PollSet(owners.map(\.socket.fd) + [stop.readFD, reload.readFD])
     }
 
+    /// Publishes what changed since the last time: every target after a start or reload,
+    /// else only the targets that changed (a fleet streaming DbgPrint changes a few at a
+    /// time, and the HTTP side reads the board under the same lock).
     private func publishIfDirty() {
-        guard dirty || logsDirty else { return }
-        publish()
+        if fleetChanged {
+            board.publish(watched.map(\.tracker.status),
+                          recentLines: Dictionary(watched.map { ($0.entry.name, $0.tracker.recentLines) }, uniquingKeysWith: { a, _ in a }))
+        } else if !changed.isEmpty || !linesChanged.isEmpty {
+            board.update(changed.union(linesChanged).map { i in
+                LabStatusBoard.Change(index: i, status: watched[i].tracker.status,
+                                      recentLines: linesChanged.contains(i) ? watched[i].tracker.recentLines : nil)
+            })
+        }
+        fleetChanged = false
+        changed.removeAll(keepingCapacity: true)
+        linesChanged.removeAll(keepingCapacity: true)
     }
 
-    private func publish() {
-        let logs = logsDirty
-            ? Dictionary(watched.map { ($0.entry.name, $0.tracker.recentLog) }, uniquingKeysWith: { a, _ in a }) : nil
-        board.publish(watched.map(\.tracker.status), logs: logs)
-        dirty = false
-        logsDirty = false
+    private static func budget(_ targets: Int, _ options: LabServiceOptions) -> DescriptorBudget {
+        DescriptorBudget(ports: targets, bind: options.bind, logFiles: options.logDirectory != nil, httpConnections: options.httpConnections)
+    }
+
+    private static func event(_ raised: DescriptorLimit.Raised) -> LabEvent {
+        LabEvent(.info, "fd-limit", raised.message, fields: ["from": String(raised.from), "to": String(raised.to)])
+    }
+
+    private static func earlier(_ a: SessionTime?, _ b: SessionTime?) -> SessionTime? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return min(a, b)
     }
 
     private func say(_ e: LabEvent) { onEvent(e) }

@@ -58,6 +58,8 @@ public final class HostListener {
 
     /// Binds every port now, so a busy port is reported before any waiting.
     public init(options: ListenOptions, stop: WakePipe? = nil) throws {
+        // A fleet of ports past the open-file limit would fail to bind halfway through.
+        try DescriptorLimit.ensure(DescriptorBudget(ports: options.targets.count, bind: options.bind))
         self.options = options
         self.stop = stop
         var ports: [Port] = []

@@ -91,6 +91,7 @@ struct ServeCommand: KdnetctlCommand {
                                         logDirectory: logDir.map { URL(fileURLWithPath: $0, isDirectory: true) },
                                         rotation: .init(maxBytes: logMaxMiB << 20, keep: logKeep), bind: bind)
         options.releaseTimeout = 5
+        options.httpConnections = noHTTP ? 0 : LabHTTPServer.Limits().connections
         let watcher = try LabWatcher(options: options, stop: stop, reload: reload) { logger.log($0) }
         let page = try startHTTP(board: watcher.board, logger: logger)
         logger.log(LabEvent(.info, "ready", Self.readiness(ports: watcher.ports, bind: bind, page: page),

@@ -27,7 +27,7 @@ enum LabFleetFixture {
 
     static func board(_ targets: [LabTargetStatus] = targets) -> LabStatusBoard {
         let board = LabStatusBoard(LabServiceSnapshot(startedAt: started, configPath: "/etc/kdnetctl/listener.json"))
-        board.publish(targets, logs: Dictionary(uniqueKeysWithValues: targets.map { ($0.name, $0.recentOutput.joined(separator: "\n") + "\n") }))
+        board.publish(targets, recentLines: Dictionary(uniqueKeysWithValues: targets.map { ($0.name, $0.recentOutput) }))
         return board
     }
 }
