@@ -28,13 +28,15 @@ let package = Package(
         systemLibrary("CNetlink", pkgConfig: "libnl-route-3.0", apt: ["libnl-3-dev", "libnl-route-3-dev"]),
         systemLibrary("CPcap", pkgConfig: "libpcap", apt: ["libpcap-dev"]),
         systemLibrary("CNftables", pkgConfig: "libnftables", apt: ["libnftables-dev"]),
-        systemLibrary("CLibvirt", pkgConfig: "libvirt", apt: ["libvirt-dev"]),
         systemLibrary("CLibcrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
         // C glue that needs file-scope state or fixed-arity wrappers around variadic calls.
         .target(name: "CShims", dependencies: ["CPCI", "CSodium"]),
         // KDNET's datagram cipher on libcrypto, keyed once per session (the hot path of
         // inspect and the listener); swift-crypto does the rest.
         .target(name: "CDatagramCipher", dependencies: ["CLibcrypto"]),
+        // libvirt's C API (headers from libvirt-dev), loaded with dlopen at first use, not
+        // linked: its 60-odd libraries cost every command's start-up, and most never use it.
+        .target(name: "CLibvirt"),
         // The protocol core: codec, sessions, keys and the address value. No sockets,
         // clocks or host queries: the compiler keeps them out (NIOCore beside NIOPosix).
         .target(

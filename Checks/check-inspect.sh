@@ -29,6 +29,8 @@ contains "$(json_get "$OUT" 'd["summary"]["diagnosis"]')" "the key is wrong" "wr
 expect_exit 1 "missing file" -- "$KDNETCTL" inspect "$WORK/nope.pcap" --key 1.1.1.1
 expect_one_line_error "missing file"
 contains "$ERR" "$WORK/nope.pcap" "error names the missing file"
+expect_exit 1 "missing file, no key given" -- env -u KDNETCTL_KEY "$KDNETCTL" inspect --json "$WORK/nope.pcap"
+contains "$ERR" "cannot read capture $WORK/nope.pcap" "a missing file is said before the missing key"
 expect_exit 1 "not a pcap" -- "$KDNETCTL" inspect "$LIBKDNET" --key 1.1.1.1
 expect_one_line_error "not a pcap"
 contains "$ERR" "not a pcap or pcapng" "says it is not a capture"

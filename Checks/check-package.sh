@@ -35,6 +35,8 @@ needed=$(objdump -p "$WORK/unpacked/usr/bin/kdnetctl" | awk '/NEEDED/ {print $2}
 for lib in libpci libnl-3 libnl-route-3 libsodium libpcap libnftables; do
   grep -q "^$lib\.so" <<<"$needed" && pass "links $lib" || fail "does not link $lib (NEEDED: $(tr '\n' ' ' <<<"$needed"))"
 done
+[[ $(dpkg-deb -f "$deb" Recommends) == libvirt0 ]] && pass "Recommends libvirt0 (the vm commands load it when used)" \
+  || fail "Recommends is '$(dpkg-deb -f "$deb" Recommends)', wanted libvirt0"
 dep_names=$(tr ',' '\n' <<<"$depends" | sed -E 's/^ *([^ |(]+).*/\1/')
 owner_of() { # the package holding a library path, however merged-usr spells it
   local real; real=$(readlink -f "$1")

@@ -216,4 +216,48 @@ expect_one_line_error "busy --http port"
 kill $BUSY 2>/dev/null
 expect_exit 1 "missing config" -- "$KDNETCTL" serve --config "$WORK/none.json" --no-http --log-dir "$WORK/not-made"
 [[ ! -e $WORK/not-made ]] && pass "no log folder left by a failed start" || fail "log folder made"
+
+# ---- the open-file limit: 40 targets on one address need 40 + 24 descriptors
+python3 - >"$WORK/fd-inv.csv" <<'PY'
+import random, socket
+found = []
+while len(found) < 40:
+    p = random.randint(50100, 60900)
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", p)); s.close()
+        if p not in found: found.append(p)
+    except OSError:
+        pass
+print("name,port")
+for i, p in enumerate(found): print(f"fd{i:02},{p}")
+PY
+expect_exit 0 "plan 40 targets" -- "$KDNETCTL" plan --inventory "$WORK/fd-inv.csv" --out "$WORK/fd" --host-ip 192.0.2.10
+# Without CAP_SYS_RESOURCE (as a service's dynamic user is) a hard limit of 48 cannot be raised.
+expect_exit 1 "serve with a hard limit too low for its targets" -- setpriv --bounding-set=-sys_resource -- \
+  bash -c 'ulimit -n 48 && exec "$@"' bash "$KDNETCTL" serve --config "$WORK/fd/listener.json" --bind 127.0.0.1 --no-http
+expect_one_line_error "hard open-file limit too low"
+contains "$ERR" "kdnetctl needs 64 open files for these targets (40 UDP sockets and 24 for the rest) but may open at most 48" "the error names what is needed and the limit"
+contains "$ERR" "ulimit -Hn 64" "and the fix"
+# A reload past the hard limit serves what fits: the soft limit goes up to the hard one
+# (root with CAP_SYS_RESOURCE would raise both; the unit tests cover that).
+head -3 "$WORK/fd-inv.csv" >"$WORK/fd2-inv.csv"
+expect_exit 0 "plan 2 of them" -- "$KDNETCTL" plan --inventory "$WORK/fd2-inv.csv" --out "$WORK/fd2" --host-ip 192.0.2.10
+cp "$WORK/fd2/listener.json" "$WORK/fd-live.json"
+setpriv --bounding-set=-sys_resource -- bash -c 'ulimit -Sn 32 && ulimit -Hn 48 && exec "$@"' bash \
+  "$KDNETCTL" serve --config "$WORK/fd-live.json" --bind 127.0.0.1 --no-http --json 2>"$WORK/fd.err" &
+FDSERVE=$!
+wait_for "$WORK/fd.err" '"event":"ready"' 20 $FDSERVE && pass "serve of 2 targets within a soft limit of 32" || fail "no readiness: $(cat "$WORK/fd.err")"
+cp "$WORK/fd/listener.json" "$WORK/fd-live.json"
+kill -HUP $FDSERVE
+wait_for "$WORK/fd.err" 'reloaded' 20 $FDSERVE || fail "no reload line: $(tail -3 "$WORK/fd.err")"
+reloaded=$(grep '"event":"config"' "$WORK/fd.err" | grep reloaded | tail -1)
+served=$(json_get "$reloaded" 'int(d["targets"])')
+# 32 descriptors left room for about 15 sockets; the hard limit of 48 for about 30.
+[[ $served -ge 25 && $served -lt 40 ]] && pass "the reload serves $served of 40 targets: as many as the hard limit allows" \
+  || fail "the reload serves $served of 40: $reloaded"
+contains "$(grep '"event":"fd-limit"' "$WORK/fd.err")" "may open at most 48" "the reload says the hard limit is too low"
+[[ $(awk '/^Max open files/ {print $4 " " $5}' /proc/$FDSERVE/limits) == "48 48" ]] \
+  && pass "the soft limit went up to the hard one" || fail "limits: $(grep 'open files' /proc/$FDSERVE/limits)"
+kill -TERM $FDSERVE; wait $FDSERVE; rc=$?
+[[ $rc -eq 0 ]] && pass "SIGTERM stops it (exit 0)" || fail "exit $rc after SIGTERM"
 finish

@@ -34,6 +34,18 @@ expect_exit 0 "vm list, human" -- "$KDNETCTL" vm list
 contains "$OUT" "kdt-vm-e1000e" "vm list names the domains"
 expect_exit 0 "vm list with an unreachable libvirt says so" -- "$KDNETCTL" vm list --connect qemu+unix:///system?socket=/nonexistent --json
 contains "$(vc 'd["problems"]')" "cannot connect to libvirt" "vm list: the unreadable source is named"
+# libvirt is loaded when a VM command needs it, not linked: without its library the
+# other sources still work and the problem names the library and the fix.
+objdump -p "$KDNETCTL" | awk '/NEEDED/ {print $2}' | grep -q '^libvirt' \
+  && fail "kdnetctl links libvirt (it should load it with dlopen when needed)" || pass "kdnetctl does not link libvirt"
+libvirt_so=$(readlink -f "$(ldconfig -p | awk '$1 == "libvirt.so.0" {print $NF; exit}')")
+expect_exit 0 "vm list with libvirt.so.0 unloadable (a mount namespace hides it)" -- \
+  unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$libvirt_so" \
+  "$KDNETCTL" vm list --connect qemu:///system --proxmox-config "$FIX/proxmox" --json
+contains "$(vc 'd["problems"]')" "libvirt cannot be used here" "vm list: a libvirt that cannot be loaded is named"
+contains "$(vc 'd["problems"]')" "apt-get install libvirt0" "vm list: and how to install it"
+[[ $(vc "len([v for v in d['vms'] if v['source'] == 'proxmox']) > 0") == True ]] \
+  && pass "vm list: the Proxmox configs are still read" || fail "vm list without libvirt: $OUT"
 
 # ---- vm check, one domain per check
 expect_exit 0 "vm check e1000e" -- "$KDNETCTL" vm check kdt-vm-e1000e --json

@@ -61,6 +61,11 @@ mkdir "$shlib/debian"
 printf 'Source: kdnetctl\n\nPackage: kdnetctl\nArchitecture: any\n' >"$shlib/debian/control"
 depends=$(cd "$shlib" && dpkg-shlibdeps -O --warnings=0 -e "$stage/usr/bin/kdnetctl" | sed -n 's/^shlibs:Depends=//p')
 [[ -n $depends ]] || { echo "package.sh: dpkg-shlibdeps found no libraries for kdnetctl" >&2; exit 1; }
+# libvirt is loaded with dlopen by the vm commands (not linked, so dpkg-shlibdeps cannot
+# see it): the package that ships libvirt.so.0 is recommended, not required.
+libvirt_so=$(ldconfig -p | awk '$1 == "libvirt.so.0" {print $NF; exit}')
+recommends=$(dpkg -S "$(readlink -f "$libvirt_so")" 2>/dev/null | head -1 | cut -d: -f1)
+[[ -n $recommends ]] || { echo "package.sh: no installed package ships libvirt.so.0 (apt-get install libvirt0)" >&2; exit 1; }
 
 cat >"$stage/DEBIAN/control" <<EOF
 Package: kdnetctl
@@ -69,6 +74,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Depends: $depends
+Recommends: $recommends
 Section: net
 Priority: optional
 Description: set up and troubleshoot Windows network kernel debugging (KDNET)

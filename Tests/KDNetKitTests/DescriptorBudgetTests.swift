@@ -9,42 +9,50 @@ import Testing
         let b = DescriptorBudget(ports: 500, bind: nil, logFiles: true, httpConnections: 256)
         #expect(b.sockets == 1000 && b.logFiles == 500 && b.http == 257)
         #expect(b.needed == 1000 + 500 + 257 + DescriptorBudget.reserve)
-        #expect(b.breakdown == "1000 UDP sockets, 500 log files, 257 for the status page and 32 for the rest")
+        #expect(b.breakdown == "1000 UDP sockets, 500 log files, 257 for the status page and 24 for the rest")
     }
 
     @Test func oneBindAddressIsOneSocketPerPortAndNoPageOrLogsCostsNothing() {
         let b = DescriptorBudget(ports: 500, bind: IPAddress("127.0.0.1")!)
-        #expect(b.sockets == 500 && b.logFiles == 0 && b.http == 0 && b.needed == 532)
-        #expect(b.breakdown == "500 UDP sockets and 32 for the rest")
+        #expect(b.sockets == 500 && b.logFiles == 0 && b.http == 0 && b.needed == 524)
+        #expect(b.breakdown == "500 UDP sockets and 24 for the rest")
     }
 
     @Test func theSoftLimitIsRaisedOnlyAsFarAsNeededAndNeverPastTheHardOne() {
-        let b = DescriptorBudget(ports: 500, bind: nil, logFiles: true, httpConnections: 256)  // 1789
-        #expect(b.plan(soft: 1024, hard: 524_288) == .raise(to: 1789))
-        #expect(b.plan(soft: 1024, hard: .max) == .raise(to: 1789))
-        #expect(b.plan(soft: 1024, hard: 1789) == .raise(to: 1789))
-        #expect(b.plan(soft: 1789, hard: 1789) == .enough)
+        let b = DescriptorBudget(ports: 500, bind: nil, logFiles: true, httpConnections: 256)  // 1781
+        #expect(b.plan(soft: 1024, hard: 524_288) == .raise(to: 1781))
+        #expect(b.plan(soft: 1024, hard: .max) == .raise(to: 1781))
+        #expect(b.plan(soft: 1024, hard: 1781) == .raise(to: 1781))
+        #expect(b.plan(soft: 1781, hard: 1781) == .enough)
         #expect(b.plan(soft: 20_000, hard: 20_000) == .enough)
-        #expect(b.plan(soft: 1024, hard: 1788) == .beyondHardLimit)
+        #expect(b.plan(soft: 1024, hard: 1780) == .beyondHardLimit)
         #expect(b.plan(soft: 1024, hard: 1024) == .beyondHardLimit)
     }
 
-    /// A process with the given limits, recording the soft limits it was asked to set.
+    struct Call: Equatable { var soft: UInt64, hard: UInt64 }
+
+    /// A process with the given limits, recording what it was asked to set. As the kernel
+    /// does, only root may raise the hard limit.
     final class FakeProcess: Sendable {
         let limits: Mutex<DescriptorLimit.Limits>
         let refusal: String?
-        let calls = Mutex<[UInt64]>([])
-        init(soft: UInt64, hard: UInt64, refusal: String? = nil) {
-            limits = Mutex(.init(soft: soft, hard: hard)); self.refusal = refusal
+        let root: Bool
+        let calls = Mutex<[Call]>([])
+        init(soft: UInt64, hard: UInt64, refusal: String? = nil, root: Bool = false) {
+            limits = Mutex(.init(soft: soft, hard: hard)); self.refusal = refusal; self.root = root
         }
         var system: DescriptorLimit.System {
-            DescriptorLimit.System(get: { self.limits.withLock { $0 } }, setSoft: { soft, _ in
-                self.calls.withLock { $0.append(soft) }
+            DescriptorLimit.System(get: { self.limits.withLock { $0 } }, set: { soft, hard in
+                self.calls.withLock { $0.append(Call(soft: soft, hard: hard)) }
                 if let refusal = self.refusal { return refusal }
-                self.limits.withLock { $0.soft = soft }
-                return nil
+                return self.limits.withLock { l in
+                    if hard > l.hard && !self.root { return "Operation not permitted" }
+                    l = .init(soft: soft, hard: hard)
+                    return nil
+                }
             })
         }
+        var soft: UInt64 { limits.withLock { $0.soft } }
     }
 
     @Test func ensureRaisesSaysSoAndLeavesAHighEnoughLimitAlone() throws {
@@ -52,29 +60,52 @@ import Testing
         let b = DescriptorBudget(ports: 500, bind: nil, logFiles: true)
         let raised = try DescriptorLimit.ensure(b, system: p.system)
         #expect(raised == DescriptorLimit.Raised(from: 1024, to: UInt64(b.needed), hard: 524_288))
-        #expect(raised?.message == "raised the open-file limit (RLIMIT_NOFILE) from 1024 to 1532 for the targets (hard limit 524288)")
-        #expect(p.calls.withLock { $0 } == [1532])
+        #expect(raised?.message == "raised the open-file limit (RLIMIT_NOFILE) from 1024 to 1524 for the targets (hard limit 524288)")
+        #expect(p.calls.withLock { $0 } == [Call(soft: 1524, hard: 524_288)])
         #expect(try DescriptorLimit.ensure(b, system: p.system) == nil)
-        #expect(p.calls.withLock { $0 } == [1532])
+        #expect(p.calls.withLock { $0 }.count == 1)
     }
 
     @Test func aHardLimitTooLowIsOneLineNamingTheNumbersAndTheFix() throws {
         let p = FakeProcess(soft: 1024, hard: 1024)
         let b = DescriptorBudget(ports: 500, bind: nil, logFiles: true)
         let error = #expect(throws: DescriptorLimitError.self) { try DescriptorLimit.ensure(b, system: p.system) }
-        #expect(error == .beyondHardLimit(needed: 1532, hard: 1024, breakdown: b.breakdown))
+        #expect(error == .beyondHardLimit(needed: 1524, hard: 1024, breakdown: b.breakdown, statusPage: false))
         let text = try #require(error?.localizedDescription)
         #expect(!text.contains("\n"))
-        #expect(text.contains("need 1532 open files") && text.contains("at most 1024"))
-        #expect(text.contains("ulimit -Hn 1532") && text.contains("LimitNOFILE=1532"))
-        #expect(p.calls.withLock { $0 }.isEmpty)
+        #expect(text.contains("needs 1524 open files") && text.contains("at most 1024"))
+        #expect(text.contains("ulimit -Hn 1524") && text.contains("LimitNOFILE=1524"))
+        #expect(!text.contains("--no-http"))
+        // It tried the hard limit (root could), then left the soft one where it was: already at the hard one.
+        #expect(p.calls.withLock { $0 } == [Call(soft: 1524, hard: 1524)])
+        #expect(p.soft == 1024)
+    }
+
+    @Test func rootRaisesTheHardLimitItself() throws {
+        let p = FakeProcess(soft: 36, hard: 64, root: true)
+        let raised = try DescriptorLimit.ensure(DescriptorBudget(sockets: 48), system: p.system)
+        #expect(raised == DescriptorLimit.Raised(from: 36, to: 72, hard: 72, hardWas: 64))
+        #expect(raised?.message == "raised the open-file limit (RLIMIT_NOFILE) from 36 to 72 for the targets (hard limit raised from 64 too)")
+        #expect(p.limits.withLock { $0 } == .init(soft: 72, hard: 72))
+    }
+
+    /// A reload past the hard limit goes on with the targets that fit: the soft limit goes
+    /// up to the hard one, so that as many fit as the hard limit allows.
+    @Test func pastTheHardLimitTheSoftOneStillGoesAsHighAsAllowed() {
+        let p = FakeProcess(soft: 36, hard: 64)
+        let b = DescriptorBudget(sockets: 40, http: 11)
+        let error = #expect(throws: DescriptorLimitError.self) { try DescriptorLimit.ensure(b, system: p.system) }
+        #expect(error == .beyondHardLimit(needed: 75, hard: 64, breakdown: b.breakdown, statusPage: true))
+        #expect(error?.localizedDescription.hasSuffix("; or serve without the status page (--no-http)") == true)
+        #expect(p.calls.withLock { $0 } == [Call(soft: 75, hard: 75), Call(soft: 64, hard: 64)])
+        #expect(p.soft == 64)
     }
 
     @Test func aRefusedRaiseSaysWhy() {
         let p = FakeProcess(soft: 1024, hard: 4096, refusal: "Operation not permitted")
         let error = #expect(throws: DescriptorLimitError.self) { try DescriptorLimit.ensure(DescriptorBudget(sockets: 2000), system: p.system) }
-        #expect(error == .raiseRefused(needed: 2032, soft: 1024, reason: "Operation not permitted"))
-        #expect(error?.localizedDescription.contains("ulimit -n 2032") == true)
+        #expect(error == .raiseRefused(needed: 2024, soft: 1024, reason: "Operation not permitted"))
+        #expect(error?.localizedDescription.contains("ulimit -n 2024") == true)
     }
 
     /// The lab service checks before it binds anything: with too low a hard limit it
@@ -93,7 +124,7 @@ import Testing
 
         let tight = FakeProcess(soft: 20, hard: 40)
         options.descriptorLimit = tight.system
-        #expect(throws: DescriptorLimitError.beyondHardLimit(needed: needed, hard: 40, breakdown: "3 UDP sockets, 3 log files, 11 for the status page and 32 for the rest")) {
+        #expect(throws: DescriptorLimitError.beyondHardLimit(needed: needed, hard: 40, breakdown: "3 UDP sockets, 3 log files, 11 for the status page and 24 for the rest", statusPage: true)) {
             _ = try LabWatcher(options: options, stop: WakePipe(), reload: WakePipe()) { _ in }
         }
 
@@ -102,7 +133,7 @@ import Testing
         let events = Mutex<[LabEvent]>([])
         let watcher = try LabWatcher(options: options, stop: WakePipe(), reload: WakePipe()) { e in events.withLock { $0.append(e) } }
         #expect(watcher.ports.count == 3)
-        #expect(roomy.calls.withLock { $0 } == [UInt64(needed)])
+        #expect(roomy.calls.withLock { $0 } == [Call(soft: UInt64(needed), hard: 4096)])
         #expect(events.withLock { $0.contains { $0.kind == "fd-limit" && $0.fields["from"] == "20" && $0.fields["to"] == String(needed) } })
     }
 }

@@ -15,6 +15,18 @@ import Testing
         #expect(why == String(cString: strerror(EMSGSIZE)))
     }
 
+    /// Only a host without IPv6 is a reason to listen on IPv4 alone: a port another
+    /// program holds on IPv6 is said, or that target's IPv6 traffic would go there.
+    @Test func aPortTakenOnIPv6AloneIsSaid() throws {
+        let v6 = try UDPSocket(bind: try #require(Endpoint("::", port: 0)))
+        let error = #expect(throws: ListenerError.self) { try UDPSocket.listening(on: v6.port, bind: nil) }
+        guard case .portInUse(let port)? = error else { Issue.record("not port-in-use: \(String(describing: error))"); return }
+        #expect(port == v6.port)
+        // A free port gets both families.
+        let free = try UDPSocket.listening(on: 0, bind: nil)
+        #expect(free.map(\.family) == [.ipv4, .ipv6])
+    }
+
     @Test func aListenerCountsAndSaysARefusedSendAndGoesOn() throws {
         let port = try SimulatorSourceTests.freePort()
         // --target of the other family than --bind: no socket can carry the connect request.

@@ -126,13 +126,14 @@ public final class LabStatusBoard: LabStatusSource {
     public func snapshot() -> LabServiceSnapshot { content.withLock { $0.snapshot } }
 
     public func recentLog(of name: String) -> String? {
-        let lines = content.withLock { c -> [String]? in c.indexByName[name].map { c.lines[$0] } }
+        let lines = content.withLock { c -> [String]? in c.indexByName[name.lowercased()].map { c.lines[$0] } }
         guard let lines else { return nil }
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }
 
-    /// The first target of each name (names are unique in a config that was read).
+    /// The first target of each name, ignoring case as the config's names are unique
+    /// ignoring case (they name log files, and Windows hosts).
     private static func index(_ targets: [LabTargetStatus]) -> [String: Int] {
-        Dictionary(targets.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(targets.enumerated().map { ($0.element.name.lowercased(), $0.offset) }, uniquingKeysWith: { a, _ in a })
     }
 }

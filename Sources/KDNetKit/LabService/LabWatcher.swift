@@ -24,12 +24,16 @@ public struct LabServiceOptions: Sendable {
 
 public enum LabServiceError: Error, LocalizedError, Sendable, Equatable {
     case nothingToServe(String)
+    /// Every entry was fine but none could be bound; the first failure says why.
+    case nothingBound(String, firstFailure: String)
     case logDirectory(String, String)
 
     public var errorDescription: String? {
         switch self {
         case .nothingToServe(let path):
             return "no target of \(path) can be served (every entry was refused, see above); fix the entries or re-run `kdnetctl plan`"
+        case .nothingBound(let path, let first):
+            return "no target of \(path) could be bound (the first: \(first)); free the ports, or give serve an address of this host with --bind"
         case .logDirectory(let path, let why):
             return "cannot use \(path) for the targets' logs: \(why); give a writable folder with --log-dir"
         }
@@ -88,22 +92,24 @@ public final class LabWatcher: @unchecked Sendable {
         // Room for every socket and log file first: past the limit, binding would fail
         // port after port with EMFILE, far from the cause.
         let raised = try DescriptorLimit.ensure(Self.budget(lenient.config.targets.count, options), system: options.descriptorLimit)
-        if let dir = options.logDirectory {
-            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-                throw LabServiceError.logDirectory(dir.path, (error as NSError).localizedDescription)
-            }
-            guard access(dir.path, W_OK) == 0 else { throw LabServiceError.logDirectory(dir.path, String(cString: strerror(errno))) }
-        }
+        if let dir = options.logDirectory { try Self.prepareLogDirectory(dir) }
         config = lenient.config
         board = LabStatusBoard(LabServiceSnapshot(startedAt: origin.addingTimeInterval(now), configPath: options.configPath))
         if let raised { say(Self.event(raised)) }
         say(refused: lenient.refused)
         var served: [ListenerConfig.Target] = []
+        var firstFailure: String?
         for entry in lenient.config.targets {
-            if let w = watch(entry, at: now) { watched.append(w); served.append(entry) }
+            switch watch(entry, at: now) {
+            case .success(let w): watched.append(w); served.append(entry)
+            case .failure(let why): firstFailure = firstFailure ?? "\(entry.name): \(why)"
+            }
         }
         config.targets = served
-        guard !watched.isEmpty else { throw LabServiceError.nothingToServe(options.configPath) }
+        guard !watched.isEmpty else {
+            if let firstFailure { throw LabServiceError.nothingBound(options.configPath, firstFailure: firstFailure) }
+            throw LabServiceError.nothingToServe(options.configPath)
+        }
         rebuildOwners()
         fleetChanged = true
         publishIfDirty()
@@ -162,22 +168,46 @@ public final class LabWatcher: @unchecked Sendable {
 
     // MARK: targets
 
-    private func watch(_ entry: ListenerConfig.Target, at now: SessionTime) -> Watched? {
+    /// The target's sockets and session; the failure (said as an event too) when its
+    /// port cannot be bound.
+    private func watch(_ entry: ListenerConfig.Target, at now: SessionTime) -> Result<Watched, WatchFailure> {
         let sockets: [UDPSocket]
-        do { sockets = try UDPSocket.listening(on: entry.port, bind: options.bind) } catch {
-            say(LabEvent(.error, "bind", target: entry.name, "not served: \(error.localizedDescription)", fields: ["port": String(entry.port)]))
-            return nil
+        let session: HostSession
+        do {
+            // The config's reader checked the key, so this throws only if the two drift apart.
+            session = try Self.session(for: entry)
+            sockets = try UDPSocket.listening(on: entry.port, bind: options.bind)
+        } catch {
+            let why = error.localizedDescription
+            say(LabEvent(.error, "bind", target: entry.name, "not served: \(why)", fields: ["port": String(entry.port)]))
+            return .failure(WatchFailure(text: why))
         }
-        return Watched(entry: entry, sockets: sockets, session: session(for: entry), tracker: tracker(for: entry, at: now),
-                       log: options.logDirectory.map { TargetLogFile(directory: $0, name: entry.name, rotation: options.rotation) })
+        return .success(Watched(entry: entry, sockets: sockets, session: session, tracker: tracker(for: entry, at: now),
+                                log: options.logDirectory.map { TargetLogFile(directory: $0, name: entry.name, rotation: options.rotation) }))
     }
 
-    private func session(for entry: ListenerConfig.Target) -> HostSession {
-        // The config was checked when it was read, so the key parses.
-        let key = (try? DebugKey(parsing: entry.key))!
-        var c = HostSession.Configuration(keys: KDNetKeys(key: key), mode: .confirm, expectedAddress: entry.address.flatMap(IPAddress.init))
-        c.retransmitInterval = 1
-        return HostSession(configuration: c)
+    private static func session(for entry: ListenerConfig.Target) throws -> HostSession {
+        HostSession(configuration: try ListenTarget(entry).sessionConfiguration(mode: .confirm))
+    }
+
+    struct WatchFailure: Error, CustomStringConvertible {
+        var text: String
+        var description: String { text }
+    }
+
+    /// Made if missing; an unusable path is said by the system's reason, not Foundation's.
+    private static func prepareLogDirectory(_ dir: URL) throws(LabServiceError) {
+        var info = stat()
+        if stat(dir.path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw .logDirectory(dir.path, "it exists and is not a folder") }
+        } else {
+            do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+                let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+                let code = posix?.domain == NSPOSIXErrorDomain ? Int32(posix!.code) : errno
+                throw .logDirectory(dir.path, code != 0 ? String(cString: strerror(code)) : "it cannot be made")
+            }
+        }
+        guard access(dir.path, W_OK) == 0 else { throw .logDirectory(dir.path, String(cString: strerror(errno))) }
     }
 
     private func tracker(for entry: ListenerConfig.Target, at now: SessionTime) -> LabTargetTracker {
@@ -262,12 +292,12 @@ public final class LabWatcher: @unchecked Sendable {
         for entry in lenient.config.targets {
             if diff.kept.contains(entry.name), let w = byName[entry.name] {
                 next.append(w)
-            } else if diff.rekeyed.contains(entry.name), var w = byName[entry.name] {
+            } else if diff.rekeyed.contains(entry.name), var w = byName[entry.name], let session = try? Self.session(for: entry) {
                 w.entry = entry
-                w.session = session(for: entry)
+                w.session = session
                 w.tracker = tracker(for: entry, at: now)
                 next.append(w)
-            } else if let w = watch(entry, at: now) {
+            } else if case .success(let w) = watch(entry, at: now) {
                 next.append(w)
             } else {
                 continue
@@ -344,7 +374,7 @@ public final class LabWatcher: @unchecked Sendable {
     }
 
     private static func event(_ raised: DescriptorLimit.Raised) -> LabEvent {
-        LabEvent(.info, "fd-limit", raised.message, fields: ["from": String(raised.from), "to": String(raised.to)])
+        LabEvent(.info, "fd-limit", raised.message, fields: ["from": String(raised.from), "to": String(raised.to), "hard": String(raised.hard)])
     }
 
     private static func earlier(_ a: SessionTime?, _ b: SessionTime?) -> SessionTime? {

@@ -14,8 +14,9 @@ public struct DescriptorBudget: Sendable, Equatable {
     public var http: Int
     /// What every process of ours holds besides: stdin/out/err, the stop and reload pipes,
     /// the status page's wake pipe, the netlink socket for the neighbour table, the Swift
-    /// runtime's and Foundation's own, a config file being read.
-    public static let reserve = 32
+    /// runtime's and Foundation's own, a config file being read. serve with its status page
+    /// holds 17 such (counted in /proc/PID/fd); the rest is slack.
+    public static let reserve = 24
 
     public init(sockets: Int, logFiles: Int = 0, http: Int = 0) {
         self.sockets = sockets; self.logFiles = logFiles; self.http = http
@@ -36,7 +37,7 @@ public struct DescriptorBudget: Sendable, Equatable {
         case enough
         /// Raise the soft limit to this (within the hard limit).
         case raise(to: UInt64)
-        /// Even the hard limit is lower: only root (or the service manager) can help.
+        /// Even the hard limit is lower: only root (CAP_SYS_RESOURCE) can raise it.
         case beyondHardLimit
     }
 
@@ -49,7 +50,7 @@ public struct DescriptorBudget: Sendable, Equatable {
         return .beyondHardLimit
     }
 
-    /// What the descriptors are for, for a person: "1000 UDP sockets, 500 log files, 257 for the status page and 32 for the rest".
+    /// What the descriptors are for, for a person: "1000 UDP sockets, 500 log files, 257 for the status page and 24 for the rest".
     public var breakdown: String {
         var parts = ["\(sockets) UDP socket\(sockets == 1 ? "" : "s")"]
         if logFiles > 0 { parts.append("\(logFiles) log file\(logFiles == 1 ? "" : "s")") }
@@ -60,15 +61,17 @@ public struct DescriptorBudget: Sendable, Equatable {
 
 /// The open-file limit is too low for the targets; each with its fix.
 public enum DescriptorLimitError: Error, LocalizedError, Sendable, Equatable {
-    case beyondHardLimit(needed: Int, hard: UInt64, breakdown: String)
+    /// `statusPage`: the status page's share is in `needed`, so serving without it is a fix too.
+    case beyondHardLimit(needed: Int, hard: UInt64, breakdown: String, statusPage: Bool)
     case raiseRefused(needed: Int, soft: UInt64, reason: String)
 
     public var errorDescription: String? {
         switch self {
-        case .beyondHardLimit(let needed, let hard, let breakdown):
-            return "these targets need \(needed) open files (\(breakdown)) but this process may open at most \(hard) (RLIMIT_NOFILE hard limit); raise it to \(needed) or more: `ulimit -Hn \(needed)` as root in the shell that starts kdnetctl, or LimitNOFILE=\(needed) in its systemd unit"
+        case .beyondHardLimit(let needed, let hard, let breakdown, let statusPage):
+            return "kdnetctl needs \(needed) open files for these targets (\(breakdown)) but may open at most \(hard) (the RLIMIT_NOFILE hard limit, which only root can raise); raise it to \(needed) or more: `ulimit -Hn \(needed)` as root in the shell that starts kdnetctl, or LimitNOFILE=\(needed) in its systemd unit"
+                + (statusPage ? "; or serve without the status page (--no-http)" : "")
         case .raiseRefused(let needed, let soft, let reason):
-            return "these targets need \(needed) open files but the limit is \(soft) and raising it failed (\(reason)); run `ulimit -n \(needed)` before kdnetctl, or set LimitNOFILE=\(needed) in its systemd unit"
+            return "kdnetctl needs \(needed) open files for these targets but the limit is \(soft) and raising it failed (\(reason)); run `ulimit -n \(needed)` before kdnetctl, or set LimitNOFILE=\(needed) in its systemd unit"
         }
     }
 }
@@ -86,32 +89,43 @@ public enum DescriptorLimit {
         public var from: UInt64
         public var to: UInt64
         public var hard: UInt64
-        public var message: String { "raised the open-file limit (RLIMIT_NOFILE) from \(from) to \(to) for the targets (hard limit \(Self.text(hard)))" }
+        /// The hard limit before, when it was raised too (root may).
+        public var hardWas: UInt64?
+        public init(from: UInt64, to: UInt64, hard: UInt64, hardWas: UInt64? = nil) {
+            self.from = from; self.to = to; self.hard = hard; self.hardWas = hardWas
+        }
+        public var message: String {
+            "raised the open-file limit (RLIMIT_NOFILE) from \(from) to \(to) for the targets ("
+                + (hardWas.map { "hard limit raised from \(Self.text($0)) too" } ?? "hard limit \(Self.text(hard))") + ")"
+        }
         static func text(_ limit: UInt64) -> String { limit == .max ? "unlimited" : String(limit) }
     }
 
     /// The calls, replaceable so a test can be a process with other limits.
     public struct System: Sendable {
         public var get: @Sendable () -> Limits
-        /// Sets the soft limit; nil when done, else why not (strerror).
-        public var setSoft: @Sendable (_ soft: UInt64, _ hard: UInt64) -> String?
+        /// Sets both limits; nil when done, else why not (strerror). Raising the hard
+        /// limit needs root (CAP_SYS_RESOURCE).
+        public var set: @Sendable (_ soft: UInt64, _ hard: UInt64) -> String?
 
-        public init(get: @escaping @Sendable () -> Limits, setSoft: @escaping @Sendable (UInt64, UInt64) -> String?) {
-            self.get = get; self.setSoft = setSoft
+        public init(get: @escaping @Sendable () -> Limits, set: @escaping @Sendable (UInt64, UInt64) -> String?) {
+            self.get = get; self.set = set
         }
 
         public static let process = System(get: {
             var l = rlimit()
             getrlimit(Int32(RLIMIT_NOFILE.rawValue), &l)
             return Limits(soft: UInt64(l.rlim_cur), hard: UInt64(l.rlim_max))
-        }, setSoft: { soft, hard in
+        }, set: { soft, hard in
             var l = rlimit(rlim_cur: rlim_t(soft), rlim_max: rlim_t(hard))
             return setrlimit(Int32(RLIMIT_NOFILE.rawValue), &l) == 0 ? nil : String(cString: strerror(errno))
         })
     }
 
     /// Makes room for `budget`: nil when the soft limit already does, the raise made
-    /// otherwise; throws, naming the fix, when the hard limit is too low or the raise fails.
+    /// otherwise. Past the hard limit it raises that too when it may (root); when it may
+    /// not, it still raises the soft limit to the hard one, so that as many targets as fit
+    /// are served where the caller goes on (a reload), and throws, naming the fix.
     @discardableResult
     public static func ensure(_ budget: DescriptorBudget, system: System = .process) throws(DescriptorLimitError) -> Raised? {
         let limits = system.get()
@@ -119,10 +133,13 @@ public enum DescriptorLimit {
         case .enough:
             return nil
         case .raise(let to):
-            if let why = system.setSoft(to, limits.hard) { throw .raiseRefused(needed: budget.needed, soft: limits.soft, reason: why) }
+            if let why = system.set(to, limits.hard) { throw .raiseRefused(needed: budget.needed, soft: limits.soft, reason: why) }
             return Raised(from: limits.soft, to: to, hard: limits.hard)
         case .beyondHardLimit:
-            throw .beyondHardLimit(needed: budget.needed, hard: limits.hard, breakdown: budget.breakdown)
+            let needed = UInt64(budget.needed)
+            if system.set(needed, needed) == nil { return Raised(from: limits.soft, to: needed, hard: needed, hardWas: limits.hard) }
+            if limits.soft < limits.hard { _ = system.set(limits.hard, limits.hard) }
+            throw .beyondHardLimit(needed: budget.needed, hard: limits.hard, breakdown: budget.breakdown, statusPage: budget.http > 0)
         }
     }
 }

@@ -11,8 +11,21 @@ public struct ListenTarget: Sendable {
         self.name = name; self.port = port; self.key = key; self.expectedAddress = expectedAddress
     }
 
+    /// A listener.json entry; throws when its key does not parse.
+    public init(_ entry: ListenerConfig.Target) throws {
+        self.init(name: entry.name, port: entry.port, key: try DebugKey(parsing: entry.key), expectedAddress: entry.address.flatMap(IPAddress.init))
+    }
+
     public static func from(_ config: ListenerConfig) throws -> [ListenTarget] {
-        try config.targets.map { ListenTarget(name: $0.name, port: $0.port, key: try DebugKey(parsing: $0.key), expectedAddress: $0.address.flatMap(IPAddress.init)) }
+        try config.targets.map(ListenTarget.init)
+    }
+
+    /// The host session `listen` and `serve` run for this target: a lost datagram of the
+    /// handshake is sent again after a second (not the protocol's default).
+    public func sessionConfiguration(mode: HostSession.Mode) -> HostSession.Configuration {
+        var c = HostSession.Configuration(keys: KDNetKeys(key: key), mode: mode, expectedAddress: expectedAddress)
+        c.retransmitInterval = 1
+        return c
     }
 }
 
@@ -66,11 +79,8 @@ public final class HostListener {
         let bind = options.bind
         let connectTo = options.connectTo
         for t in options.targets {
-            let expected = t.expectedAddress
-            var config = HostSession.Configuration(keys: KDNetKeys(key: t.key), mode: options.mode, expectedAddress: expected)
-            config.retransmitInterval = 1
             var port = Port(target: t, sockets: try UDPSocket.listening(on: t.port, bind: bind),
-                            session: HostSession(configuration: config))
+                            session: HostSession(configuration: t.sessionConfiguration(mode: options.mode)))
             if let connectTo {
                 port.connectTo = Endpoint(address: connectTo, port: t.port)
                 port.nextConnectAt = 0

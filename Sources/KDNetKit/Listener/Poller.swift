@@ -44,9 +44,13 @@ struct PollSet {
         guard rc > 0 else { return [] }
         var ready: [Int] = []
         ready.reserveCapacity(Int(rc))
-        for k in 0..<n where entries[k].revents & Int16(POLLIN | POLLERR) != 0 {
+        // Every event poll can report counts: one that was not looked at would make the
+        // next poll return at once, for ever (POLLHUP of a closed pipe end, say).
+        for k in 0..<n where entries[k].revents != 0 {
+            if entries[k].revents & Int16(POLLNVAL) != 0 {
+                throw ListenerError.pollFailed("descriptor \(entries[k].fd) is not open (a socket closed while watched)")
+            }
             ready.append(k)
-            entries[k].revents = 0
         }
         return ready
     }

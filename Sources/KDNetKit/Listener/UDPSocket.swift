@@ -15,7 +15,10 @@ public final class UDPSocket: @unchecked Sendable {
     /// can share a port, as WinDbg's do.
     public init(bind endpoint: Endpoint) throws {
         let fd = socket(endpoint.family.socketFamily, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw ListenerError.socketFailed(String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            if errno == EAFNOSUPPORT { throw ListenerError.familyUnsupported(endpoint.family.name) }
+            throw ListenerError.socketFailed(String(cString: strerror(errno)))
+        }
         var one: Int32 = 1
         if endpoint.family == .ipv6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
         let rc = endpoint.withSockAddr { bind(fd, $0, $1) }
@@ -75,8 +78,13 @@ public final class UDPSocket: @unchecked Sendable {
     public static func listening(on port: UInt16, bind address: IPAddress?) throws -> [UDPSocket] {
         if let address { return [try UDPSocket(bind: Endpoint(address: address, port: port))] }
         var sockets = [try UDPSocket(wildcard: .ipv4, port: port)]
-        // A host without IPv6 still listens on IPv4.
-        if let v6 = try? UDPSocket(wildcard: .ipv6, port: port) { sockets.append(v6) }
+        do {
+            sockets.append(try UDPSocket(wildcard: .ipv6, port: port))
+        } catch ListenerError.familyUnsupported, ListenerError.addressNotLocal {
+            // A host without IPv6 (no module, or disable_ipv6) still listens on IPv4. Any
+            // other failure (the port taken on IPv6, no descriptors left) is the caller's:
+            // a target's IPv6 traffic would go to another program, unsaid.
+        }
         return sockets
     }
 }
@@ -94,6 +102,7 @@ public final class ReceiveBuffer: @unchecked Sendable {
 /// Problems with sockets and addresses, each with its fix.
 public enum ListenerError: Error, LocalizedError, Sendable {
     case socketFailed(String)
+    case familyUnsupported(String)
     case portInUse(UInt16)
     case addressNotLocal(String)
     case permissionDenied(UInt16)
@@ -104,6 +113,7 @@ public enum ListenerError: Error, LocalizedError, Sendable {
     public var errorDescription: String? {
         switch self {
         case .socketFailed(let e): return "cannot create a UDP socket: \(e); check the process limits (ulimit -n)"
+        case .familyUnsupported(let family): return "this host has no \(family) (the kernel refuses its sockets); use an address of the other family with --bind"
         case .portInUse(let p): return "UDP port \(p) is already in use (WinDbg, another listener?); stop that program or pick another port"
         case .addressNotLocal(let a): return "\(a) is not an address of this host; give one that `ip addr` lists"
         case .permissionDenied(let p): return "not allowed to bind UDP port \(p); use a port from 49152-65535 (50000-50039 is recommended)"

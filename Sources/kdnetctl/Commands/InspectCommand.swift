@@ -89,6 +89,8 @@ struct InspectCommand: KdnetctlCommand {
     }
 
     func execute() async throws {
+        // A missing file is the first thing to say, before asking for its key.
+        if let file, access(file, R_OK) != 0 { throw CaptureError.cannotOpen(file, LineReader.reason(errno)) }
         let (keys, remembered) = try observerKeys()
         let streamRecords = output.json || verbose
         var printer = RecordPrinter(json: output.json)

@@ -18,6 +18,9 @@ import Testing
         #expect(board.recentLog(of: "lab-02") == "first\nsecond\n")
         // Lines not given are kept.
         #expect(board.recentLog(of: "lab-01") == "Driver loaded\nKDNET ok\n")
+        // Names are unique ignoring case in a config, so they are found ignoring case.
+        #expect(board.recentLog(of: "LAB-02") == "first\nsecond\n")
+        #expect(board.recentLog(of: "lab-0") == nil)
     }
 
     @Test func aStatusChangeWithoutLinesKeepsTheLines() {

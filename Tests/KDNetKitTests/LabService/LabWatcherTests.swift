@@ -51,4 +51,38 @@ import Testing
         #expect(file.contains("KDTARGET: Refreshing KD connection"))
         #expect(events.withLock { $0.contains { $0.kind == "summary" && $0.target == "lab-02" && $0.fields["state"] == "waiting" } })
     }
+
+    /// Ports the config is fine with but that cannot be bound: said as such, not as
+    /// refused entries.
+    @Test func nothingBoundIsSaidWithTheFirstBindFailure() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-watch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let holder = try UDPSocket(bind: Endpoint(address: IPAddress("127.0.0.1")!, port: try freePort()))
+        let config = dir.appendingPathComponent("listener.json")
+        try ListenerConfig(hostIp: nil, targets: [.init(name: "lab-01", port: holder.port, key: DebugKey.generate().text)]).write(to: config)
+        let events = Mutex<[LabEvent]>([])
+        let error = #expect(throws: LabServiceError.self) {
+            _ = try LabWatcher(options: .init(configPath: config.path, bind: IPAddress("127.0.0.1")!), stop: WakePipe(), reload: WakePipe()) { e in
+                events.withLock { $0.append(e) }
+            }
+        }
+        let text = try #require(error?.localizedDescription)
+        #expect(text.hasPrefix("no target of \(config.path) could be bound (the first: lab-01: UDP port \(holder.port) is already in use"))
+        #expect(text.hasSuffix("free the ports, or give serve an address of this host with --bind"))
+        #expect(events.withLock { $0.map(\.kind) } == ["bind"])
+    }
+
+    @Test func aLogFolderThatIsAFileIsSaidPlainly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-watch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("listener.json")
+        try ListenerConfig(hostIp: nil, targets: [.init(name: "lab-01", port: try freePort(), key: DebugKey.generate().text)]).write(to: config)
+        for (logs, why) in [(config, "it exists and is not a folder"), (config.appendingPathComponent("sub"), "Not a directory")] {
+            #expect(throws: LabServiceError.logDirectory(logs.path, why)) {
+                _ = try LabWatcher(options: .init(configPath: config.path, logDirectory: logs), stop: WakePipe(), reload: WakePipe()) { _ in }
+            }
+        }
+    }
 }
