@@ -60,9 +60,12 @@ public struct DatagramEnvelope: Sendable, Equatable {
     /// comes before the length: another version may lay its datagrams out otherwise, so
     /// its length says nothing, and "unknown version" is the useful thing to report.
     public static func peek(_ bytes: some RandomAccessCollection<UInt8>) throws(DatagramError) -> DatagramEnvelope {
-        guard bytes.count >= 4, bytes.prefix(4).elementsEqual(KDNetDatagram.magic) else { throw .notKDNet }
+        // "MDBG" byte by byte: comparing with the `magic` array cost a generic loop per datagram.
+        let s = bytes.startIndex
+        guard bytes.count >= 4, bytes[s] == 0x4D, bytes[bytes.index(s, offsetBy: 1)] == 0x44,
+              bytes[bytes.index(s, offsetBy: 2)] == 0x42, bytes[bytes.index(s, offsetBy: 3)] == 0x47 else { throw .notKDNet }
         guard bytes.count > 4 else { throw .badLength(bytes.count) }
-        let version = bytes[bytes.index(bytes.startIndex, offsetBy: 4)]
+        let version = bytes[bytes.index(s, offsetBy: 4)]
         guard KDNetDatagram.supportedVersions.contains(version) else { throw .unsupportedVersion(version) }
         guard bytes.count >= KDNetDatagram.minimumLength,
               (bytes.count - KDNetDatagram.clearHeaderLength - DatagramCipher.tagLength) % 16 == 0

@@ -96,6 +96,14 @@ public struct SessionObserver: Sendable {
                                 length: length, status: .notKDNet)
     }
 
+    /// The same, made in `record`.
+    public mutating func skip(length: Int, from source: UDPEndpoint?, to destination: UDPEndpoint?, at time: Double?,
+                              into record: inout ObservedDatagram) {
+        record = ObservedDatagram(index: nextIndex, time: time, source: source, destination: destination,
+                                  length: length, status: .notKDNet)
+        nextIndex += 1
+    }
+
     public mutating func observe(_ bytes: [UInt8], from source: UDPEndpoint?, to destination: UDPEndpoint?,
                                  at time: Double?, label: String? = nil) -> ObservedDatagram {
         bytes.withUnsafeBytes { observe($0, from: source, to: destination, at: time, label: label) }
@@ -104,15 +112,24 @@ public struct SessionObserver: Sendable {
     /// The same, reading the datagram where it lies (a capture's buffer) without copying it.
     public mutating func observe(_ bytes: UnsafeRawBufferPointer, from source: UDPEndpoint?, to destination: UDPEndpoint?,
                                  at time: Double?, label: String? = nil) -> ObservedDatagram {
-        var record = ObservedDatagram(index: nextIndex, time: time, source: source, destination: destination,
-                                      label: label, length: bytes.count, status: .authenticated)
+        var record = ObservedDatagram(index: 0, time: nil, source: nil, destination: nil, length: 0, status: .authenticated)
+        observe(bytes, from: source, to: destination, at: time, label: label, into: &record)
+        return record
+    }
+
+    /// The same, made in `record` (whatever it held is replaced): a reader of millions of
+    /// datagrams reuses one record instead of building, returning and copying one each.
+    public mutating func observe(_ bytes: UnsafeRawBufferPointer, from source: UDPEndpoint?, to destination: UDPEndpoint?,
+                                 at time: Double?, label: String? = nil, into record: inout ObservedDatagram) {
+        record = ObservedDatagram(index: nextIndex, time: time, source: source, destination: destination,
+                                  label: label, length: bytes.count, status: .authenticated)
         nextIndex += 1
         let envelope: DatagramEnvelope
         do { envelope = try DatagramEnvelope.peek(bytes) } catch {
             record.status = ObservedDatagram.Status(refused: error)
             if case .unsupportedVersion(let v) = error { record.protocolVersion = v }
             if error != .notKDNet { record.problem = error.description }
-            return record
+            return
         }
         record.protocolVersion = envelope.version
         record.channel = envelope.channel
@@ -126,7 +143,6 @@ public struct SessionObserver: Sendable {
             if sessions[n - 1].firstTime == nil { sessions[n - 1].firstTime = time }
             if time != nil { sessions[n - 1].lastTime = time }
         }
-        return record
     }
 
     private func slot(_ endpoint: UDPEndpoint?) -> Int? {

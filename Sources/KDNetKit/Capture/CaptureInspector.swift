@@ -15,18 +15,24 @@ public struct CaptureInspector {
 
     /// One captured frame; nil when it holds no whole UDP datagram.
     public mutating func feed(frame: UnsafeRawBufferPointer, link: LinkType, time: Double) -> ObservedDatagram? {
+        var record = ObservedDatagram(index: 0, time: nil, source: nil, destination: nil, length: 0, status: .notKDNet)
+        return feed(frame: frame, link: link, time: time, into: &record) ? record : nil
+    }
+
+    /// The same, made in `record`; false (and `record` as it was) when the frame holds
+    /// no whole UDP datagram. One record reused for a whole capture costs no copy per datagram.
+    public mutating func feed(frame: UnsafeRawBufferPointer, link: LinkType, time: Double, into record: inout ObservedDatagram) -> Bool {
         summary.frames += 1
         switch FrameDecoder.decode(frame, link: link) {
         case .udp(let source, let destination, let range):
-            let record: ObservedDatagram
             if range.count >= 4, frame[range.lowerBound] == 0x4D, frame[range.lowerBound + 1] == 0x44,
                frame[range.lowerBound + 2] == 0x42, frame[range.lowerBound + 3] == 0x47 {
-                record = observer.observe(UnsafeRawBufferPointer(rebasing: frame[range]), from: source, to: destination, at: time)
+                observer.observe(UnsafeRawBufferPointer(rebasing: frame[range]), from: source, to: destination, at: time, into: &record)
             } else {
-                record = observer.skip(length: range.count, from: source, to: destination, at: time)
+                observer.skip(length: range.count, from: source, to: destination, at: time, into: &record)
             }
             summary.count(record)
-            return record
+            return true
         case .fragment:
             summary.ipFragmentsSkipped += 1
         case .truncated:
@@ -36,7 +42,7 @@ public struct CaptureInspector {
         case .other:
             break
         }
-        return nil
+        return false
     }
 
     /// One UDP payload without addresses (a `--hex-lines` file).
@@ -68,8 +74,9 @@ extension CaptureInspector {
         var inspector = CaptureInspector(keys: keys, source: path, linkType: capture.linkType)
         inspector.showDataKeys = showDataKeys
         let link = capture.linkType
+        var record = ObservedDatagram(index: 0, time: nil, source: nil, destination: nil, length: 0, status: .notKDNet)
         let end = capture.forEachFrame { time, frame in
-            if let record = inspector.feed(frame: frame, link: link, time: time) { onRecord(record) }
+            if inspector.feed(frame: frame, link: link, time: time, into: &record) { onRecord(record) }
         }
         inspector.note(end)
         return inspector.finished()
