@@ -234,7 +234,7 @@ public struct DebugIO: Sendable, Equatable {
         let length = Int(data.le32(8))
         let available = data.count - Self.headerLength
         let bytes = UnsafeRawBufferPointer(rebasing: data[Self.headerLength..<(Self.headerLength + min(length, available))])
-        text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.endIndex)]), as: UTF8.self)
+        text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<bytes.firstZero]), as: UTF8.self)
     }
 
     public static func printString(_ text: String, processor: UInt16 = 0) -> [UInt8] {
