@@ -7,8 +7,8 @@ import Foundation
 struct BenchMain {
     static func main() throws {
         var which = Array(CommandLine.arguments.dropFirst())
-        if which.count == 3, which[0] == "floor" {
-            try InspectBenchmark.floorMain(datagrams: which[1], keys: which[2])
+        if (3...4).contains(which.count), which[0] == "floor" {
+            try InspectBenchmark.floorMain(datagrams: which[1], keys: which[2], rounds: which.count == 4 ? Int(which[3]) ?? 3 : 3)
             return
         }
         if which.isEmpty || which == ["all"] { which = ["codec", "inspect", "listener", "serve", "startup"] }

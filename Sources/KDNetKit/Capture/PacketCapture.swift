@@ -35,11 +35,12 @@ public enum CaptureError: Error, LocalizedError, Sendable, Equatable {
     }
 }
 
-/// A libpcap handle on a capture file (pcap or pcapng) or a live interface. Frames are
-/// handed out one at a time from libpcap's buffer, so memory does not grow with the
-/// capture's size.
+/// A capture file (pcap or pcapng) or a live interface. Frames are handed out one at a
+/// time from a buffer, so memory does not grow with the capture's size: libpcap's, or
+/// for classic pcap files `ClassicPcapReader`'s.
 public final class PacketCapture {
-    private let handle: OpaquePointer
+    private let handle: OpaquePointer?
+    private let classic: ClassicPcapReader?
     public let linkType: LinkType
     /// The file or interface, for messages.
     public let source: String
@@ -51,12 +52,26 @@ public final class PacketCapture {
             pcap_close(handle)
             throw .unsupportedLink(source, link)
         }
-        self.handle = handle; self.linkType = type; self.source = source; self.isLive = live
+        self.handle = handle; self.classic = nil; self.linkType = type; self.source = source; self.isLive = live
     }
 
-    deinit { pcap_close(handle) }
+    private init(classic: ClassicPcapReader, source: String) {
+        self.handle = nil; self.classic = classic; self.linkType = classic.linkType; self.source = source; self.isLive = false
+    }
+
+    deinit { if let handle { pcap_close(handle) } }
+
+    /// `libpcapOnly`: never the classic reader (the tests compare the two).
+    static func open(file path: String, libpcapOnly: Bool) throws(CaptureError) -> PacketCapture {
+        if !libpcapOnly, let reader = ClassicPcapReader.open(path: path) { return PacketCapture(classic: reader, source: path) }
+        return try open(libpcapFile: path)
+    }
 
     public static func open(file path: String) throws(CaptureError) -> PacketCapture {
+        try open(file: path, libpcapOnly: false)
+    }
+
+    private static func open(libpcapFile path: String) throws(CaptureError) -> PacketCapture {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let handle = pcap_open_offline(path, &errbuf) else {
             throw .cannotOpen(path, Self.explain(Self.text(errbuf), path: path))
@@ -113,6 +128,8 @@ public final class PacketCapture {
     /// during the call, until the end of the file or until `stop` returns true.
     public func forEachFrame(stop: () -> Bool = { false },
                              _ body: (Double, UnsafeRawBufferPointer) -> Void) -> CaptureEnd {
+        if let classic { return classic.forEachFrame(stop: stop, body) }
+        guard let handle else { return .endOfFile }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         while !stop() {
@@ -138,6 +155,7 @@ public final class PacketCapture {
     /// Calls `body` with each frame already captured and not yet read, without waiting
     /// for more: what a live capture still holds when it is told to stop.
     public func forEachBufferedFrame(_ body: (Double, UnsafeRawBufferPointer) -> Void) {
+        guard let handle else { return }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         while pcap_next_ex(handle, &header, &data) == 1 {
