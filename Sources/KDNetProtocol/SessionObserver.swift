@@ -50,7 +50,7 @@ public struct SessionObserver: Sendable {
     /// Each target's state lives in `targetStates`, found by its endpoint's slot, so a
     /// datagram costs one or two hash lookups and the state is changed where it lies
     /// (copying it out would retain its poke every time).
-    private var targetSlots: [UDPEndpoint: Int] = [:]
+    private var targetSlots = EndpointTable()
     /// The slot of inputs without addresses (`--hex-lines`): one conversation.
     private var addresslessSlot: Int?
     private var targetStates: [TargetState] = []
@@ -153,7 +153,7 @@ public struct SessionObserver: Sendable {
     private mutating func slotMade(_ endpoint: UDPEndpoint?) -> Int {
         if let existing = slot(endpoint) { return existing }
         targetStates.append(TargetState())
-        if let endpoint { targetSlots[endpoint] = targetStates.count - 1 } else { addresslessSlot = targetStates.count - 1 }
+        if let endpoint { targetSlots.insert(endpoint, targetStates.count - 1) } else { addresslessSlot = targetStates.count - 1 }
         return targetStates.count - 1
     }
 
@@ -220,7 +220,7 @@ public struct SessionObserver: Sendable {
     /// fresh poke from a new port of an address that had a session counts as a reboot.
     private func hadSessionOnAnotherPort(_ endpoint: UDPEndpoint?) -> Bool {
         guard let endpoint else { return false }
-        return targetSlots.contains { $0.key != endpoint && $0.key.address == endpoint.address && targetStates[$0.value].session != nil }
+        return targetSlots.entries.contains { $0.key != endpoint && $0.key.address == endpoint.address && targetStates[$0.value].session != nil }
     }
 
     // MARK: data channel
