@@ -67,16 +67,21 @@ public struct CaptureInspector {
 }
 
 extension CaptureInspector {
-    /// Inspects a pcap or pcapng file, handing each record to `onRecord` as it is made.
+    /// Inspects a pcap or pcapng file, handing each record to `onRecord` as it is made
+    /// (nil: only the summary is wanted, and no record is copied out to be handed over).
     public static func inspect(file path: String, keys: [ObserverKey], showDataKeys: Bool = false,
-                               onRecord: (ObservedDatagram) -> Void = { _ in }) throws(CaptureError) -> InspectSummary {
+                               onRecord: ((ObservedDatagram) -> Void)? = nil) throws(CaptureError) -> InspectSummary {
         let capture = try PacketCapture.open(file: path)
         var inspector = CaptureInspector(keys: keys, source: path, linkType: capture.linkType)
         inspector.showDataKeys = showDataKeys
         let link = capture.linkType
         var record = ObservedDatagram(index: 0, time: nil, source: nil, destination: nil, length: 0, status: .notKDNet)
-        let end = capture.forEachFrame { time, frame in
-            if inspector.feed(frame: frame, link: link, time: time, into: &record) { onRecord(record) }
+        let end = if let onRecord {
+            capture.forEachFrame { time, frame in
+                if inspector.feed(frame: frame, link: link, time: time, into: &record) { onRecord(record) }
+            }
+        } else {
+            capture.forEachFrame { time, frame in _ = inspector.feed(frame: frame, link: link, time: time, into: &record) }
         }
         inspector.note(end)
         return inspector.finished()

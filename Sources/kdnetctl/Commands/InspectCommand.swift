@@ -94,12 +94,12 @@ struct InspectCommand: KdnetctlCommand {
         let (keys, remembered) = try observerKeys()
         let streamRecords = output.json || verbose
         var printer = RecordPrinter(json: output.json)
-        let onRecord: (ObservedDatagram) -> Void = streamRecords ? { printer.add($0) } : { _ in }
+        let onRecord: ((ObservedDatagram) -> Void)? = streamRecords ? { printer.add($0) } : nil
         let summary: InspectSummary
         if let live {
-            summary = try inspectLive(interface: live, keys: keys, remembered: remembered, onRecord: onRecord)
+            summary = try inspectLive(interface: live, keys: keys, remembered: remembered, onRecord: onRecord ?? { _ in })
         } else if hexLines {
-            summary = try CaptureInspector.inspect(hexLines: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord)
+            summary = try CaptureInspector.inspect(hexLines: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord ?? { _ in })
         } else {
             summary = try CaptureInspector.inspect(file: file!, keys: keys, showDataKeys: showDataKeys, onRecord: onRecord)
         }
