@@ -33,10 +33,21 @@ enum ListenerBenchmark {
         // A target sends from the port it sends to, so on one machine host and targets need
         // their own loopback addresses: the listener binds 127.0.0.1, the targets 127.0.0.2.
         // Idle: a listener on 100 ports that hears nothing for 3 s.
-        let idle = Spawn.run(Spawn.kdnetctl, ["listen", "--config", configURL.path, "--bind", "127.0.0.1", "--timeout", "3", "--json"])
-        let idleCPUms = idle.cpuSeconds * 1000
-        let startupCPUms = Spawn.run(Spawn.kdnetctl, ["listen", "--config", configURL.path, "--bind", "127.0.0.1", "--timeout", "0.05", "--json"]).cpuSeconds * 1000
-        print("idle listener on \(targets) ports for 3 s: \(String(format: "%.1f", idleCPUms)) ms CPU (a 0.05 s run: \(String(format: "%.1f", startupCPUms)) ms)")
+        // Measured inside one running listener, after its readiness line and half a second
+        // for start-up to settle, from the scheduler's run time: comparing a 3 s run with a
+        // short one measured their start-ups' jitter (a 6 s run cost what a 3 s one did).
+        let idleErr = dir.appendingPathComponent("idle.err")
+        let idle = Spawn.start(Spawn.kdnetctl, ["listen", "--config", configURL.path, "--bind", "127.0.0.1", "--timeout", "30", "--json"],
+                               stderr: idleErr.path)
+        guard ServeBenchmark.waitForLine("listening on", in: idleErr, seconds: 30) else { fatalError("the idle listener never said it listens") }
+        let startupCPUms = ProcStat.cpuSeconds(idle.pid) * 1000
+        usleep(500_000)
+        let idleStart = ProcStat.runNanoseconds(idle.pid)
+        usleep(3_000_000)
+        let idleCPUms = Double(ProcStat.runNanoseconds(idle.pid) - idleStart) / 1e6
+        kill(idle.pid, SIGTERM)
+        _ = Spawn.wait(idle)
+        print("idle listener on \(targets) ports for 3 s: \(String(format: "%.2f", idleCPUms)) ms CPU (start-up: \(String(format: "%.1f", startupCPUms)) ms)")
 
         // Scale: 100 targets poking at once.
         let out = dir.appendingPathComponent("fleet.json")
@@ -75,7 +86,7 @@ enum ListenerBenchmark {
             Figure(name: "listener: 100 targets confirmed", value: Double(confirmed.count), unit: "targets", goal: "100", met: confirmed.count == targets),
             Figure(name: "listener: slowest confirmation", value: Double(worst), unit: "ms from first poke", goal: "<= 5000 ms", met: worst <= 5000),
             Figure(name: "listener: peak memory, 100 targets", value: Double(fleet.peakRSSKiB) / 1024, unit: "MiB", goal: "< 64 MiB", met: fleet.peakRSSKiB < 64 * 1024),
-            Figure(name: "listener: CPU while idle 3 s", value: max(0, idleCPUms - startupCPUms), unit: "ms beyond start-up", goal: "< 20 ms (no polling)", met: idleCPUms - startupCPUms < 20),
+            Figure(name: "listener: CPU while idle 3 s", value: idleCPUms, unit: "ms (start-up: \(String(format: "%.1f", startupCPUms)) ms)", goal: "< 20 ms (no polling)", met: idleCPUms < 20),
             Figure(name: "poke to confirmed, median", value: median, unit: "ms", goal: "< 50 ms", met: median < 50),
         ]
     }

@@ -57,7 +57,7 @@ struct ServeCommand: KdnetctlCommand {
     @Option(name: .customLong("log-keep"), parsing: .unconditional, help: "Old logs kept (NAME.log.1 ... NAME.log.N), 1-99 (default 3).",
             transform: ArgumentValue.count(1...99)) var logKeep: Int = 3
     @Option(help: "Listen on this local address only (default: every IPv4 and IPv6 address).") var bind: IPAddress?
-    @Option(help: "The status page's address, ADDR:PORT.") var http: LabHTTPBinding = .default
+    @Option(help: "The status page's address, ADDR:PORT (default \(LabHTTPBinding.default)).") var http: LabHTTPBinding = .default
     @Option(name: .customLong("http-token"), help: "Bearer token the status page requires; needed when --http is not a loopback address.") var httpToken: String?
     @Flag(name: .customLong("no-http"), help: "No status page; only the UDP side and the log.") var noHTTP = false
     @Flag(help: "Log one JSON object per line on stderr (stable keys) instead of text lines.") var json = false
