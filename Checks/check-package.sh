@@ -45,8 +45,8 @@ owner_of() { # the package holding a library path, however merged-usr spells it
   done
 }
 for soname in $needed; do
-  path=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64|AArch64|64bit/ {print $NF; exit}')
-  [[ -n $path ]] || path=$(ldconfig -p | awk -v s="$soname" '$1 == s {print $NF; exit}')
+  path=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64|AArch64|64bit/ && !found {print $NF; found = 1}')
+  [[ -n $path ]] || path=$(ldconfig -p | awk -v s="$soname" '$1 == s && !found {print $NF; found = 1}')
   owner=$(owner_of "$path")
   if [[ -n $owner ]] && grep -qxF "$owner" <<<"$dep_names"; then pass "Depends has $owner (for $soname)"
   else fail "Depends lacks the package of $soname (${owner:-no owner found}): $depends"; fi

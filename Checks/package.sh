@@ -6,6 +6,8 @@
 # The release build has its own scratch path, so the debug build stays as it is.
 # Prints the package's path last.
 set -euo pipefail
+# set -e stops at the first failing command; say which, or the caller sees only a warning.
+trap 'echo "package.sh: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 root=$PWD
 scratch=$root/.build-release
@@ -63,8 +65,11 @@ depends=$(cd "$shlib" && dpkg-shlibdeps -O --warnings=0 -e "$stage/usr/bin/kdnet
 [[ -n $depends ]] || { echo "package.sh: dpkg-shlibdeps found no libraries for kdnetctl" >&2; exit 1; }
 # libvirt is loaded with dlopen by the vm commands (not linked, so dpkg-shlibdeps cannot
 # see it): the package that ships libvirt.so.0 is recommended, not required.
-libvirt_so=$(ldconfig -p | awk '$1 == "libvirt.so.0" {print $NF; exit}')
-recommends=$(dpkg -S "$(readlink -f "$libvirt_so")" 2>/dev/null | head -1 | cut -d: -f1)
+# awk reads all of ldconfig's output: exiting at the match would SIGPIPE ldconfig once
+# its output outgrows the pipe (pipefail then fails the script with no message).
+libvirt_so=$(ldconfig -p | awk '$1 == "libvirt.so.0" && !found {print $NF; found = 1}')
+[[ -n $libvirt_so ]] || { echo "package.sh: libvirt.so.0 is not installed, so the package it recommends is unknown (apt-get install libvirt0)" >&2; exit 1; }
+recommends=$(dpkg -S "$(readlink -f "$libvirt_so")" 2>/dev/null | head -1 | cut -d: -f1 || true)
 [[ -n $recommends ]] || { echo "package.sh: no installed package ships libvirt.so.0 (apt-get install libvirt0)" >&2; exit 1; }
 
 cat >"$stage/DEBIAN/control" <<EOF
