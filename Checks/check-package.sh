@@ -45,8 +45,7 @@ owner_of() { # the package holding a library path, however merged-usr spells it
   done
 }
 for soname in $needed; do
-  path=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64|AArch64|64bit/ && !found {print $NF; found = 1}')
-  [[ -n $path ]] || path=$(ldconfig -p | awk -v s="$soname" '$1 == s && !found {print $NF; found = 1}')
+  path=$(library_path "$soname")
   owner=$(owner_of "$path")
   if [[ -n $owner ]] && grep -qxF "$owner" <<<"$dep_names"; then pass "Depends has $owner (for $soname)"
   else fail "Depends lacks the package of $soname (${owner:-no owner found}): $depends"; fi

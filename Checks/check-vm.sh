@@ -38,7 +38,7 @@ contains "$(vc 'd["problems"]')" "cannot connect to libvirt" "vm list: the unrea
 # other sources still work and the problem names the library and the fix.
 objdump -p "$KDNETCTL" | awk '/NEEDED/ {print $2}' | grep -q '^libvirt' \
   && fail "kdnetctl links libvirt (it should load it with dlopen when needed)" || pass "kdnetctl does not link libvirt"
-libvirt_so=$(readlink -f "$(ldconfig -p | awk '$1 == "libvirt.so.0" && !found {print $NF; found = 1}')")
+libvirt_so=$(readlink -f "$(library_path libvirt.so.0)")
 expect_exit 0 "vm list with libvirt.so.0 unloadable (a mount namespace hides it)" -- \
   unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$libvirt_so" \
   "$KDNETCTL" vm list --connect qemu:///system --proxmox-config "$FIX/proxmox" --json

@@ -62,6 +62,13 @@ wait_for_udp() {
   return 1
 }
 
+# library_path SONAME: where the dynamic linker finds SONAME, the native 64-bit entry
+# first. awk reads all of ldconfig's output: exiting at the match would SIGPIPE ldconfig
+# once its output outgrows the pipe, which pipefail turns into a failure.
+library_path() {
+  ldconfig -p | awk -v s="$1" '$1 == s && !any {any = $NF} $1 == s && /x86-64|AArch64|64bit/ && !native {native = $NF}
+    END {if (native != "") print native; else if (any != "") print any}'
+}
 json_get() { # json_get JSON PYTHON-EXPR-ON-d
   python3 -c "import json,sys; d=json.load(sys.stdin); print($2)" <<<"$1"
 }

@@ -65,8 +65,9 @@ depends=$(cd "$shlib" && dpkg-shlibdeps -O --warnings=0 -e "$stage/usr/bin/kdnet
 [[ -n $depends ]] || { echo "package.sh: dpkg-shlibdeps found no libraries for kdnetctl" >&2; exit 1; }
 # libvirt is loaded with dlopen by the vm commands (not linked, so dpkg-shlibdeps cannot
 # see it): the package that ships libvirt.so.0 is recommended, not required.
-# awk reads all of ldconfig's output: exiting at the match would SIGPIPE ldconfig once
-# its output outgrows the pipe (pipefail then fails the script with no message).
+# awk reads all of ldconfig's output, as library_path in Checks/lib.sh does (this script
+# stands alone): exiting at the match would SIGPIPE ldconfig once its output outgrows the
+# pipe, and pipefail would then fail the script.
 libvirt_so=$(ldconfig -p | awk '$1 == "libvirt.so.0" && !found {print $NF; found = 1}')
 [[ -n $libvirt_so ]] || { echo "package.sh: libvirt.so.0 is not installed, so the package it recommends is unknown (apt-get install libvirt0)" >&2; exit 1; }
 recommends=$(dpkg -S "$(readlink -f "$libvirt_so")" 2>/dev/null | head -1 | cut -d: -f1 || true)
