@@ -229,12 +229,25 @@ public struct DebugIO: Sendable, Equatable {
     }
 
     public init(_ data: UnsafeRawBufferPointer) throws(KDPacketError) {
-        guard data.count >= Self.headerLength else { throw .truncatedBody("debug I/O") }
-        api = data.le32(0); processor = data.le16(6)
+        let header = try Self.header(data)
+        api = header.api; processor = header.processor
+        text = Self.text(header.text)
+    }
+
+    /// The text of `header(_:)`'s bytes: up to the first zero, damaged UTF-8 repaired.
+    public static func text(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<bytes.firstZero]), as: UTF8.self)
+    }
+
+    /// The API and processor, and the text's bytes where they lie (up to the declared
+    /// length, its terminating zero not looked for): what a reader that does not show
+    /// the text checks, without building a String per DbgPrint.
+    public static func header(_ data: UnsafeRawBufferPointer) throws(KDPacketError)
+        -> (api: UInt32, processor: UInt16, text: UnsafeRawBufferPointer) {
+        guard data.count >= headerLength else { throw .truncatedBody("debug I/O") }
         let length = Int(data.le32(8))
-        let available = data.count - Self.headerLength
-        let bytes = UnsafeRawBufferPointer(rebasing: data[Self.headerLength..<(Self.headerLength + min(length, available))])
-        text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<bytes.firstZero]), as: UTF8.self)
+        let available = data.count - headerLength
+        return (data.le32(0), data.le16(6), UnsafeRawBufferPointer(rebasing: data[headerLength..<(headerLength + min(length, available))]))
     }
 
     public static func printString(_ text: String, processor: UInt16 = 0) -> [UInt8] {

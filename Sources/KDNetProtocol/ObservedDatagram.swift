@@ -99,6 +99,18 @@ public struct ObservedDatagram: Sendable, Equatable {
         self.index = index; self.time = time; self.source = source; self.destination = destination
         self.label = label; self.length = length; self.status = status
     }
+
+    /// The same as a fresh `init`, made in place: a reader of millions of datagrams
+    /// reuses one record, and building a new one to assign copied and destroyed a whole
+    /// record (every optional String in it) per datagram.
+    public mutating func reset(index: Int, time: Double?, source: UDPEndpoint?, destination: UDPEndpoint?, label: String? = nil,
+                               length: Int, status: Status) {
+        self.index = index; self.time = time; self.source = source; self.destination = destination
+        self.label = label; self.length = length; self.status = status
+        protocolVersion = nil; channel = nil; direction = nil; sequence = nil; session = nil; keyIndex = nil
+        kind = nil; packetID = nil; api = nil; text = nil; kernelVersion = nil; problem = nil
+        if !events.isEmpty { events.removeAll(keepingCapacity: true) }
+    }
 }
 
 extension KDNetDatagram.Channel {

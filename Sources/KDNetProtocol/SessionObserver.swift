@@ -60,6 +60,9 @@ public struct SessionObserver: Sendable {
     private var nextIndex = 0
     /// Said of every datagram no key opens: made once, not per datagram.
     private let noKeyOpensIt: String
+    /// Whether records carry DbgPrint text and state-change descriptions. A reader that
+    /// only tallies (`inspect`'s summary) shows neither, so no String is made per DbgPrint.
+    public let recordsText: Bool
 
     private struct TargetState: Sendable {
         var keyIndex: Int?
@@ -80,8 +83,9 @@ public struct SessionObserver: Sendable {
         }
     }
 
-    public init(keys: [ObserverKey]) {
+    public init(keys: [ObserverKey], recordsText: Bool = true) {
         self.keys = keys
+        self.recordsText = recordsText
         noKeyOpensIt = keys.count == 1 ? "does not open with the key given" : "opens with none of the \(keys.count) keys given"
         secrets = keys.map { KDNetKeys(key: $0.key) }
         controlCiphers = secrets.map(\.controlCipher)
@@ -99,8 +103,7 @@ public struct SessionObserver: Sendable {
     /// The same, made in `record`.
     public mutating func skip(length: Int, from source: UDPEndpoint?, to destination: UDPEndpoint?, at time: Double?,
                               into record: inout ObservedDatagram) {
-        record = ObservedDatagram(index: nextIndex, time: time, source: source, destination: destination,
-                                  length: length, status: .notKDNet)
+        record.reset(index: nextIndex, time: time, source: source, destination: destination, length: length, status: .notKDNet)
         nextIndex += 1
     }
 
@@ -121,8 +124,8 @@ public struct SessionObserver: Sendable {
     /// datagrams reuses one record instead of building, returning and copying one each.
     public mutating func observe(_ bytes: UnsafeRawBufferPointer, from source: UDPEndpoint?, to destination: UDPEndpoint?,
                                  at time: Double?, label: String? = nil, into record: inout ObservedDatagram) {
-        record = ObservedDatagram(index: nextIndex, time: time, source: source, destination: destination,
-                                  label: label, length: bytes.count, status: .authenticated)
+        record.reset(index: nextIndex, time: time, source: source, destination: destination,
+                     label: label, length: bytes.count, status: .authenticated)
         nextIndex += 1
         let envelope: DatagramEnvelope
         do { envelope = try DatagramEnvelope.peek(bytes) } catch {
@@ -241,30 +244,38 @@ public struct SessionObserver: Sendable {
         // The current session's key, then the one before it (datagrams still in flight across a reboot).
         for attempt in 0..<2 {
             guard let number = attempt == 0 ? current : targetStates[target].previousSession else { break }
-            let cipher = sessionCiphers[number - 1]
+            // The closure writes only `record`, never `self`, so the cipher is used where it
+            // lies in `sessionCiphers` instead of being copied out (a retain and a release).
+            let text = recordsText
+            let opened: Bool
             do {
-                try cipher.open(bytes) { datagram in
-                    record.session = number
-                    record.keyIndex = sessions[number - 1].keyIndex
+                try sessionCiphers[number - 1].open(bytes) { datagram in
                     record.direction = datagram.direction
                     record.sequence = datagram.sequence
-                    followSequence(datagram, session: number, &record)
-                    decodePayload(datagram, session: number, &record)
+                    Self.decodePayload(datagram, recordingText: text, &record)
                 }
-                return
+                opened = true
             } catch {
                 if error == .badPadding { record.status = .init(refused: error); record.problem = error.description; return }
+                opened = false
             }
+            guard opened else { continue }
+            record.session = number
+            record.keyIndex = sessions[number - 1].keyIndex
+            followSequence(session: number, &record)
+            if let version = record.kernelVersion { sessions[number - 1].kernelVersion = version }
+            return
         }
         record.status = .failedAuthentication
         record.problem = "does not open with the data key of session \(current)"
     }
 
-    private mutating func followSequence(_ datagram: OpenedDatagram, session number: Int, _ record: inout ObservedDatagram) {
+    private mutating func followSequence(session number: Int, _ record: inout ObservedDatagram) {
+        guard let sequence = record.sequence else { return }
         // Mutated in place: copying the session out would copy its arrays on every datagram.
-        let event = datagram.direction == .targetToHost
-            ? sessions[number - 1].targetToHost.follow(datagram.sequence)
-            : sessions[number - 1].hostToTarget.follow(datagram.sequence)
+        let event = record.direction == .targetToHost
+            ? sessions[number - 1].targetToHost.follow(sequence)
+            : sessions[number - 1].hostToTarget.follow(sequence)
         if let event { record.events.append(event) }
     }
 
@@ -278,7 +289,9 @@ public struct SessionObserver: Sendable {
         return name.isEmpty ? nil : name
     }
 
-    private mutating func decodePayload(_ datagram: OpenedDatagram, session number: Int, _ record: inout ObservedDatagram) {
+    /// What the payload is, into `record` (a version reply's kernel version included, which
+    /// the caller copies to its session).
+    private static func decodePayload(_ datagram: OpenedDatagram, recordingText: Bool, _ record: inout ObservedDatagram) {
         let payload = datagram.payload
         if payload.count == 1, payload[0] == KDPacket.breakInByte { record.kind = .breakIn; return }
         if ConnectionCheck(payload: payload) != nil { record.kind = .connectionCheck; return }
@@ -299,18 +312,17 @@ public struct SessionObserver: Sendable {
                 let state = try ManipulateState(data: Array(packet.data))
                 record.api = state.apiName
                 if state.api == ManipulateAPI.getVersion.rawValue, datagram.direction == .targetToHost {
-                    let version = try KernelVersion(union: state.union)
-                    record.kernelVersion = version
-                    sessions[number - 1].kernelVersion = version
+                    record.kernelVersion = try KernelVersion(union: state.union)
                 }
             case .debugIO:
-                let io = try DebugIO(packet.data)
+                let io = try DebugIO.header(packet.data)
                 record.api = io.api == DebugIO.printStringAPI ? "DbgKdPrintStringApi"
                     : io.api == DebugIO.getStringAPI ? "DbgKdGetStringApi" : "API 0x\(String(io.api, radix: 16))"
-                record.text = io.text
+                if recordingText { record.text = DebugIO.text(io.text) }
             case .stateChange64, .stateChange32:
                 let data = Array(packet.data)
                 let change = try StateChange(data: data)
+                guard recordingText else { break }
                 record.text = change.kindName
                 if change.newState == StateChange.Kind.loadSymbols.rawValue, let image = Self.imageName(data) {
                     record.text = "load symbols: \(image)"

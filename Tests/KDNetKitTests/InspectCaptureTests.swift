@@ -67,6 +67,62 @@ import KDNetTestSupport
         #expect(s.problemFound)
     }
 
+    /// The summary's observer makes no text, and that is all it leaves out: the same
+    /// statuses, kinds, problems, sessions and kernel versions as the full one.
+    @Test func aSummaryOnlyObserverDiffersOnlyInText() throws {
+        let key = Conversation.randomKey()
+        var a = Conversation(key: key, target: Conversation.endpoint("10.0.0.21", 50001), host: hostV4)
+        var datagrams: [[UInt8]] = []
+        var capture = try TemporaryCapture(link: .ethernet)
+        func add(_ bytes: [UInt8], _ d: KDNetDatagram.Direction) throws {
+            let (s, t) = a.ends(d); try capture.add(bytes, from: s, to: t); datagrams.append(bytes)
+        }
+        try add(a.poke(), .targetToHost)
+        try add(a.response(), .hostToTarget)
+        try add(a.print("hello from a target with a long line of text\n", id: 2), .targetToHost)
+        // A DEBUG_IO too short for its header: undecodable whether or not text is made.
+        try add(a.data(KDPacket(leader: .data, type: .debugIO, id: 4, data: [0x30, 0x32, 0, 0]).encoded(), from: .targetToHost), .targetToHost)
+        try add(a.versionRequest(), .hostToTarget)
+        try add(a.versionReply(KernelVersion(major: 0x000F, build: 26100, kernelBase: 0xfffff800_12340000), id: 6), .targetToHost)
+        try capture.close()
+
+        var full = SessionObserver(keys: observerKeys(key))
+        var summaryOnly = SessionObserver(keys: observerKeys(key), recordsText: false)
+        var texts: [String?] = []
+        for bytes in datagrams {
+            let f = full.observe(bytes, from: a.target, to: a.host, at: nil)
+            var s = summaryOnly.observe(bytes, from: a.target, to: a.host, at: nil)
+            #expect(s.text == nil)
+            texts.append(f.text)
+            s.text = f.text
+            #expect(s == f)
+        }
+        #expect(texts[2] == "hello from a target with a long line of text\n")
+        #expect(summaryOnly.sessions == full.sessions && full.sessions.first?.kernelVersion?.build == 26100)
+
+        let withRecords = try CaptureInspector.inspect(file: capture.url.path, keys: observerKeys(key)) { _ in }
+        let summary = try CaptureInspector.inspect(file: capture.url.path, keys: observerKeys(key))
+        #expect(summary == withRecords)
+        #expect(summary.undecodable == 1 && summary.authenticated == 6 && summary.sessions.first?.build == 26100)
+    }
+
+    /// `reset` stands for a fresh record: every field a datagram can fill is cleared.
+    @Test func aResetRecordIsAFreshOne() throws {
+        var record = ObservedDatagram(index: 7, time: 1.5, source: hostV4, destination: hostV4, label: "line", length: 99, status: .malformed)
+        record.protocolVersion = 4; record.channel = .data; record.direction = .hostToTarget; record.sequence = 3
+        record.session = 2; record.keyIndex = 1; record.kind = .breakIn; record.packetID = 9; record.api = "api"
+        record.text = "text"; record.kernelVersion = KernelVersion(major: 0xF, build: 1, kernelBase: 0); record.events = [.late]
+        record.problem = "problem"
+        // A field added to the record must be added to `reset` and here.
+        #expect(Mirror(reflecting: record).children.count == 20)
+        #expect(Mirror(reflecting: record).children.allSatisfy { child in
+            let value = Mirror(reflecting: child.value)
+            return value.displayStyle != .optional || !value.children.isEmpty
+        })
+        record.reset(index: 1, time: nil, source: nil, destination: hostV4, length: 5, status: .authenticated)
+        #expect(record == ObservedDatagram(index: 1, time: nil, source: nil, destination: hostV4, length: 5, status: .authenticated))
+    }
+
     @Test func aRebootFromANewSourcePortIsStillAReboot() throws {
         let key = Conversation.randomKey()
         var a = Conversation(key: key, target: Conversation.endpoint("10.0.0.21", 50001), host: hostV4)

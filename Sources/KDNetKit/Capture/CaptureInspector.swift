@@ -8,8 +8,9 @@ public struct CaptureInspector {
     public private(set) var summary: InspectSummary
     public var showDataKeys = false
 
-    public init(keys: [ObserverKey], source: String, linkType: LinkType?) {
-        observer = SessionObserver(keys: keys)
+    /// `recordsText` false: the caller only wants the summary, so records carry no DbgPrint text.
+    public init(keys: [ObserverKey], source: String, linkType: LinkType?, recordsText: Bool = true) {
+        observer = SessionObserver(keys: keys, recordsText: recordsText)
         summary = InspectSummary(source: source, linkType: linkType?.name)
     }
 
@@ -72,7 +73,7 @@ extension CaptureInspector {
     public static func inspect(file path: String, keys: [ObserverKey], showDataKeys: Bool = false,
                                onRecord: ((ObservedDatagram) -> Void)? = nil) throws(CaptureError) -> InspectSummary {
         let capture = try PacketCapture.open(file: path)
-        var inspector = CaptureInspector(keys: keys, source: path, linkType: capture.linkType)
+        var inspector = CaptureInspector(keys: keys, source: path, linkType: capture.linkType, recordsText: onRecord != nil)
         inspector.showDataKeys = showDataKeys
         let link = capture.linkType
         var record = ObservedDatagram(index: 0, time: nil, source: nil, destination: nil, length: 0, status: .notKDNet)
