@@ -73,10 +73,13 @@ let package = Package(
         // Benchmarks: `swift build -c release --product kdnetctl-bench`, see README.md.
         // The benchmarks' crypto floor: a bare C loop over libcrypto, the baseline no decoder can beat.
         .target(name: "CCryptoFloor", dependencies: ["CLibcrypto", "CDatagramCipher"]),
+        // The benchmarks' view of a child's own peak memory (ru_maxrss of a posix_spawn'd child
+        // starts at the parent's, since the child shares the parent's memory until it execs).
+        .target(name: "CSpawnPeak"),
         .executableTarget(
             name: "kdnetctl-bench",
             dependencies: [
-                "KDNetKit", "KDNetTestSupport", "CCryptoFloor",
+                "KDNetKit", "KDNetTestSupport", "CCryptoFloor", "CSpawnPeak",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `kdnetctl-bench [codec|inspect|listener|serve|startup|all]...`: the project's benchmarks. Build it in release
-/// (`swift build -c release --product kdnetctl-bench`) and run it on an idle machine;
+/// (`swift build -c release --static-swift-stdlib --product kdnetctl-bench`) and run it on an idle machine;
 /// README.md records the latest figures.
 @main
 struct BenchMain {
@@ -13,6 +13,7 @@ struct BenchMain {
         }
         if which.isEmpty || which == ["all"] { which = ["codec", "inspect", "listener", "serve", "startup"] }
         var figures: [Figure] = []
+        print(Spawn.kdnetctlBuild)
         for name in which {
             print("== \(name)")
             switch name {

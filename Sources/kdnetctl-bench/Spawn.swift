@@ -1,3 +1,4 @@
+import CSpawnPeak
 import Foundation
 import KDNetTestSupport
 
@@ -7,7 +8,14 @@ struct SpawnResult {
     var status: Int32
     var wallMs: Double
     var cpuSeconds: Double
+    /// The child's own peak resident memory (VmHWM just before it exits) when it was
+    /// watched; else ru_maxrss, which for a posix_spawn'd child is at least the parent's
+    /// resident size at the time (the child borrows the parent's memory until it execs,
+    /// and the kernel carries that peak over), so an upper bound only.
     var peakRSSKiB: Int
+    var peakIsTheChildsOwn: Bool
+
+    var peakText: String { peakIsTheChildsOwn ? "\(peakRSSKiB / 1024) MiB" : "at most \(peakRSSKiB / 1024) MiB (ru_maxrss)" }
 }
 
 enum Spawn {
@@ -16,11 +24,34 @@ enum Spawn {
         do { return try BuiltProduct.url("kdnetctl", overriddenBy: "KDNETCTL").path } catch { fatalError("\(error)") }
     }()
 
-    static func run(_ path: String, _ args: [String], stdout: String = "/dev/null") -> SpawnResult {
-        wait(start(path, args, stdout: stdout))
+    /// How the kdnetctl measured was linked. The Debian package links the Swift runtime in
+    /// (`--static-swift-stdlib`), which starts in half the time and runs `inspect` about a
+    /// fifth faster than a plain `swift build`'s binary, so the figures say which they are of.
+    static var kdnetctlBuild: String {
+        guard let binary = try? Data(contentsOf: URL(fileURLWithPath: kdnetctl), options: .alwaysMapped) else {
+            return "kdnetctl measured: \(kdnetctl) (unreadable, so how it was linked is unknown)"
+        }
+        // A dynamically linked one names the runtime among the libraries it needs; the
+        // linked-in runtime names it nowhere.
+        if binary.range(of: Data("libswiftCore.so".utf8)) == nil {
+            return "kdnetctl measured: \(kdnetctl), the Swift runtime linked in, as the Debian package ships it"
+        }
+        return "kdnetctl measured: \(kdnetctl), linked to the Swift runtime dynamically (a plain swift build), not as the Debian "
+            + "package ships it; build both products with --static-swift-stdlib (README, Benchmarks) to measure that"
     }
 
-    struct Running { var pid: pid_t; var started: UInt64 }
+    /// Runs to the end, watching the child (ptrace, stopping it once just before it exits)
+    /// for its own peak memory.
+    static func run(_ path: String, _ args: [String], stdout: String = "/dev/null") -> SpawnResult {
+        var running = start(path, args, stdout: stdout)
+        // Fails only when the child is gone already; its peak is then ru_maxrss's bound.
+        running.watched = kdnet_spawn_seize_for_exit(running.pid) == 0
+        return wait(running)
+    }
+
+    /// `watched` children stop before they exit and are resumed only by `wait`, so only
+    /// `run`, which waits at once, watches; children started to run beside others are not.
+    struct Running { var pid: pid_t; var started: UInt64; var watched = false }
 
     /// Starts a program without waiting; its stdout and stderr go to the files named.
     static func start(_ path: String, _ args: [String], stdout: String = "/dev/null", stderr: String = "/dev/null") -> Running {
@@ -34,7 +65,7 @@ enum Spawn {
         var pid: pid_t = 0
         let started = Measure.now()
         guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else {
-            fatalError("cannot run \(path); build it first (swift build -c release --product kdnetctl)")
+            fatalError("cannot run \(path); build it first (swift build -c release --static-swift-stdlib --product kdnetctl)")
         }
         return Running(pid: pid, started: started)
     }
@@ -43,10 +74,33 @@ enum Spawn {
         let pid = running.pid, start = running.started
         var status: Int32 = 0
         var usage = rusage()
-        wait4(pid, &status, 0, &usage)
+        var ownPeak: Int?
+        while true {
+            guard wait4(pid, &status, 0, &usage) == pid else {
+                if errno == EINTR { continue }
+                fatalError("cannot wait for child \(pid): \(String(cString: strerror(errno)))")
+            }
+            // Stopped (only a watched child stops): before its exit, or for a signal to pass on.
+            guard status & 0xFF == 0x7F else { break }
+            let signal = (status >> 8) & 0xFF
+            if status >> 16 == kdnet_spawn_exit_event() {
+                ownPeak = peakResidentKiB(of: pid)
+                _ = kdnet_spawn_continue(pid, 0)
+            } else {
+                _ = kdnet_spawn_continue(pid, signal == SIGTRAP ? 0 : signal)
+            }
+        }
         let wall = Double(Measure.now() - start) / 1e6
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return SpawnResult(status: (status >> 8) & 0xFF, wallMs: wall, cpuSeconds: cpu, peakRSSKiB: usage.ru_maxrss)
+        return SpawnResult(status: (status >> 8) & 0xFF, wallMs: wall, cpuSeconds: cpu, peakRSSKiB: ownPeak ?? usage.ru_maxrss,
+                           peakIsTheChildsOwn: ownPeak != nil)
+    }
+
+    /// VmHWM of a live process, in KiB.
+    static func peakResidentKiB(of pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
     }
 }
