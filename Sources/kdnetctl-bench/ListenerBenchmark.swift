@@ -51,7 +51,8 @@ enum ListenerBenchmark {
 
         // Scale: 100 targets poking at once.
         let out = dir.appendingPathComponent("fleet.json")
-        let listener = Spawn.start(Spawn.kdnetctl, ["listen", "--config", configURL.path, "--bind", "127.0.0.1", "--timeout", "40", "--json"], stdout: out.path)
+        let listener = Spawn.start(Spawn.kdnetctl, ["listen", "--config", configURL.path, "--bind", "127.0.0.1", "--timeout", "40", "--json"], stdout: out.path,
+                                   watched: true)
         usleep(400_000)
         let sims = keys.enumerated().map { i, k in
             Spawn.start(Spawn.kdnetctl, ["simulate-target", "--host-ip", "127.0.0.1", "--bind", "127.0.0.2", "--port", "\(basePort + i)", "--key", k.text,
@@ -63,7 +64,7 @@ enum ListenerBenchmark {
         let docs = results(out)
         let confirmed = docs.filter { ($0["connected"] as? Bool) == true && $0["build"] != nil }
         let worst = confirmed.compactMap { $0["confirm_ms"] as? Int }.max() ?? Int.max
-        print("\(targets) targets: \(confirmed.count) confirmed with their build, slowest \(worst) ms from first poke; listener peak \(fleet.peakRSSKiB / 1024) MiB, \(String(format: "%.2f", fleet.cpuSeconds)) s CPU")
+        print("\(targets) targets: \(confirmed.count) confirmed with their build, slowest \(worst) ms from first poke; listener peak \(fleet.peakText), \(String(format: "%.2f", fleet.cpuSeconds)) s CPU")
 
         // Poke to confirmed connection, one target at a time.
         var times: [Double] = []

@@ -43,18 +43,17 @@ enum Spawn {
     /// Runs to the end, watching the child (ptrace, stopping it once just before it exits)
     /// for its own peak memory.
     static func run(_ path: String, _ args: [String], stdout: String = "/dev/null") -> SpawnResult {
-        var running = start(path, args, stdout: stdout)
-        // Fails only when the child is gone already; its peak is then ru_maxrss's bound.
-        running.watched = kdnet_spawn_seize_for_exit(running.pid) == 0
-        return wait(running)
+        wait(start(path, args, stdout: stdout, watched: true))
     }
 
-    /// `watched` children stop before they exit and are resumed only by `wait`, so only
-    /// `run`, which waits at once, watches; children started to run beside others are not.
+    /// A `watched` child stops just before it exits (and for every signal it is sent) until
+    /// `wait` resumes it: watch only a child that is waited for next, and never signalled
+    /// while nobody waits.
     struct Running { var pid: pid_t; var started: UInt64; var watched = false }
 
     /// Starts a program without waiting; its stdout and stderr go to the files named.
-    static func start(_ path: String, _ args: [String], stdout: String = "/dev/null", stderr: String = "/dev/null") -> Running {
+    static func start(_ path: String, _ args: [String], stdout: String = "/dev/null", stderr: String = "/dev/null",
+                      watched: Bool = false) -> Running {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -67,7 +66,8 @@ enum Spawn {
         guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else {
             fatalError("cannot run \(path); build it first (swift build -c release --static-swift-stdlib --product kdnetctl)")
         }
-        return Running(pid: pid, started: started)
+        // Fails only when the child is gone already; its peak is then ru_maxrss's bound.
+        return Running(pid: pid, started: started, watched: watched && kdnet_spawn_seize_for_exit(pid) == 0)
     }
 
     static func wait(_ running: Running) -> SpawnResult {
