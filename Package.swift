@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "KDNetTestSupport", dependencies: ["KDNetKit"]),
         // Fuzz harnesses: built with libFuzzer by Checks/check-fuzz.sh, or as a replayer.
         .executableTarget(name: "kdnetctl-fuzz", dependencies: ["KDNetKit", "KDNetTestSupport"]),
-        // Benchmarks: `swift build -c release --product kdnetctl-bench`, see README.md.
+        // Benchmarks: `swift build -c release --static-swift-stdlib --product kdnetctl-bench`, see README.md.
         // The benchmarks' crypto floor: a bare C loop over libcrypto, the baseline no decoder can beat.
         .target(name: "CCryptoFloor", dependencies: ["CLibcrypto", "CDatagramCipher"]),
         // The benchmarks' view of a child's own peak memory (ru_maxrss of a posix_spawn'd child

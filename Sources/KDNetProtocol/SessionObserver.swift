@@ -247,19 +247,16 @@ public struct SessionObserver: Sendable {
             // The closure writes only `record`, never `self`, so the cipher is used where it
             // lies in `sessionCiphers` instead of being copied out (a retain and a release).
             let text = recordsText
-            let opened: Bool
             do {
                 try sessionCiphers[number - 1].open(bytes) { datagram in
                     record.direction = datagram.direction
                     record.sequence = datagram.sequence
                     Self.decodePayload(datagram, recordingText: text, &record)
                 }
-                opened = true
             } catch {
                 if error == .badPadding { record.status = .init(refused: error); record.problem = error.description; return }
-                opened = false
+                continue
             }
-            guard opened else { continue }
             record.session = number
             record.keyIndex = sessions[number - 1].keyIndex
             followSequence(session: number, &record)

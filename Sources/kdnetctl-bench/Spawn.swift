@@ -46,12 +46,12 @@ enum Spawn {
         wait(start(path, args, stdout: stdout, watched: true))
     }
 
-    /// A `watched` child stops just before it exits (and for every signal it is sent) until
+    struct Running { var pid: pid_t; var started: UInt64 }
+
+    /// Starts a program without waiting; its stdout and stderr go to the files named. A
+    /// `watched` child stops just before it exits (and for every signal it is sent) until
     /// `wait` resumes it: watch only a child that is waited for next, and never signalled
     /// while nobody waits.
-    struct Running { var pid: pid_t; var started: UInt64; var watched = false }
-
-    /// Starts a program without waiting; its stdout and stderr go to the files named.
     static func start(_ path: String, _ args: [String], stdout: String = "/dev/null", stderr: String = "/dev/null",
                       watched: Bool = false) -> Running {
         var actions = posix_spawn_file_actions_t()
@@ -67,7 +67,8 @@ enum Spawn {
             fatalError("cannot run \(path); build it first (swift build -c release --static-swift-stdlib --product kdnetctl)")
         }
         // Fails only when the child is gone already; its peak is then ru_maxrss's bound.
-        return Running(pid: pid, started: started, watched: watched && kdnet_spawn_seize_for_exit(pid) == 0)
+        if watched { _ = kdnet_spawn_seize_for_exit(pid) }
+        return Running(pid: pid, started: started)
     }
 
     static func wait(_ running: Running) -> SpawnResult {
@@ -84,7 +85,8 @@ enum Spawn {
             guard status & 0xFF == 0x7F else { break }
             let signal = (status >> 8) & 0xFF
             if status >> 16 == kdnet_spawn_exit_event() {
-                ownPeak = peakResidentKiB(of: pid)
+                let hwm = ProcStat.memoryKiB(pid, "VmHWM")
+                ownPeak = hwm > 0 ? hwm : nil
                 _ = kdnet_spawn_continue(pid, 0)
             } else {
                 _ = kdnet_spawn_continue(pid, signal == SIGTRAP ? 0 : signal)
@@ -95,12 +97,5 @@ enum Spawn {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         return SpawnResult(status: (status >> 8) & 0xFF, wallMs: wall, cpuSeconds: cpu, peakRSSKiB: ownPeak ?? usage.ru_maxrss,
                            peakIsTheChildsOwn: ownPeak != nil)
-    }
-
-    /// VmHWM of a live process, in KiB.
-    static func peakResidentKiB(of pid: pid_t) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
-        return Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
     }
 }
