@@ -9,10 +9,14 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct kdnet_datagram_cipher {
     EVP_CIPHER_CTX *decrypt;
+    // Made on the first encryption: a capture reader makes a cipher per session and never
+    // encrypts, and the second key schedule was half of setting a session up.
     EVP_CIPHER_CTX *encrypt;
+    uint8_t aes_key[32];
     SHA256_CTX inner; // after SHA-256 of (hmac key ^ 0x36...)
     SHA256_CTX outer; // after SHA-256 of (hmac key ^ 0x5c...)
 };
@@ -32,16 +36,13 @@ kdnet_datagram_cipher *kdnet_cipher_create(const uint8_t aes_key[32], const uint
     kdnet_datagram_cipher *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->decrypt = EVP_CIPHER_CTX_new();
-    c->encrypt = EVP_CIPHER_CTX_new();
-    if (!c->decrypt || !c->encrypt
-        || EVP_DecryptInit_ex(c->decrypt, EVP_aes_256_cbc(), NULL, aes_key, NULL) != 1
-        || EVP_EncryptInit_ex(c->encrypt, EVP_aes_256_cbc(), NULL, aes_key, NULL) != 1) {
+    if (!c->decrypt || EVP_DecryptInit_ex(c->decrypt, EVP_aes_256_cbc(), NULL, aes_key, NULL) != 1) {
         kdnet_cipher_destroy(c);
         return NULL;
     }
     // KDNET pads its plaintext itself; the cipher must not add or strip any.
     EVP_CIPHER_CTX_set_padding(c->decrypt, 0);
-    EVP_CIPHER_CTX_set_padding(c->encrypt, 0);
+    memcpy(c->aes_key, aes_key, sizeof c->aes_key);
     hmac_states(c, hmac_key);
     return c;
 }
@@ -90,5 +91,14 @@ int kdnet_cipher_open(kdnet_datagram_cipher *c, const uint8_t *clear, size_t cle
 int kdnet_cipher_encrypt(kdnet_datagram_cipher *c, const uint8_t *plaintext, size_t length,
                          const uint8_t iv[16], uint8_t *ciphertext) {
     if (length % 16 != 0) return -1;
+    if (!c->encrypt) {
+        EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+        if (!ctx || EVP_EncryptInit_ex(ctx, EVP_aes_256_cbc(), NULL, c->aes_key, NULL) != 1) {
+            EVP_CIPHER_CTX_free(ctx);
+            return -1;
+        }
+        EVP_CIPHER_CTX_set_padding(ctx, 0);
+        c->encrypt = ctx;
+    }
     return cbc(c->encrypt, 0, plaintext, length, iv, ciphertext);
 }

@@ -117,13 +117,29 @@ extension DatagramCipher {
     /// Decrypts and authenticates, handing `body` the datagram with its payload borrowed
     /// (valid only during the call). The tag is compared in constant time.
     public func open<R>(_ bytes: UnsafeRawBufferPointer, _ body: (OpenedDatagram) -> R) throws(DatagramError) -> R {
-        let envelope = try DatagramEnvelope.peek(bytes)
+        try open(bytes, envelope: DatagramEnvelope.peek(bytes), body)
+    }
+
+    /// The same, for a caller that has peeked at `bytes` already (`envelope` must be what
+    /// `DatagramEnvelope.peek(bytes)` returned): the observer peeks at every datagram to
+    /// tell the channels apart, and peeking again cost as much as the rest of this call.
+    func open<R>(_ bytes: UnsafeRawBufferPointer, envelope: DatagramEnvelope, _ body: (OpenedDatagram) -> R) throws(DatagramError) -> R {
+        try Self.open(bytes, envelope: envelope, decrypt: { open(clearHeader: $0, ciphertext: $1, tag: $2, into: $3) }, body)
+    }
+
+    /// The same for the owner of this cipher (`openOwned(clearHeader:…)`: no lock while no copy exists).
+    mutating func openOwned<R>(_ bytes: UnsafeRawBufferPointer, envelope: DatagramEnvelope, _ body: (OpenedDatagram) -> R) throws(DatagramError) -> R {
+        try Self.open(bytes, envelope: envelope, decrypt: { openOwned(clearHeader: $0, ciphertext: $1, tag: $2, into: $3) }, body)
+    }
+
+    private static func open<R>(_ bytes: UnsafeRawBufferPointer, envelope: DatagramEnvelope,
+                                decrypt: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer) -> Bool,
+                                _ body: (OpenedDatagram) -> R) throws(DatagramError) -> R {
         let clear = KDNetDatagram.clearHeaderLength
         let tagStart = bytes.count - DatagramCipher.tagLength
         let opened: Result<R, DatagramError> = withUnsafeTemporaryAllocation(byteCount: tagStart - clear, alignment: 16) { plaintext in
-            guard open(clearHeader: UnsafeRawBufferPointer(rebasing: bytes[..<clear]),
-                       ciphertext: UnsafeRawBufferPointer(rebasing: bytes[clear..<tagStart]),
-                       tag: UnsafeRawBufferPointer(rebasing: bytes[tagStart...]), into: plaintext)
+            guard decrypt(UnsafeRawBufferPointer(rebasing: bytes[..<clear]), UnsafeRawBufferPointer(rebasing: bytes[clear..<tagStart]),
+                          UnsafeRawBufferPointer(rebasing: bytes[tagStart...]), plaintext)
             else { return .failure(.authenticationFailed) }
             let word = UInt64(bigEndian: UnsafeRawBufferPointer(plaintext).loadUnaligned(as: UInt64.self))
             let payloadCount = plaintext.count - 8 - Int(word & 0x0F)

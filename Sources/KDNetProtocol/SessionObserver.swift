@@ -137,14 +137,19 @@ public struct SessionObserver: Sendable {
         record.protocolVersion = envelope.version
         record.channel = envelope.channel
         if envelope.channel == .control {
-            observeControl(bytes, &record)
+            observeControl(bytes, envelope, &record)
         } else {
-            observeData(bytes, &record)
+            observeData(bytes, envelope, &record)
         }
-        if let n = record.session {
-            sessions[n - 1].datagrams += 1
-            if sessions[n - 1].firstTime == nil { sessions[n - 1].firstTime = time }
-            if time != nil { sessions[n - 1].lastTime = time }
+        if let n = record.session { Self.count(time, in: &sessions[n - 1]) }
+    }
+
+    /// One access to the session, not three (each checked the array's uniqueness and bounds).
+    private static func count(_ time: Double?, in session: inout ObservedSession) {
+        session.datagrams += 1
+        if let time {
+            if session.firstTime == nil { session.firstTime = time }
+            session.lastTime = time
         }
     }
 
@@ -162,13 +167,13 @@ public struct SessionObserver: Sendable {
 
     // MARK: control channel
 
-    private mutating func observeControl(_ bytes: UnsafeRawBufferPointer, _ record: inout ObservedDatagram) {
+    private mutating func observeControl(_ bytes: UnsafeRawBufferPointer, _ envelope: DatagramEnvelope, _ record: inout ObservedDatagram) {
         // The key this conversation used before is tried first, then the others in order.
         let known = slot(record.source).flatMap { targetStates[$0].keyIndex } ?? slot(record.destination).flatMap { targetStates[$0].keyIndex }
         var opened: (Int, KDNetDatagram)?
         for attempt in keys.indices {
             let i = known.map { attempt == 0 ? $0 : (attempt <= $0 ? attempt - 1 : attempt) } ?? attempt
-            do { opened = (i, try controlCiphers[i].open(bytes) { $0.datagram }); break } catch {
+            do { opened = (i, try controlCiphers[i].open(bytes, envelope: envelope) { $0.datagram }); break } catch {
                 if error == .badPadding { record.status = .init(refused: error); record.problem = error.description; return }
             }
         }
@@ -228,17 +233,11 @@ public struct SessionObserver: Sendable {
 
     // MARK: data channel
 
-    private mutating func observeData(_ bytes: UnsafeRawBufferPointer, _ record: inout ObservedDatagram) {
+    private mutating func observeData(_ bytes: UnsafeRawBufferPointer, _ envelope: DatagramEnvelope, _ record: inout ObservedDatagram) {
         // The target is the source or, for the host's datagrams, the destination.
         let fromSource = slot(record.source).flatMap { targetStates[$0].session != nil ? $0 : nil }
         guard let target = fromSource ?? slot(record.destination), let current = targetStates[target].session else {
-            if unauthenticatedPairs.contains(EndpointPair(record.source, record.destination)) {
-                record.status = .failedAuthentication
-                record.problem = "its session's handshake did not open with the key given, so there is no data key"
-            } else {
-                record.status = .noHandshake
-                record.problem = "no handshake (poke and response) of this session was seen, so there is no data key"
-            }
+            noDataKey(&record)
             return
         }
         // The current session's key, then the one before it (datagrams still in flight across a reboot).
@@ -246,9 +245,10 @@ public struct SessionObserver: Sendable {
             guard let number = attempt == 0 ? current : targetStates[target].previousSession else { break }
             // The closure writes only `record`, never `self`, so the cipher is used where it
             // lies in `sessionCiphers` instead of being copied out (a retain and a release).
+            // The observer made it and owns it: no lock unless the observer was copied.
             let text = recordsText
             do {
-                try sessionCiphers[number - 1].open(bytes) { datagram in
+                try sessionCiphers[number - 1].openOwned(bytes, envelope: envelope) { datagram in
                     record.direction = datagram.direction
                     record.sequence = datagram.sequence
                     Self.decodePayload(datagram, recordingText: text, &record)
@@ -265,6 +265,16 @@ public struct SessionObserver: Sendable {
         }
         record.status = .failedAuthentication
         record.problem = "does not open with the data key of session \(current)"
+    }
+
+    private func noDataKey(_ record: inout ObservedDatagram) {
+        if unauthenticatedPairs.contains(EndpointPair(record.source, record.destination)) {
+            record.status = .failedAuthentication
+            record.problem = "its session's handshake did not open with the key given, so there is no data key"
+        } else {
+            record.status = .noHandshake
+            record.problem = "no handshake (poke and response) of this session was seen, so there is no data key"
+        }
     }
 
     private mutating func followSequence(session number: Int, _ record: inout ObservedDatagram) {

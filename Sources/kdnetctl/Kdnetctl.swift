@@ -2,6 +2,11 @@ import Foundation
 import ArgumentParser
 import KDNetKit
 
+/// Every command here and below names itself (`commandName:`). Without one,
+/// argument-parser derives the name with `String(describing:)` on the type, which asks
+/// the runtime for three protocol conformances per command; with the runtime linked in,
+/// each such question scans every conformance record in the binary, and those scans
+/// were most of start-up (`kdnetctl-bench startup`).
 @main
 struct Kdnetctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -29,7 +29,8 @@ void kdnet_cipher_tag(const kdnet_datagram_cipher *cipher,
                       const uint8_t *clear, size_t clear_length,
                       const uint8_t *plaintext, size_t length, uint8_t tag[16]);
 
-/// Encrypts `plaintext` (`length`, a multiple of 16) with `iv` into `ciphertext`. 1 or -1.
+/// Encrypts `plaintext` (`length`, a multiple of 16) with `iv` into `ciphertext`. 1 or -1
+/// (-1 also when the encryption context, made by the first call, cannot be).
 int kdnet_cipher_encrypt(kdnet_datagram_cipher *cipher, const uint8_t *plaintext, size_t length,
                          const uint8_t iv[16], uint8_t *ciphertext);
 

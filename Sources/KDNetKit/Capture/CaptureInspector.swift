@@ -32,7 +32,7 @@ public struct CaptureInspector {
             } else {
                 observer.skip(length: range.count, from: source, to: destination, at: time, into: &record)
             }
-            summary.count(record)
+            summary.count(record.status, kind: record.kind, hasProblem: record.problem != nil, protocolVersion: record.protocolVersion)
             return true
         case .fragment:
             summary.ipFragmentsSkipped += 1

@@ -75,18 +75,25 @@ public struct InspectSummary: Codable, Sendable, Equatable {
     public var problemFound: Bool { failedAuthentication > 0 || malformed > 0 || unsupportedVersion > 0 || !warnings.isEmpty }
 
     mutating func count(_ record: ObservedDatagram) {
+        count(record.status, kind: record.kind, hasProblem: record.problem != nil, protocolVersion: record.protocolVersion)
+    }
+
+    /// The same from the four fields it reads. A capture reader counts the record it
+    /// reuses this way: handing over the whole record made a copy of it for the call,
+    /// retaining and releasing every String and array in it, per datagram.
+    mutating func count(_ status: ObservedDatagram.Status, kind: ObservedDatagram.Kind?, hasProblem: Bool, protocolVersion: UInt8?) {
         datagrams += 1
-        switch record.status {
+        switch status {
         case .authenticated:
             authenticated += 1
-            if record.kind == .undecodable || record.problem != nil { undecodable += 1 }
+            if kind == .undecodable || hasProblem { undecodable += 1 }
         case .failedAuthentication: failedAuthentication += 1
         case .noHandshake: noHandshake += 1
         case .notKDNet: notKdnet += 1
         case .malformed: malformed += 1
         case .unsupportedVersion:
             unsupportedVersion += 1
-            if let v = record.protocolVersion, unsupportedVersions.count < 8, !unsupportedVersions.contains(v) { unsupportedVersions.append(v) }
+            if let v = protocolVersion, unsupportedVersions.count < 8, !unsupportedVersions.contains(v) { unsupportedVersions.append(v) }
         }
     }
 

@@ -6,7 +6,7 @@ public struct LabHTTPBinding: Sendable, Equatable, CustomStringConvertible {
 
     public init(_ endpoint: Endpoint) { self.endpoint = endpoint }
 
-    public static let `default` = LabHTTPBinding(Endpoint(address: IPAddress("127.0.0.1")!, port: 8470))
+    public static let `default` = LabHTTPBinding(Endpoint(address: IPAddress(bytes: [127, 0, 0, 1])!, port: 8470))
 
     /// Any other host could reach the page and the API: it must then ask for a token.
     public var requiresToken: Bool { !endpoint.address.isLoopback }

@@ -49,7 +49,7 @@ public struct IPAddress: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Either family, as `inet_pton` reads it; an IPv6 address may carry a zone
     /// (`fe80::1%eth0`) and brackets (`[fe80::1%eth0]`). Blanks around it are ignored.
     public init?(_ text: String) {
-        var text = Substring(text.trimmingCharacters(in: .whitespaces))
+        var text = text.trimmingBlanks()
         if text.hasPrefix("[") && text.hasSuffix("]") { text = text.dropFirst().dropLast() }
         var scope: String?
         if let percent = text.firstIndex(of: "%") {

@@ -15,7 +15,7 @@ public struct DebugKey: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the dotted base-36 form. Upper case is accepted; surrounding blanks are ignored.
     public init(parsing input: String) throws(KeyError) {
-        let trimmed = input.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = input.trimmingBlanks(newlines: true)
         guard !trimmed.isEmpty else { throw .empty }
         let pieces = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         guard pieces.count == 4 else { throw .wrongPartCount(pieces.count) }

@@ -11,6 +11,7 @@ struct DbgsettingsCommand: AsyncParsableCommand {
 
     struct Lint: KdnetctlCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Report every problem in pasted `bcdedit /dbgsettings` output.",
             discussion: "Reads FILE, or standard input when FILE is - or absent. Exits 1 when a problem of severity error is found."
         )

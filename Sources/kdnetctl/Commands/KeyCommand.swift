@@ -10,6 +10,7 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct Generate: KdnetctlCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Generate a random 256-bit key with libsodium's CSPRNG."
         )
         @OptionGroup var output: OutputOptions
@@ -22,6 +23,7 @@ struct KeyCommand: AsyncParsableCommand {
 
     struct Check: KdnetctlCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check a key: valid or not, its normal form, its 32 bytes, and whether it looks hand-typed.",
             discussion: "Exits 1 when the key is not valid."
         )

@@ -18,6 +18,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     struct Listen: KdnetctlCommand {
         static let configuration = CommandConfiguration(
+            commandName: "listen",
             abstract: "Answer probes on a UDP port until --timeout or --max; exits 1 if none arrived.")
         @Option(parsing: .unconditional, help: "UDP port to listen on.", transform: ArgumentValue.udpPort) var port: Int
         @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
@@ -60,6 +61,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     struct Send: KdnetctlCommand {
         static let configuration = CommandConfiguration(
+            commandName: "send",
             abstract: "Send probes to a `probe listen` and report reachability both ways, RTT, loss and NAT.")
         @Argument(help: "Address of the machine running `probe listen`.") var address: IPAddress
         @Option(parsing: .unconditional, help: "Its UDP port.", transform: ArgumentValue.udpPort) var port: Int
@@ -97,6 +99,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     struct Port: KdnetctlCommand {
         static let configuration = CommandConfiguration(
+            commandName: "port",
             abstract: "Tell whether a UDP port is free here, and which process holds it if not; exits 1 if held.")
         @Option(parsing: .unconditional, help: "UDP port to check.", transform: ArgumentValue.udpPort) var port: Int
         @OptionGroup var output: OutputOptions
@@ -116,6 +119,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     struct Route: KdnetctlCommand {
         static let configuration = CommandConfiguration(
+            commandName: "route",
             abstract: "Tell whether an address is on a directly connected subnet or behind a router.",
             discussion: "Reads this machine's routes with libnl, its own addresses included. Exits 1 when there is no route, or when a link-local address would have to cross a router.")
         @Argument(help: "The other machine's address (the target's, when run on the host).") var address: IPAddress
