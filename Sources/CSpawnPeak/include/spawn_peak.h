@@ -12,4 +12,12 @@ int kdnet_spawn_continue(pid_t pid, int signal);
 /// The event number of a stop before exit in a wait status (`status >> 16`).
 int kdnet_spawn_exit_event(void);
 
+// CPU_SET and friends are macros, which Swift cannot call either.
+
+/// Pins the calling thread, and so every child it spawns from now on, to the CPU it is
+/// running on; that CPU, or -1 (nothing changed).
+int kdnet_spawn_pin_here(void);
+/// Undoes `kdnet_spawn_pin_here`: the thread may run on the CPUs it could before.
+void kdnet_spawn_unpin(void);
+
 #endif

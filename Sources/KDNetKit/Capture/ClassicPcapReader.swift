@@ -74,7 +74,7 @@ final class ClassicPcapReader {
         linkType = link
         snapshot = snap == 0 || snap > Self.maximumSnapshot ? Self.maximumSnapshot : snap
         self.fd = fd
-        buffer = .allocate(byteCount: 1 << 20, alignment: 16)
+        buffer = .allocate(byteCount: 1 << 18, alignment: 16)
         // The header was read with pread (the offset is still 0): it comes again with the first block.
         _ = skip(Self.headerLength)
     }
