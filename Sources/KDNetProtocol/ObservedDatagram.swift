@@ -108,7 +108,12 @@ public struct ObservedDatagram: Sendable, Equatable {
         self.index = index; self.time = time; self.source = source; self.destination = destination
         self.label = label; self.length = length; self.status = status
         protocolVersion = nil; channel = nil; direction = nil; sequence = nil; session = nil; keyIndex = nil
-        kind = nil; packetID = nil; api = nil; text = nil; kernelVersion = nil; problem = nil
+        kind = nil; packetID = nil
+        // Looked at first: storing nil releases what was there, a call even when nothing was.
+        if api != nil { api = nil }
+        if text != nil { text = nil }
+        if kernelVersion != nil { kernelVersion = nil }
+        if problem != nil { problem = nil }
         if !events.isEmpty { events.removeAll(keepingCapacity: true) }
     }
 }

@@ -138,10 +138,11 @@ public struct SessionObserver: Sendable {
         record.channel = envelope.channel
         if envelope.channel == .control {
             observeControl(bytes, envelope, &record)
+            if let n = record.session { Self.count(time, in: &sessions[n - 1]) }
         } else {
+            // Counts the datagram in its session itself, in the one access it makes to it.
             observeData(bytes, envelope, &record)
         }
-        if let n = record.session { Self.count(time, in: &sessions[n - 1]) }
     }
 
     /// One access to the session, not three (each checked the array's uniqueness and bounds).
@@ -258,9 +259,7 @@ public struct SessionObserver: Sendable {
                 continue
             }
             record.session = number
-            record.keyIndex = sessions[number - 1].keyIndex
-            followSequence(session: number, &record)
-            if let version = record.kernelVersion { sessions[number - 1].kernelVersion = version }
+            Self.opened(&record, in: &sessions[number - 1])
             return
         }
         record.status = .failedAuthentication
@@ -277,13 +276,17 @@ public struct SessionObserver: Sendable {
         }
     }
 
-    private mutating func followSequence(session number: Int, _ record: inout ObservedDatagram) {
-        guard let sequence = record.sequence else { return }
-        // Mutated in place: copying the session out would copy its arrays on every datagram.
-        let event = record.direction == .targetToHost
-            ? sessions[number - 1].targetToHost.follow(sequence)
-            : sessions[number - 1].hostToTarget.follow(sequence)
-        if let event { record.events.append(event) }
+    /// What an opened data datagram tells its session, and the session it: in one access
+    /// to the session (copying it out would copy its arrays; each access checks the
+    /// array's uniqueness and bounds).
+    private static func opened(_ record: inout ObservedDatagram, in session: inout ObservedSession) {
+        record.keyIndex = session.keyIndex
+        if let sequence = record.sequence {
+            let event = record.direction == .targetToHost ? session.targetToHost.follow(sequence) : session.hostToTarget.follow(sequence)
+            if let event { record.events.append(event) }
+        }
+        if let version = record.kernelVersion { session.kernelVersion = version }
+        count(record.time, in: &session)
     }
 
     /// A load-symbols state change ends with the image's path, whose length is the

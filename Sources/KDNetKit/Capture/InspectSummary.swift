@@ -86,7 +86,9 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         switch status {
         case .authenticated:
             authenticated += 1
-            if kind == .undecodable || hasProblem { undecodable += 1 }
+            // A pattern, not `==`: the derived equality of an optional enum with a payload
+            // was a call per datagram.
+            if case .undecodable? = kind { undecodable += 1 } else if hasProblem { undecodable += 1 }
         case .failedAuthentication: failedAuthentication += 1
         case .noHandshake: noHandshake += 1
         case .notKDNet: notKdnet += 1
