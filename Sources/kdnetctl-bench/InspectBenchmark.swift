@@ -18,7 +18,8 @@ import KDNetTestSupport
 ///   60-1,100 bytes, a reboot every 100,000 datagrams, 1 datagram in 20 from a stranger.
 ///
 /// Goals: the summary at 0.5x the floor or better, `--json` at 0.15x, on one core (CPU
-/// seconds of the child, not wall time), and memory flat in the capture's size.
+/// seconds of the child, not wall time; every run on the CPU the benchmark started on),
+/// and memory flat in the capture's size.
 enum InspectBenchmark {
     /// A capture on disk, and every datagram in it with the key that opens it, for the floor.
     final class Capture {
