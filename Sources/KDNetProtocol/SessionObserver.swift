@@ -238,7 +238,13 @@ public struct SessionObserver: Sendable {
         // The target is the source or, for the host's datagrams, the destination.
         let fromSource = slot(record.source).flatMap { targetStates[$0].session != nil ? $0 : nil }
         guard let target = fromSource ?? slot(record.destination), let current = targetStates[target].session else {
-            noDataKey(&record)
+            if unauthenticatedPairs.contains(EndpointPair(record.source, record.destination)) {
+                record.status = .failedAuthentication
+                record.problem = "its session's handshake did not open with the key given, so there is no data key"
+            } else {
+                record.status = .noHandshake
+                record.problem = "no handshake (poke and response) of this session was seen, so there is no data key"
+            }
             return
         }
         // The current session's key, then the one before it (datagrams still in flight across a reboot).
@@ -264,16 +270,6 @@ public struct SessionObserver: Sendable {
         }
         record.status = .failedAuthentication
         record.problem = "does not open with the data key of session \(current)"
-    }
-
-    private func noDataKey(_ record: inout ObservedDatagram) {
-        if unauthenticatedPairs.contains(EndpointPair(record.source, record.destination)) {
-            record.status = .failedAuthentication
-            record.problem = "its session's handshake did not open with the key given, so there is no data key"
-        } else {
-            record.status = .noHandshake
-            record.problem = "no handshake (poke and response) of this session was seen, so there is no data key"
-        }
     }
 
     /// What an opened data datagram tells its session, and the session it: in one access
