@@ -54,10 +54,13 @@ public struct DatagramCipher: Sendable {
     /// tag over `clearHeader` and the plaintext in constant time.
     func open(clearHeader: UnsafeRawBufferPointer, ciphertext: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer,
               into plaintext: UnsafeMutableRawBufferPointer) -> Bool {
-        context.withCipher { cipher in
-            kdnet_cipher_open(cipher, clearHeader.bytes, clearHeader.count, ciphertext.bytes, ciphertext.count,
-                              tag.bytes, plaintext.mutableBytes) == 1
-        }
+        context.withCipher { Self.decryptAndVerify($0, clearHeader, ciphertext, tag, plaintext) }
+    }
+
+    private static func decryptAndVerify(_ cipher: OpaquePointer, _ clearHeader: UnsafeRawBufferPointer, _ ciphertext: UnsafeRawBufferPointer,
+                             _ tag: UnsafeRawBufferPointer, _ plaintext: UnsafeMutableRawBufferPointer) -> Bool {
+        kdnet_cipher_open(cipher, clearHeader.bytes, clearHeader.count, ciphertext.bytes, ciphertext.count,
+                          tag.bytes, plaintext.mutableBytes) == 1
     }
 
     /// The same, without the lock when this value holds the only reference to its context:
@@ -70,10 +73,7 @@ public struct DatagramCipher: Sendable {
         guard isKnownUniquelyReferenced(&context) else {
             return open(clearHeader: clearHeader, ciphertext: ciphertext, tag: tag, into: plaintext)
         }
-        return context.withCipherUnlocked { cipher in
-            kdnet_cipher_open(cipher, clearHeader.bytes, clearHeader.count, ciphertext.bytes, ciphertext.count,
-                              tag.bytes, plaintext.mutableBytes) == 1
-        }
+        return context.withCipherUnlocked { Self.decryptAndVerify($0, clearHeader, ciphertext, tag, plaintext) }
     }
 
     /// The tag of `plaintext`, then the ciphertext with that tag as IV, written to `out`
@@ -90,32 +90,31 @@ public struct DatagramCipher: Sendable {
 }
 
 /// The libcrypto state of one cipher. Opening rewrites the context's IV, so one caller
-/// at a time: the mutex makes the cipher safe to share between threads, for the cost of
-/// one uncontended lock per datagram.
+/// at a time: the lock makes the cipher safe to share between threads, for the cost of
+/// one uncontended lock per datagram (which an owner skips, `withCipherUnlocked`).
 private final class CipherContext: Sendable {
     private struct Handle: @unchecked Sendable { let pointer: OpaquePointer }
-    private let handle: Mutex<Handle>
-    /// The same pointer as `handle`'s, for `withCipherUnlocked`.
-    private let unlocked: Handle
+    private let handle: Handle
+    private let lock = Mutex(())
 
     init(aesKey: SecretBytes, hmacKey: SecretBytes) {
         let created = aesKey.withUnsafeBytes { aes in
             hmacKey.withUnsafeBytes { mac in kdnet_cipher_create(aes.bytes, mac.bytes) }
         }
         guard let created else { fatalError("libcrypto could not set up an AES-256-CBC context (out of memory)") }
-        handle = Mutex(Handle(pointer: created))
-        unlocked = Handle(pointer: created)
+        handle = Handle(pointer: created)
     }
 
-    deinit { handle.withLock { kdnet_cipher_destroy($0.pointer) } }
+    // The last reference is going: nobody else can be using the context.
+    deinit { kdnet_cipher_destroy(handle.pointer) }
 
     func withCipher<R>(_ body: (OpaquePointer) -> R) -> R {
-        handle.withLock { body($0.pointer) }
+        lock.withLock { _ in body(handle.pointer) }
     }
 
     /// Only for a caller that holds the one reference to this context (`openOwned`).
     func withCipherUnlocked<R>(_ body: (OpaquePointer) -> R) -> R {
-        body(unlocked.pointer)
+        body(handle.pointer)
     }
 }
 
