@@ -3,6 +3,8 @@
 # Chromium (Debian's, installed here when missing) signs in with the token, lab-01 (a
 # simulated target) connects while the page watches, and the DOM shows it with its build
 # after the live update; a screenshot has the window's size and shows the rendered table.
+# Then DNS rebinding: a Host or an Origin that does not name the server is refused, by curl
+# and by the browser loading the page under a foreign name (--host-resolver-rules).
 source "$(dirname "$0")/lib.sh"
 
 if ! command -v chromium >/dev/null; then
@@ -15,7 +17,7 @@ fi
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 ADDR=127.0.0.1:$PORT
-TOKEN=check-$RANDOM$RANDOM$RANDOM
+TOKEN=check-$(python3 -c 'import secrets; print(secrets.token_hex(8))')
 cleanup() { jobs -p | xargs -r kill 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
@@ -97,7 +99,58 @@ fi
 [[ -n ${KEEP_SCREENSHOT:-} ]] && cp "$WORK/page.png" "$KEEP_SCREENSHOT"
 
 [[ -n ${KEEP_DOM:-} ]] && cp "$WORK/dom.html" "$KEEP_DOM"
+code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
+# The token does not stand in for the name: a rebinding page could have been given it.
+[[ $(code -H 'Host: evil.example' -H "Authorization: Bearer $TOKEN" "http://$ADDR/api/targets") == 421 ]] \
+  && pass "a foreign Host is refused (421) with the token too" || fail "a foreign Host with the token was answered"
 kill -TERM $SERVER_PID; wait $SERVER_PID; rc=$?
 [[ $rc -eq 0 ]] && pass "serve stops on SIGTERM (exit 0)" || fail "serve exit $rc"
-kill ${SIM_PID:-} 2>/dev/null
+kill ${SIM_PID:-} 2>/dev/null; wait ${SIM_PID:-} 2>/dev/null
+
+# DNS rebinding, without a token (the loopback default): a page on evil.example that
+# points its name at 127.0.0.1 sends `Host: evil.example`.
+# rebind_serve TAG ARGS...: serve without a token on a free port (HP), its log in $WORK/TAG.log.
+rebind_serve() {
+  HP=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$KDNETCTL" serve --config "$WORK/fleet/listener.json" --http "127.0.0.1:$HP" --bind 127.0.0.1 "${@:2}" 2>"$WORK/$1.log" &
+  RB_PID=$!
+  wait_for "$WORK/$1.log" "status on http://127.0.0.1:$HP/" 20 $RB_PID || fail "serve ($1) did not come up: $(tail -3 "$WORK/$1.log")"
+}
+rebind_serve plain
+for path in /api/targets / /metrics "/events?seconds=1"; do
+  [[ $(code -H 'Host: evil.example' "http://127.0.0.1:$HP$path") == 421 ]] && pass "Host: evil.example gets 421 on $path" \
+    || fail "Host: evil.example on $path: $(code -H 'Host: evil.example' "http://127.0.0.1:$HP$path")"
+  [[ $(code -H "Host: evil.example:$HP" "http://127.0.0.1:$HP$path") == 421 ]] || fail "Host: evil.example:$HP on $path was answered"
+  [[ $(code "http://127.0.0.1:$HP$path") == 200 ]] && pass "the server's own address gets 200 on $path" || fail "own Host on $path refused"
+done
+[[ $(code -H "Host: LOCALHOST.:$HP" "http://127.0.0.1:$HP/api/targets") == 200 ]] && pass "localhost (any case, trailing dot) is accepted" || fail "localhost refused"
+[[ $(code -H "Host: 127.0.0.1:$((HP + 1))" "http://127.0.0.1:$HP/api/targets") == 421 ]] && pass "another port in Host gets 421" || fail "another port in Host was answered"
+[[ $(curl -s --http1.1 -H 'Host:' --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/api/targets") == 421 ]] \
+  && pass "no Host on HTTP/1.1 gets 421" || fail "a request without Host was answered"
+BODY=$(curl -s --max-time 10 -H 'Host: evil.example' "http://127.0.0.1:$HP/api/targets")
+contains "$BODY" "--http-host evil.example" "the 421 says how to allow the name"
+[[ $BODY != *lab-01* ]] && pass "the 421 holds no target" || fail "the 421 served the fleet: $BODY"
+[[ $(code -H "Origin: http://evil.example:$HP" "http://127.0.0.1:$HP/events?seconds=1") == 403 ]] \
+  && pass "a foreign Origin on the event stream gets 403" || fail "a foreign Origin on /events was answered"
+[[ $(code -H "Origin: http://127.0.0.1:$HP" "http://127.0.0.1:$HP/events?seconds=1") == 200 ]] \
+  && pass "the page's own Origin on the event stream gets 200" || fail "the own Origin on /events was refused"
+[[ $(code -X POST -H "Origin: http://evil.example:$HP" "http://127.0.0.1:$HP/api/targets") == 403 ]] \
+  && pass "a foreign Origin on a POST gets 403" || fail "a foreign Origin on POST was not refused"
+
+# The browser: Chromium resolves evil.example to 127.0.0.1, as a rebinding page makes it.
+chrome evil --host-resolver-rules="MAP evil.example 127.0.0.1" --virtual-time-budget=5000 --dump-dom "http://evil.example:$HP/" >"$WORK/evil.html"
+if grep -q 'does not go by the name' "$WORK/evil.html" && ! grep -q 'lab-01' "$WORK/evil.html"; then
+  pass "Chromium loading the page as evil.example gets the refusal, not the fleet"
+else
+  fail "Chromium as evil.example: $(head -c 300 "$WORK/evil.html")"
+fi
+kill -TERM $RB_PID; wait $RB_PID
+
+rebind_serve allowed --http-host evil.example
+[[ $(code -H "Host: evil.example:$HP" "http://127.0.0.1:$HP/api/targets") == 200 ]] && pass "--http-host evil.example makes the name accepted" || fail "--http-host evil.example still refused"
+[[ $(code -H "Host: other.example:$HP" "http://127.0.0.1:$HP/api/targets") == 421 ]] && pass "other names stay refused with --http-host" || fail "other.example was answered"
+chrome allowed --host-resolver-rules="MAP evil.example 127.0.0.1" --virtual-time-budget=5000 --dump-dom "http://evil.example:$HP/?stream_seconds=1" >"$WORK/allowed.html"
+grep -q '<td>lab-01</td>' "$WORK/allowed.html" && pass "Chromium gets the fleet as evil.example once --http-host names it" \
+  || fail "Chromium with --http-host evil.example: $(head -c 300 "$WORK/allowed.html")"
+kill -TERM $RB_PID; wait $RB_PID
 finish

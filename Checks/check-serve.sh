@@ -46,16 +46,25 @@ SERVE=$!
 wait_for "$LOG" '"event":"ready"' 20 $SERVE && pass "readiness line" || fail "no readiness line: $(cat "$LOG")"
 contains "$(grep '"event":"ready"' "$LOG")" "serving 4 targets on UDP" "readiness names the targets and ports"
 contains "$(grep '"event":"ready"' "$LOG")" "status on $API/" "readiness names the status page"
+python3 - "$LOG" "$P1" "$P2" "$P3" "$P4" <<'PY' && pass "the ready line's counts are JSON numbers, its ports a list of numbers" || fail "ready: $(grep '"event":"ready"' "$LOG")"
+import json, sys
+ready = [json.loads(l) for l in open(sys.argv[1]) if '"event":"ready"' in l][0]
+assert type(ready["targets"]) is int and ready["targets"] == 4, ready
+assert ready["ports"] == sorted(int(p) for p in sys.argv[2:]) and all(type(p) is int for p in ready["ports"]), ready
+PY
 
-# seen NAME KEY VALUE: a JSON log line of target NAME has KEY == VALUE.
+# seen NAME KEY VALUE: a JSON log line of target NAME has KEY == VALUE; a VALUE of
+# digits must be a JSON number there, not a string.
 seen() {
   python3 - "$LOG" "$1" "$2" "$3" <<'PY'
 import json, sys
 path, name, key, value = sys.argv[1:]
+want = int(value) if value.isdigit() else value
 for line in open(path, errors="replace"):
     try: d = json.loads(line)
     except ValueError: continue
-    if d.get("target") == name and d.get(key) == value: sys.exit(0)
+    got = d.get(key)
+    if d.get("target") == name and got == want and type(got) is type(want): sys.exit(0)
 sys.exit(1)
 PY
 }
@@ -118,8 +127,8 @@ done
 printf 'name,port\nright,%s\nnever,%s\nreboots,%s\nadded,%s\n' "$P1" "$P3" "$P4" "$P5" >"$WORK/inv.csv"
 expect_exit 0 "plan writes the changed config" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$WORK/fleet" --host-ip 192.0.2.10
 kill -HUP $SERVE
-wait_for "$LOG" '"added":"added"' 20 $SERVE && pass "SIGHUP: config reloaded" || fail "no reload line: $(tail -3 "$LOG")"
-contains "$(grep '"added":"added"' "$LOG")" '"removed":"wrong"' "reload names the removed target"
+wait_for "$LOG" '"added":\["added"\]' 20 $SERVE && pass "SIGHUP: config reloaded" || fail "no reload line: $(tail -3 "$LOG")"
+contains "$(grep -F '"added":["added"]' "$LOG")" '"removed":["wrong"]' "reload names the removed target"
 ss -Hunl "sport = :$P5" | grep -q . && pass "added port bound" || fail "port $P5 not bound"
 ss -Hunl "sport = :$P2" | grep -q . && fail "removed port $P2 still bound" || pass "removed port closed"
 sim added --port "$P5" --key "$(key_of added)" --duration 10
@@ -168,7 +177,32 @@ for line in open(sys.argv[1]):
     d = json.loads(line)
     assert {"time", "level", "event", "target", "message"} <= d.keys(), line
 PY
-[[ ! -s $WORK/serve.out ]] && pass "nothing on stdout" || fail "stdout: $(cat "$WORK/serve.out")"
+# Typed values: counts are numbers (not "51610"), lists are lists, names raw.
+python3 - "$LOG" <<'PY' && pass "the JSON log's numbers are numbers and its lists lists" || fail "typed values: $(grep -E '"event":"(summary|config|reboot|version)"' "$LOG" | head -5)"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+numbers = {"port", "datagrams", "wrong_key", "unexpected_source", "reboots", "targets", "build", "dropped", "from", "to", "hard"}
+checked = 0
+for d in lines:
+    for k in numbers & d.keys():
+        if d["event"] == "state" and k == "from": continue  # the state it came from
+        assert type(d[k]) is int, (k, d)
+        checked += 1
+    for k in ("added", "removed", "rekeyed", "moved", "ports"):
+        if k in d: assert type(d[k]) is list, (k, d)
+summaries = [d for d in lines if d["event"] == "summary"]
+assert len(summaries) == 4 and all(type(d["port"]) is int and type(d["datagrams"]) is int for d in summaries), summaries
+reload = [d for d in lines if d["event"] == "config" and "reloaded" in d["message"]][0]
+assert reload["added"] == ["added"] and reload["removed"] == ["wrong"] and reload["rekeyed"] == [] and reload["targets"] == 4, reload
+assert checked >= 20, checked
+PY
+# stdout: one JSON document when serve ends, the fleet as /api/targets has it.
+python3 - "$WORK/serve.out" <<'PY' && pass "stdout is one JSON document: the fleet at exit" || fail "stdout: $(head -c 400 "$WORK/serve.out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [t["name"] for t in d["targets"]]
+assert names and "right" in names and all(type(t["port"]) is int for t in d["targets"]), d
+PY
 
 # A config with one bad entry: that entry is refused and said, the others run. The
 # log folder is a full tmpfs: writing is said once to fail, the session goes on.
@@ -199,6 +233,68 @@ if mount -t tmpfs -o size=64k tmpfs "$WORK/full" 2>/dev/null; then
   umount "$WORK/full"
 else
   echo "  (no tmpfs mount here: the full-disk case is left to the unit tests)"
+fi
+
+# Usage errors: status-page options with --no-http, short tokens, bad --http-host names.
+for opt in "--http 127.0.0.1:8470" "--http-host lab.example" "--http-token 0123456789abcdef0123" "--http-token-file $WORK/tok"; do
+  # shellcheck disable=SC2086
+  expect_exit 64 "--no-http with $opt" -- "$KDNETCTL" serve --config "$CONFIG" --no-http $opt
+  expect_one_line_error "--no-http with ${opt%% *}"
+  contains "$ERR" "--no-http turns the status page off, but ${opt%% *}" "the error names --no-http and ${opt%% *}"
+done
+expect_exit 64 "a 15-character --http-token" -- "$KDNETCTL" serve --config "$CONFIG" --http-token 0123456789abcde
+expect_one_line_error "short token"
+contains "$ERR" "fewer than 16; generate one with e.g. \`openssl rand -hex 16\`" "the error says the minimum and how to make a token"
+expect_exit 64 "a one-character --http-token" -- "$KDNETCTL" serve --config "$CONFIG" --http-token x --json
+[[ $(json_get "$OUT" 'd["error"]') == *"--http-token: the token has 1 character"* ]] && pass "--json: the refusal is the error document" || fail "--json error: $OUT"
+expect_exit 64 "--http-token and --http-token-file together" -- "$KDNETCTL" serve --config "$CONFIG" --http-token 0123456789abcdef --http-token-file "$WORK/tok"
+expect_one_line_error "both token options"
+for bad in "evil.example:80" "-x.example" "a b" "http://lab"; do
+  expect_exit 64 "--http-host '$bad'" -- "$KDNETCTL" serve --config "$CONFIG" --http-host "$bad"
+  expect_one_line_error "--http-host '$bad'"
+done
+contains "$ERR" "--http-host: 'http://lab' is not a DNS name or an IP address" "the error names --http-host and the value"
+
+# --http-token-file: the token on its one line; a file others may use is refused (1), with
+# the chmod line only for the file's owner; a short token in it too.
+TP=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+FILE_TOKEN=$(openssl rand -hex 16)
+printf '\n%s\n\n' "$FILE_TOKEN" >"$WORK/tok"
+for mode in 640 604 660 620; do
+  chmod $mode "$WORK/tok"
+  expect_exit 1 "a token file of mode 0$mode" -- "$KDNETCTL" serve --config "$CONFIG" --http "127.0.0.1:$TP" --http-token-file "$WORK/tok"
+  expect_one_line_error "token file 0$mode"
+  contains "$ERR" "mode 0$mode" "the error names mode 0$mode"
+  contains "$ERR" "chmod 600 $WORK/tok" "and the chmod line for its owner"
+done
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null && [[ $(id -u) -eq 0 ]]; then
+  cp "$WORK/tok" "$WORK/tok-root"; chmod 644 "$WORK/tok-root"; chmod o+x "$WORK"
+  expect_exit 1 "another user's token file of mode 0644" -- setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    "$KDNETCTL" serve --config "$CONFIG" --http "127.0.0.1:$TP" --http-token-file "$WORK/tok-root"
+  [[ $ERR != *"chmod 600"* && $ERR == *"it is not yours; ask its owner"* ]] && pass "no chmod advice on a file the user does not own" || fail "advice for another's file: $ERR"
+  chmod o-x "$WORK"
+fi
+printf 'short\n' >"$WORK/tok-short"; chmod 600 "$WORK/tok-short"
+expect_exit 1 "a short token in the file" -- "$KDNETCTL" serve --config "$CONFIG" --http "127.0.0.1:$TP" --http-token-file "$WORK/tok-short"
+contains "$ERR" "fewer than 16" "the short token in the file is named"
+printf 'a\nb\n' >"$WORK/tok-two"; chmod 600 "$WORK/tok-two"
+expect_exit 1 "a token file of two lines" -- "$KDNETCTL" serve --config "$CONFIG" --http "127.0.0.1:$TP" --http-token-file "$WORK/tok-two"
+mkfifo "$WORK/tok-fifo"
+expect_exit 1 "a FIFO as the token file" -- timeout 10 "$KDNETCTL" serve --config "$CONFIG" --http "127.0.0.1:$TP" --http-token-file "$WORK/tok-fifo"
+head -c 100000 /dev/zero | tr '\0' 'a' >"$WORK/tok-big"; chmod 600 "$WORK/tok-big"
+expect_exit 1 "a 100 kB token file" -- "$KDNETCTL" serve --config "$CONFIG" --http "127.0.0.1:$TP" --http-token-file "$WORK/tok-big"
+contains "$ERR" "is 100000 bytes; a token file holds one line of at most 4096" "the bound on the token file is said"
+chmod 600 "$WORK/tok"
+"$KDNETCTL" serve --config "$CONFIG" --http "0.0.0.0:$TP" --http-token-file "$WORK/tok" --bind 127.0.0.1 2>"$WORK/tok.log" &
+TOKSERVE=$!
+if wait_for "$WORK/tok.log" "status on http://0.0.0.0:$TP/" 20 $TOKSERVE; then
+  [[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $FILE_TOKEN" "http://127.0.0.1:$TP/api/targets") == 200 ]] \
+    && pass "the token from the file opens the page on 0.0.0.0" || fail "the file's token was refused"
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$TP/api/targets") == 401 ]] && pass "without it: 401" || fail "no token: not 401"
+  ! grep -q "$FILE_TOKEN" /proc/$TOKSERVE/cmdline && pass "the token is not in the process list" || fail "token in cmdline"
+  kill -TERM $TOKSERVE; wait $TOKSERVE
+else
+  fail "serve with --http-token-file did not come up: $(tail -3 "$WORK/tok.log")"
 fi
 
 # Usage errors.

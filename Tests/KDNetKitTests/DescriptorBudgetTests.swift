@@ -134,6 +134,6 @@ import Testing
         let watcher = try LabWatcher(options: options, stop: WakePipe(), reload: WakePipe()) { e in events.withLock { $0.append(e) } }
         #expect(watcher.ports.count == 3)
         #expect(roomy.calls.withLock { $0 } == [Call(soft: UInt64(needed), hard: 4096)])
-        #expect(events.withLock { $0.contains { $0.kind == "fd-limit" && $0.fields["from"] == "20" && $0.fields["to"] == String(needed) } })
+        #expect(events.withLock { $0.contains { $0.kind == "fd-limit" && $0.fields["from"] == 20 && $0.fields["to"] == .number(needed) } })
     }
 }

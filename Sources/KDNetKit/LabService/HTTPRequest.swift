@@ -198,9 +198,11 @@ public enum HTTPStatus: Int, Sendable, Equatable {
     case seeOther = 303
     case badRequest = 400
     case unauthorized = 401
+    case forbidden = 403
     case notFound = 404
     case methodNotAllowed = 405
     case requestTimeout = 408
+    case misdirected = 421
     case headersTooLarge = 431
     case serviceUnavailable = 503
     case versionNotSupported = 505
@@ -211,9 +213,11 @@ public enum HTTPStatus: Int, Sendable, Equatable {
         case .seeOther: return "See Other"
         case .badRequest: return "Bad Request"
         case .unauthorized: return "Unauthorized"
+        case .forbidden: return "Forbidden"
         case .notFound: return "Not Found"
         case .methodNotAllowed: return "Method Not Allowed"
         case .requestTimeout: return "Request Timeout"
+        case .misdirected: return "Misdirected Request"
         case .headersTooLarge: return "Request Header Fields Too Large"
         case .serviceUnavailable: return "Service Unavailable"
         case .versionNotSupported: return "HTTP Version Not Supported"

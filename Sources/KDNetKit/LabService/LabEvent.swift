@@ -14,10 +14,28 @@ public struct LabEvent: Sendable, Equatable {
     public var target: String?
     /// One line for a person.
     public var message: String
-    /// Values a program reads (`state`, `from`, `address`, `port`, `build`, ...).
-    public var fields: [String: String]
+    /// Values a program reads (`state`, `from`, `address`, `port`, `build`, ...), typed:
+    /// a count is a number and a list a list in the JSON log, never text to be parsed.
+    public var fields: [String: Value]
 
-    public init(_ level: Level, _ kind: String, target: String? = nil, _ message: String, fields: [String: String] = [:]) {
+    public init(_ level: Level, _ kind: String, target: String? = nil, _ message: String, fields: [String: Value] = [:]) {
         self.level = level; self.kind = kind; self.target = target; self.message = message; self.fields = fields
+    }
+
+    public enum Value: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+        case text(String)
+        case integer(Int)
+        case flag(Bool)
+        case texts([String])
+        case integers([Int])
+
+        public init(stringLiteral value: String) { self = .text(value) }
+        public init(integerLiteral value: Int) { self = .integer(value) }
+        public init(booleanLiteral value: Bool) { self = .flag(value) }
+        /// Any integer; one past `Int` (an unlimited `rlim_t`) is `Int.max`.
+        public static func number(_ n: some BinaryInteger) -> Value { .integer(Int(clamping: n)) }
+
+        /// The text of a `.text` value, nil for the other kinds.
+        public var text: String? { if case .text(let s) = self { s } else { nil } }
     }
 }

@@ -36,16 +36,28 @@ public struct LabHTTPBinding: Sendable, Equatable, CustomStringConvertible {
         return LabHTTPBinding(Endpoint(address: address, port: port))
     }
 
-    /// Refuses a token the server could not check, and a reachable address without one.
-    /// `serving`: false with `--no-http` (a token's form is still checked).
-    public func check(token: String?, serving: Bool = true) throws(LabHTTPBindingError) {
+    /// The shortest token taken: 16 characters of `openssl rand -hex 16` are 64 bits,
+    /// beyond guessing over HTTP; one character is guessed in a hundred requests.
+    public static let minimumTokenLength = 16
+
+    /// Refuses a token the server could not check or that is guessed, and a reachable
+    /// address without one. `hasToken`: a token is coming from elsewhere (a file, read
+    /// later and checked then with `check(token:)`). `serving`: false with `--no-http`
+    /// (a token's form is still checked).
+    public func check(token: String?, hasToken: Bool = false, serving: Bool = true) throws(LabHTTPBindingError) {
         if let token {
-            guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
-                throw .unusableToken
-            }
-        } else if requiresToken, serving {
+            try Self.check(token: token)
+        } else if requiresToken, serving, !hasToken {
             throw .needsToken(self)
         }
+    }
+
+    /// A token's form, wherever it came from.
+    public static func check(token: String) throws(LabHTTPBindingError) {
+        guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+            throw .unusableToken
+        }
+        guard token.count >= minimumTokenLength else { throw .shortToken(token.count) }
     }
 }
 
@@ -59,6 +71,8 @@ public enum LabHTTPBindingError: Error, LocalizedError, Equatable, Sendable {
     case address(IPAddressError)
     case needsToken(LabHTTPBinding)
     case unusableToken
+    case shortToken(Int)
+    case badHostName(String)
 
     public var errorDescription: String? {
         switch self {
@@ -68,8 +82,12 @@ public enum LabHTTPBindingError: Error, LocalizedError, Equatable, Sendable {
         case .badPort(_, let p): return "port \(TerminalText.quoted(p)) is not a number from 1 to 65535; give e.g. 127.0.0.1:8470"
         case .address(let e): return e.errorDescription ?? "not an IP address"
         case .needsToken(let b):
-            return "--http \(b) is reachable from other hosts; give --http-token TOKEN too (clients send Authorization: Bearer TOKEN), or use --http 127.0.0.1:\(b.endpoint.port)"
-        case .unusableToken: return "--http-token must be printable ASCII without spaces (it travels in an HTTP header); generate one with e.g. `openssl rand -hex 16`"
+            return "--http \(b) is reachable from other hosts; give --http-token-file FILE or --http-token TOKEN too (clients send Authorization: Bearer TOKEN), or use --http 127.0.0.1:\(b.endpoint.port)"
+        case .unusableToken: return "the token must be printable ASCII without spaces (it travels in an HTTP header); generate one with e.g. `openssl rand -hex 16`"
+        case .shortToken(let n):
+            return "the token has \(n) character\(n == 1 ? "" : "s"), fewer than \(LabHTTPBinding.minimumTokenLength); generate one with e.g. `openssl rand -hex 16`"
+        case .badHostName(let text):
+            return "\(TerminalText.quoted(text)) is not a DNS name or an IP address; give the name browsers use for this host, e.g. --http-host lab.example.org"
         }
     }
 }

@@ -9,17 +9,29 @@ import Foundation
 /// an HttpOnly, SameSite=Strict cookie (holding a hash of the token, not the token) and a
 /// redirect to `/` that drops the token from the address bar; the cookie then stands in
 /// for the header.
+///
+/// Before all of that, token or not, `hosts` decides whether the request names this
+/// server (421 when not: DNS rebinding) and whether a browser page of another origin
+/// asks for the event stream or a change (403).
 public struct LabHTTPRouter: Sendable {
     public let source: any LabStatusSource
     public let token: String?
+    public let hosts: LabHTTPHostRule
 
-    public init(source: any LabStatusSource, token: String?) {
-        self.source = source; self.token = token
+    public init(source: any LabStatusSource, token: String?, hosts: LabHTTPHostRule) {
+        self.source = source; self.token = token; self.hosts = hosts
     }
 
     public static let cookieName = "kdnetctl_session"
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        let changesState = request.method != "GET" && request.method != "HEAD"
+        switch hosts.refusal(host: request.header("host"), origin: request.header("origin"), version: request.version,
+                             isEventStream: request.segments == ["events"], changesState: changesState) {
+        case .misdirected(let host)?: return Self.misdirected(host)
+        case .foreignOrigin(let origin)?: return Self.foreignOrigin(origin)
+        case nil: break
+        }
         if let token {
             if request.segments.isEmpty, let offered = request.query["token"] {
                 guard Self.constantTimeEqual(offered, token) else { return unauthorized() }
@@ -75,6 +87,20 @@ public struct LabHTTPRouter: Sendable {
     public static func event(_ snapshot: LabServiceSnapshot) -> [UInt8] {
         let lines = LabTargetsDocument(snapshot).json().split(separator: "\n", omittingEmptySubsequences: false)
         return Array(("event: snapshot\n" + lines.map { "data: \($0)\n" }.joined() + "\n").utf8)
+    }
+
+    static func misdirected(_ host: String?) -> HTTPResponse {
+        guard let host else {
+            return HTTPResponse(status: .misdirected, text: "this kdnetctl serve answers only requests with a Host header naming it\n")
+        }
+        let name = LabHTTPHostRule.split(host).flatMap { LabHTTPHostRule.comparable(String($0.host)) } ?? "NAME"
+        return HTTPResponse(status: .misdirected,
+                            text: "this kdnetctl serve does not go by the name \(TerminalText.quoted(host)) (a defence against DNS rebinding); if that name is this host, start serve with --http-host \(name)\n")
+    }
+
+    static func foreignOrigin(_ origin: String) -> HTTPResponse {
+        HTTPResponse(status: .forbidden,
+                     text: "a page of another origin (\(TerminalText.quoted(origin))) may not read the event stream or change anything here; open the status page itself\n")
     }
 
     func unauthorized() -> HTTPResponse {

@@ -30,8 +30,10 @@ public final class LabHTTPServer: @unchecked Sendable {
         public init() {}
     }
 
-    public let router: LabHTTPRouter
     public let limits: Limits
+    private let source: any LabStatusSource
+    private let token: String?
+    private let hostNames: [String]
     private let requested: Endpoint
     private let state = Mutex<RunState>(RunState())
     private let wake = WakePipe()
@@ -40,12 +42,17 @@ public final class LabHTTPServer: @unchecked Sendable {
     private struct RunState {
         var listenFD: Int32 = -1
         var local: Endpoint?
+        var router: LabHTTPRouter?
         var finished: DispatchSemaphore?
     }
 
-    public init(bind: Endpoint, token: String?, source: any LabStatusSource, limits: Limits = Limits()) {
+    /// `hostNames`: names (`--http-host`) that `Host` may give besides this host's own
+    /// names and addresses.
+    public init(bind: Endpoint, token: String?, source: any LabStatusSource, limits: Limits = Limits(), hostNames: [String] = []) {
         requested = bind
-        router = LabHTTPRouter(source: source, token: token)
+        self.token = token
+        self.source = source
+        self.hostNames = hostNames
         self.limits = limits
     }
 
@@ -53,6 +60,9 @@ public final class LabHTTPServer: @unchecked Sendable {
 
     /// Where it listens, with the port the system picked for port 0; nil before `start()`.
     public var local: Endpoint? { state.withLock { $0.local } }
+
+    /// The router serving, with the `Host` rule for the bound port; nil before `start()`.
+    public var router: LabHTTPRouter? { state.withLock { $0.router } }
 
     /// Event streams open right now.
     public var openStreams: Int { openStreamCount.load(ordering: .relaxed) }
@@ -63,15 +73,21 @@ public final class LabHTTPServer: @unchecked Sendable {
     /// client's connection.
     public func start() throws(LabHTTPError) {
         let fd = try Self.listen(on: requested)
+        let local = Endpoint.local(of: fd).map { Endpoint(address: requested.address, port: $0.port) } ?? requested
+        // The port is known only now (port 0 in tests); the addresses and names once, here.
+        let hosts = LabHTTPHostRule.serving(local, localAddresses: requested.address.isUnspecified ? LabHTTPHostRule.localAddresses() : [],
+                                            names: hostNames + LabHTTPHostRule.machineNames())
+        let router = LabHTTPRouter(source: source, token: token, hosts: hosts)
         let finished = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
-            serve(listenFD: fd)
+            serve(listenFD: fd, router: router)
             finished.signal()
         }
         thread.name = "kdnetctl-http"
         state.withLock {
             $0.listenFD = fd
-            $0.local = Endpoint.local(of: fd).map { Endpoint(address: requested.address, port: $0.port) }
+            $0.local = local
+            $0.router = router
             $0.finished = finished
         }
         thread.start()
@@ -132,7 +148,7 @@ public final class LabHTTPServer: @unchecked Sendable {
         var isStreaming: Bool { if case .streaming = phase { return true } else { return false } }
     }
 
-    private func serve(listenFD: Int32) {
+    private func serve(listenFD: Int32, router: LabHTTPRouter) {
         var connections: [Int32: Connection] = [:]
         var acceptPausedUntil = 0.0
         defer {
@@ -164,7 +180,7 @@ public final class LabHTTPServer: @unchecked Sendable {
                     continue
                 }
                 guard let c = connections[entry.fd] else { continue }
-                let keep = entry.revents & Int16(POLLOUT) != 0 ? write(c) : read(c)
+                let keep = entry.revents & Int16(POLLOUT) != 0 ? write(c) : read(c, router: router)
                 if !keep { drop(c, from: &connections) }
             }
             tick(&connections)
@@ -192,7 +208,7 @@ public final class LabHTTPServer: @unchecked Sendable {
     }
 
     /// False when the connection is done with.
-    private func read(_ c: Connection) -> Bool {
+    private func read(_ c: Connection, router: LabHTTPRouter) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = recv(c.fd, &buffer, buffer.count, 0)
@@ -222,7 +238,7 @@ public final class LabHTTPServer: @unchecked Sendable {
         let now = MonotonicClock.now()
         c.deadline = now + limits.writeSeconds
         if response.isEventStream && !headOnly {
-            c.phase = .streaming(generation: router.source.snapshot().generation)
+            c.phase = .streaming(generation: source.snapshot().generation)
             c.lastStreamWrite = now
             c.streamEnd = now + min(limits.streamSeconds, response.streamSeconds ?? .infinity)
             openStreamCount.add(1, ordering: .relaxed)
@@ -261,10 +277,10 @@ public final class LabHTTPServer: @unchecked Sendable {
                 if now >= c.deadline { drop(c, from: &connections) }
             case .streaming(let seen):
                 if (c.pending > 0 && now >= c.deadline) || now >= c.streamEnd { drop(c, from: &connections); continue }
-                if current == nil { current = (router.source.snapshot().generation, nil) }
+                if current == nil { current = (source.snapshot().generation, nil) }
                 if seen != current!.generation {
                     if current!.event == nil {
-                        let snapshot = router.source.snapshot()
+                        let snapshot = source.snapshot()
                         current = (snapshot.generation, LabHTTPRouter.event(snapshot))
                     }
                     queue(current!.event!, on: c, now: now)

@@ -134,7 +134,7 @@ public struct LabTargetTracker: Sendable {
             status.reboots += 1
             o.changed = true
             o.events.append(LabEvent(.notice, "reboot", target: name, "rebooted (a fresh poke from \(peer.address)); confirming it again",
-                                     fields: ["address": peer.address.description, "reboots": String(status.reboots)]))
+                                     fields: ["address": .text(peer.address.description), "reboots": .number(status.reboots)]))
         case .version(let v):
             status.build = UInt32(v.build)
             status.machine = v.machineName
@@ -142,7 +142,7 @@ public struct LabTargetTracker: Sendable {
             o.changed = true
             o.events.append(LabEvent(.info, "version", target: name,
                                      "Windows build \(v.build), \(v.machineName), kernel base \(status.kernelBase!); continuing it",
-                                     fields: ["build": String(v.build), "machine": v.machineName, "kernel_base": status.kernelBase!]))
+                                     fields: ["build": .number(v.build), "machine": .text(v.machineName), "kernel_base": .text(status.kernelBase!)]))
         case .debugPrint(let text):
             appendOutput(text, into: &o)
         case .gaveUp(let reason):
@@ -152,7 +152,7 @@ public struct LabTargetTracker: Sendable {
             if unexpectedSourcesSaid.count < 16, unexpectedSourcesSaid.insert(address).inserted {
                 o.events.append(LabEvent(.warning, "unexpected-source", target: name,
                                          "a datagram with the right key from \(address), not the config's address; not answered",
-                                         fields: ["from": address]))
+                                         fields: ["from": .text(address)]))
             }
         default: break
         }
@@ -165,8 +165,8 @@ public struct LabTargetTracker: Sendable {
         status.state = state
         status.since = date(now)
         let level: LabEvent.Level = state == .connected ? .info : (state == .silent ? .notice : .warning)
-        var fields = ["state": state.rawValue, "from": from.rawValue]
-        if let a = status.address { fields["address"] = a }
+        var fields: [String: LabEvent.Value] = ["state": .text(state.rawValue), "from": .text(from.rawValue)]
+        if let a = status.address { fields["address"] = .text(a) }
         o.events.append(LabEvent(level, "state", target: status.name, "\(from.rawValue) -> \(state.rawValue): \(reason)", fields: fields))
     }
 

@@ -179,7 +179,7 @@ public final class LabWatcher: @unchecked Sendable {
             sockets = try UDPSocket.listening(on: entry.port, bind: options.bind)
         } catch {
             let why = error.localizedDescription
-            say(LabEvent(.error, "bind", target: entry.name, "not served: \(why)", fields: ["port": String(entry.port)]))
+            say(LabEvent(.error, "bind", target: entry.name, "not served: \(why)", fields: ["port": .number(entry.port)]))
             return .failure(WatchFailure(text: why))
         }
         return .success(Watched(entry: entry, sockets: sockets, session: session, tracker: tracker(for: entry, at: now),
@@ -236,10 +236,10 @@ public final class LabWatcher: @unchecked Sendable {
         case .written, .dropped: break
         case .startedFailing(let why):
             say(LabEvent(.error, "log-write", target: name, "\(why); dropping its DbgPrint lines until writing works again (the session goes on)",
-                         fields: ["path": log.url.path]))
+                         fields: ["path": .text(log.url.path)]))
         case .recovered(let dropped):
             say(LabEvent(.notice, "log-write", target: name, "writing \(log.url.path) works again; \(dropped) lines were dropped",
-                         fields: ["path": log.url.path, "dropped": String(dropped)]))
+                         fields: ["path": .text(log.url.path), "dropped": .number(dropped)]))
         }
     }
 
@@ -309,10 +309,11 @@ public final class LabWatcher: @unchecked Sendable {
         config.targets = served
         rebuildOwners()
         fleetChanged = true
-        func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.map { TerminalText.escaped($0) }.joined(separator: ", ") }
+        // Raw names: the log handler escapes a text line as a whole, and JSON keeps them raw.
+        func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.joined(separator: ", ") }
         say(LabEvent(.notice, "config", "reloaded \(options.configPath): \(watched.count) targets; added \(list(diff.added)), removed \(list(diff.removed)), re-keyed \(list(diff.rekeyed)), moved \(list(diff.moved)), \(diff.kept.count) unchanged",
-                     fields: ["targets": String(watched.count), "added": diff.added.joined(separator: ","), "removed": diff.removed.joined(separator: ","),
-                              "rekeyed": diff.rekeyed.joined(separator: ","), "moved": diff.moved.joined(separator: ",")]))
+                     fields: ["targets": .number(watched.count), "added": .texts(diff.added), "removed": .texts(diff.removed),
+                              "rekeyed": .texts(diff.rekeyed), "moved": .texts(diff.moved)]))
     }
 
     // MARK: stopping
@@ -337,9 +338,9 @@ public final class LabWatcher: @unchecked Sendable {
             let s = w.tracker.status
             say(LabEvent(.info, "summary", target: s.name,
                          "\(s.state.rawValue); \(s.traffic.total) datagrams (\(s.traffic.authenticated) authentic, \(s.traffic.wrongKey) with another key, \(s.traffic.unexpectedSource) from an unexpected address), \(s.reboots) reboots",
-                         fields: ["state": s.state.rawValue, "port": String(s.port), "datagrams": String(s.traffic.total),
-                                  "wrong_key": String(s.traffic.wrongKey), "unexpected_source": String(s.traffic.unexpectedSource),
-                                  "reboots": String(s.reboots)]))
+                         fields: ["state": .text(s.state.rawValue), "port": .number(s.port), "datagrams": .number(s.traffic.total),
+                                  "wrong_key": .number(s.traffic.wrongKey), "unexpected_source": .number(s.traffic.unexpectedSource),
+                                  "reboots": .number(s.reboots)]))
         }
         publishIfDirty()
     }
@@ -374,7 +375,7 @@ public final class LabWatcher: @unchecked Sendable {
     }
 
     private static func event(_ raised: DescriptorLimit.Raised) -> LabEvent {
-        LabEvent(.info, "fd-limit", raised.message, fields: ["from": String(raised.from), "to": String(raised.to), "hard": String(raised.hard)])
+        LabEvent(.info, "fd-limit", raised.message, fields: ["from": .number(raised.from), "to": .number(raised.to), "hard": .number(raised.hard)])
     }
 
     private static func earlier(_ a: SessionTime?, _ b: SessionTime?) -> SessionTime? {

@@ -37,13 +37,25 @@ import Testing
         #expect(try LabHTTPBinding.parse("192.0.2.1:8470").requiresToken)
         let open = try LabHTTPBinding.parse("0.0.0.0:8470")
         #expect(throws: LabHTTPBindingError.needsToken(open)) { try open.check(token: nil) }
-        #expect(LabHTTPBindingError.needsToken(open).errorDescription == "--http 0.0.0.0:8470 is reachable from other hosts; give --http-token TOKEN too (clients send Authorization: Bearer TOKEN), or use --http 127.0.0.1:8470")
-        try open.check(token: "s3cret")
+        #expect(LabHTTPBindingError.needsToken(open).errorDescription == "--http 0.0.0.0:8470 is reachable from other hosts; give --http-token-file FILE or --http-token TOKEN too (clients send Authorization: Bearer TOKEN), or use --http 127.0.0.1:8470")
+        try open.check(token: "0123456789abcdef")
+        try open.check(token: nil, hasToken: true)
         try LabHTTPBinding.default.check(token: nil)
         try open.check(token: nil, serving: false)
         #expect(open.url == "http://0.0.0.0:8470/")
         for bad in ["", "has space", "tab\t", "é"] {
             #expect(throws: LabHTTPBindingError.unusableToken) { try LabHTTPBinding.default.check(token: bad) }
         }
+    }
+
+    /// A token of one character is guessed in a hundred requests.
+    @Test func aTokenHasAtLeast16Characters() throws {
+        for (bad, n) in [("x", 1), ("s3cret", 6), ("0123456789abcde", 15)] {
+            #expect(throws: LabHTTPBindingError.shortToken(n)) { try LabHTTPBinding.default.check(token: bad) }
+            #expect(throws: LabHTTPBindingError.shortToken(n)) { try LabHTTPBinding.parse("0.0.0.0:8470").check(token: bad, serving: false) }
+        }
+        try LabHTTPBinding.check(token: "0123456789abcdef")
+        let message = try #require(LabHTTPBindingError.shortToken(1).errorDescription)
+        #expect(message.contains("1 character, fewer than 16") && message.contains("openssl rand -hex 16"))
     }
 }

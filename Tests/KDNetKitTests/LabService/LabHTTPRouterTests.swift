@@ -6,10 +6,15 @@ import Testing
 @Suite struct LabHTTPRouterTests {
     let board = LabFleetFixture.board()
 
+    /// The rule of a server on 127.0.0.1:8470 that may also be called lab.example.
+    static let hosts = LabHTTPHostRule(port: 8470, addresses: [IPAddress("127.0.0.1")!], names: ["lab.example"])
+
+    /// A request as a client on this host sends it (`Host: 127.0.0.1:8470`) unless `headers` says otherwise.
     func get(_ target: String, headers: [String: String] = [:], token: String? = nil, method: String = "GET") throws -> HTTPResponse {
-        let head = "\(method) \(target) HTTP/1.1\r\n" + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
+        let all = headers.keys.contains { $0.lowercased() == "host" } ? headers : headers.merging(["Host": "127.0.0.1:8470"]) { a, _ in a }
+        let head = "\(method) \(target) HTTP/1.1\r\n" + all.filter { !$0.value.isEmpty }.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
         guard case .complete(let request, _) = HTTPRequest.parse(Array(head.utf8)) else { throw CancellationError() }
-        return LabHTTPRouter(source: board, token: token).respond(to: request)
+        return LabHTTPRouter(source: board, token: token, hosts: Self.hosts).respond(to: request)
     }
 
     func text(_ r: HTTPResponse) -> String { String(decoding: r.body, as: UTF8.self) }
@@ -168,6 +173,43 @@ import Testing
         #expect(try get("/events").streamSeconds == nil)
     }
 
+    static let routes = ["/", "/api/targets", "/api/targets/lab-01/log", "/metrics", "/events", "/nope"]
+
+    /// DNS rebinding: a page on evil.example pointed at 127.0.0.1 sends `Host: evil.example`.
+    @Test func aHostThatDoesNotNameThisServerGets421OnEveryRouteTokenOrNot() throws {
+        for path in Self.routes {
+            for token in [nil, "s3cret-s3cret-s3cret"] {
+                let auth = token.map { ["Authorization": "Bearer \($0)"] } ?? [:]
+                let evil = try get(path, headers: auth.merging(["Host": "evil.example:8470"]) { a, _ in a }, token: token)
+                #expect(evil.status == .misdirected, "\(path)")
+                #expect(text(evil).contains("--http-host evil.example") && !text(evil).contains("lab-01"), "\(path)")
+                #expect(try get(path, headers: auth.merging(["Host": ""]) { a, _ in a }, token: token).status == .misdirected, "no Host: \(path)")
+                #expect(try get(path, headers: auth.merging(["Host": "LAB.example."]) { a, _ in a }, token: token).status != .misdirected)
+            }
+        }
+        // The sign-in with the token in the query is refused too: the cookie would be evil.example's.
+        #expect(try get("/?token=s3cret-s3cret-s3cret", headers: ["Host": "evil.example"], token: "s3cret-s3cret-s3cret").status == .misdirected)
+        #expect(try get("/api/targets", headers: ["Host": "localhost:8471"]).status == .misdirected)
+        #expect(try get("/api/targets", headers: ["Host": "localhost"]).status == .ok)
+    }
+
+    @Test func aForeignOriginGets403OnTheStreamAndOnChangesButNotOnReads() throws {
+        let foreign = ["Origin": "http://evil.example:8470"]
+        #expect(try get("/events", headers: foreign).status == .forbidden)
+        #expect(try get("/events", headers: ["Origin": "null"]).status == .forbidden)
+        #expect(try get("/events", headers: ["Origin": "https://127.0.0.1:8470"]).status == .forbidden)
+        for method in ["POST", "PUT", "DELETE", "PATCH"] {
+            #expect(try get("/api/targets", headers: foreign, method: method).status == .forbidden, "\(method)")
+            #expect(try get("/api/targets", headers: ["Origin": "http://127.0.0.1:8470"], method: method).status == .methodNotAllowed)
+        }
+        // The page's own origin, and a program that sends none.
+        #expect(try get("/events", headers: ["Origin": "http://127.0.0.1:8470"]).status == .ok)
+        #expect(try get("/events", headers: ["Origin": "http://lab.example:8470"]).status == .ok)
+        #expect(try get("/events").status == .ok)
+        // A plain GET of another route is not asked for its origin (no browser reads it cross-origin).
+        #expect(try get("/api/targets", headers: foreign).status == .ok)
+    }
+
     @Test func constantTimeEqualityIsEquality() throws {
         #expect(LabHTTPRouter.constantTimeEqual("abc", "abc"))
         #expect(!LabHTTPRouter.constantTimeEqual("abc", "abd") && !LabHTTPRouter.constantTimeEqual("abc", "abcd"))
@@ -181,10 +223,10 @@ import Testing
         let config = try ListenerConfig.parse(Data(json.utf8), source: "listener.json")
         let board = LabStatusBoard(LabServiceSnapshot(startedAt: LabFleetFixture.started, configPath: "listener.json"))
         board.publish(config.targets.map { LabTargetStatus(name: $0.name, port: $0.port, state: .connected, address: $0.address, build: 26100, since: LabFleetFixture.started) })
-        let router = LabHTTPRouter(source: board, token: nil)
+        let router = LabHTTPRouter(source: board, token: nil, hosts: Self.hosts)
         var served = ""
         for path in ["/", "/api/targets", "/api/targets/lab-07/log", "/metrics", "/events"] {
-            guard case .complete(let request, _) = HTTPRequest.parse(Array("GET \(path) HTTP/1.1\r\n\r\n".utf8)) else { continue }
+            guard case .complete(let request, _) = HTTPRequest.parse(Array("GET \(path) HTTP/1.1\r\nHost: localhost:8470\r\n\r\n".utf8)) else { continue }
             let body = String(decoding: router.respond(to: request).serialized(), as: UTF8.self)
             #expect(body.contains("lab-07") || path.hasSuffix("/log"), "\(path)")
             served += body

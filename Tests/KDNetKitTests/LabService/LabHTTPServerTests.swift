@@ -43,6 +43,21 @@ import FoundationNetworking
         }
     }
 
+    @Test func overTheWireOnlyItsOwnNamesAreAnswered() throws {
+        let server = LabHTTPServer(bind: Self.loopback, token: nil, source: LabFleetFixture.board(), hostNames: ["lab.example"])
+        try server.start()
+        defer { server.stop() }
+        let port = try #require(server.local?.port)
+        #expect(server.router?.hosts.port == port)
+        for host in ["127.0.0.1:\(port)", "localhost:\(port)", "Lab.Example.:\(port)", "lab.example"] + LabHTTPHostRule.machineNames().filter { LabHTTPHostRule.comparable($0) != nil } {
+            #expect(try RawHTTPClient.get("/api/targets", port: port, headers: ["Host": host]).status == 200, "\(host)")
+        }
+        for host in ["evil.example", "evil.example:\(port)", "127.0.0.1:\(port &+ 1)", "[::1]:\(port)"] {
+            let r = try RawHTTPClient.get("/api/targets", port: port, headers: ["Host": host])
+            #expect(r.status == 421 && !r.body.contains("lab-01"), "\(host)")
+        }
+    }
+
     @Test func aTokenIsNeededOverTheWireToo() throws {
         try serving(token: "s3cret") { _, port in
             let refused = try RawHTTPClient.get("/api/targets", port: port)
@@ -71,7 +86,7 @@ import FoundationNetworking
     @Test func aStreamEndsAfterTheSecondsItAskedFor() throws {
         try serving { server, port in
             let client = try RawHTTPClient(port: port)
-            client.send("GET /events?seconds=0.3 HTTP/1.1\r\n\r\n")
+            client.send("GET /events?seconds=0.3 HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n")
             let started = MonotonicClock.now()
             let all = try client.readToEnd()
             #expect(all.contains("event: snapshot\n") && MonotonicClock.now() - started >= 0.25)
@@ -104,7 +119,7 @@ import FoundationNetworking
     @Test func manyClientsAtOnce() throws {
         try serving { _, port in
             let clients = try (0..<40).map { _ in try RawHTTPClient(port: port) }
-            for c in clients { c.send("GET /api/targets/lab-01/log HTTP/1.1\r\n\r\n") }
+            for c in clients { c.send("GET /api/targets/lab-01/log HTTP/1.1\r\nHost: localhost:\(port)\r\n\r\n") }
             for c in clients { #expect(try c.readToEnd().hasSuffix("\r\n\r\nDriver loaded\nKDNET ok\n")) }
         }
     }

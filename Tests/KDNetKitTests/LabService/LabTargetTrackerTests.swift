@@ -60,7 +60,7 @@ struct TrackedPump {
     }
 
     var state: LabTargetStatus.State { tracker.state }
-    var stateChanges: [String] { events.filter { $0.kind == "state" }.compactMap { $0.fields["state"] } }
+    var stateChanges: [String] { events.filter { $0.kind == "state" }.compactMap { $0.fields["state"]?.text } }
 }
 
 @Suite struct LabTargetTrackerTests {
@@ -97,7 +97,7 @@ struct TrackedPump {
         t.run(until: t.pump.now + 10)
         #expect(t.tracker.status.reboots == 1)
         #expect(t.state == .connected)
-        #expect(t.events.contains { $0.kind == "reboot" && $0.fields["reboots"] == "1" })
+        #expect(t.events.contains { $0.kind == "reboot" && $0.fields["reboots"] == 1 })
         #expect(t.events.filter { $0.kind == "version" }.count == 2)
         #expect(!t.pump.target.isHalted && t.pump.target.hasBeenContinued)
     }
@@ -208,6 +208,6 @@ struct TrackedPump {
         t.run(until: 10)
         #expect(t.state == .waiting)
         #expect(t.tracker.status.traffic.unexpectedSource >= 3)
-        #expect(t.events.filter { $0.kind == "unexpected-source" }.map { $0.fields["from"] } == [SessionPump.targetAddress.address.description])
+        #expect(t.events.filter { $0.kind == "unexpected-source" }.map { $0.fields["from"]?.text } == [SessionPump.targetAddress.address.description])
     }
 }

@@ -54,7 +54,8 @@ final class RawHTTPClient {
     /// One request, the whole response: status, lowercased headers, body.
     static func get(_ path: String, port: UInt16, headers: [String: String] = [:], method: String = "GET") throws -> (status: Int, headers: [String: String], body: String) {
         let client = try RawHTTPClient(port: port)
-        client.send("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n")
+        let host = headers.keys.contains { $0.lowercased() == "host" } ? "" : "Host: 127.0.0.1\r\n"
+        client.send("\(method) \(path) HTTP/1.1\r\n\(host)" + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n")
         return parse(try client.readToEnd())
     }
 
