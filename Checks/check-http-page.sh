@@ -138,7 +138,7 @@ contains "$BODY" "--http-host evil.example" "the 421 says how to allow the name"
   && pass "a foreign Origin on a POST gets 403" || fail "a foreign Origin on POST was not refused"
 
 # The browser: Chromium resolves evil.example to 127.0.0.1, as a rebinding page makes it.
-chrome evil --host-resolver-rules="MAP evil.example 127.0.0.1" --virtual-time-budget=5000 --dump-dom "http://evil.example:$HP/" >"$WORK/evil.html"
+chrome evil --host-resolver-rules="MAP evil.example 127.0.0.1" --virtual-time-budget=5000 --dump-dom "http://evil.example:$HP/?stream_seconds=1" >"$WORK/evil.html"
 if grep -q 'does not go by the name' "$WORK/evil.html" && ! grep -q 'lab-01' "$WORK/evil.html"; then
   pass "Chromium loading the page as evil.example gets the refusal, not the fleet"
 else

@@ -312,6 +312,8 @@ expect_one_line_error "busy --http port"
 kill $BUSY 2>/dev/null
 expect_exit 1 "missing config" -- "$KDNETCTL" serve --config "$WORK/none.json" --no-http --log-dir "$WORK/not-made"
 [[ ! -e $WORK/not-made ]] && pass "no log folder left by a failed start" || fail "log folder made"
+expect_exit 1 "missing config, --json" -- "$KDNETCTL" serve --config "$WORK/none.json" --no-http --json
+[[ $(json_get "$OUT" 'd["error"]') == *none.json* ]] && pass "--json: a failed start is the one {\"error\": ...} document on stdout" || fail "--json failure stdout: $OUT"
 
 # ---- the open-file limit: 40 targets on one address need 40 + 24 descriptors
 python3 - >"$WORK/fd-inv.csv" <<'PY'

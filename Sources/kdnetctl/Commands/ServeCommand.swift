@@ -52,7 +52,7 @@ struct ServeCommand: KdnetctlCommand {
             Against DNS rebinding, token or not, only a Host header naming this server is \
             answered: the --http address (every address of this host when it is 0.0.0.0 or \
             [::]), localhost, this host's name and FQDN, and each --http-host NAME; a port in \
-            it must be the --http port. Any other Host, or none, gets 421. A browser page of \
+            it must be the --http port. Any other Host, or none on HTTP/1.1, gets 421. A browser page of \
             another origin (an Origin header naming none of these) gets 403 on /events and \
             on anything but GET and HEAD.
             """
@@ -74,7 +74,7 @@ struct ServeCommand: KdnetctlCommand {
     @Option(name: .customLong("http-token"), help: "Bearer token the status page requires, at least 16 characters (`openssl rand -hex 16`); needed when --http is not a loopback address.") var httpToken: String?
     @Option(name: .customLong("http-token-file"), help: ArgumentHelp("Read the token from FILE (its one line; mode 0600), so it is not in the process list.", valueName: "file")) var httpTokenFile: String?
     @Flag(name: .customLong("no-http"), help: "No status page; only the UDP side and the log.") var noHTTP = false
-    @Flag(help: "Log one JSON object per line on stderr (stable keys) instead of text lines.") var json = false
+    @Flag(help: "Log one JSON object per line on stderr (stable keys, typed values, raw text) instead of text lines; on stdout, the fleet document when serve ends.") var json = false
 
     var output: OutputOptions {
         var o = OutputOptions()
