@@ -52,8 +52,9 @@ BASE = {
     "listen": ["--port", "50992", "--key", KEY, "--timeout", "0.2"],
     "simulate-target": ["--host-ip", "127.0.0.1", "--port", "50993", "--key", KEY, "--max-pokes", "1", "--poke-interval", "0.1"],
     "doctor": ["--port", "50000"],
-    # No listener.json in the folder: the base stops at reading it (1), after every flag was checked.
-    "serve": ["--config", "listener.json", "--no-http"],
+    # No listener.json in the folder: the base stops at reading it (1), after every flag was
+    # checked and before the status page binds (with --no-http its options are refused whole).
+    "serve": ["--config", "listener.json"],
     "vm list": ["--proxmox-config", os.path.join(FIXTURES, "vm/proxmox/100.conf")],
     "vm check": ["100", "--proxmox-config", os.path.join(FIXTURES, "vm/proxmox/100.conf")],
     "vm fix": ["100", "--proxmox-config", os.path.join(FIXTURES, "vm/proxmox/100.conf")],
@@ -65,6 +66,8 @@ TYPED = {
     "port": ["-3", "0", "70000", "x", ""],
     "seconds": ["-1", "0", "nan", "inf", "1e999", "x", ""],
     "count": ["-1", "0", "x", "99999999999999999999", ""],
+    "token": ["", "x", "0123456789abcde", "0123456789abcdef 0", ESC],
+    "hostname": ["", ESC, "a b", "evil.example:80", "-x.example", "http://x", "a" * 300],
 }
 TEXT = ["", ESC, "A" * 5000, "../../../../nonexistent/x"]
 
@@ -75,6 +78,7 @@ KINDS = {
     "port": "port", "source-port": "port",
     "timeout": "seconds", "duration": "seconds", "listen": "seconds", "poke-interval": "seconds", "reboot-after": "seconds",
     "silence": "seconds", "lost-after": "seconds", "log-max-mib": "count", "log-keep": "count",
+    "http-token": "token", "http-host": "hostname",
     "count": "count", "max": "count", "max-pokes": "count", "qemu-pid": "count", "protocol-version": "count",
 }
 
