@@ -93,7 +93,7 @@ public struct LabHTTPRouter: Sendable {
         guard let host else {
             return HTTPResponse(status: .misdirected, text: "this kdnetctl serve answers only requests with a Host header naming it\n")
         }
-        let name = LabHTTPHostRule.split(host).flatMap { LabHTTPHostRule.comparable(String($0.host)) } ?? "NAME"
+        let name = LabHTTPHostRule.split(host).flatMap { try? LabHTTPHostRule.extraName(String($0.host)) } ?? "NAME"
         return HTTPResponse(status: .misdirected,
                             text: "this kdnetctl serve does not go by the name \(TerminalText.quoted(host)) (a defence against DNS rebinding); if that name is this host, start serve with --http-host \(name)\n")
     }
