@@ -127,6 +127,46 @@ expect_exit 0 "plan for 300 targets" -- "$KDNETCTL" plan --inventory "$WORK/many
 [[ $(grep -c 'outside the recommended' <<<"$ERR") -eq 1 ]] && pass "one line for all ports outside 50000-50039" || fail "port warnings: $(grep -c 'outside the recommended' <<<"$ERR")"
 contains "$ERR" "260 targets use ports outside the recommended 50000-50039 (from 50040 to 50299)" "port summary counts"
 
+# --prune: the scripts (and so the keys) of targets gone from the inventory go with the
+# same all-or-none write, and only plan's own files for them; without it they are named.
+printf 'name\np1\np2\np3\n' >"$WORK/prune3.csv"; printf 'name\np1\n' >"$WORK/prune1.csv"
+expect_exit 0 "plan three targets" -- "$KDNETCTL" plan --inventory "$WORK/prune3.csv" --out "$WORK/prune" --host-ip 10.0.0.1 --no-remember
+echo mine >"$WORK/prune/p3.txt"; echo mine >"$WORK/prune/notes.md"
+cp -a "$WORK/prune" "$WORK/prune-kept"; cp -a "$WORK/prune" "$WORK/prune-human"
+expect_exit 0 "plan without two targets" -- "$KDNETCTL" plan --inventory "$WORK/prune1.csv" --out "$WORK/prune-kept" --host-ip 10.0.0.1 --no-remember
+contains "$OUT" "No longer in the inventory: p2, p3; their scripts, which hold their keys, are left in place (--prune removes them)" "gone targets named, --prune offered"
+[[ -f $WORK/prune-kept/p2.cmd && -f $WORK/prune-kept/p3.ps1 ]] && pass "without --prune their scripts stay" || fail "scripts removed without --prune: $(ls "$WORK/prune-kept")"
+expect_exit 0 "plan --prune --json" -- "$KDNETCTL" plan --inventory "$WORK/prune1.csv" --out "$WORK/prune" --host-ip 10.0.0.1 --no-remember --prune --json
+[[ $(json_get "$OUT" '",".join(d["removed"]) + " " + ",".join(d["pruned"])') == "p2,p3 p2.cmd,p2.ps1,p3.cmd,p3.ps1" ]] \
+  && pass "--prune --json says what it removed" || fail "--prune json: $OUT"
+[[ $(cd "$WORK/prune" && ls | tr '\n' ' ') == "host-table.txt listener.json notes.md p1.cmd p1.ps1 p3.txt " ]] \
+  && pass "--prune removed only the gone targets' scripts" || fail "left after --prune: $(ls "$WORK/prune")"
+expect_exit 0 "plan --prune" -- "$KDNETCTL" plan --inventory "$WORK/prune1.csv" --out "$WORK/prune-human" --host-ip 10.0.0.1 --no-remember --prune
+contains "$OUT" "No longer in the inventory: p2, p3; removed (--prune): p2.cmd, p2.ps1, p3.cmd, p3.ps1" "--prune says what it removed"
+# A documentation-range host address: one warning for the fleet, not one per target.
+expect_exit 0 "plan with a documentation-range host" -- "$KDNETCTL" plan --inventory "$WORK/prune3.csv" --out "$WORK/doc" --host-ip 192.0.2.10 --no-remember
+[[ $(grep -c 'documentation example range' <<<"$ERR") -eq 1 ]] && pass "the host warning is said once" || fail "host warnings: $ERR"
+
+# --- one rule for target names: plan's inventory and every listener.json reader
+# (serve, listen --config, inspect --config) refuse the same names, so serve's log
+# stays DIR/NAME.log.
+for name in '../x' 'a/b' '<script>'; do
+  printf 'name\n%s\n' "$name" >"$WORK/badname.csv"
+  expect_exit 1 "plan refuses target name $name" -- "$KDNETCTL" plan --inventory "$WORK/badname.csv" --out "$WORK/badname" --host-ip 10.0.0.1
+  expect_one_line_error "plan refuses target name $name"
+  contains "$ERR" "target name '$name' is not usable as a file name; use letters, digits, '-', '_' and '.'" "plan names the name and the rule ($name)"
+done
+printf '{"version": 1, "targets": [{"name": "../x", "port": 50001, "key": "%s"}]}\n' "$KEY" >"$WORK/badname.json"
+chmod 600 "$WORK/badname.json"
+expect_exit 1 "serve refuses a listener.json with a ../x name" -- timeout 20 "$KDNETCTL" serve --config "$WORK/badname.json" --log-dir "$WORK/badname-logs"
+contains "$ERR" "$WORK/badname.json: targets[0]: name '../x' is not usable as a file name; use letters, digits, '-', '_' and '.'" "serve names the file, the name and the rule"
+[[ ! -e $WORK/x.log && -z $(ls -A "$WORK/badname-logs" 2>/dev/null) ]] && pass "serve wrote no log outside (or inside) --log-dir" || fail "log files: $(ls "$WORK" "$WORK/badname-logs")"
+expect_exit 1 "listen --config refuses a ../x name" -- "$KDNETCTL" listen --config "$WORK/badname.json"
+expect_one_line_error "listen --config with a ../x name"
+contains "$ERR" "$WORK/badname.json: targets[0]: name '../x' is not usable as a file name" "listen names the file, the name and the rule"
+expect_exit 1 "inspect --config refuses a ../x name" -- "$KDNETCTL" inspect --config "$WORK/badname.json" "$WORK/badname.json"
+contains "$ERR" "$WORK/badname.json: targets[0]: name '../x' is not usable as a file name" "inspect names the file, the name and the rule"
+
 # --- dbgsettings lint
 expect_exit 1 "lint the seed's IPv4 sample" -- "$KDNETCTL" dbgsettings lint "$SEED/seed-ipv4.txt"
 contains "$OUT" "placeholder" "placeholder key reported"

@@ -239,16 +239,16 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let p = try planner("name\na\n")
-        let notes = try p.write(try p.prepare().1)
+        let notes = try p.write(try p.prepare().1).notes
         #expect(notes == ["\(dir.path) was mode 0755; made it 0700, as it holds the keys"])
         #expect((try FileManager.default.attributesOfItem(atPath: dir.path)[.posixPermissions] as? NSNumber)?.intValue == 0o700)
-        #expect(try p.write(try p.prepare().1).isEmpty, "nothing to say the second time")
+        #expect(try p.write(try p.prepare().1).notes.isEmpty, "nothing to say the second time")
 
         let shared = dir.appendingPathComponent("shared")
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try Data().write(to: shared.appendingPathComponent("notes.md"))
         let q = FleetPlanner(inventory: p.inventory, hostAddresses: p.hostAddresses, outDir: shared)
-        let left = try q.write(try q.prepare().1)
+        let left = try q.write(try q.prepare().1).notes
         #expect(left.count == 1 && left[0].contains("is mode 0755 and holds other files, so it was left as it is"))
         #expect((try FileManager.default.attributesOfItem(atPath: shared.path)[.posixPermissions] as? NSNumber)?.intValue == 0o755)
     }
@@ -289,5 +289,69 @@ extension FleetPlanTests {
         #expect(target["key"] as? String == plan.targets[0].redactedKey && target["redacted_key"] == nil)
         #expect(target["key"] as? String != keys(config)["a"])
         #expect(try JSONOutput.decoder().decode(FleetPlan.self, from: JSONOutput.data(plan)) == plan)
+    }
+}
+
+extension FleetPlanTests {
+    func names() throws -> Set<String> { Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) }
+
+    /// `--prune`: the scripts of targets gone from the inventory go, and only those.
+    @Test func pruneRemovesOnlyTheScriptsOfTargetsNoLongerInTheInventory() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run("name\na\nb\nc\n")
+        // Things plan did not write, some named like a target's files, all stay.
+        try Data("mine".utf8).write(to: dir.appendingPathComponent("notes.md"))
+        try Data("mine".utf8).write(to: dir.appendingPathComponent("a.txt"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("c.ps1"))
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("c.ps1").path, withDestinationPath: "notes.md")
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("c.cmd"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("c.cmd"), withIntermediateDirectories: false)
+
+        let p = try planner("name\nb\n")
+        var (plan, files) = try p.prepare()
+        #expect(plan.removed == ["a", "c"])
+        plan.pruned = try p.write(files, pruning: plan.removed).removed
+        #expect(plan.pruned == ["a.cmd", "a.ps1"], "c's are a link and a folder: not what plan wrote")
+        #expect(try names() == ["b.cmd", "b.ps1", "host-table.txt", "listener.json", "notes.md", "a.txt", "c.ps1", "c.cmd"])
+        let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(plan)) as? [String: Any])
+        #expect(doc["pruned"] as? [String] == ["a.cmd", "a.ps1"] && doc["removed"] as? [String] == ["a", "c"])
+    }
+
+    @Test func withoutPruneTheScriptsStay() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run("name\na\nb\n")
+        let p = try planner("name\nb\n")
+        let (plan, files) = try p.prepare()
+        #expect(try p.write(files).removed.isEmpty)
+        #expect(plan.removed == ["a"] && plan.pruned.isEmpty)
+        #expect(try names().isSuperset(of: ["a.cmd", "a.ps1"]))
+    }
+
+    /// All or none: a write that fails removes nothing.
+    @Test func aFailedWriteRemovesNothing() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run("name\na\nb\n")
+        let before = try contents(dir)
+        let p = try planner("name\nb\n")
+        let (plan, files) = try p.prepare()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("b.ps1.x"), withIntermediateDirectories: false)
+        var bad = files
+        bad.insert(PlannedFile(name: "b.ps1.x", contents: "", mode: AtomicFile.secretMode), at: 0)
+        #expect(throws: AtomicFileSetError.self) { try p.write(bad, pruning: plan.removed) }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("b.ps1.x"))
+        #expect(try contents(dir) == before)
+    }
+
+    /// A documentation-range host is one line for the fleet, not one per target.
+    @Test func theHostWarningIsSaidOnce() throws {
+        var p = try planner("name\n" + (0..<50).map { "t\($0)\n" }.joined())
+        p.hostAddresses = [try HostAddress(parsing: "192.0.2.10")]
+        let warnings = try p.prepare().0.warnings
+        #expect(warnings.filter { $0.contains("documentation example range") }
+            == ["host address 192.0.2.10 is from a documentation example range, not a real host; give the host's own address"])
+        // Both families: one line for each address.
+        p.hostAddresses = [try HostAddress(parsing: "192.0.2.10"), try HostAddress(parsing: "2001:db8::1")]
+        p.inventory = try Inventory.parseCSV("name,family\na,ipv4\nb,ipv6\nc,ipv6\n", source: "inv.csv")
+        #expect(try p.prepare().0.warnings.filter { $0.contains("documentation example range") }.count == 2)
     }
 }

@@ -59,10 +59,10 @@ import Testing
         }
         let human = try plan([])
         #expect(human.status == 1 && Self.noRawEscape(human), "\(human.stderr)")
-        #expect(human.stderr.contains(#"targets[0]: name 'old\x1b]0;owned\x07\x1b[31m'"#) && human.stderr.contains("not a usable name"), "\(human.stderr)")
+        #expect(human.stderr.contains(#"targets[0]: name 'old\x1b]0;owned\x07\x1b[31m'"#) && human.stderr.contains("is not usable as a file name"), "\(human.stderr)")
         let json = try plan(["--json"])
         let doc = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(json.status == 1 && (doc?["error"] as? String)?.contains("not a usable name") == true, "\(json.stdout)")
+        #expect(json.status == 1 && (doc?["error"] as? String)?.contains("is not usable as a file name") == true, "\(json.stdout)")
         #expect(Self.noRawEscape(json))
     }
 

@@ -6,6 +6,10 @@
 /// Overwrites `len` bytes so the compiler cannot elide it (key material).
 void kdnet_secure_zero(void *buf, size_t len);
 
+/// syncfs(2), which glibc declares only under _GNU_SOURCE (so Swift's Glibc lacks it):
+/// flushes the whole file system holding `fd`, file data included. 0 or -1 with errno.
+int kdnet_syncfs(int fd);
+
 /// One PCI function as libpci sees it, with names from pci.ids (empty when unknown).
 typedef struct {
     int domain;

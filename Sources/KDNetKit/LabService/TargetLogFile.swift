@@ -48,12 +48,12 @@ public final class TargetLogFile {
 
     deinit { if fd >= 0 { Glibc.close(fd) } }
 
-    /// A file name from a target name: kept when it is plain (letters, digits, `.`, `_`,
-    /// `-`, not starting with a dot), otherwise every other character becomes `_` and a
-    /// hash of the name is added, so two names never share a file and none leaves DIR.
+    /// A file name from a target name: NAME.log for every name `TargetName` allows, which
+    /// is every name a listener.json may hold. Anything else (only a caller bypassing the
+    /// config reader) has every other character made `_` and a hash of the name added, so
+    /// two names never share a file and none leaves DIR.
     public static func fileName(for name: String) -> String {
-        let plain = name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
-        if plain, !name.isEmpty, !name.hasPrefix("."), name.utf8.count <= 200 { return name + ".log" }
+        if TargetName.problem(name) == nil { return name + ".log" }
         let cleaned = String(String.UnicodeScalarView(name.unicodeScalars.prefix(64).map {
             $0.isASCII && CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" ? $0 : "_"
         }))

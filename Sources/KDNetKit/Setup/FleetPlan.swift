@@ -33,8 +33,11 @@ public struct FleetPlan: Sendable, Equatable, Codable {
 
     public var outDir: String
     public var targets: [Target]
-    /// In the old listener.json but no longer in the inventory; their scripts stay.
+    /// In the old listener.json but no longer in the inventory; their scripts stay
+    /// unless `--prune` removes them.
     public var removed: [String]
+    /// The files `--prune` removed (the scripts of `removed` targets that were there).
+    public var pruned: [String] = []
     public var files: [String]
     public var firewall: [String]
     public var warnings: [String]
@@ -46,6 +49,11 @@ public struct FleetPlan: Sendable, Equatable, Codable {
 
     public static let listenerFile = "listener.json"
     public static let tableFile = "host-table.txt"
+
+    /// The files `plan` writes for one target, and the only ones `--prune` removes for it.
+    public static func scriptFiles(for name: String) -> [String] {
+        TargetScript.Kind.allCases.map { "\(name).\($0.rawValue)" }
+    }
 
     /// What `SetupMemory` keeps of this plan: where it is, never a key.
     public var rememberedSetup: RememberedSetup {
@@ -91,6 +99,7 @@ public struct FleetPlanner: Sendable {
         var warnings = inventory.warnings
         var outsideRecommended: [(name: String, port: DebugPort)] = []
         var keyOwners: [Data: [String]] = [:]
+        var families: Set<IPAddress.Family> = []
         for entry in inventory.entries {
             let port = ports[entry.name]!
             let old = priorByName[entry.name]
@@ -116,14 +125,18 @@ public struct FleetPlanner: Sendable {
             request.busParams = entry.busParams
             request.hostOS = hostOS
             let setup = try TargetSetup(request)
+            families.insert(family)
             // One line for all ports outside the recommended range, not one per target.
             if !port.isRecommended { outsideRecommended.append((entry.name, port)) }
-            warnings += setup.warnings.filter { $0 != KeyReport.weakWarning && $0 != port.policyWarning }.map { "\(entry.name): \($0)" }
+            // The host's own warnings are the same for every target: said once, below.
+            let perHost = TargetSetup.hostWarnings(host)
+            warnings += setup.warnings.filter { $0 != KeyReport.weakWarning && $0 != port.policyWarning && !perHost.contains($0) }
+                .map { "\(entry.name): \($0)" }
             keyOwners[Data(key.bytes), default: []].append(entry.name)
             if key.isWeak { warnings.append("\(entry.name): the key in the inventory looks typed by hand; remove it from the inventory to get a random one") }
             if let note = entry.busParams?.conversionNote { warnings.append("\(entry.name): \(note)") }
 
-            let names = TargetScript.Kind.allCases.map { "\(entry.name).\($0.rawValue)" }
+            let names = FleetPlan.scriptFiles(for: entry.name)
             for (kind, name) in zip(TargetScript.Kind.allCases, names) {
                 files.append(PlannedFile(name: name, contents: TargetScript.render(setup, as: kind), mode: AtomicFile.secretMode))
             }
@@ -132,6 +145,8 @@ public struct FleetPlanner: Sendable {
             config.append(.init(name: entry.name, port: port.value, key: key.text))
         }
 
+        let hostWarnings = [IPAddress.Family.ipv4, .ipv6].filter(families.contains).compactMap { hosts[$0] }.flatMap(TargetSetup.hostWarnings)
+        warnings.insert(contentsOf: hostWarnings, at: inventory.warnings.count)
         warnings += Self.portWarning(outsideRecommended)
         warnings += Self.sharedKeyWarnings(inventory.entries.map(\.name), keyOwners)
 
@@ -152,11 +167,21 @@ public struct FleetPlanner: Sendable {
         return (plan, files)
     }
 
+    /// What `write` did besides writing the files.
+    public struct Written: Sendable, Equatable {
+        /// The folder's mode, when it changed or could not be changed.
+        public var notes: [String]
+        /// The files removed for `pruning` targets.
+        public var removed: [String]
+    }
+
     /// Creates the folder (0700: it will hold keys) and writes every file or none: a
     /// failure leaves the folder as it was, and removes it if this call created it. An
-    /// existing folder others can read is tightened to 0700; the returned notes say so.
+    /// existing folder others can read is tightened to 0700; the notes say so. The
+    /// scripts of the `pruning` targets (`--prune`: `removed` of the plan) are removed in
+    /// the same all-or-none step; nothing else in the folder is touched.
     @discardableResult
-    public func write(_ files: [PlannedFile]) throws -> [String] {
+    public func write(_ files: [PlannedFile], pruning: [String] = []) throws -> Written {
         let path = outDir.path
         var created: [String] = []
         var isDir: ObjCBool = false
@@ -172,15 +197,15 @@ public struct FleetPlanner: Sendable {
                 throw FleetPlanError.cannotCreate(path)
             }
         }
+        let removed: [String]
         do {
-            try AtomicFileSet.write(files.map { AtomicFileSet.File(name: $0.name, contents: Data($0.contents.utf8), mode: $0.mode) },
-                                    into: outDir)
+            removed = try AtomicFileSet.write(files.map { AtomicFileSet.File(name: $0.name, contents: Data($0.contents.utf8), mode: $0.mode) },
+                                              into: outDir, removing: pruning.flatMap(FleetPlan.scriptFiles))
         } catch {
             Self.remove(created)
             throw error
         }
-        guard created.isEmpty else { return [] }
-        return Self.tighten(outDir)
+        return Written(notes: created.isEmpty ? Self.tighten(outDir) : [], removed: removed)
     }
 
     /// The folders `createDirectory` would make for `url`, deepest last.

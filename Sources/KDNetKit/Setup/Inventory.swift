@@ -137,11 +137,8 @@ public struct Inventory: Sendable, Equatable {
 
     static func entry(_ f: [String: String], line: Int, source: String) throws(InventoryError) -> Entry {
         guard let name = f["name"], !name.isEmpty else { throw InventoryError(source, line, "a target has no name; every target needs one") }
-        guard isValidName(name) else {
-            throw InventoryError(source, line, "target name '\(name)' is not usable as a file name; use letters, digits, '-', '_' and '.' (up to 64, not starting with '.')")
-        }
-        if let reserved = windowsReservedName(name) {
-            throw InventoryError(source, line, "target name '\(name)' cannot be a file name on Windows (\(reserved) is a reserved device name, with any extension), so \(name).cmd could not be saved on the target; rename the target (e.g. \(renamed(name)))")
+        if let problem = TargetName.problem(name) {
+            throw InventoryError(source, line, "target name \(TerminalText.quoted(name)) \(TargetName.explanation(name, problem))")
         }
         var e = Entry(name: name, line: line)
         do {
@@ -165,27 +162,6 @@ public struct Inventory: Sendable, Equatable {
             }
         }
         return e
-    }
-
-    /// CON, PRN, AUX, NUL, COM0-COM9 and LPT0-LPT9 name devices on Windows, whatever the
-    /// case and whatever follows the first dot; the scripts could not be saved there.
-    static func windowsReservedName(_ name: String) -> String? {
-        let stem = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)[0].uppercased()
-        let devices: Set<String> = ["CON", "PRN", "AUX", "NUL"]
-        if devices.contains(stem) { return stem }
-        if stem.count == 4, ["COM", "LPT"].contains(stem.prefix(3)), stem.last!.isASCII, stem.last!.isNumber { return stem }
-        return nil
-    }
-
-    /// A suggestion that is no longer reserved: the suffix goes before the first dot.
-    static func renamed(_ name: String) -> String {
-        let parts = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        return parts[0] + "-1" + (parts.count > 1 ? "." + parts[1] : "")
-    }
-
-    static func isValidName(_ name: String) -> Bool {
-        guard (1...64).contains(name.count), !name.hasPrefix(".") else { return false }
-        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 }
 

@@ -92,8 +92,12 @@ public struct ListenerConfig: Codable, Sendable, Equatable {
         return "it is not valid JSON at line \(line), column \(column)"
     }
 
+    /// Refuses (writing nothing) a config its readers would refuse, such as a target name
+    /// outside the rule: the wizard makes one from a VM's name.
     public func write(to url: URL) throws {
-        try AtomicFile.write(try JSONOutput.data(self), to: url, mode: AtomicFile.secretMode)
+        let data = try JSONOutput.data(self)
+        _ = try Self.parse(data, source: url.path)
+        try AtomicFile.write(data, to: url, mode: AtomicFile.secretMode)
     }
 
     /// This config with `target` appended, checked as a file is: a name (ignoring case)
@@ -182,8 +186,10 @@ struct ListenerConfigReader {
         var entry = "targets[\(index)]"
         guard let object = value.object else { throw problem(entry, "is not an object with name, port and key") }
         guard let nameValue = object["name"] else { throw problem(entry, "name is missing") }
-        guard let name = nameValue.string, !name.isEmpty, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw problem(entry, "name \(shown(nameValue)) is not a usable name; give a non-empty name without control characters")
+        guard let name = nameValue.string else { throw problem(entry, "name \(shown(nameValue)) is not text; give the target's name in quotes") }
+        // The inventory's rule: the name is a file name here (serve's DIR/NAME.log) as it was there.
+        if let bad = TargetName.problem(name) {
+            throw problem(entry, "name \(shown(name)) \(TargetName.explanation(name, bad))")
         }
         entry = "target \(shown(name))"
         try onlyKnown(object, ["name", "port", "key", "address"], entry: entry, what: "it has")

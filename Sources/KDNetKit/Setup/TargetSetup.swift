@@ -99,6 +99,19 @@ public struct TargetSetup: Sendable, Equatable, Codable {
         }
     }
 
+    /// What is doubtful about the host address itself, whatever the target: `plan` says
+    /// these once per address, not once per target.
+    public static func hostWarnings(_ host: HostAddress) -> [String] {
+        var warnings: [String] = []
+        if host.isLinkLocal {
+            warnings.append("host address \(host.text) is link-local: it does not cross routers, so host and target must share a switch or hub")
+        }
+        if host.isDocumentation {
+            warnings.append("host address \(host.text) is from a documentation example range, not a real host; give the host's own address")
+        }
+        return warnings
+    }
+
     private static func refuseEnableOptions(_ r: TargetSetupRequest, mode: String) throws(TargetSetupError) {
         if r.hostAddress != nil { throw .conflicting("--host-ip", mode) }
         if r.busParams != nil { throw .conflicting("--busparams", mode) }
@@ -156,12 +169,7 @@ public struct TargetSetup: Sendable, Equatable, Codable {
         self.host = HostSide(port: r.port, keyText: keyText, target: target, hypervisorPort: hvPort, os: r.hostOS)
 
         if let w = r.port.policyWarning { warnings.append(w) }
-        if host.isLinkLocal {
-            warnings.append("host address \(host.text) is link-local: it does not cross routers, so host and target must share a switch or hub")
-        }
-        if host.isDocumentation {
-            warnings.append("host address \(host.text) is from a documentation example range, not a real host; give the host's own address")
-        }
+        warnings += Self.hostWarnings(host)
         if case .given(let k) = r.key, k.isWeak { warnings.append(KeyReport.weakWarning) }
         if let note = r.busParams?.conversionNote { notes.append(note) }
         if r.busParams == nil {

@@ -21,9 +21,10 @@ public enum AtomicFile {
         try write(Data(text.utf8), to: url, mode: mode)
     }
 
-    /// Creates `url`, which must not exist, with exactly `mode`, flushed to disk; removes it
-    /// again on failure. Errors name `path`, the file the user asked for.
-    static func create(_ url: URL, contents data: Data, mode: mode_t, reportedAs path: String) throws {
+    /// Creates `url`, which must not exist, with exactly `mode`, flushed to disk unless
+    /// `flush` is false (the caller then flushes it before renaming it anywhere); removes
+    /// it again on failure. Errors name `path`, the file the user asked for.
+    static func create(_ url: URL, contents data: Data, mode: mode_t, reportedAs path: String, flush: Bool = true) throws {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileWriteError(path: path, errno: errno) }
         var ok = false
@@ -44,7 +45,7 @@ public enum AtomicFile {
                 offset += n
             }
         }
-        guard fsync(fd) == 0 else { throw FileWriteError(path: path, errno: errno) }
+        guard !flush || fsync(fd) == 0 else { throw FileWriteError(path: path, errno: errno) }
         ok = true
     }
 }

@@ -12,9 +12,13 @@ struct PlanCommand: KdnetctlCommand {
             and listener.json (for `kdnetctl listen --config` and the lab service `kdnetctl serve \
             --config`, which shows and logs each target by its inventory name), all mode 0600. Running it \
             again keeps every port and key and only adds new targets; --rotate-keys makes \
-            new keys. Nothing is written unless the whole inventory is valid, and the files \
-            are written all or none. Target names Windows reserves (CON, NUL, COM1, ...) \
-            are refused. The plan is remembered (its folder, never a key) in \
+            new keys. Targets no longer in the inventory are named; their NAME.cmd and \
+            NAME.ps1 stay (holding their keys) unless --prune removes them. Nothing is \
+            written unless the whole inventory is valid, and the files are written (and \
+            pruned) all or none. Target names are file names on the target and under \
+            `serve --log-dir` (NAME.log): letters, digits, '-', '_' and '.', up to 64, not \
+            starting with '.', and not a name Windows reserves (CON, NUL, COM1, ...); \
+            listener.json is held to the same rule. The plan is remembered (its folder, never a key) in \
             $XDG_STATE_HOME/kdnetctl (default ~/.local/state/kdnetctl) for `listen`, `doctor` \
             and `inspect --live` without flags; --no-remember skips this.
             """
@@ -25,6 +29,8 @@ struct PlanCommand: KdnetctlCommand {
     @Option(help: "The host's address the targets send to (one IPv4 and/or one IPv6).")
     var hostIp: [HostAddress] = []
     @Flag(help: "Give every target a new key (keys given in the inventory stay).") var rotateKeys = false
+    @Flag(help: "Remove the scripts (NAME.cmd, NAME.ps1: they hold keys) of targets no longer in the inventory, with the rest of the write.")
+    var prune = false
     @Option(help: "The host's OS, for its firewall rule.") var hostOs: HostOS = .linux
     @Flag(help: "Do not remember this plan for `listen`, `doctor` and `inspect --live` (kept in $XDG_STATE_HOME/kdnetctl).") var noRemember = false
     @OptionGroup var output: OutputOptions
@@ -43,7 +49,9 @@ struct PlanCommand: KdnetctlCommand {
         planner.rotateKeys = rotateKeys
         planner.hostOS = hostOs
         var (plan, files) = try planner.prepare()
-        plan.notes = try planner.write(files)
+        let written = try planner.write(files, pruning: prune ? plan.removed : [])
+        plan.notes = written.notes
+        plan.pruned = written.removed
         if !noRemember {
             switch SetupMemory().rememberIfPossible(plan.rememberedSetup) {
             case .remembered(let file):
@@ -54,12 +62,12 @@ struct PlanCommand: KdnetctlCommand {
             }
         }
         if output.json { try Console.json(plan); return }
-        Console.out(Self.text(plan))
+        Console.out(Self.text(plan, pruning: prune))
         for w in plan.warnings { Console.err(Console.paint("warning:", .yellow, stderr: true) + " " + TerminalText.escaped(w)) }
         for n in plan.notes { Console.err("note: " + TerminalText.escaped(n)) }
     }
 
-    static func text(_ plan: FleetPlan) -> String {
+    static func text(_ plan: FleetPlan, pruning: Bool) -> String {
         let rows = [["target", "port", "family", "host", "status"]] + plan.targets.map {
             [TerminalText.escaped($0.name), $0.port.description, $0.family.rawValue, $0.hostIp, $0.status.rawValue]
         }
@@ -74,8 +82,12 @@ struct PlanCommand: KdnetctlCommand {
             "Listen for all of them: kdnetctl listen --config \(TerminalText.escaped(ShellWord.quoted((plan.outDir as NSString).appendingPathComponent(FleetPlan.listenerFile))))",
             "Host firewall:",
         ] + plan.firewall.map { "  " + $0 }
-        if !plan.removed.isEmpty {
-            lines.append("No longer in the inventory (their scripts are left in place): " + plan.removed.map { TerminalText.escaped($0) }.joined(separator: ", "))
+        let gone = plan.removed.map { TerminalText.escaped($0) }.joined(separator: ", ")
+        if pruning, !plan.removed.isEmpty {
+            lines.append("No longer in the inventory: \(gone); " + (plan.pruned.isEmpty ? "none of their scripts was left to remove"
+                : "removed (--prune): " + plan.pruned.map { TerminalText.escaped($0) }.joined(separator: ", ")))
+        } else if !plan.removed.isEmpty {
+            lines.append("No longer in the inventory: \(gone); their scripts, which hold their keys, are left in place (--prune removes them)")
         }
         return lines.joined(separator: "\n")
     }
