@@ -127,7 +127,8 @@ for path in /api/targets / /metrics "/events?seconds=1"; do
   [[ $(code "http://127.0.0.1:$HP$path") == 200 ]] && pass "the server's own address gets 200 on $path" || fail "own Host on $path refused"
 done
 [[ $(code -H "Host: LOCALHOST.:$HP" "http://127.0.0.1:$HP/api/targets") == 200 ]] && pass "localhost (any case, trailing dot) is accepted" || fail "localhost refused"
-[[ $(code -H "Host: 127.0.0.1:$((HP + 1))" "http://127.0.0.1:$HP/api/targets") == 421 ]] && pass "another port in Host gets 421" || fail "another port in Host was answered"
+[[ $(code -H "Host: localhost:$((HP + 1))" "http://127.0.0.1:$HP/api/targets") == 200 ]] && pass "a forwarded port in Host (ssh -L) is answered: the name is judged" || fail "a forwarded port in Host was refused"
+[[ $(code -H "Host: evil.example:$HP" "http://127.0.0.1:$HP/api/targets") == 421 ]] && pass "a foreign name with the server's port gets 421" || fail "a foreign name with the server's port was answered"
 [[ $(curl -s --http1.1 -H 'Host:' --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/api/targets") == 421 ]] \
   && pass "no Host on HTTP/1.1 gets 421" || fail "a request without Host was answered"
 BODY=$(curl -s --max-time 10 -H 'Host: evil.example' "http://127.0.0.1:$HP/api/targets")

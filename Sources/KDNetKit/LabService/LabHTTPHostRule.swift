@@ -7,7 +7,9 @@ import Glibc
 /// its requests still say `Host: evil.example`, so a name this server does not go by is
 /// refused (421), token or not. A pure value, so the decision is tested without sockets.
 public struct LabHTTPHostRule: Sendable, Equatable {
-    /// The port the server listens on; a port in `Host` must be this one.
+    /// The port the server listens on. A `Host` may name another (a forward such as
+    /// `ssh -L 9000:127.0.0.1:8470` sends `Host: localhost:9000`): rebinding changes the
+    /// name a browser sends, never makes it one of ours, so the name is what is judged.
     public var port: UInt16
     /// Addresses `Host` may name: the bound one, or every local one for a wildcard bind.
     public var addresses: Set<IPAddress>
@@ -42,24 +44,23 @@ public struct LabHTTPHostRule: Sendable, Equatable {
     /// `changesState`: any method but GET and HEAD; `isEventStream`: `/events`. A request
     /// without `Origin` is a program's, not a page's, and is not asked for one.
     public func refusal(host: String?, origin: String?, version: String, isEventStream: Bool, changesState: Bool) -> Refusal? {
+        var requestPort: UInt16?
         if let host {
-            guard accepts(authority: host, portIfOmitted: nil) else { return .misdirected(host: host) }
+            guard accepts(authority: host, ports: nil) else { return .misdirected(host: host) }
+            requestPort = Self.split(host)?.port ?? 80
         } else if version != "HTTP/1.0" {
             return .misdirected(host: nil)
         }
-        if isEventStream || changesState, let origin, !acceptsOrigin(origin) { return .foreignOrigin(origin) }
+        if isEventStream || changesState, let origin, !acceptsOrigin(origin, requestPort: requestPort) { return .foreignOrigin(origin) }
         return nil
     }
 
-    /// `Host` as RFC 9110 has it: `name`, `1.2.3.4` or `[v6]`, optionally `:port`. Without
-    /// a port any is taken for a Host, since clients leave out the one they were given.
-    public func accepts(authority: String, portIfOmitted: UInt16?) -> Bool {
+    /// `Host` as RFC 9110 has it: `name`, `1.2.3.4` or `[v6]`, optionally `:port`, whose
+    /// host names this server; `ports` nil takes any port, else the port (80 when left
+    /// out) must be one of them.
+    public func accepts(authority: String, ports: Set<UInt16>?) -> Bool {
         guard let (host, port) = Self.split(authority) else { return false }
-        if let port {
-            guard port == self.port else { return false }
-        } else if let portIfOmitted, portIfOmitted != self.port {
-            return false
-        }
+        if let ports, !ports.contains(port ?? 80) { return false }
         if host.hasPrefix("[") {
             // An IPv6 literal; a zone (`%25eth0`) never names this server to a browser.
             guard host.hasSuffix("]"), !host.contains("%"), let address = IPAddress(String(host)), !address.isIPv4 else { return false }
@@ -72,12 +73,15 @@ public struct LabHTTPHostRule: Sendable, Equatable {
         return names.contains(name)
     }
 
-    /// `Origin: http://host[:port]`: the scheme http and an accepted host; its port is 80
-    /// when left out, as browsers leave out only the scheme's default. `null` is foreign.
-    public func acceptsOrigin(_ origin: String) -> Bool {
+    /// `Origin: http://host[:port]`: the scheme http, an accepted host, and the server's
+    /// port or the one the request's own `Host` names (the page came through a forward,
+    /// so it is same-origin); the port is 80 when left out, as browsers leave out only
+    /// the scheme's default. Another port is another origin (another local web app's
+    /// page). `null` is foreign.
+    public func acceptsOrigin(_ origin: String, requestPort: UInt16? = nil) -> Bool {
         let scheme = "http://"
         guard origin.lowercased().hasPrefix(scheme) else { return false }
-        return accepts(authority: String(origin.dropFirst(scheme.count)), portIfOmitted: 80)
+        return accepts(authority: String(origin.dropFirst(scheme.count)), ports: Set([port] + (requestPort.map { [$0] } ?? [])))
     }
 
     /// Host and port of an authority; nil for anything that is not one (a path, spaces,

@@ -51,8 +51,8 @@ struct ServeCommand: KdnetctlCommand {
 
             Against DNS rebinding, token or not, only a Host header naming this server is \
             answered: the --http address (every address of this host when it is 0.0.0.0 or \
-            [::]), localhost, this host's name and FQDN, and each --http-host NAME; a port in \
-            it must be the --http port. Any other Host, or none on HTTP/1.1, gets 421. A browser page of \
+            [::]), localhost, this host's name and FQDN, and each --http-host NAME, at any \
+            port (a forward names its own). Any other Host, or none on HTTP/1.1, gets 421. A browser page of \
             another origin (an Origin header naming none of these) gets 403 on /events and \
             on anything but GET and HEAD.
             """

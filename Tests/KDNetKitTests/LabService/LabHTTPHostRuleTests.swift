@@ -15,10 +15,12 @@ import Testing
     }
 
     @Test(arguments: ["127.0.0.1", "127.0.0.1:8470", "localhost", "localhost:8470", "LOCALHOST", "localhost.", "LocalHost.:8470",
-                      "lab.example", "LAB.EXAMPLE.:8470", "build-host", "Build-Host:8470"])
+                      "lab.example", "LAB.EXAMPLE.:8470", "build-host", "Build-Host:8470",
+                      // A forward (ssh -L 9000:127.0.0.1:8470) or a proxy names another port.
+                      "localhost:9000", "127.0.0.1:8471", "localhost:80"])
     func namesOfTheServerAreAccepted(_ value: String) { #expect(host(Self.v4, value), "\(value)") }
 
-    @Test(arguments: ["evil.example", "evil.example:8470", "127.0.0.1:8471", "localhost:80", "localhost:", "localhost:08470x",
+    @Test(arguments: ["evil.example", "evil.example:8470", "localhost:", "localhost:08470x",
                       "127.0.0.2", "127.1", "0x7f.0.0.1", "[::1]:8470", "[::ffff:127.0.0.1]", "localhost.evil.example",
                       "lab.example.evil", "sub.lab.example", "127.0.0.1.nip.io", "localhost..", "user@localhost", "localhost/x",
                       "localhost, evil.example", "lab.example:8470:8470", "", " ", "1.2.3.4:99999"])
@@ -33,16 +35,16 @@ import Testing
     }
 
     @Test func ipv6LiteralsAreInBracketsWithOrWithoutThePort() {
-        for good in ["[::1]", "[::1]:8470", "[0:0:0:0:0:0:0:1]:8470", "localhost:8470"] { #expect(host(Self.v6, good), "\(good)") }
-        for bad in ["::1", "::1:8470", "[::1]8470", "[::1]:8471", "[::1", "[::2]", "[fe80::1%25lo]", "127.0.0.1:8470", "[127.0.0.1]"] {
+        for good in ["[::1]", "[::1]:8470", "[0:0:0:0:0:0:0:1]:8470", "localhost:8470", "[::1]:8471"] { #expect(host(Self.v6, good), "\(good)") }
+        for bad in ["::1", "::1:8470", "[::1]8470", "[::1]:99999", "[::1", "[::2]", "[fe80::1%25lo]", "127.0.0.1:8470", "[127.0.0.1]"] {
             #expect(!host(Self.v6, bad), "\(bad)")
         }
     }
 
     @Test func aWildcardBindTakesEveryLocalAddressOfItsFamily() {
-        for good in ["192.168.1.20:8470", "10.0.0.5", "127.0.0.1:8470", "localhost"] { #expect(host(Self.wildcard, good), "\(good)") }
+        for good in ["192.168.1.20:8470", "10.0.0.5", "127.0.0.1:8470", "localhost", "192.168.1.20:8471"] { #expect(host(Self.wildcard, good), "\(good)") }
         // `--http 0.0.0.0` listens on IPv4 only; another host's address is no name of this one.
-        for bad in ["[fd00::20]:8470", "192.168.1.21:8470", "0.0.0.0:8470", "192.168.1.20:8471"] { #expect(!host(Self.wildcard, bad), "\(bad)") }
+        for bad in ["[fd00::20]:8470", "192.168.1.21:8470", "0.0.0.0:8470"] { #expect(!host(Self.wildcard, bad), "\(bad)") }
         let any6 = LabHTTPHostRule.serving(Endpoint("::", port: 8470)!, localAddresses: [IPAddress("fd00::20")!, IPAddress("10.0.0.5")!], names: [])
         #expect(host(any6, "[fd00::20]:8470") && host(any6, "[::1]") && !host(any6, "10.0.0.5:8470"))
     }
@@ -67,6 +69,14 @@ import Testing
             // A read of another route is not asked (the browser does not let a foreign page read it).
             #expect(origin(bad, stream: false) == nil, "\(bad)")
         }
+        // Through a forward the page's origin is the forwarded port, which the request's
+        // Host names too; another port is another local page's origin.
+        func forwarded(_ value: String) -> LabHTTPHostRule.Refusal? {
+            Self.v4.refusal(host: "localhost:9000", origin: value, version: "HTTP/1.1", isEventStream: true, changesState: false)
+        }
+        #expect(forwarded("http://localhost:9000") == nil && forwarded("http://127.0.0.1:8470") == nil)
+        #expect(forwarded("http://localhost:9001") == .foreignOrigin("http://localhost:9001"))
+        #expect(forwarded("http://evil.example:9000") == .foreignOrigin("http://evil.example:9000"))
         // The port is 80 when an origin leaves it out.
         let on80 = LabHTTPHostRule.serving(Endpoint("127.0.0.1", port: 80)!, localAddresses: [], names: [])
         #expect(on80.acceptsOrigin("http://localhost") && !on80.acceptsOrigin("http://localhost:8470"))

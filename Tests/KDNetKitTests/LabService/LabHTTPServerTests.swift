@@ -49,10 +49,10 @@ import FoundationNetworking
         defer { server.stop() }
         let port = try #require(server.local?.port)
         #expect(server.router?.hosts.port == port)
-        for host in ["127.0.0.1:\(port)", "localhost:\(port)", "Lab.Example.:\(port)", "lab.example"] + LabHTTPHostRule.machineNames().filter { LabHTTPHostRule.comparable($0) != nil } {
+        for host in ["127.0.0.1:\(port)", "localhost:\(port)", "Lab.Example.:\(port)", "lab.example", "localhost:\(port &+ 1)"] + LabHTTPHostRule.machineNames().filter { LabHTTPHostRule.comparable($0) != nil } {
             #expect(try RawHTTPClient.get("/api/targets", port: port, headers: ["Host": host]).status == 200, "\(host)")
         }
-        for host in ["evil.example", "evil.example:\(port)", "127.0.0.1:\(port &+ 1)", "[::1]:\(port)"] {
+        for host in ["evil.example", "evil.example:\(port)", "[::1]:\(port)"] {
             let r = try RawHTTPClient.get("/api/targets", port: port, headers: ["Host": host])
             #expect(r.status == 421 && !r.body.contains("lab-01"), "\(host)")
         }
