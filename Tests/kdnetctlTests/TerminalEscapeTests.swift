@@ -66,6 +66,55 @@ import Testing
         #expect(Self.noRawEscape(json))
     }
 
+    /// A VM whose name holds ESC and U+202E: the commands vm check and vm fix print name it
+    /// exactly when pasted into bash (in $'...' quoting), and nothing raw reaches the terminal.
+    @Test func vmCommandsNameTheVMExactly() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let name = "evil\(Self.hostile)\u{202E}vm"
+        func config(_ id: Int, nic: String, ostype: String = "win10") throws -> String {
+            let file = dir.appendingPathComponent("\(id).conf")
+            try Data("boot: order=ide0\nmemory: 4096\nname: \(name)\nnet0: \(nic)=BC:24:11:AA:BB:0\(id % 10),bridge=vmbr0\nostype: \(ostype)\n".utf8).write(to: file)
+            return file.path
+        }
+        let rtl = try config(201, nic: "rtl8139")
+        /// What bash passes for the word after `prefix` in `line`.
+        func pasted(_ text: String, after prefix: String) throws -> String? {
+            guard let range = text.range(of: prefix) else { return nil }
+            let word = String(text[range.upperBound...].prefix { $0 != " " && $0 != "\n" && $0 != "`" })
+            let bash = Process()
+            bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+            bash.arguments = ["-c", "printf %s " + word]
+            let out = Pipe()
+            bash.standardOutput = out
+            try bash.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            bash.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let check = try KdnetctlBinary.run(["vm", "check", "201", "--proxmox-config", rtl])
+        #expect(check.status == 1 && Self.noRawEscape(check) && !check.stdout.contains("\u{202E}"), "\(check.stdout)")
+        #expect(try pasted(check.stdout, after: "kdnetctl vm fix ") == name, "\(check.stdout)")
+        // The printed command itself, run by bash, finds the VM by that name.
+        let word = check.stdout.components(separatedBy: "kdnetctl vm fix ")[1].prefix { $0 != " " }
+        let bash = Process()
+        bash.executableURL = URL(fileURLWithPath: "/bin/bash")
+        bash.arguments = ["-c", "exec \"$0\" vm check \(word) --proxmox-config \"$1\" --json", try KdnetctlBinary.url.path, rtl]
+        let out = Pipe()
+        bash.standardOutput = out
+        try bash.run()
+        let doc = try JSONSerialization.jsonObject(with: out.fileHandleForReading.readDataToEndOfFile()) as? [String: Any]
+        bash.waitUntilExit()
+        #expect(bash.terminationStatus == 1 && (doc?["vm"] as? [String: Any])?["name"] as? String == name)
+
+        // Nothing to fix: the note names the VM for `vm check`, pasteable as well.
+        // (ostype other: Proxmox gives it no Hyper-V enlightenments, so no vendor id to add.)
+        let good = try config(202, nic: "e1000e", ostype: "other")
+        let fix = try KdnetctlBinary.run(["vm", "fix", "202", "--proxmox-config", good, "--windows", "19045"])
+        #expect(Self.noRawEscape(fix) && !fix.stdout.contains("\u{202E}"), "\(fix.stdout)")
+        #expect(try pasted(fix.stdout, after: "kdnetctl vm check ") == name, "\(fix.stdout) \(fix.stderr)")
+    }
+
     /// A conversation's datagrams as `inspect --hex-lines` reads them: a target printing
     /// `lines` to a following host, in memory, no sockets.
     static func conversation(key: DebugKey, printing lines: [String]) -> String {

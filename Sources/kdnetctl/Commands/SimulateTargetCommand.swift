@@ -49,8 +49,8 @@ struct SimulateTargetCommand: KdnetctlCommand {
         // Said in every mode once the socket is bound: scripts wait for this line.
         Console.err("simulated target \(simulator.ownEndpoint) poking \(simulator.host) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
         if !json {
-            if simulator.ownEndpoint.port != options.port {
-                Console.err("port \(options.port) is taken on the loopback addresses here (by a listener?), so it sends from port \(simulator.ownEndpoint.port); a real target sends from port \(options.port) itself")
+            if let why = simulator.otherPortReason {
+                Console.err("\(why), so it sends from port \(simulator.ownEndpoint.port); a real target sends from port \(options.port) itself")
             }
         }
         var unsentReasons: Set<String> = []
