@@ -8,10 +8,15 @@ KEY=3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i
 HOSTILE=$'\e]0;owned\a\e[31m'
 SHOWN='\x1b]0;owned\x07\x1b[31m'
 
-# no_raw_escape WHAT: neither stdout nor stderr of the last command holds a raw ESC.
+# As UTF-8 bytes: ESC, a C1 control, and the bidi formatting characters (U+200E,
+# U+200F, U+202A-U+202E, U+2066-U+2069, U+061C) that reorder or hide what a line says.
+RAW_UNSAFE=$'\e|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c'
+
+# no_raw_escape WHAT: neither stdout nor stderr of the last command holds a raw ESC, C1
+# control or bidi formatting character.
 no_raw_escape() {
-  if grep -q $'\e' "$WORK/out" "$WORK/err"; then fail "$1: a raw ESC reached the terminal: $(cat -v "$WORK/out" "$WORK/err" | head -c 400)"
-  else pass "$1: no raw ESC"; fi
+  if LC_ALL=C grep -qE "$RAW_UNSAFE" "$WORK/out" "$WORK/err"; then fail "$1: a raw ESC, C1 or bidi character reached the terminal: $(cat -v "$WORK/out" "$WORK/err" | head -c 400)"
+  else pass "$1: no raw ESC, C1 or bidi character"; fi
 }
 
 # -- plan: a CSV name is refused, quoting it; the error line shows it escaped.
@@ -47,6 +52,16 @@ no_raw_escape "dbgsettings lint"
 contains "$OUT" "10.0.0.1$SHOWN" "the value is shown escaped"
 expect_exit 1 "dbgsettings value with ESC (--json)" -- "$KDNETCTL" dbgsettings lint "$WORK/settings.txt" --skip-host-check --json
 contains "$OUT" '10.0.0.1\u001b]0;owned\u0007\u001b[31m' "--json keeps the value"
+
+# -- dbgsettings lint: a right-to-left override in a pasted value would make the line
+# read in another order; it is shown as \u{202e}, and --json keeps it.
+printf 'key                     %s\ndebugtype               NET\nhostip                  10.0.0.1\xe2\x80\xae\xe2\x81\xa6evil\xe2\x81\xa9\nport                    50000\n' "$KEY" >"$WORK/settings.txt"
+expect_exit 1 "dbgsettings value with U+202E" -- "$KDNETCTL" dbgsettings lint "$WORK/settings.txt" --skip-host-check
+no_raw_escape "dbgsettings lint with bidi overrides"
+contains "$OUT" '10.0.0.1\u{202e}\u{2066}evil\u{2069}' "the override and isolates are shown escaped"
+expect_exit 1 "dbgsettings value with U+202E (--json)" -- "$KDNETCTL" dbgsettings lint "$WORK/settings.txt" --skip-host-check --json
+[[ $(json_get "$OUT" '"10.0.0.1\u202e\u2066evil\u2069" in " ".join(f["message"] for f in d["findings"])') == True ]] \
+  && pass "--json keeps the bidi characters raw" || fail "dbgsettings json: ${OUT:0:300}"
 
 # -- inspect: a capture's line names (and what they hold) in -v.
 printf 'evil%s 4d444247060100\n' "$HOSTILE" >"$WORK/lines.txt"

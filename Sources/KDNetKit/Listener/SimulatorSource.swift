@@ -40,7 +40,7 @@ struct SimulatorSource {
         }
         let reason: String
         if candidates.isEmpty {
-            reason = "\(host.address) is the only IPv6 loopback address and the host's own, so there is no other address to send from at port \(host.port)"
+            reason = "\(host.address) is IPv6's only loopback address and the host's own, which leaves no other address to send from at port \(host.port)"
         } else if !taken.isEmpty {
             reason = "port \(host.port) is taken on \(span(taken)) (by a listener bound to every address?)"
         } else {
