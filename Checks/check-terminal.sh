@@ -63,6 +63,24 @@ expect_exit 1 "dbgsettings value with U+202E (--json)" -- "$KDNETCTL" dbgsetting
 [[ $(json_get "$OUT" '"10.0.0.1\u202e\u2066evil\u2069" in " ".join(f["message"] for f in d["findings"])') == True ]] \
   && pass "--json keeps the bidi characters raw" || fail "dbgsettings json: ${OUT:0:300}"
 
+FIXTURES=$(cd "$(dirname "$0")/.." && pwd)/Tests/KDNetKitTests/Fixtures
+# -- firewall: table names from a ruleset file, in the verdict and in the printed nft
+# command, which pasted into bash names the table exactly.
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for o in d["nftables"]:
+    for v in o.values():
+        if isinstance(v, dict) and v.get("table") == "filter": v["table"] = sys.argv[2]
+        if isinstance(v, dict) and "family" in v and v.get("name") == "filter": v["name"] = sys.argv[2]
+json.dump(d, open(sys.argv[3], "w"))' "$FIXTURES/nft/policy-drop.json" $'filt\e[31m\xe2\x80\xaeer' "$WORK/ruleset.json"
+expect_exit 1 "firewall with a hostile table name" -- "$KDNETCTL" firewall --port 50000 --ruleset "$WORK/ruleset.json"
+no_raw_escape "firewall verdict and nft command"
+nft_line=$(grep '^  nft insert rule' <<<"$OUT")
+contains "$nft_line" "nft insert rule inet \$'filt\\x1b[31m\\xe2\\x80\\xaeer' input" "the table is quoted as \$'...' in the printed command"
+eval "set -- $nft_line"
+[[ $# -eq 10 && $5 == $'filt\e[31m\xe2\x80\xaeer' ]] && pass "the printed nft command, parsed by bash, names the table exactly" || fail "nft command words: $*"
+
 # -- inspect: a capture's line names (and what they hold) in -v.
 printf 'evil%s 4d444247060100\n' "$HOSTILE" >"$WORK/lines.txt"
 expect_exit 1 "inspect a capture with ESC in it" -- "$KDNETCTL" inspect "$WORK/lines.txt" --hex-lines --key 1.1.1.1 -v
