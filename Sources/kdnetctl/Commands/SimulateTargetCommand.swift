@@ -11,7 +11,8 @@ struct SimulateTargetCommand: KdnetctlCommand {
             target does), poking every --poke-interval seconds. For a host on this machine (a \
             loopback address or one of its own), where `kdnetctl listen` holds the port, it sends \
             from another loopback address (127.0.0.2 ...), or from another port when the listener \
-            holds the port on every address; --bind chooses the source instead. After a host answers it sends the \
+            holds the port on every address or the host is ::1 (IPv6's only loopback address), \
+            and says why; --bind chooses the source instead. After a host answers it sends the \
             connection check, a few DbgPrint lines, answers a break-in with a breakpoint state change, \
             RESET, GetVersion (reporting --build, --machine) and Continue2, and drops out-of-sequence \
             datagrams. Once connected its pokes name the bound debugger (keepalives).
