@@ -17,6 +17,19 @@ import Testing
         return url
     }
 
+    /// Runs `script` in bash as a pasted line is run, with `$0`, `$1`... set to `args`.
+    static func bash(_ script: String, _ args: String...) throws -> (status: Int32, stdout: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script] + args
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, data)
+    }
+
     static func noRawEscape(_ r: KdnetctlBinary.Result) -> Bool {
         !r.stdout.utf8.contains(esc) && !r.stderr.utf8.contains(esc)
     }
@@ -78,41 +91,25 @@ import Testing
             return file.path
         }
         let rtl = try config(201, nic: "rtl8139")
-        /// What bash passes for the word after `prefix` in `line`.
-        func pasted(_ text: String, after prefix: String) throws -> String? {
-            guard let range = text.range(of: prefix) else { return nil }
-            let word = String(text[range.upperBound...].prefix { $0 != " " && $0 != "\n" && $0 != "`" })
-            let bash = Process()
-            bash.executableURL = URL(fileURLWithPath: "/bin/bash")
-            bash.arguments = ["-c", "printf %s " + word]
-            let out = Pipe()
-            bash.standardOutput = out
-            try bash.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            bash.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+        /// The word after `prefix` in `text`, as printed.
+        func word(in text: String, after prefix: String) -> String {
+            text.components(separatedBy: prefix).dropFirst().first.map { String($0.prefix { $0 != " " && $0 != "\n" && $0 != "`" }) } ?? ""
         }
         let check = try KdnetctlBinary.run(["vm", "check", "201", "--proxmox-config", rtl])
         #expect(check.status == 1 && Self.noRawEscape(check) && !check.stdout.contains("\u{202E}"), "\(check.stdout)")
-        #expect(try pasted(check.stdout, after: "kdnetctl vm fix ") == name, "\(check.stdout)")
+        let printed = word(in: check.stdout, after: "kdnetctl vm fix ")
+        #expect(try Self.bash("printf %s " + printed).stdout == Data(name.utf8), "\(check.stdout)")
         // The printed command itself, run by bash, finds the VM by that name.
-        let word = check.stdout.components(separatedBy: "kdnetctl vm fix ")[1].prefix { $0 != " " }
-        let bash = Process()
-        bash.executableURL = URL(fileURLWithPath: "/bin/bash")
-        bash.arguments = ["-c", "exec \"$0\" vm check \(word) --proxmox-config \"$1\" --json", try KdnetctlBinary.url.path, rtl]
-        let out = Pipe()
-        bash.standardOutput = out
-        try bash.run()
-        let doc = try JSONSerialization.jsonObject(with: out.fileHandleForReading.readDataToEndOfFile()) as? [String: Any]
-        bash.waitUntilExit()
-        #expect(bash.terminationStatus == 1 && (doc?["vm"] as? [String: Any])?["name"] as? String == name)
+        let run = try Self.bash("exec \"$0\" vm check \(printed) --proxmox-config \"$1\" --json", try KdnetctlBinary.url.path, rtl)
+        let doc = try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any]
+        #expect(run.status == 1 && (doc?["vm"] as? [String: Any])?["name"] as? String == name)
 
         // Nothing to fix: the note names the VM for `vm check`, pasteable as well.
         // (ostype other: Proxmox gives it no Hyper-V enlightenments, so no vendor id to add.)
         let good = try config(202, nic: "e1000e", ostype: "other")
         let fix = try KdnetctlBinary.run(["vm", "fix", "202", "--proxmox-config", good, "--windows", "19045"])
         #expect(Self.noRawEscape(fix) && !fix.stdout.contains("\u{202E}"), "\(fix.stdout)")
-        #expect(try pasted(fix.stdout, after: "kdnetctl vm check ") == name, "\(fix.stdout) \(fix.stderr)")
+        #expect(try Self.bash("printf %s " + word(in: fix.stdout, after: "kdnetctl vm check ")).stdout == Data(name.utf8), "\(fix.stdout)")
     }
 
     /// A conversation's datagrams as `inspect --hex-lines` reads them: a target printing
