@@ -18,7 +18,7 @@ public enum JSONOutput {
     /// formatting characters that `TerminalText` escapes would still reach a terminal
     /// showing the document. They can stand only inside strings, where `\uXXXX` is the
     /// same text to every JSON reader, so the document keeps its raw values.
-    static func terminalSafe(_ data: Data) -> Data {
+    public static func terminalSafe(_ data: Data) -> Data {
         let text = String(decoding: data, as: UTF8.self)
         guard text.unicodeScalars.contains(where: needsEscape) else { return data }
         var out = String.UnicodeScalarView()
