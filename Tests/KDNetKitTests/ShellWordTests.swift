@@ -27,7 +27,7 @@ import Testing
             "\u{7F}", "\u{9B}2J", "\u{85}", "é", "Grüße, 東京 ✓", "👩‍💻", "e\u{301}",
             "\u{202E}evil\u{202C}", "\u{2066}iso\u{2069}", "\u{200E}\u{200F}\u{061C}", "\u{200B}", "\u{FEFF}",
             "\u{2028}\u{2029}", "\u{A0}nbsp\u{3000}", "\u{E000}", "\u{FFFE}", "\u{FFFF}", "\u{10FFFF}", "\u{0378}",
-            "$'\\x1b'", "'$'\\''", "\u{1B}'\\\u{1B}",
+            "$'\\x1b'", "'$'\\''", "=ls", "\u{1B}'\\\u{1B}",
         ]
         // Every C0 control but NUL, alone and in the middle of a word.
         for v in 1..<0x20 {
@@ -65,6 +65,7 @@ import Testing
         #expect(ShellWord.quoted("win 11") == "'win 11'")
         #expect(ShellWord.quoted("it's") == #"'it'\''s'"#)
         #expect(ShellWord.quoted("Grüße") == "'Grüße'")
+        #expect(ShellWord.quoted("=ls") == "'=ls'" && ShellWord.quoted("a=b") == "a=b")
         #expect(ShellWord.quoted("\u{1B}[31mvm") == #"$'\x1b[31mvm'"#)
         #expect(ShellWord.quoted("a\nb\tc'd\\e") == #"$'a\nb\tc\'d\\e'"#)
         #expect(ShellWord.quoted("\u{202E}x") == #"$'\xe2\x80\xaex'"#)

@@ -18,7 +18,8 @@ public enum ShellWord {
     /// unprintable, else in `$'...'` with every unprintable scalar written as the `\xHH`
     /// escapes of its UTF-8 bytes (and newline, tab, CR as `\n`, `\t`, `\r`).
     public static func quoted(_ word: String) -> String {
-        if !word.isEmpty, word.unicodeScalars.allSatisfy(isPlain) { return word }
+        // zsh expands a word that starts with = to a command's path (=ls is /bin/ls).
+        if !word.isEmpty, word.unicodeScalars.allSatisfy(isPlain), !word.hasPrefix("=") { return word }
         guard word.unicodeScalars.contains(where: needsEscape) else {
             return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
