@@ -89,6 +89,25 @@ contains "$OUT" "evil$SHOWN" "the line name is shown escaped"
 expect_exit 1 "inspect (--json)" -- "$KDNETCTL" inspect "$WORK/lines.txt" --hex-lines --key 1.1.1.1 --json
 [[ $(json_get "$OUT" 'd["records"][0]["label"] == "evil\x1b]0;owned\x07\x1b[31m"') == True ]] && pass "--json keeps the raw line name" || fail "inspect json: ${OUT:0:300}"
 
+# -- vm fix --qemu-pid: a QEMU whose -name holds ESC and U+202E. The command line it
+# prints, parsed by bash, is exactly that QEMU's argv with the NIC changed.
+VMNAME=$'evil\e[31m\xe2\x80\xaevm'
+QARGS=(-S -display none -nodefaults -accel tcg -name "$VMNAME" -netdev user,id=n0 -device rtl8139,netdev=n0,mac=52:54:00:12:34:56)
+qemu-system-x86_64 "${QARGS[@]}" </dev/null >"$WORK/qemu.log" 2>&1 &
+QPID=$!
+trap 'kill "$QPID" 2>/dev/null; rm -rf "$WORK"' EXIT
+for ((i = 0; i < 100; i++)); do [[ -n $(tr -d '\0' <"/proc/$QPID/cmdline" 2>/dev/null) ]] && break; sleep 0.1; done
+expect_exit 0 "vm fix --qemu-pid of a QEMU named with ESC and U+202E" -- "$KDNETCTL" vm fix --qemu-pid "$QPID"
+no_raw_escape "vm fix --qemu-pid"
+qline=$(grep '^  qemu-system-x86_64 ' <<<"$OUT")
+contains "$qline" "-name \$'evil\\x1b[31m\\xe2\\x80\\xaevm'" "the name is quoted as \$'...'"
+eval "set -- $qline"
+want=(qemu-system-x86_64 "${QARGS[@]/rtl8139,/e1000e,}")
+[[ $(printf '%s\0' "$@" | od -An -tx1) == $(printf '%s\0' "${want[@]}" | od -An -tx1) ]] \
+  && pass "the printed QEMU command line, parsed by bash, is the argv with e1000e" || fail "QEMU words: $(printf '[%s] ' "$@" | cat -v)"
+kill "$QPID"; wait "$QPID" 2>/dev/null
+trap 'rm -rf "$WORK"' EXIT
+
 # -- listen --config: target names in the report (nothing connects; bounded by --timeout).
 NS=kdt-term-$$
 ip netns add "$NS" && ip -n "$NS" link set lo up || { fail "cannot create namespace $NS"; finish; exit 1; }
