@@ -151,7 +151,7 @@ public enum VMCheck {
         switch vm.source {
         case .libvirt: fix = "kdnetctl vm fix \(ShellWord.quoted(vm.name)) adds <vendor_id state='on' value='KVMKVMKVM'/> to <hyperv>"
         case .qemu: fix = "add hv-vendor-id=KVMKVMKVM to -cpu (kdnetctl vm fix prints the command line)"
-        case .proxmox: fix = "add hv-vendor-id=KVMKVMKVM to the VM's cpu (kdnetctl vm fix prints the qm set line)"
+        case .proxmox: fix = "add hv-vendor-id=KVMKVMKVM to the VM's cpu: line, or to the -cpu in its args: when it has one, which overrides cpu: (kdnetctl vm fix prints the qm set line)"
         }
         return .init(id: id, verdict: .fail,
                      cause: "Hyper-V enlightenments are on (\(h.flags.prefix(4).joined(separator: ", "))) and no vendor id of their own is set: Windows sees 'Microsoft Hv' and KDNET takes Hyper-V's synthetic debug path, which QEMU lacks",
