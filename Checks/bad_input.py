@@ -11,7 +11,8 @@ kind in place of (or added to) a valid base invocation, run in an empty folder:
 - a refusal is one `error:` line on stderr, and under --json also the
   {"error": ...} document on stdout;
 - a refused run leaves no file behind;
-- no raw control character from the value reaches the terminal;
+- no raw control character (C0 but newline and tab, DEL, C1) nor bidi formatting
+  character (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) reaches the terminal;
 - a refused key is never repeated in the message.
 """
 import json
@@ -60,7 +61,18 @@ BASE = {
     "vm fix": ["100", "--proxmox-config", os.path.join(FIXTURES, "vm/proxmox/100.conf")],
 }
 
-ESC = "\x1b]0;pwned\x07\x1b[31m"
+# Retitles an xterm, turns the text red, then reverses the rest of the line (U+202E).
+ESC = "\x1b]0;pwned\x07\x1b[31m\u202eevil"
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def raw_unsafe(text):
+    """The first character a terminal would act on or reorder by, or None."""
+    for c in text:
+        o = ord(c)
+        if (o < 0x20 and c not in "\n\t") or 0x7f <= o <= 0x9f or c in BIDI:
+            return c
+    return None
 TYPED = {
     "key": ["1.2", "", "zz.zz.zz.z!", "1.2.3.4.5"],
     "port": ["-3", "0", "70000", "x", ""],
@@ -157,8 +169,9 @@ def judge(command, option, value, kind, json_mode, base_rc):
         return fail("%s: exit %s (crash?): %s" % (what, rc, err[-300:]))
     if kind is not None and rc != 64:
         return fail("%s: exit %d, wanted 64 (a bad %s value is a usage error): %s" % (what, rc, kind, err[-300:]))
-    if "\x1b" in out or "\x1b" in err or "\x07" in out or "\x07" in err:
-        return fail(what + ": a raw control character reached the terminal")
+    bad = raw_unsafe(out) or raw_unsafe(err)
+    if bad:
+        return fail("%s: a raw U+%04X reached the terminal" % (what, ord(bad)))
     errors = [l for l in err.splitlines() if l.startswith("error:")]
     if rc == 0 or (rc == base_rc and not errors):
         return ok(what)  # the value was taken; the run reported as it does without it

@@ -78,4 +78,17 @@ contains "$ERR" "no interface nosuch0" "the unknown zone is named"
 expect_exit 64 "simulate-target --host-ip with an unknown zone" -- "${T[@]}" "$KDNETCTL" simulate-target --host-ip fe80::1%nosuch0 --port 50003 --key "$KEY" --max-pokes 1
 expect_one_line_error "simulate-target --host-ip fe80::1%nosuch0"
 
+# -- towards ::1 nothing holds the port: IPv6 has one loopback address, the host's, so the
+# simulated target sends from another port, and says that (not "taken by a listener").
+expect_exit 1 "simulate-target --host-ip ::1 with the port free" -- \
+  "${T[@]}" "$KDNETCTL" simulate-target --host-ip ::1 --port 50004 --key "$KEY" --poke-interval 0.1 --max-pokes 1
+contains "$ERR" "::1 is IPv6's only loopback address and the host's own, which leaves no other address to send from at port 50004" "::1: the true reason for another source port"
+grep -q "is taken" <<<"$ERR" && fail "::1: a free port is said to be taken: $ERR" || pass "::1: no port is said to be taken"
+# Without ::1 (IPv6 off on lo) there is nothing to send from, and that is what is said.
+expect_exit 1 "simulate-target --host-ip ::1 where lo has no ::1" -- \
+  unshare -n sh -c 'ip link set lo up && sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 && exec "$@"' sh \
+  "$KDNETCTL" simulate-target --host-ip ::1 --port 50004 --key "$KEY" --poke-interval 0.1 --max-pokes 1
+expect_one_line_error "simulate-target --host-ip ::1 without ::1"
+contains "$ERR" "::1 is not an address of this host (IPv6 turned off, or lo has no ::1?)" "no ::1: named as such"
+
 finish

@@ -31,6 +31,23 @@ import Testing
         #expect(try same(ObservedDatagram(index: 0, time: nil, source: nil, destination: nil, length: 0, status: .notKDNet)))
     }
 
+    /// DEL, C1 controls and bidi formatting reach no terminal through --json either: both
+    /// writers escape them as \uXXXX, so the document still decodes to the raw text.
+    @Test func terminalActingScalarsAreEscapedAlike() throws {
+        let hostile = "a\u{7F}\u{85}\u{9B}2J\u{202E}evil\u{2066}x\u{2069}\u{200E}\u{200F}\u{061C} é ✓ שלום \u{202F}"
+        var r = ObservedDatagram(index: 1, time: nil, source: nil, destination: nil, label: hostile, length: 1, status: .notKDNet)
+        r.text = hostile
+        #expect(try same(r))
+        var fast: [UInt8] = []
+        RecordJSONWriter().append(r, to: &fast)
+        for out in [String(decoding: fast, as: UTF8.self), try JSONOutput.string(r)] {
+            #expect(!out.unicodeScalars.contains { TerminalText.needsEscape($0, .multiLine) }, "\(out)")
+            #expect(out.contains(#""a\u007f\u0085\u009b2J\u202eevil\u2066x\u2069\u200e\u200f\u061c é ✓ שלום \#u{202F}""#), "\(out)")
+        }
+        let decoded = try JSONSerialization.jsonObject(with: Data(fast)) as? [String: Any]
+        #expect(decoded?["text"] as? String == hostile)
+    }
+
     /// Numbers at their limits, every address edge, a version with zeros and all bits,
     /// and strings where every byte needs escaping (the writer's bound assumes 6 bytes each).
     @Test(arguments: [0, 1, 2])

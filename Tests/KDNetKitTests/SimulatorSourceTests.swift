@@ -34,6 +34,22 @@ import Testing
         withExtendedLifetime((listener, simulator)) {}
     }
 
+    /// Towards ::1 nothing holds the port: IPv6 has no second loopback address to send
+    /// from beside the host's, and that, not a listener, is what is said.
+    @Test func towardsIPv6LoopbackItSaysWhyNotThePort() throws {
+        let port = try Self.freePort()
+        let simulator = try TargetSimulator(options: Self.options("::1", port: port))
+        #expect(simulator.ownEndpoint.address.description == "::1" && simulator.ownEndpoint.port != port)
+        #expect(simulator.otherPortReason == "::1 is IPv6's only loopback address and the host's own, which leaves no other address to send from at port \(port)")
+        // With a listener beside it, the port taken is what is said.
+        let listener = try UDPSocket.listening(on: port, bind: nil)
+        let beside = try TargetSimulator(options: Self.options("127.0.0.1", port: port))
+        #expect(beside.otherPortReason == "port \(port) is taken on 127.0.0.2-127.0.0.9 (by a listener bound to every address?)")
+        let direct = try TargetSimulator(options: Self.options("127.0.0.1", port: try Self.freePort()))
+        #expect(direct.otherPortReason == nil)
+        withExtendedLifetime(listener) {}
+    }
+
     @Test func aBindOfTheOtherFamilyIsRefusedNamingBoth() throws {
         var o = Self.options("127.0.0.1", port: try Self.freePort())
         o.bind = IPAddress("::1")

@@ -23,6 +23,22 @@ import Testing
         #expect(TerminalText.escaped("\u{A0}é\u{FF}") == "\u{A0}é\u{FF}")
     }
 
+    /// An override or isolate reorders the rest of the line as shown; the marks are invisible.
+    @Test(arguments: [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C] as [UInt32])
+    func bidiFormattingIsEscaped(_ value: UInt32) {
+        let scalar = Unicode.Scalar(value)!
+        let shown = "\\u{" + String(value, radix: 16) + "}"
+        for layout in [TerminalText.Layout.singleLine, .multiLine] {
+            #expect(TerminalText.escaped("10.0.0.1\(scalar)1", layout: layout) == "10.0.0.1" + shown + "1")
+        }
+        #expect(TerminalText.quoted("\(scalar)") == "'" + shown + "'")
+    }
+
+    @Test func otherFormattingAndRightToLeftLettersAreLeft() {
+        // Hebrew and Arabic letters are text, not formatting; a zero-width joiner builds emoji.
+        for text in ["שלום", "مرحبا", "👩\u{200D}💻"] { #expect(TerminalText.escaped(text) == text) }
+    }
+
     @Test func singleLineFieldsCannotBreakTheLine() {
         #expect(TerminalText.escaped("name\nerror: forged") == #"name\nerror: forged"#)
         #expect(TerminalText.escaped("a\tb\r\nc") == #"a\tb\r\nc"#)

@@ -17,6 +17,19 @@ import Testing
         return url
     }
 
+    /// Runs `script` in bash as a pasted line is run, with `$0`, `$1`... set to `args`.
+    static func bash(_ script: String, _ args: String...) throws -> (status: Int32, stdout: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script] + args
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, data)
+    }
+
     static func noRawEscape(_ r: KdnetctlBinary.Result) -> Bool {
         !r.stdout.utf8.contains(esc) && !r.stderr.utf8.contains(esc)
     }
@@ -64,6 +77,39 @@ import Testing
         let doc = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(json.status == 1 && (doc?["error"] as? String)?.contains("is not usable as a file name") == true, "\(json.stdout)")
         #expect(Self.noRawEscape(json))
+    }
+
+    /// A VM whose name holds ESC and U+202E: the commands vm check and vm fix print name it
+    /// exactly when pasted into bash (in $'...' quoting), and nothing raw reaches the terminal.
+    @Test func vmCommandsNameTheVMExactly() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let name = "evil\(Self.hostile)\u{202E}vm"
+        func config(_ id: Int, nic: String, ostype: String = "win10") throws -> String {
+            let file = dir.appendingPathComponent("\(id).conf")
+            try Data("boot: order=ide0\nmemory: 4096\nname: \(name)\nnet0: \(nic)=BC:24:11:AA:BB:0\(id % 10),bridge=vmbr0\nostype: \(ostype)\n".utf8).write(to: file)
+            return file.path
+        }
+        let rtl = try config(201, nic: "rtl8139")
+        /// The word after `prefix` in `text`, as printed.
+        func word(in text: String, after prefix: String) -> String {
+            text.components(separatedBy: prefix).dropFirst().first.map { String($0.prefix { $0 != " " && $0 != "\n" && $0 != "`" }) } ?? ""
+        }
+        let check = try KdnetctlBinary.run(["vm", "check", "201", "--proxmox-config", rtl])
+        #expect(check.status == 1 && Self.noRawEscape(check) && !check.stdout.contains("\u{202E}"), "\(check.stdout)")
+        let printed = word(in: check.stdout, after: "kdnetctl vm fix ")
+        #expect(try Self.bash("printf %s " + printed).stdout == Data(name.utf8), "\(check.stdout)")
+        // The printed command itself, run by bash, finds the VM by that name.
+        let run = try Self.bash("exec \"$0\" vm check \(printed) --proxmox-config \"$1\" --json", try KdnetctlBinary.url.path, rtl)
+        let doc = try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any]
+        #expect(run.status == 1 && (doc?["vm"] as? [String: Any])?["name"] as? String == name)
+
+        // Nothing to fix: the note names the VM for `vm check`, pasteable as well.
+        // (ostype other: Proxmox gives it no Hyper-V enlightenments, so no vendor id to add.)
+        let good = try config(202, nic: "e1000e", ostype: "other")
+        let fix = try KdnetctlBinary.run(["vm", "fix", "202", "--proxmox-config", good, "--windows", "19045"])
+        #expect(Self.noRawEscape(fix) && !fix.stdout.contains("\u{202E}"), "\(fix.stdout)")
+        #expect(try Self.bash("printf %s " + word(in: fix.stdout, after: "kdnetctl vm check ")).stdout == Data(name.utf8), "\(fix.stdout)")
     }
 
     /// A conversation's datagrams as `inspect --hex-lines` reads them: a target printing

@@ -160,14 +160,37 @@ private struct ByteCursor {
         byte(UInt8(ascii: "\""))
     }
 
-    /// A JSON string: clean runs copied whole, only `"`, `\` and control bytes escaped.
+    /// The scalar whose UTF-8 starts at `i` of valid UTF-8 `text`, and its length.
+    private static func scalar(in text: UnsafeBufferPointer<UInt8>, at i: Int) -> (value: Unicode.Scalar, length: Int) {
+        let b = text[i]
+        if b < 0x80 { return (Unicode.Scalar(b), 1) }
+        if b < 0xE0 { return (Unicode.Scalar(UInt32(b & 0x1F) << 6 | UInt32(text[i + 1] & 0x3F))!, 2) }
+        return (Unicode.Scalar(UInt32(b & 0x0F) << 12 | UInt32(text[i + 1] & 0x3F) << 6 | UInt32(text[i + 2] & 0x3F))!, 3)
+    }
+
+    /// A JSON string: clean runs copied whole, only `"`, `\`, control bytes and what
+    /// `JSONOutput.terminalSafe` escapes (DEL, C1, bidi formatting) escaped.
     mutating func quoted(_ s: String) {
         byte(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { text in
             var runStart = 0
+            var skip = 0
             for i in text.indices {
+                if skip > 0 { skip -= 1; continue }
                 let b = text[i]
+                if b >= 0x7F {
+                    // Lead bytes of DEL, C1 (C2 80-9F), U+061C (D8 9C) and U+200E-U+2069 (E2 80/81 ..).
+                    guard b == 0x7F || b == 0xC2 || b == 0xD8 || b == 0xE2 else { continue }
+                    let scalar = Self.scalar(in: text, at: i)
+                    guard JSONOutput.needsEscape(scalar.value) else { continue }
+                    bytes(UnsafeBufferPointer(rebasing: text[runStart..<i]))
+                    skip = scalar.length - 1
+                    runStart = i + scalar.length
+                    literal("\\u")
+                    for shift in stride(from: 12, through: 0, by: -4) { nibble(UInt8(truncatingIfNeeded: scalar.value.value >> UInt32(shift)) & 0xF) }
+                    continue
+                }
                 guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
                 bytes(UnsafeBufferPointer(rebasing: text[runStart..<i]))
                 runStart = i + 1

@@ -34,7 +34,11 @@ struct SettingsHint: Sendable {
     var port: Int?
 
     init(request: DoctorRequest) {
+        // A pasted value goes into the printed bcdedit line only as the address it parses
+        // to: cmd.exe has no quoting that could pass a control character through, and
+        // bcdedit takes nothing else there.
         hostIP = request.hostIP?.text ?? request.dbgSettings.flatMap { $0.hostipv6 ?? $0.hostip }
+            .flatMap { IPAddress($0.trimmingCharacters(in: .whitespaces))?.description }
         port = request.port ?? request.dbgSettings?.port.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
 

@@ -89,10 +89,12 @@ public final class TargetSimulator {
             guard source.family == host.family else { throw ListenOptionError.familyMismatch(bind: b, host: options.hostIP) }
             socket = try UDPSocket(bind: source)
             own = source
+            otherPortReason = nil
         } else {
             let source = try SimulatorSource.bind(towards: host)
             socket = source.socket
             own = source.endpoint
+            otherPortReason = source.otherPortReason
         }
         var config = TargetSession.Configuration(keys: KDNetKeys(key: options.key), target: own, host: host, kernel: options.kernel)
         config.protocolVersion = options.protocolVersion
@@ -101,6 +103,8 @@ public final class TargetSimulator {
     }
 
     public var ownEndpoint: Endpoint { session.configuration.target }
+    /// Why it sends from another port than the KDNET port (a real target never does), if it does.
+    public let otherPortReason: String?
 
     /// Runs until the duration, the poke limit, the stop pipe, or (without a duration)
     /// a short while after the host continued it.

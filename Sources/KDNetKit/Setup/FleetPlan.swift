@@ -235,7 +235,7 @@ public struct FleetPlanner: Sendable {
             [FleetPlan.listenerFile, FleetPlan.tableFile].contains($0) || $0.hasSuffix(".cmd") || $0.hasSuffix(".ps1")
         }
         guard onlyPlanFiles else {
-            return ["\(dir.path) is mode \(old) and holds other files, so it was left as it is; others can list the target names in it (`chmod 700 \(dir.path)` if that is fine)"]
+            return ["\(dir.path) is mode \(old) and holds other files, so it was left as it is; others can list the target names in it (`chmod 700 \(ShellWord.quoted(dir.path))` if that is fine)"]
         }
         guard chmod(dir.path, 0o700) == 0 else {
             return ["\(dir.path) is mode \(old) and could not be made 0700 (\(String(cString: strerror(errno)))); others can list the target names in it"]

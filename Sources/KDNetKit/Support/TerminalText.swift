@@ -4,6 +4,10 @@
 /// can hold escape sequences that retitle, recolour or clear the user's terminal, or a
 /// carriage return that overwrites what was printed before it. Human output passes such
 /// text through `escaped`; JSON output keeps the raw text (its encoder escapes controls).
+///
+/// Unicode's bidirectional formatting characters are escaped too: an override (U+202E)
+/// or isolate shown raw reorders the rest of the line, so `hostip 10.0.0.1` can read as
+/// something it is not, and the marks (U+200E, U+200F, U+061C) are invisible.
 public enum TerminalText {
     /// What happens to line breaks and tabs.
     public enum Layout: Sendable {
@@ -17,9 +21,9 @@ public enum TerminalText {
         case multiLine
     }
 
-    /// `text` with every C0 control (U+0000-U+001F), DEL (U+007F) and C1 control
-    /// (U+0080-U+009F) written as a visible escape: `\x1b` for C0 and DEL, `\u{9b}` for
-    /// C1, and `\n`, `\r`, `\t` for the line breaks and tab the layout does not keep.
+    /// `text` with every C0 control (U+0000-U+001F), DEL (U+007F), C1 control
+    /// (U+0080-U+009F) and bidi formatting character (`isBidiFormatting`) written as a
+    /// visible escape: `\x1b` for C0 and DEL, `\u{9b}` for C1, `\u{202e}` for bidi, and `\n`, `\r`, `\t` for the line breaks and tab the layout does not keep.
     /// Everything else, backslashes included, is left as it is, so ordinary text reads
     /// the same; text with nothing to escape is returned unchanged without copying.
     public static func escaped(_ text: String, layout: Layout = .singleLine) -> String {
@@ -40,7 +44,7 @@ public enum TerminalText {
             case ("\t", .singleLine): result.append(contentsOf: #"\t"#.unicodeScalars)
             case _ where isC0OrDelete(scalar):
                 result.append(contentsOf: ("\\x" + hex(scalar.value)).unicodeScalars)
-            case _ where isC1(scalar):
+            case _ where isC1(scalar) || isBidiFormatting(scalar):
                 result.append(contentsOf: ("\\u{" + hex(scalar.value) + "}").unicodeScalars)
             default:
                 result.append(scalar)
@@ -58,9 +62,18 @@ public enum TerminalText {
         "'" + escaped(text.count > limit ? String(text.prefix(limit)) + "…" : text) + "'"
     }
 
-    private static func needsEscape(_ scalar: Unicode.Scalar, _ layout: Layout) -> Bool {
+    static func needsEscape(_ scalar: Unicode.Scalar, _ layout: Layout) -> Bool {
         if layout == .multiLine, scalar == "\n" || scalar == "\t" { return false }
-        return isC0OrDelete(scalar) || isC1(scalar)
+        return isC0OrDelete(scalar) || isC1(scalar) || isBidiFormatting(scalar)
+    }
+
+    /// The embeddings and overrides (U+202A-U+202E), isolates (U+2066-U+2069) and the
+    /// invisible direction marks LRM, RLM (U+200E, U+200F) and ALM (U+061C).
+    public static func isBidiFormatting(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: return true
+        default: return false
+        }
     }
 
     private static func isC0OrDelete(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || scalar.value == 0x7F }

@@ -113,7 +113,7 @@ public struct TextInputError: Error, Equatable, Sendable, LocalizedError {
         self.source = source; self.problem = problem; self.expecting = expecting
     }
 
-    private var fileArgument: String { source == Self.standardInput ? "FILE" : source }
+    private var fileArgument: String { source == Self.standardInput ? "FILE" : ShellWord.quoted(source) }
 
     public var errorDescription: String? {
         switch problem {

@@ -201,7 +201,7 @@ public enum LibvirtDomainEdit {
 
         guard changed else { return }
         warnings += VMFixChange.disableSecureBoot.warnings
-        let name = root.child("name")?.text ?? "NAME"
+        let name = root.child("name")?.text.map(ShellWord.quoted) ?? "NAME"
         warnings.append("start the VM the first time with `virsh start \(name) --reset-nvram`: its UEFI vars file holds the enrolled Secure Boot keys and boot entries, and libvirt recreates it from the blank template only then (Windows boots again through its fallback loader)")
         if let path = unknownLoader {
             warnings.append("the firmware \(path) is not named like a known Secure Boot build (.secboot., .ms., .snakeoil.); if the VM still boots with Secure Boot on, pick the loader and vars template of a firmware without the secure-boot feature from /usr/share/qemu/firmware/*.json")

@@ -154,13 +154,15 @@ public enum ProxmoxConfig {
         }
         if vendor == nil && gpuPassthrough && winVersion >= 6 && !(ovmf && winVersion < 8) { vendor = "proxmox" }
 
-        // `args:` goes to QEMU verbatim; a -cpu there can add hv flags or a vendor id.
+        // `args:` goes to QEMU verbatim, after the -cpu made from the lines above, and QEMU
+        // takes the last -cpu whole: one in args: is the running CPU, its flags and vendor
+        // id alone (which is why `vm fix` edits args: then).
         if let args = conf["args"] {
             let words = shellWords(args)
-            for (i, w) in words.enumerated() where (w == "-cpu" || w == "--cpu") && i + 1 < words.count {
-                let extra = QEMUCommandLine.hypervisor(cpu: QEMUOptionString(words[i + 1]))
-                flags.formUnion(extra.flags)
-                if let v = extra.vendorID { vendor = v }
+            if let i = words.indices.dropLast().last(where: { words[$0] == "-cpu" || words[$0] == "--cpu" }) {
+                let cpu = QEMUCommandLine.hypervisor(cpu: QEMUOptionString(words[i + 1]))
+                flags = Set(cpu.flags)
+                vendor = cpu.vendorID
             }
         }
         return HypervisorFeatures(hypervEnlightenments: !flags.isEmpty, vendorID: vendor, flags: flags.sorted())

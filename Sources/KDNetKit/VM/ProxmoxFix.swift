@@ -38,7 +38,7 @@ public enum ProxmoxFix {
                 try LibvirtDomainEdit.checkModelName(model)
                 let (key, value, dropped) = try netWithModel(mac: mac, model: model, config: config)
                 config[key] = value
-                commands.append("qm set \(vmid) --\(key) \(QEMUArgvFix.shellQuote(value))")
+                commands.append("qm set \(vmid) --\(key) \(ShellWord.quoted(value))")
                 if !dropped.isEmpty {
                     notes.append("\(key): dropped \(dropped.joined(separator: ", ")): Proxmox uses them for virtio NICs only")
                 }
@@ -49,15 +49,23 @@ public enum ProxmoxFix {
                 }
                 let value = "\(model),bridge=\(bridge)"
                 config["net\(n)"] = value
-                commands.append("qm set \(vmid) --net\(n) \(QEMUArgvFix.shellQuote(value))")
+                commands.append("qm set \(vmid) --net\(n) \(ShellWord.quoted(value))")
             case .hypervVendorID(let id):
                 try LibvirtDomainEdit.checkVendorID(id)
+                if let args = config["args"], let edited = try argsWithVendorID(id, args: args) {
+                    // QEMU lets the last -cpu win, and `args:` comes after the -cpu made
+                    // from `cpu:`: a vendor id put in `cpu:` would never reach QEMU.
+                    config["args"] = edited
+                    commands.append("qm set \(vmid) --args \(ShellWord.quoted(edited))")
+                    notes.append("args: sets -cpu, which replaces the CPU made from the cpu: line, so the vendor id goes into args:")
+                    continue
+                }
                 if config["cpu"] == nil {
                     notes.append("the VM has no cpu: line, so its CPU type is Proxmox's default kvm64; the command keeps it")
                 }
                 let value = cpuWithVendorID(id, cpu: config["cpu"])
                 config["cpu"] = value
-                commands.append("qm set \(vmid) --cpu \(QEMUArgvFix.shellQuote(value))")
+                commands.append("qm set \(vmid) --cpu \(ShellWord.quoted(value))")
                 if !isWindows(config["ostype"], ovmf: config["bios"] == "ovmf") {
                     notes.append("Proxmox passes hv-vendor-id to QEMU only with its Hyper-V enlightenments, which it turns on for a Windows ostype (win8 or later with OVMF); set ostype first (qm set \(vmid) --ostype win11)")
                 }
@@ -91,6 +99,20 @@ public enum ProxmoxFix {
         throw VMFixError.unknownMAC(mac, known: known)
     }
 
+    /// `args:` with hv-vendor-id set in its last `-cpu`, or nil when it has none. The words
+    /// are written back quoted as qemu-server's split_args (Perl's shellwords) reads them:
+    /// it knows no `$'...'`, so a word with control characters is refused rather than
+    /// written in a form Proxmox would pass on changed.
+    static func argsWithVendorID(_ id: String, args: String) throws -> String? {
+        var words = ProxmoxConfig.shellWords(args)
+        guard words.dropLast().contains(where: { $0 == "-cpu" || $0 == "--cpu" }) else { return nil }
+        try QEMUArgvFix.setVendorID(id, in: &words)
+        guard !words.contains(where: { $0.unicodeScalars.contains(where: ShellWord.needsEscape) }) else {
+            throw VMFixError.unprintableProxmoxArgs
+        }
+        return ShellWord.line(words)
+    }
+
     static func cpuWithVendorID(_ id: String, cpu: String?) -> String {
         var parts = QEMUOptionString(cpu ?? "kvm64").parts.filter { $0.key != "hv-vendor-id" }
         if parts.isEmpty { parts = [QEMUOptionString.Part(key: "kvm64", value: nil)] }
@@ -116,7 +138,7 @@ public enum ProxmoxFix {
         let volume = opts.positional ?? opts["file"] ?? ""
         let storage = volume.split(separator: ":").first.map(String.init) ?? "STORAGE"
         let efitype = opts["efitype"] ?? "4m"
-        return base + ", or recreate efidisk0 with pre-enrolled-keys=0 (qm set \(vmid) --delete efidisk0, then qm set \(vmid) --efidisk0 \(storage):1,efitype=\(efitype),pre-enrolled-keys=0; the size is ignored for an efidisk and the blank vars template is copied in, so the UEFI boot entries start afresh)"
+        return base + ", or recreate efidisk0 with pre-enrolled-keys=0 (qm set \(vmid) --delete efidisk0, then qm set \(vmid) --efidisk0 \(ShellWord.quoted("\(storage):1,efitype=\(efitype),pre-enrolled-keys=0")); the size is ignored for an efidisk and the blank vars template is copied in, so the UEFI boot entries start afresh)"
     }
 
     /// The main section of /etc/pve/qemu-server/VMID.conf as key -> value: lines after the

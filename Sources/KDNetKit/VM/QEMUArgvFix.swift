@@ -189,15 +189,6 @@ public enum QEMUArgvFix {
 
     /// The argv as one line for a POSIX shell.
     public static func shellLine(_ argv: [String]) -> String {
-        argv.map(shellQuote).joined(separator: " ")
-    }
-
-    static let shellSafe = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@%+=:,./-_")
-
-    /// Leaves words of harmless characters bare; quotes the rest in single quotes, in which
-    /// a shell treats nothing specially but the closing quote.
-    public static func shellQuote(_ word: String) -> String {
-        if !word.isEmpty, word.allSatisfy({ shellSafe.contains($0) }) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        ShellWord.line(argv)
     }
 }

@@ -151,7 +151,7 @@ public enum VMCheck {
         switch vm.source {
         case .libvirt: fix = "kdnetctl vm fix \(ShellWord.quoted(vm.name)) adds <vendor_id state='on' value='KVMKVMKVM'/> to <hyperv>"
         case .qemu: fix = "add hv-vendor-id=KVMKVMKVM to -cpu (kdnetctl vm fix prints the command line)"
-        case .proxmox: fix = "add hv-vendor-id=KVMKVMKVM to the VM's cpu (kdnetctl vm fix prints the qm set line)"
+        case .proxmox: fix = "add hv-vendor-id=KVMKVMKVM to the VM's cpu: line, or to the -cpu in its args: when it has one, which overrides cpu: (kdnetctl vm fix prints the qm set line)"
         }
         return .init(id: id, verdict: .fail,
                      cause: "Hyper-V enlightenments are on (\(h.flags.prefix(4).joined(separator: ", "))) and no vendor id of their own is set: Windows sees 'Microsoft Hv' and KDNET takes Hyper-V's synthetic debug path, which QEMU lacks",
@@ -202,14 +202,14 @@ public enum VMCheck {
             }
             guard facts.activeNetworks.contains(name) else {
                 return (.init(id: id, verdict: .fail, cause: "libvirt network '\(name)' is not running, so the VM has no path to the host",
-                              fix: "virsh net-start \(name) && virsh net-autostart \(name)"), nil)
+                              fix: "virsh net-start \(ShellWord.quoted(name)) && virsh net-autostart \(ShellWord.quoted(name))"), nil)
             }
             if net.forwardMode == .bridge, let bridge = net.bridge {
                 return bridged(bridge, facts: facts, via: "libvirt network '\(name)' wraps host bridge \(bridge)", pitfalls: pitfalls)
             }
             guard let address = net.ipv4Address, let bridge = net.bridge else {
                 return (.init(id: id, verdict: .fail, cause: "libvirt network '\(name)' gives the host no IPv4 address, so the guest cannot address the host",
-                              fix: "give the network an <ip address=...> (virsh net-edit \(name))"), nil)
+                              fix: "give the network an <ip address=...> (virsh net-edit \(ShellWord.quoted(name)))"), nil)
             }
             let host = VMCheckReport.HostIP(address: address, interface: bridge,
                                             why: "the host's address on \(bridge), the bridge of libvirt network '\(name)' (\(net.forwardMode.rawValue))")
@@ -249,7 +249,7 @@ public enum VMCheck {
         let id = "host-reachable"
         guard facts.host?.interface(named: bridge) != nil else {
             return (.init(id: id, verdict: .fail, cause: "\(via), but this host has no interface \(bridge)",
-                          fix: "create the bridge (ip link add \(bridge) type bridge) with the host's LAN NIC in it, or use a libvirt network"), nil)
+                          fix: "create the bridge (ip link add \(ShellWord.quoted(bridge)) type bridge) with the host's LAN NIC in it, or use a libvirt network"), nil)
         }
         guard let address = hostAddress(on: bridge, facts: facts) else {
             return (.init(id: id, verdict: .fail, cause: "\(via), but the host has no IPv4 address on \(bridge), so the guest cannot address it",
@@ -283,7 +283,7 @@ public enum VMCheck {
                 return .init(id: id, verdict: .pass, cause: "libvirt network '\(net.name)' hands out \(range.start)-\(range.end) by DHCP (libvirt's dnsmasq)")
             }
             return .init(id: id, verdict: .fail, cause: "libvirt network '\(net.name)' hands out no addresses (no <dhcp> range)",
-                         fix: "add a <dhcp><range .../></dhcp> to it (virsh net-edit \(net.name)); " + fix, source: source)
+                         fix: "add a <dhcp><range .../></dhcp> to it (virsh net-edit \(ShellWord.quoted(net.name))); " + fix, source: source)
         case .user:
             return .init(id: id, verdict: .pass, cause: "QEMU's user networking has its own DHCP server (the guest gets 10.0.2.15)")
         case .bridge, .direct, .tap, .other:
@@ -329,7 +329,7 @@ public enum VMCheck {
         }
         switch vm.persistentDiffersFromLive {
         case true?:
-            let how = vm.source == .libvirt ? "virsh shutdown \(vm.name), wait until it is off, then virsh start \(vm.name)"
+            let how = vm.source == .libvirt ? "virsh shutdown \(ShellWord.quoted(vm.name)), wait until it is off, then virsh start \(ShellWord.quoted(vm.name))"
                 : vm.source == .proxmox ? "qm shutdown VMID, then qm start VMID" : "quit QEMU and start it again"
             return .init(id: id, verdict: .warn,
                          cause: "the VM runs, and its next-boot definition differs from the running one: a reboot from inside Windows keeps the old devices",

@@ -15,6 +15,7 @@ public enum VMFixError: Error, Equatable, LocalizedError {
     case badModelName(String)
     case badJSONDevice(String)
     case noFreeProxmoxNet
+    case unprintableProxmoxArgs
 
     public var errorDescription: String? {
         switch self {
@@ -35,6 +36,8 @@ public enum VMFixError: Error, Equatable, LocalizedError {
             return "the domain has no <hyperv> element under <features>, so there is no Hyper-V vendor id to set; drop this change"
         case .hypervPassthrough:
             return "the domain's <hyperv mode='passthrough'> takes no <vendor_id> (libvirt's schema allows no children there); switch it to mode='custom' with the features you need, or drop this change"
+        case .unprintableProxmoxArgs:
+            return "the VM's args: line sets -cpu and holds control or invisible characters, so no qm set line can carry it unchanged; add hv-vendor-id=KVMKVMKVM to its -cpu by hand in /etc/pve/qemu-server/VMID.conf"
         case .noCPUOption:
             return "the QEMU command line has no -cpu option, so no Hyper-V enlightenments to give a vendor id; drop this change or add -cpu with the hv-* flags"
         case .badModelName(let model):

@@ -42,7 +42,8 @@ public struct VMFixPlan: Sendable, Hashable, Codable {
     /// keeps the process, so only a power-off and a fresh start applies the changes.
     public static func powerCycleInstruction(_ platform: Platform, resetsNVRAM: Bool = false) -> String {
         switch platform {
-        case .libvirt(let name):
+        case .libvirt(let domain):
+            let name = ShellWord.quoted(domain)
             let start = resetsNVRAM ? "virsh start \(name) --reset-nvram" : "virsh start \(name)"
             return "power the VM off and start it again (virsh shutdown \(name), then \(start)): a reboot from inside Windows keeps the old devices"
         case .proxmox(let vmid):

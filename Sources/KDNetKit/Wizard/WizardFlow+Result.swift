@@ -39,7 +39,7 @@ extension WizardFlow {
         case .tightened(let mode):
             r.notes.append("\(out) was mode 0\(String(mode, radix: 8)); made it 0700, as it holds the key")
         case .leftOpen(let mode):
-            r.warnings.append("\(out) is mode 0\(String(mode, radix: 8)) and holds other files, so it was left as it is: others can list the key files (they cannot read them, 0600); chmod 700 \(out) or use a folder of its own")
+            r.warnings.append("\(out) is mode 0\(String(mode, radix: 8)) and holds other files, so it was left as it is: others can list the key files (they cannot read them, 0600); chmod 700 \(ShellWord.quoted(out)) or use a folder of its own")
         case .created, .alreadyPrivate:
             break
         }

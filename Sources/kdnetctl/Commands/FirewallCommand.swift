@@ -48,14 +48,14 @@ struct FirewallCommand: KdnetctlCommand {
     }
 
     private func render(_ r: FirewallReport) {
-        for c in r.chains { Console.out("input chain: \(c)") }
-        if let by = r.decidedBy, !by.byPolicy { Console.out("rule: \(by.text)") }
+        for c in r.chains { Console.out("input chain: \(TerminalText.escaped(c))") }
+        if let by = r.decidedBy, !by.byPolicy { Console.out("rule: \(TerminalText.escaped(by.text))") }
         Render.verdict(r.verdict, r.cause, nil)
         if !r.openCommands.isEmpty {
             Console.out("to open it:")
-            for c in r.openCommands { Console.out("  \(c)", wrap: false) }
+            for c in r.openCommands { Console.out("  " + TerminalText.escaped(c), wrap: false) }
         } else if let fix = r.fix {
-            Console.out("fix: \(fix)")
+            Console.out("fix: \(TerminalText.escaped(fix))")
         }
     }
 

@@ -29,23 +29,23 @@ struct HostCommand: KdnetctlCommand {
     private func render(_ a: HostAdvice) {
         for i in a.interfaces {
             let state = i.link == "up" ? Console.paint(i.link, .green) : i.link
-            Console.out(Console.paint(i.name, .bold) + "  \(state)  mtu \(i.mtu)" + (i.mac.map { "  \($0)" } ?? ""))
+            Console.out(Console.paint(TerminalText.escaped(i.name), .bold) + "  \(state)  mtu \(i.mtu)" + (i.mac.map { "  \($0)" } ?? ""))
             for addr in i.addresses { Console.out("    \(addr.address)/\(addr.prefixLength)  \(addr.scope)") }
-            Console.out(Console.paint("    \(i.note)", .dim))
+            Console.out(Console.paint("    " + TerminalText.escaped(i.note), .dim))
         }
         let defaults = a.routes.filter(\.isDefault)
         Console.out("")
         if defaults.isEmpty { Console.out("Default routes: none") }
         for r in defaults {
-            Console.out("Default route: via \(r.gateway.map(\.description) ?? "(direct)") dev \(r.interface) metric \(r.metric)")
+            Console.out("Default route: via \(r.gateway.map(\.description) ?? "(direct)") dev \(TerminalText.escaped(r.interface)) metric \(r.metric)")
         }
         if let t = a.routeToTarget {
-            Console.out("Route to \(t.destination): dev \(t.interface)" + (t.gateway.map { " via \($0)" } ?? " (directly connected)"))
+            Console.out("Route to \(t.destination): dev \(TerminalText.escaped(t.interface))" + (t.gateway.map { " via \($0)" } ?? " (directly connected)"))
         }
         Console.out("")
         if let r = a.recommended {
-            Console.out("Recommended hostip: " + Console.paint(r.address.description, .cyan) + " (\(r.interface))")
-            Console.out("  why: \(r.reason)")
+            Console.out("Recommended hostip: " + Console.paint(r.address.description, .cyan) + " (\(TerminalText.escaped(r.interface)))")
+            Console.out("  why: \(TerminalText.escaped(r.reason))")
         } else {
             Console.out("No recommended hostip.")
         }

@@ -36,30 +36,30 @@ struct NicsCommand: KdnetctlCommand {
     }
 
     private func render(_ s: NICSurvey) {
-        Console.out("Target: \(s.windows.release) (build \(s.windows.build)); devices from \(s.source)")
+        Console.out("Target: \(s.windows.release) (build \(s.windows.build)); devices from \(TerminalText.escaped(s.source))")
         if s.nics.isEmpty { Console.out("No network or xHCI controller found.") }
         for n in s.nics {
             Console.out("")
             var head = n.label
             if let b = n.busparams { head += "  busparams \(b)" }
-            Console.out(Console.paint(head, .bold))
+            Console.out(Console.paint(TerminalText.escaped(head), .bold))
             var facts: [String] = [n.className ?? (n.kind == .unknown ? "class not given (ids only)" : n.kind.rawValue)]
             if let sub = n.subsystem { facts.append("subsystem \(sub)" + (n.subsystemName.map { " (\($0))" } ?? "")) }
             if let i = n.interface { facts.append("\(i), link \(n.link ?? "unknown")") }
             if n.docking { facts.append("in a dock / on Thunderbolt") }
             if let v = n.virtio { facts.append(v.description) }
-            Console.out("  " + facts.joined(separator: "; "))
+            Console.out("  " + TerminalText.escaped(facts.joined(separator: "; ")))
             let verdict = Console.paint(n.verdictWord, n.supported == true ? .green : n.supported == false ? .red : .yellow)
-            Console.out("  \(verdict): \(n.reason)")
+            Console.out("  \(verdict): \(TerminalText.escaped(n.reason))")
             Console.out("  " + NICVerdict.basisLine(basis: n.basis, reportedBy: n.reportedBy))
-            if let a = n.advice { Console.out("  what to do: \(a)") }
+            if let a = n.advice { Console.out("  what to do: \(TerminalText.escaped(a))") }
         }
         Console.out("")
         if s.recommended != nil {
-            Console.out("Recommended: \(s.recommendation)")
+            Console.out("Recommended: \(TerminalText.escaped(s.recommendation))")
             if let line = s.bcdedit { Console.out("  " + Console.paint(line, .cyan)) }
         } else {
-            Console.out("No recommendation: \(s.recommendation)")
+            Console.out("No recommendation: \(TerminalText.escaped(s.recommendation))")
         }
     }
 }

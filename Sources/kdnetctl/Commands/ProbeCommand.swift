@@ -108,7 +108,7 @@ struct ProbeCommand: AsyncParsableCommand {
             let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) { try PortOwnership.check(port: port) }
             if output.json { try Console.json(report) } else {
                 for h in report.holders {
-                    Console.out("\(h.local)  pid \(h.pid.map(String.init) ?? "?")  \(h.command ?? "?")  uid \(h.uid)")
+                    Console.out("\(h.local)  pid \(h.pid.map(String.init) ?? "?")  \(TerminalText.escaped(h.command ?? "?"))  uid \(h.uid)")
                 }
                 Render.verdict(report.verdict, report.cause, report.fix)
                 if !report.sawAllProcesses && !report.free { Console.err("note: not every process could be inspected; run as root to see them all") }

@@ -11,7 +11,8 @@ struct SimulateTargetCommand: KdnetctlCommand {
             target does), poking every --poke-interval seconds. For a host on this machine (a \
             loopback address or one of its own), where `kdnetctl listen` holds the port, it sends \
             from another loopback address (127.0.0.2 ...), or from another port when the listener \
-            holds the port on every address; --bind chooses the source instead. After a host answers it sends the \
+            holds the port on every address or the host is ::1 (IPv6's only loopback address), \
+            and says why; --bind chooses the source instead. After a host answers it sends the \
             connection check, a few DbgPrint lines, answers a break-in with a breakpoint state change, \
             RESET, GetVersion (reporting --build, --machine) and Continue2, and drops out-of-sequence \
             datagrams. Once connected its pokes name the bound debugger (keepalives).
@@ -49,8 +50,8 @@ struct SimulateTargetCommand: KdnetctlCommand {
         // Said in every mode once the socket is bound: scripts wait for this line.
         Console.err("simulated target \(simulator.ownEndpoint) poking \(simulator.host) every \(options.pokeInterval) s (build \(options.kernel.build), \(options.kernel.machineName), KDNET \(options.protocolVersion))")
         if !json {
-            if simulator.ownEndpoint.port != options.port {
-                Console.err("port \(options.port) is taken on the loopback addresses here (by a listener?), so it sends from port \(simulator.ownEndpoint.port); a real target sends from port \(options.port) itself")
+            if let why = simulator.otherPortReason {
+                Console.err("\(why), so it sends from port \(simulator.ownEndpoint.port); a real target sends from port \(options.port) itself")
             }
         }
         var unsentReasons: Set<String> = []

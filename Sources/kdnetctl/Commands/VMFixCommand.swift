@@ -115,7 +115,7 @@ struct VMFixCommand: KdnetctlCommand {
             for c in o.commands { Console.out("  " + TerminalText.escaped(c), wrap: false) }
         }
         if o.applied, let b = o.backup {
-            Console.out("\ndefined the new \(TerminalText.escaped(o.vm)); the previous definition is kept in \(b) (kdnetctl vm fix \(TerminalText.escaped(ShellWord.quoted(o.vm))) --revert restores it)")
+            Console.out("\ndefined the new \(TerminalText.escaped(o.vm)); the previous definition is kept in \(b) (kdnetctl vm fix \(ShellWord.quoted(o.vm)) --revert restores it)")
         } else if o.source == .libvirt, !o.changes.isEmpty {
             Console.out("\ndry run: nothing was changed; add --apply to define it")
         }

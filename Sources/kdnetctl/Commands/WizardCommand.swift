@@ -113,7 +113,7 @@ struct WizardCommand: KdnetctlCommand {
             }
         } catch is WaitInterrupted {
             io.status(nil)
-            Console.err("\nstopped while waiting for the target; the set-up in \(out) is complete: listen later with kdnetctl listen --config \(ShellWord.quoted((out as NSString).appendingPathComponent(FleetPlan.listenerFile)))")
+            Console.err("\nstopped while waiting for the target; the set-up in \(TerminalText.escaped(out)) is complete: listen later with kdnetctl listen --config \(ShellWord.quoted((out as NSString).appendingPathComponent(FleetPlan.listenerFile)))")
             throw ExitCode(130)
         }
         if output.json { try Console.json(record) }

@@ -44,7 +44,7 @@ struct ServiceLogHandler: LogHandler {
             var object: [String: Any] = ["time": time, "level": level.rawValue, "message": message, "target": NSNull(), "event": NSNull()]
             for (k, v) in fields { object[k] = jsonValue(v) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-            return String(decoding: data, as: UTF8.self)
+            return String(decoding: JSONOutput.terminalSafe(data), as: UTF8.self)
         case .text(let journald):
             let who = fields["target"].map { TerminalText.escaped($0.description) + ": " } ?? ""
             let text = who + TerminalText.escaped(message)

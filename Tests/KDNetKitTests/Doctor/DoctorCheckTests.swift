@@ -10,6 +10,19 @@ import Testing
         Doctor.run(request, environment: env)
     }
 
+    /// A pasted hostip reaches the printed bcdedit line only as a parsed address: a value
+    /// with controls (or bidi overrides) in it cannot be passed by cmd.exe, so the line
+    /// keeps its placeholder instead.
+    @Test func aPastedHostIPIsPrintedOnlyAsAnAddress() throws {
+        func hint(_ hostip: String) throws -> SettingsHint {
+            SettingsHint(request: try DoctorRequest(dbgSettings: DbgSettings(parsing: "key 1.2.3.4\ndebugtype NET\nhostip \(hostip)\nport 50000\n")))
+        }
+        #expect(try hint("10.77.0.1").dbgsettings() == "bcdedit /dbgsettings net hostip:10.77.0.1 port:50000 key:<key>")
+        for hostile in ["10.77.0.1\u{1B}[31m", "10.77.0.1\u{202E}", "10.77.0.1 & calc"] {
+            #expect(try hint(hostile).dbgsettings() == "bcdedit /dbgsettings net hostip:<this host's address> port:50000 key:<key>")
+        }
+    }
+
     @Test func portRangeAndPolicy() {
         let out = PortPolicyCheck.judge(port: 80, hint: hint)
         #expect(out.verdict == .fail && out.cause.contains("49152-65535"))

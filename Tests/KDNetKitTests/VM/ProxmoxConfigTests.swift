@@ -74,6 +74,20 @@ import Testing
         #expect(vm.firmware == Firmware(kind: .uefi, secureBoot: true, loaderPath: nil))
     }
 
+    /// QEMU takes the last -cpu whole, and args: comes after the one made from cpu: and
+    /// the ostype: a -cpu in args: is the running CPU, with its flags and vendor id alone.
+    @Test func aCPUInArgsReplacesTheOneFromTheCPULine() throws {
+        let vm = try ProxmoxConfig.parse(try FixtureFiles.text("vm/proxmox/102.conf"), vmid: 102)
+        #expect(vm.hypervisor.flags == ["hv-relaxed", "hv-time", "hv-vapic"])
+        #expect(vm.hypervisor.vendorID == nil)
+        let hidden = try ProxmoxConfig.parse("""
+            cpu: host,hv-vendor-id=KVMKVMKVM
+            ostype: win11
+            args: -no-reboot -cpu host,hv_relaxed
+            """, vmid: 9)
+        #expect(hidden.hypervisor.vendorID == nil && hidden.hypervisor.flags == ["hv-relaxed"])
+    }
+
     @Test func win10OnI440FXWithPendingChanges() throws {
         let conf = """
         boot: order=ide0

@@ -64,6 +64,25 @@ import Testing
         #expect(linux.notes == ["Proxmox passes hv-vendor-id to QEMU only with its Hyper-V enlightenments, which it turns on for a Windows ostype (win8 or later with OVMF); set ostype first (qm set 7 --ostype win11)"])
     }
 
+    /// `args:` comes after the -cpu made from `cpu:`, and QEMU lets the last -cpu win: the
+    /// vendor id must go into args:, or it never reaches QEMU.
+    @Test func aCPUInArgsIsTheOneChanged() throws {
+        let config = ProxmoxFix.mainSection(try FixtureFiles.text("vm/proxmox/102.conf"))
+        let r = try ProxmoxFix.commands(vmid: 102, config: config, changes: [.hypervVendorID(value: "KVMKVMKVM")])
+        #expect(r.commands == ["qm set 102 --args '-cpu host,hv_relaxed,hv_vapic,hv_time,hv-vendor-id=KVMKVMKVM'"])
+        #expect(r.notes == ["args: sets -cpu, which replaces the CPU made from the cpu: line, so the vendor id goes into args:"])
+        // The other words of args: stay as they were, quoted as Proxmox's split_args reads them.
+        let more = try ProxmoxFix.commands(vmid: 9, config: ["args": "-no-reboot -cpu 'host,hv_vendor_id=old' -smbios 'type=0,vendor=FOO BAR'", "cpu": "host"],
+                                           changes: [.hypervVendorID(value: "KVMKVMKVM")])
+        #expect(more.commands == [#"qm set 9 --args '-no-reboot -cpu host,hv-vendor-id=KVMKVMKVM -smbios '\''type=0,vendor=FOO BAR'\'''"#])
+        #expect(throws: VMFixError.unprintableProxmoxArgs) {
+            try ProxmoxFix.commands(vmid: 9, config: ["args": "-cpu host -name \u{1B}[31m"], changes: [.hypervVendorID(value: "KVMKVMKVM")])
+        }
+        // Without -cpu in args:, cpu: is still the place.
+        let noCPU = try ProxmoxFix.commands(vmid: 9, config: ["args": "-no-reboot", "cpu": "host", "ostype": "win11"], changes: [.hypervVendorID(value: "KVMKVMKVM")])
+        #expect(noCPU.commands == ["qm set 9 --cpu host,hv-vendor-id=KVMKVMKVM"])
+    }
+
     @Test func refusals() {
         let config = ProxmoxFix.mainSection(Self.conf)
         #expect(throws: VMFixError.unknownMAC("BC:24:11:00:00:00", known: ["BC:24:11:6E:0D:44", "BC:24:11:6E:0D:45"])) {

@@ -67,6 +67,6 @@ import Testing
     @Test func shellLineQuotesOnlyWhatNeedsIt() {
         #expect(QEMUArgvFix.shellLine(["qemu-system-x86_64", "-name", "win 11", "-cpu", "host,hv-vendor-id=KVMKVMKVM", "-append", "it's", ""])
                 == #"qemu-system-x86_64 -name 'win 11' -cpu host,hv-vendor-id=KVMKVMKVM -append 'it'\''s' ''"#)
-        #expect(QEMUArgvFix.shellQuote("$HOME") == "'$HOME'")
+        #expect(ShellWord.quoted("$HOME") == "'$HOME'")
     }
 }
