@@ -41,7 +41,7 @@ contains "$ERR" "name 'old\\x1b]0;owned" "the refused name is shown escaped"
 prior "$WORK/out3"
 expect_exit 1 "plan with a hostile earlier listener.json (--json)" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/out3" --host-ip 10.0.0.1 --json
 no_raw_escape "plan --json refusing a hostile listener.json"
-contains "$(json_get "$OUT" 'd["error"]')" "is not a usable name" "--json error document names the problem"
+contains "$(json_get "$OUT" 'd["error"]')" "is not usable as a file name" "--json error document names the problem"
 expect_exit 0 "plan into a folder whose name holds ESC" -- "$KDNETCTL" plan --inventory "$WORK/fleet.csv" --out "$WORK/x$HOSTILE" --host-ip 10.0.0.1
 no_raw_escape "plan printing its folder"
 

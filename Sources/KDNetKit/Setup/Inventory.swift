@@ -138,7 +138,8 @@ public struct Inventory: Sendable, Equatable {
     static func entry(_ f: [String: String], line: Int, source: String) throws(InventoryError) -> Entry {
         guard let name = f["name"], !name.isEmpty else { throw InventoryError(source, line, "a target has no name; every target needs one") }
         if let problem = TargetName.problem(name) {
-            throw InventoryError(source, line, "target name \(TerminalText.quoted(name)) \(TargetName.explanation(name, problem))")
+            // Raw here: the error line is escaped where it is printed, and --json keeps the name.
+            throw InventoryError(source, line, "target name '\(name)' \(TargetName.explanation(name, problem))")
         }
         var e = Entry(name: name, line: line)
         do {

@@ -17,7 +17,7 @@ import Testing
         #expect(TargetName.problem(name) != nil)
         // The inventory, as CSV and as YAML (YAML quotes the name, so `<` and `/` reach the check).
         let csv = #expect(throws: InventoryError.self) { try Inventory.parseCSV("name,port\n\(name),50001\n", source: "inv.csv") }
-        #expect(csv?.problem.contains(name.isEmpty ? "has no name" : "target name \(TerminalText.quoted(name))") == true, "\(String(describing: csv))")
+        #expect(csv?.problem.contains(name.isEmpty ? "has no name" : "target name '\(name)'") == true, "\(String(describing: csv))")
         let yamlName = try String(decoding: JSONSerialization.data(withJSONObject: name, options: .fragmentsAllowed), as: UTF8.self)
         #expect(throws: InventoryError.self) { try Inventory.parseYAML("targets:\n  - name: \(yamlName)\n", source: "inv.yaml") }
 
