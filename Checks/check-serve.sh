@@ -178,6 +178,7 @@ d = json.load(open(sys.argv[1]))
 d["targets"].append({"name": "bad-port", "port": 80, "key": d["targets"][0]["key"]})
 json.dump(d, open(sys.argv[2], "w"))
 PY
+chmod 600 "$WORK/one-bad.json"  # it holds keys: one others can read is refused
 # The first simulated targets must not poke the second service.
 kill "${SIMS[@]}" 2>/dev/null; wait "${SIMS[@]}" 2>/dev/null
 LOG=$WORK/serve2.err
