@@ -66,6 +66,20 @@ import Testing
         }
     }
 
+    /// The path-taking API (for a token file): the text when only the owner has access.
+    @Test func readTextTakesAPathAndWhatItHolds() throws {
+        let dir = try Self.folder(); defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try Self.file(dir, "token", "s3cret-token-0123456789\n", mode: 0o600)
+        #expect(try SecretFile.readText(path: path, holding: "the token", expecting: "a token file") == "s3cret-token-0123456789\n")
+        #expect(chmod(path, 0o620) == 0)
+        #expect { try SecretFile.readText(path: path, holding: "the token", expecting: "a token file") } throws: { error in
+            (error as? SecretFileError)?.errorDescription == "\(path) holds the token but its mode 0620 gives its group access; run `chmod 600 \(path)` and consider the token exposed"
+        }
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        #expect(throws: SecretFileError.self) { try SecretFile.check(fd: fd, path: path, holding: "the token") }
+    }
+
     /// A file that holds no key is the wrong file: never advice to chmod it (`/etc/passwd`
     /// belongs to root, who runs the tests).
     @Test func aFileWithoutAKeyIsNotAdvisedAChmod() {
