@@ -214,6 +214,8 @@ FILE_CASES = [
     ("inspect --hex-lines /dev/zero", {}, ["inspect", "/dev/zero", "--hex-lines", "--key", "1.1.1.1"], 1, ["/dev/zero line 1 is longer than 1 MiB"], [], 10),
     ("firewall --ruleset /dev/zero", {}, ["firewall", "--port", "50000", "--ruleset", "/dev/zero"], 1, ["larger than 16 MiB"], [], 10),
     ("wizard --answers /dev/zero", {}, ["wizard", "--non-interactive", "--answers", "/dev/zero", "--out", "out"], 1, ["larger than 1 MiB"], [], 10),
+    ("nics --pci-dump of 17 MiB", {"dump": (b"0" * (17 << 20), 0o644, None)},
+     ["nics", "--pci-dump", "dump"], 1, ["larger than 16 MiB"], [], 10),
     ("dbgsettings lint /dev/zero", {}, ["dbgsettings", "lint", "/dev/zero", "--skip-host-check"], 1, ["larger than 16 MiB"], [], 10),
     ("vm check --proxmox-config of random bytes", {"100.conf": (JUNK, 0o644, None)},
      ["vm", "check", "--proxmox-config", "100.conf"], 1, ["100.conf is not UTF-8", "iconv -f latin1 -t utf-8 100.conf"], ["\ufffd"], 10),

@@ -207,6 +207,7 @@ wait "$lpid"
 ulimit -n 8192 2>/dev/null
 fleet() { python3 -c 'import json, sys; print(json.dumps({"version": 1, "targets": [{"name": "t%d" % i, "port": 52000 + i, "key": sys.argv[1]} for i in range(int(sys.argv[2]))]}))' "$KEY" "$1"; }
 fleet 1 >"$WORK/l1.json"; fleet 2000 >"$WORK/l2000.json"
+chmod 600 "$WORK/l1.json" "$WORK/l2000.json"  # they hold keys: one others can read is refused
 peak() { "${H[@]}" /usr/bin/time -f %M -o "$WORK/rss" "$KDNETCTL" listen --config "$1" --timeout 1 --json >"$WORK/rss.out" 2>/dev/null; tail -1 "$WORK/rss"; }
 rss1=$(peak "$WORK/l1.json"); rss2000=$(peak "$WORK/l2000.json")
 [[ $(json_get "$(cat "$WORK/rss.out")" 'len(d["targets"])') == 2000 ]] || fail "2,000 targets not all reported: $(head -c 300 "$WORK/rss.out")"
