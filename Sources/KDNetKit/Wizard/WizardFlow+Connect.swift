@@ -174,6 +174,11 @@ extension WizardFlow {
             if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) {
                 guard !isDir.boolValue else { throw InvalidAnswer("\(answer) is a folder; give the path of a listener.json") }
                 let config = try ListenerConfig.load(from: url)
+                // It is replaced atomically, through a new file beside it.
+                let parent = url.deletingLastPathComponent().path
+                guard access(parent, W_OK) == 0 else {
+                    throw InvalidAnswer("the folder \(parent) is not writable here, so \(answer) cannot be changed; run as its owner (sudo) or give another path")
+                }
                 if let target {
                     _ = try config.adding(target: target, source: url.path)
                 } else if let port = options.presets["port"].flatMap({ try? DebugPort(parsing: $0) }),
