@@ -190,7 +190,129 @@ def judge(command, option, value, kind, json_mode, base_rc):
     ok(what)
 
 
+# Files given to the commands: key modes, bad encodings and endless inputs. Each case
+# makes its files in the run's folder, then asserts the exit code, one error line that
+# holds (and does not hold) the words given, nothing left behind, the time taken and
+# the child's own peak memory.
+CAPTURE = os.path.join(FIXTURES, "vectors/windbg-8.8.8.8-v4.pcapng")
+LISTENER = '{"version": 1, "targets": [{"name": "a", "port": 50994, "key": "%s"}]}\n' % KEY
+# Random-looking bytes that are not UTF-8 and hold no NUL (fixed, so a failure repeats).
+JUNK = bytes((i * 167 + 131) % 128 + 128 for i in range(4096))
+UTF16 = "name: win\nnet0: e1000e=BC:24:11:2E:3F:4B,bridge=vmbr1\n".encode("utf-16-le")
+
+
+def owned_by(path, uid):
+    os.chown(path, uid, uid)
+
+
+# (what, {file: (bytes, mode, owner uid or None)}, argv, exit, must hold, must not hold, seconds)
+FILE_CASES = [
+    ("key file 0640", {"k": (KEY.encode() + b"\n", 0o640, None)},
+     ["listen", "--port", "50994", "--key-file", "k", "--timeout", "0.2"], 1, ["mode 0640", "chmod 600 k", "exposed"], [KEY], 10),
+    ("key file 0660", {"k": (KEY.encode() + b"\n", 0o660, None)},
+     ["inspect", CAPTURE, "--key-file", "k"], 1, ["mode 0660", "chmod 600 k"], [KEY], 10),
+    ("key file 0604", {"k": (KEY.encode() + b"\n", 0o604, None)},
+     ["doctor", "--port", "50000", "--key-file", "k"], 1, ["mode 0604", "chmod 600 k"], [KEY], 10),
+    ("key file 0610", {"k": (KEY.encode() + b"\n", 0o610, None)},
+     ["simulate-target", "--host-ip", "127.0.0.1", "--port", "50994", "--key-file", "k", "--max-pokes", "1"], 1, ["mode 0610", "chmod 600 k"], [KEY], 10),
+    ("key file of another user", {"k": (KEY.encode() + b"\n", 0o644, 65534)},
+     ["listen", "--port", "50994", "--key-file", "k", "--timeout", "0.2"], 1, ["uid 65534", "not yours to fix", "exposed"], ["chmod 600", KEY], 10),
+    ("--key-file /etc/passwd", {}, ["listen", "--port", "50994", "--key-file", "/etc/passwd", "--timeout", "0.2"], 1, ["/etc/passwd"], ["chmod"], 10),
+    ("listen --config 0644", {"listener.json": (LISTENER.encode(), 0o644, None)},
+     ["listen", "--config", "listener.json", "--timeout", "0.2"], 1, ["listener.json holds the targets' keys", "mode 0644", "chmod 600 /", "listener.json` and consider"], [KEY], 10),
+    ("serve --config 0644", {"listener.json": (LISTENER.encode(), 0o644, None)},
+     ["serve", "--config", "listener.json", "--no-http"], 1, ["mode 0644", "chmod 600 /", "listener.json` and consider"], [KEY], 10),
+    ("inspect --config 0640", {"listener.json": (LISTENER.encode(), 0o640, None)},
+     ["inspect", CAPTURE, "--config", "listener.json"], 1, ["mode 0640", "chmod 600 /", "listener.json` and consider"], [KEY], 10),
+    ("plan --inventory with keys 0644", {"inv.csv": (("name,key\nlab-1,%s\n" % KEY).encode(), 0o644, None)},
+     ["plan", "--inventory", "inv.csv", "--out", "out", "--host-ip", "192.168.1.10"], 1, ["mode 0644", "chmod 600 /", "inv.csv` and consider"], [KEY], 10),
+    ("wizard --answers with a key 0644", {"a.yaml": (("key: %s\n" % KEY).encode(), 0o644, None)},
+     ["wizard", "--non-interactive", "--simulated-target", "--no-connect", "--no-remember", "--answers", "a.yaml", "--out", "out"], 1, ["mode 0644", "chmod 600 a.yaml"], [KEY], 20),
+    ("inspect --hex-lines /dev/zero", {}, ["inspect", "/dev/zero", "--hex-lines", "--key", "1.1.1.1"], 1, ["/dev/zero line 1 is longer than 1 MiB"], [], 10),
+    ("firewall --ruleset /dev/zero", {}, ["firewall", "--port", "50000", "--ruleset", "/dev/zero"], 1, ["larger than 16 MiB"], [], 10),
+    ("wizard --answers /dev/zero", {}, ["wizard", "--non-interactive", "--answers", "/dev/zero", "--out", "out"], 1, ["larger than 1 MiB"], [], 10),
+    ("nics --pci-dump of 17 MiB", {"dump": (b"0" * (17 << 20), 0o644, None)},
+     ["nics", "--pci-dump", "dump"], 1, ["larger than 16 MiB"], [], 10),
+    ("dbgsettings lint /dev/zero", {}, ["dbgsettings", "lint", "/dev/zero", "--skip-host-check"], 1, ["larger than 16 MiB"], [], 10),
+    ("vm check --proxmox-config of random bytes", {"100.conf": (JUNK, 0o644, None)},
+     ["vm", "check", "--proxmox-config", "100.conf"], 1, ["100.conf is not UTF-8", "iconv -f latin1 -t utf-8 100.conf"], ["\ufffd"], 10),
+    ("vm check --proxmox-config of NUL bytes", {"100.conf": (bytes(512), 0o644, None)},
+     ["vm", "check", "100", "--proxmox-config", "100.conf"], 1, ["100.conf is not a text file"], ["\ufffd"], 10),
+    ("vm fix --proxmox-config in UTF-16", {"100.conf": (UTF16, 0o644, None)},
+     ["vm", "fix", "--proxmox-config", "100.conf"], 1, ["iconv -f utf-16le -t utf-8 100.conf"], ["\ufffd"], 10),
+    ("wizard --answers in Latin-1", {"a.yaml": (b"windows: caf\xe9\n", 0o644, None)},
+     ["wizard", "--non-interactive", "--answers", "a.yaml", "--out", "out"], 1, ["iconv -f latin1 -t utf-8 a.yaml"], ["\ufffd"], 10),
+    ("wizard --answers with a duplicate key", {"a.yaml": (b"port: 50001\nfamily: ipv4\nport: 50002\n", 0o644, None)},
+     ["wizard", "--non-interactive", "--answers", "a.yaml", "--out", "out"], 1, ["duplicate key 'port' on line 3"], [], 10),
+    ("wizard lab-service: /etc/shadow", {"a.yaml": (b"lab-service: /etc/shadow\n", 0o644, None)},
+     ["wizard", "--non-interactive", "--simulated-target", "--no-connect", "--no-remember", "--answers", "a.yaml", "--out", "out"], 1, ["line 1: lab-service: /etc/shadow"], [], 20),
+    ("wizard lab-service in a missing folder", {"a.yaml": (b"lab-service: /nonexistent/dir/listener.json\n", 0o644, None)},
+     ["wizard", "--non-interactive", "--simulated-target", "--no-connect", "--no-remember", "--answers", "a.yaml", "--out", "out"], 1, ["does not exist, nor does its folder"], [], 20),
+    ("wizard lab-service port clash", {"a.yaml": (b"port: 50994\nlab-service: listener.json\n", 0o644, None),
+                                       "listener.json": (LISTENER.encode(), 0o600, None)},
+     ["wizard", "--non-interactive", "--simulated-target", "--no-connect", "--no-remember", "--answers", "a.yaml", "--out", "out"], 1, ["port 50994 is already given to target a"], [], 20),
+]
+
+
+def run_file_case(what, files, args, want_rc, holds, lacks, seconds):
+    import resource
+    import time
+    folder = tempfile.mkdtemp(prefix="kdnet-bad-file-")
+    try:
+        for name, (data, mode, owner) in files.items():
+            path = os.path.join(folder, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            os.chmod(path, mode)
+            if owner is not None:
+                owned_by(path, owner)
+        before = sorted(os.listdir(folder))
+        env = dict(os.environ, NO_COLOR="1")
+        env.pop("KDNETCTL_KEY", None)
+        out_path, err_path = os.path.join(folder, ".out"), os.path.join(folder, ".err")
+        started = time.monotonic()
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            p = subprocess.Popen([KDNETCTL] + args, cwd=folder, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+            deadline = started + seconds
+            while True:
+                pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.monotonic() > deadline:
+                    p.kill()
+                    os.wait4(p.pid, 0)
+                    return fail("%s: did not finish in %d s" % (what, seconds))
+                time.sleep(0.05)
+        rc = os.waitstatus_to_exitcode(status)
+        peak_mib = usage.ru_maxrss / 1024
+        with open(err_path, "rb") as f:
+            err = f.read().decode("utf-8", "replace")
+        os.unlink(out_path); os.unlink(err_path)
+        left = sorted(os.listdir(folder)) != before
+        lines = err.rstrip("\n").splitlines()
+        if rc != want_rc:
+            return fail("%s: exit %s, wanted %d: %s" % (what, rc, want_rc, err[-400:]))
+        if len(lines) != 1 or not lines[0].startswith("error: "):
+            return fail("%s: wanted one error line, got: %s" % (what, err[-400:]))
+        for word in holds:
+            if word not in lines[0]:
+                return fail("%s: the error does not say %r: %s" % (what, word, lines[0]))
+        for word in lacks:
+            if word in lines[0]:
+                return fail("%s: the error says %r: %s" % (what, word, lines[0]))
+        if left:
+            return fail(what + ": files were left behind")
+        if peak_mib > 200:
+            return fail("%s: peaked at %d MiB" % (what, peak_mib))
+        ok(what)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
+    for case in FILE_CASES:
+        run_file_case(*case)
+    print("check-bad-input: %d file cases (key modes, encodings, endless inputs)" % len(FILE_CASES))
     seen = 0
     for command, arguments in commands():
         if command not in BASE:

@@ -69,7 +69,7 @@ expect_exit 1 "reading the ruleset needs root" -- host setpriv --reuid=65534 --r
 contains "$ERR" "needs root" "says to use sudo"
 expect_exit 1 "saved ruleset file, no root needed" -- setpriv --reuid=65534 --regid=65534 --clear-groups "$KDNETCTL" firewall --port 50000 --ruleset "$RULES/policy-drop.json" --json
 [[ $(json_get "$OUT" 'd["outcome"], d["decided_by"]["by_policy"]') == "dropped True" ]] && pass "policy drop from a file" || fail "file: $OUT"
-expect_exit 64 "missing ruleset file" -- "$KDNETCTL" firewall --port 50000 --ruleset /nonexistent.json
+expect_exit 1 "missing ruleset file (a file that cannot be read is a runtime failure)" -- "$KDNETCTL" firewall --port 50000 --ruleset /nonexistent.json
 expect_exit 64 "port 0" -- "$KDNETCTL" firewall --port 0
 expect_one_line_error "port 0"
 

@@ -47,6 +47,7 @@ cat >"$WORK/listener.json" <<JSON
   {"name": "other", "port": 50001, "key": "1.2.3.4"},
   {"name": "lab-pc", "port": 51111, "key": "8.8.8.8"}]}
 JSON
+chmod 600 "$WORK/listener.json"  # it holds keys: one others can read is refused
 expect_exit 0 "keys from --config" -- "$KDNETCTL" inspect "$WINDBG" --config "$WORK/listener.json" --json
 [[ $(json_get "$OUT" 'd["summary"]["authenticated"], d["summary"]["sessions"][0]["key"]') == "955 lab-pc" ]] \
   && pass "config: the lab-pc key opens all 955" || fail "config: $(json_get "$OUT" 'd["summary"]')"

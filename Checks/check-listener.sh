@@ -173,6 +173,7 @@ cat >"$WORK/listener.json" <<JSON
   {"name": "beta", "port": 50011, "key": "$OTHER"},
   {"name": "gamma", "port": 50012, "key": "$KEY"}]}
 JSON
+chmod 600 "$WORK/listener.json"  # it holds keys: one others can read is refused
 sim alpha --host-ip 10.77.0.1 --port 50010 --key "$KEY" --poke-interval 1 --build 9600 --duration 8
 sim beta --host-ip 10.77.0.1 --port 50011 --key "$OTHER" --poke-interval 1 --build 17763 --duration 8
 sim gamma --host-ip 10.77.0.1 --port 50012 --key "$KEY" --poke-interval 1 --build 22000 --duration 8
@@ -190,6 +191,7 @@ python3 - "$KEY" >"$WORK/l100.json" <<'PY'
 import json, sys
 print(json.dumps({"version": 1, "targets": [{"name": "t%d" % i, "port": 50100 + i, "key": sys.argv[1]} for i in range(100)]}))
 PY
+chmod 600 "$WORK/l100.json"
 "${H[@]}" "$KDNETCTL" listen --config "$WORK/l100.json" --timeout 4 --json >"$WORK/l100.out" 2>"$WORK/l100.err" &
 lpid=$!
 # Measured from readiness (all 100 bound) over 2 s: the interval is the measurement.
@@ -205,6 +207,7 @@ wait "$lpid"
 ulimit -n 8192 2>/dev/null
 fleet() { python3 -c 'import json, sys; print(json.dumps({"version": 1, "targets": [{"name": "t%d" % i, "port": 52000 + i, "key": sys.argv[1]} for i in range(int(sys.argv[2]))]}))' "$KEY" "$1"; }
 fleet 1 >"$WORK/l1.json"; fleet 2000 >"$WORK/l2000.json"
+chmod 600 "$WORK/l1.json" "$WORK/l2000.json"  # they hold keys: one others can read is refused
 peak() { "${H[@]}" /usr/bin/time -f %M -o "$WORK/rss" "$KDNETCTL" listen --config "$1" --timeout 1 --json >"$WORK/rss.out" 2>/dev/null; tail -1 "$WORK/rss"; }
 rss1=$(peak "$WORK/l1.json"); rss2000=$(peak "$WORK/l2000.json")
 [[ $(json_get "$(cat "$WORK/rss.out")" 'len(d["targets"])') == 2000 ]] || fail "2,000 targets not all reported: $(head -c 300 "$WORK/rss.out")"

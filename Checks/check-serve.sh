@@ -212,6 +212,7 @@ d = json.load(open(sys.argv[1]))
 d["targets"].append({"name": "bad-port", "port": 80, "key": d["targets"][0]["key"]})
 json.dump(d, open(sys.argv[2], "w"))
 PY
+chmod 600 "$WORK/one-bad.json"  # it holds keys: one others can read is refused
 # The first simulated targets must not poke the second service.
 kill "${SIMS[@]}" 2>/dev/null; wait "${SIMS[@]}" 2>/dev/null
 LOG=$WORK/serve2.err
@@ -271,7 +272,7 @@ if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null && [[ $(id -u) -eq
   cp "$WORK/tok" "$WORK/tok-root"; chmod 644 "$WORK/tok-root"; chmod o+x "$WORK"
   expect_exit 1 "another user's token file of mode 0644" -- setpriv --reuid=nobody --regid=nogroup --clear-groups \
     "$KDNETCTL" serve --config "$CONFIG" --http "127.0.0.1:$TP" --http-token-file "$WORK/tok-root"
-  [[ $ERR != *"chmod 600"* && $ERR == *"it is not yours; ask its owner"* ]] && pass "no chmod advice on a file the user does not own" || fail "advice for another's file: $ERR"
+  [[ $ERR != *"chmod 600"* && $ERR == *"not yours to fix"* ]] && pass "no chmod advice on a file the user does not own" || fail "advice for another's file: $ERR"
   chmod o-x "$WORK"
 fi
 printf 'short\n' >"$WORK/tok-short"; chmod 600 "$WORK/tok-short"

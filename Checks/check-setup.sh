@@ -113,6 +113,7 @@ contains "$ERR" "is not UTF-8 text (byte 0xE9 at offset 8); convert it with \`ic
 
 # warnings: shared keys, a stray quote; Windows device names refused
 printf 'name,key\nk1,%s\n"k2,%s\n' "$KEY" "$KEY" >"$WORK/warn.csv"
+chmod 600 "$WORK/warn.csv"  # it gives keys: one others can read is refused
 expect_exit 0 "plan with a shared key and a stray quote" -- "$KDNETCTL" plan --inventory "$WORK/warn.csv" --out "$WORK/warn" --host-ip 10.0.0.1
 contains "$ERR" "warning: targets k1, k2 share one key" "shared key warned about"
 contains "$ERR" "warn.csv:3: unterminated quote" "stray quote warned about"

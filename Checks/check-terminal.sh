@@ -32,6 +32,7 @@ contains "$OUT" 'lab\u001b]0;owned\u0007\u001b[31m' "--json error keeps the name
 prior() {
   mkdir -p "$1"
   python3 -c 'import json, sys; print(json.dumps({"version": 1, "targets": [{"name": "old" + sys.argv[1], "port": 50001, "key": sys.argv[2]}]}))' "$HOSTILE" "$KEY" >"$1/listener.json"
+  chmod 600 "$1/listener.json"  # refused for the name, not for its mode
 }
 printf 'name,port\nlab-1,50002\n' >"$WORK/fleet.csv"
 prior "$WORK/out2"

@@ -146,7 +146,7 @@ expect_exit 1 "vm check a Proxmox VM" -- "$KDNETCTL" vm check --proxmox-config "
   && pass "Proxmox: transitional virtio on its PCI bridge, pre-enrolled keys mean Secure Boot" || fail "proxmox: $OUT"
 expect_exit 0 "vm fix a Proxmox VM prints qm set" -- "$KDNETCTL" vm fix --proxmox-config "$FIX/proxmox/100.conf"
 contains "$OUT" "qm set 100 --net0 e1000e=" "Proxmox: the NIC becomes e1000e with qm set"
-expect_exit 64 "vm check of a file that is no Proxmox config" -- "$KDNETCTL" vm check --proxmox-config /etc/passwd
+expect_exit 1 "vm check of a file that is no Proxmox config (a bad file is a runtime failure)" -- "$KDNETCTL" vm check --proxmox-config /etc/passwd
 expect_one_line_error "not a Proxmox config"
 expect_exit 64 "vm check --windows 7" -- "$KDNETCTL" vm check kdt-vm-e1000e --windows 7
 expect_one_line_error "--windows 7"

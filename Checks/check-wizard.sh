@@ -83,7 +83,7 @@ contains "$ERR" "--port: port 80 is outside 49152-65535" "the error names the fl
 expect_exit 64 "loopback without the simulated target" -- "$KDNETCTL" wizard --non-interactive --host-ip 127.0.0.1 --out ./bad
 contains "$ERR" "loopback" "loopback is refused for a real target"
 expect_exit 64 "windbg with the simulated target" -- "$KDNETCTL" wizard --simulated-target --non-interactive --debugger windbg --out ./bad
-expect_exit 64 "unreadable answers file" -- "$KDNETCTL" wizard --non-interactive --answers ./nope.yaml --out ./bad
+expect_exit 1 "unreadable answers file (a file's problem is a runtime failure)" -- "$KDNETCTL" wizard --non-interactive --answers ./nope.yaml --out ./bad
 expect_exit 64 "IPv6 family with an IPv4 address" -- "$KDNETCTL" wizard --simulated-target --non-interactive --family ipv6 --host-ip 127.0.0.1 --out ./bad
 expect_exit 64 "windbg host needs its address" -- "$KDNETCTL" wizard --non-interactive --debugger windbg --out ./bad
 contains "$ERR" "give --host-ip" "a missing answer names its flag"
@@ -92,14 +92,15 @@ touch afile
 expect_exit 64 "--out is a file" -- "$KDNETCTL" wizard --simulated-target --non-interactive --no-connect --out ./afile
 
 # The whole answers file is checked before anything is written; a bad answer is named
-# by its key in the file (connect: is no flag: --connect is libvirt's URI).
+# by its key and line in the file (connect: is no flag: --connect is libvirt's URI), and
+# is a runtime failure (1) as any value read from a file is.
 printf 'connect: maybe\n' >late.yaml
-expect_exit 64 "a bad answer to the last question" -- "$KDNETCTL" wizard --simulated-target --non-interactive --answers late.yaml --out ./late
+expect_exit 1 "a bad answer to the last question" -- "$KDNETCTL" wizard --simulated-target --non-interactive --answers late.yaml --out ./late
 expect_one_line_error "bad late answer"
-contains "$ERR" "--answers late.yaml: connect: 'maybe' is not one of wait, skip" "the error names the file's key and the allowed values"
+contains "$ERR" "--answers late.yaml line 1: connect: 'maybe' is not one of wait, skip" "the error names the file's key and the allowed values"
 [[ ! -e late ]] && pass "nothing written on a bad late answer" || fail "a bad late answer left: $(ls late)"
 printf 'timeout: 30\n' >setting.yaml
-expect_exit 64 "a run setting in the answers file" -- "$KDNETCTL" wizard --non-interactive --answers setting.yaml --out ./bad
+expect_exit 1 "a run setting in the answers file" -- "$KDNETCTL" wizard --non-interactive --answers setting.yaml --out ./bad
 expect_one_line_error "run setting in the answers file"
 contains "$ERR" "only a flag gives; use --timeout" "the error names the flag to use"
 contains "$("$KDNETCTL" wizard --help | tr '\n' ' ')" "on-failure takes stop or wait" "the help documents every answers key"

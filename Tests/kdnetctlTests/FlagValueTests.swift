@@ -76,7 +76,7 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
         let exposed = try KdnetctlBinary.run(["listen", "--port", "50000", "--key-file", file])
         #expect(exposed.status == 1)
-        #expect(exposed.stderr.contains("readable by every user") && exposed.stderr.contains("chmod 600 \(file)"))
+        #expect(exposed.stderr.contains("mode 0644 gives its group and every other user access") && exposed.stderr.contains("chmod 600 \(file)"))
         #expect(!exposed.stderr.contains("8.8.8.8"))
 
         let both = try KdnetctlBinary.run(["listen", "--port", "50000", "--key", "1.2.3.4", "--key-file", file])

@@ -52,6 +52,7 @@ import Testing
             let targets = (0..<count).map { ["name": "t\($0)", "port": 50000 + $0, "key": k] as [String: Any] }
             let url = folder.appendingPathComponent("listener-\(count).json")
             try JSONSerialization.data(withJSONObject: ["version": 1, "targets": targets]).write(to: url)
+            chmod(url.path, 0o600)  // it holds keys: one others can read is refused
             return url.path
         }
         // Its own network namespace: thousands of ports cannot collide with anything else.

@@ -119,6 +119,11 @@ extension PlanCommandTests {
         let key = "3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i"
         let inv = try write("inv.csv", "name,key\na,\(key)\n\"b,\(key)\n")
         let out = dir.appendingPathComponent("out").path
+        // It gives keys: others may not read it.
+        let exposed = try KdnetctlBinary.run(["plan", "--inventory", inv, "--out", out, "--host-ip", "10.0.0.1"])
+        #expect(exposed.status == 1 && exposed.stderr.contains("holds the targets' keys but its mode 0644"), "\(exposed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(chmod(inv, 0o600) == 0)
         let r = try KdnetctlBinary.run(["plan", "--inventory", inv, "--out", out, "--host-ip", "10.0.0.1"])
         #expect(r.status == 0)
         #expect(r.stderr.contains("warning: \(inv):3: unterminated quote in '\"b'"))

@@ -49,9 +49,58 @@ import Testing
         try "connect: maybe\n".write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
         let r = try KdnetctlBinary.run(["wizard", "--simulated-target", "--non-interactive", "--answers", "a.yaml", "--out", "w"],
                                        currentDirectory: dir)
-        #expect(r.status == 64)
-        #expect(r.stderr == "error: --answers a.yaml: connect: 'maybe' is not one of wait, skip\n")
+        #expect(r.status == 1, "a value read from a file is a runtime failure")
+        #expect(r.stderr == "error: --answers a.yaml line 1: connect: 'maybe' is not one of wait, skip\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.yaml"])
+    }
+
+    /// The lab service's config an answers file names is checked with the other answers,
+    /// before the four setup files are written: exit 1 naming the key and line, nothing written.
+    @Test func aBadLabServiceAnswerIsRefusedBeforeAnythingIsWritten() throws {
+        let cases: [(String, String)] = [
+            ("lab-service: /etc/shadow\n", "--answers a.yaml line 1: lab-service: /etc/shadow is damaged"),
+            ("port: 50021\nlab-service: /nonexistent/kdnet/listener.json\n", "--answers a.yaml line 2: lab-service: /nonexistent/kdnet/listener.json does not exist, nor does its folder /nonexistent/kdnet"),
+            ("port: 50021\nlab-service: lab.json\n", "--answers a.yaml line 2: lab-service: port 50021 is already given to target bench-1 in "),
+        ]
+        for (answers, message) in cases {
+            let dir = try Self.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+            try ListenerConfig(hostIp: nil, targets: [.init(name: "bench-1", port: 50021, key: "2steg4fzbj2sz.23418vzkd4ko3.1g34ou07z4pev.1sp3yo9yz874p")])
+                .write(to: dir.appendingPathComponent("lab.json"))
+            try answers.write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+            let r = try KdnetctlBinary.run(["wizard", "--simulated-target", "--non-interactive", "--no-remember", "--answers", "a.yaml", "--out", "w"],
+                                           currentDirectory: dir)
+            #expect(r.status == 1, "\(answers): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("error: " + message), "\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.yaml", "lab.json"], "\(answers) wrote files")
+        }
+    }
+
+    /// A port the wizard picks itself clashes too: checked once it is chosen, still before writing.
+    @Test func aLabServiceClashWithTheChosenPortIsRefusedBeforeWriting() throws {
+        let dir = try Self.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        try ListenerConfig(hostIp: nil, targets: [.init(name: "target-50033", port: 50032, key: "2steg4fzbj2sz.23418vzkd4ko3.1g34ou07z4pev.1sp3yo9yz874p")])
+            .write(to: dir.appendingPathComponent("lab.json"))
+        try "lab-service: lab.json\n".write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        let r = try KdnetctlBinary.run(["wizard", "--simulated-target", "--non-interactive", "--no-remember", "--answers", "a.yaml",
+                                        "--port", "50033", "--out", "w"], currentDirectory: dir)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("lab-service: ") && r.stderr.contains("target-50033"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["a.yaml", "lab.json"])
+    }
+
+    /// A bad answers file is a runtime failure (1), named, with the iconv line when it is not UTF-8.
+    @Test func aBadAnswersFileIsNamedWithItsFix() throws {
+        let dir = try Self.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("latin1.yaml").path, contents: Data("windows: caf".utf8) + Data([0xE9, 0x0A]))
+        let latin1 = try KdnetctlBinary.run(["wizard", "--non-interactive", "--answers", "latin1.yaml", "--out", "w"], currentDirectory: dir)
+        #expect(latin1.status == 1)
+        #expect(latin1.stderr == "error: latin1.yaml is not UTF-8 text (byte 0xE9 at offset 12); convert it with `iconv -f latin1 -t utf-8 latin1.yaml` (or from its real encoding)\n")
+        try "port: 50001\nfamily: ipv4\nport: 50002\n".write(to: dir.appendingPathComponent("dup.yaml"), atomically: true, encoding: .utf8)
+        let dup = try KdnetctlBinary.run(["wizard", "--non-interactive", "--answers", "dup.yaml", "--out", "w"], currentDirectory: dir)
+        #expect(dup.status == 1)
+        #expect(dup.stderr == "error: --answers dup.yaml: duplicate key 'port' on line 3; give each answer once\n")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("w").path))
     }
 
     @Test func anEmptyOutIsAUsageErrorNotTheCurrentFolder() throws {
@@ -89,7 +138,7 @@ import Testing
         #expect(r.status == 64 && r.stderr.contains("it works only with --target-side"))
         try "timeout: 30\n".write(to: dir.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
         let t = try KdnetctlBinary.run(["wizard", "--non-interactive", "--answers", "t.yaml", "--out", "n"], currentDirectory: dir)
-        #expect(t.status == 64 && t.stderr.contains("use --timeout"))
+        #expect(t.status == 1 && t.stderr.contains("use --timeout"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("n").path))
     }
 }

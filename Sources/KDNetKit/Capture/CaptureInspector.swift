@@ -89,8 +89,9 @@ extension CaptureInspector {
     }
 
     /// Inspects a file of `name hex` lines, one UDP payload per line (blank lines and
-    /// lines starting with # are ignored). Read a line at a time, so memory does not grow
-    /// with the file. A file that can be re-read is checked whole first, so a bad line
+    /// lines starting with # are ignored). Read a line at a time, each at most
+    /// `LineReader.defaultMaxLineLength` long, so memory does not grow with the file, nor
+    /// with an input that has no newline. A file that can be re-read is checked whole first, so a bad line
     /// stops the run before any record is handed out; a pipe is read once.
     public static func inspect(hexLines path: String, keys: [ObserverKey], showDataKeys: Bool = false,
                                onRecord: (ObservedDatagram) -> Void = { _ in }) throws(CaptureError) -> InspectSummary {
@@ -129,6 +130,7 @@ extension CaptureInspector {
             return true
         }
         if bad { throw .badHexLine(path, lines) }
+        if let line = reader.tooLongLine { throw .hexLineTooLong(path, line, limit: reader.maxLineLength) }
         if let why = reader.failure { throw .cannotOpen(path, why) }
     }
 }

@@ -15,6 +15,7 @@ public enum CaptureError: Error, LocalizedError, Sendable, Equatable {
     case unsupportedLink(String, Int32)
     case cannotCapture(String, String)
     case badHexLine(String, Int)
+    case hexLineTooLong(String, Int, limit: Int)
     case badFilter(String, String)
 
     public var errorDescription: String? {
@@ -31,6 +32,8 @@ public enum CaptureError: Error, LocalizedError, Sendable, Equatable {
             return "the capture filter `\(expression)` is not valid (\(why)); give a pcap-filter(7) expression such as `udp port 50000`"
         case .badHexLine(let path, let line):
             return "\(path) line \(line) is not `name hex`; give one datagram per line as a name, a space and the UDP payload in hex"
+        case .hexLineTooLong(let path, let line, let limit):
+            return "\(path) line \(line) is longer than \(TextInputError.sizeText(limit)) (kdnetctl reads lines up to that), so it is not `name hex`; give one datagram per line as a name, a space and the UDP payload in hex"
         }
     }
 }

@@ -30,12 +30,17 @@ public struct Inventory: Sendable, Equatable {
 
     public static let csvColumns = ["name", "port", "key", "busparams", "family"]
 
+    /// An inventory that gives keys holds secrets: then it is refused as a key file is
+    /// when others can get at it (`SecretFile`).
     public static func load(from url: URL) throws -> Inventory {
-        let text = try TextInput.read(path: url.path, expecting: "a CSV or YAML inventory")
+        let (text, access) = try TextInput.readWithAccess(path: url.path, expecting: "a CSV or YAML inventory")
         let ext = url.pathExtension.lowercased()
         let firstLine = text.split(whereSeparator: \.isNewline).first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
         let looksCSV = ext == "csv" || (ext != "yaml" && ext != "yml" && (firstLine?.lowercased().hasPrefix("name,") ?? false))
-        return looksCSV ? try parseCSV(text, source: url.path) : try parseYAML(text, source: url.path)
+        let inventory = looksCSV ? try parseCSV(text, source: url.path) : try parseYAML(text, source: url.path)
+        if inventory.entries.contains(where: { $0.key != nil }), let access,
+           let problem = SecretFile.problem(access, path: url.path, holding: ListenerConfig.secretDescription) { throw problem }
+        return inventory
     }
 
     // MARK: CSV

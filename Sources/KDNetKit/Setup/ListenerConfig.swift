@@ -32,17 +32,30 @@ public struct ListenerConfig: Codable, Sendable, Equatable {
 
     /// Reads and checks a config. Every problem is reported with the entry (target name, or
     /// `targets[i]` when it has none) and the field, since the file may be edited by hand.
+    /// It holds every target's key, so one that others can get at is refused (`SecretFile`),
+    /// once it is known to be a listener config: a file that is not one gets that message,
+    /// never `chmod` advice.
     public static func load(from url: URL) throws -> ListenerConfig {
-        try parse(Data(try text(of: url).utf8), source: url.path)
+        let (text, access) = try text(of: url)
+        let config = try parse(Data(text.utf8), source: url.path)
+        try refuseIfExposed(access, path: url.path)
+        return config
     }
 
-    private static func text(of url: URL) throws -> String {
+    /// What a listener config holds, in `SecretFile`'s messages.
+    public static let secretDescription = "the targets' keys"
+
+    private static func text(of url: URL) throws -> (String, SecretFile.Access?) {
         do throws(TextInputError) {
-            return try TextInput.read(path: url.path, expecting: "the listener.json that `kdnetctl plan` wrote")
+            return try TextInput.readWithAccess(path: url.path, expecting: "the listener.json that `kdnetctl plan` wrote")
         } catch {
             if error.problem == .empty { throw ListenerConfigError.damaged(url.path, "it is empty") }
             throw error
         }
+    }
+
+    private static func refuseIfExposed(_ access: SecretFile.Access?, path: String) throws {
+        if let access, let problem = SecretFile.problem(access, path: path, holding: secretDescription) { throw problem }
     }
 
     /// Checks JSON text as `load` does; `source` names it in errors.
@@ -60,7 +73,10 @@ public struct ListenerConfig: Codable, Sendable, Equatable {
     }
 
     public static func loadLenient(from url: URL) throws -> Lenient {
-        try parseLenient(Data(try text(of: url).utf8), source: url.path)
+        let (text, access) = try text(of: url)
+        let lenient = try parseLenient(Data(text.utf8), source: url.path)
+        try refuseIfExposed(access, path: url.path)
+        return lenient
     }
 
     public static func parseLenient(_ data: Data, source: String) throws -> Lenient {

@@ -58,8 +58,15 @@ public struct SetupMemory: Sendable {
     /// The remembered set-up, nil when there is none. One whose folder or config has gone
     /// is an error naming what went, since guessing another would debug the wrong target.
     public func recall() throws(SetupMemoryError) -> RememberedSetup? {
-        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
-        guard let setup = try? JSONOutput.decoder().decode(RememberedSetup.self, from: data) else {
+        let text: String
+        do throws(TextInputError) {
+            // A few lines; bounded all the same, as every file kdnetctl reads.
+            text = try TextInput.read(path: file.path, expecting: "a remembered setup", limit: 1 << 20)
+        } catch {
+            if case .unreadable(ENOENT) = error.problem { return nil }
+            throw .damaged(file.path)
+        }
+        guard let setup = try? JSONOutput.decoder().decode(RememberedSetup.self, from: Data(text.utf8)) else {
             throw .damaged(file.path)
         }
         var isDir: ObjCBool = false

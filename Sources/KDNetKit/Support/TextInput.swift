@@ -11,10 +11,19 @@ public enum TextInput {
     /// Reads `path` (any file that can be opened for reading, pipes included).
     /// `expecting` completes the messages: "give <expecting>".
     public static func read(path: String, expecting: String, limit: Int = defaultLimit) throws(TextInputError) -> String {
+        try readWithAccess(path: path, expecting: expecting, limit: limit).text
+    }
+
+    /// Reads `path` as `read` does, with the owner and mode of the file that was read (from
+    /// the open descriptor), for a file that may hold a secret (`SecretFile`).
+    public static func readWithAccess(path: String, expecting: String,
+                                      limit: Int = defaultLimit) throws(TextInputError) -> (text: String, access: SecretFile.Access?) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TextInputError(source: path, problem: .unreadable(errno), expecting: expecting) }
         defer { close(fd) }
-        return try read(fd: fd, source: path, expecting: expecting, limit: limit)
+        var info = stat()
+        let access = fstat(fd, &info) == 0 ? SecretFile.Access(info) : nil
+        return (try read(fd: fd, source: path, expecting: expecting, limit: limit), access)
     }
 
     /// Reads standard input to its end.
@@ -113,6 +122,13 @@ public struct TextInputError: Error, Equatable, Sendable, LocalizedError {
         self.source = source; self.problem = problem; self.expecting = expecting
     }
 
+    /// "16 MiB", "4 KiB", "100 bytes".
+    public static func sizeText(_ bytes: Int) -> String {
+        if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
+    }
+
     private var fileArgument: String { source == Self.standardInput ? "FILE" : ShellWord.quoted(source) }
 
     public var errorDescription: String? {
@@ -124,7 +140,7 @@ public struct TextInputError: Error, Equatable, Sendable, LocalizedError {
                 ? "standard input was empty (nothing was piped in); give \(expecting)"
                 : "\(source) is empty; give \(expecting)"
         case .tooLarge(let limit):
-            return "\(source) is larger than \(limit >> 20) MiB, so it is not \(expecting)"
+            return "\(source) is larger than \(Self.sizeText(limit)), so it is not \(expecting); kdnetctl reads at most \(Self.sizeText(limit)) of it"
         case .notUTF8(let offset, let byte):
             return "\(source) is not UTF-8 text (byte 0x\(String(byte, radix: 16, uppercase: true)) at offset \(offset)); convert it with `iconv -f latin1 -t utf-8 \(fileArgument)` (or from its real encoding)"
         case .notText(let offset, let utf16):

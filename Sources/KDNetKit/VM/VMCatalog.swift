@@ -29,6 +29,10 @@ public struct VMCatalog: Sendable {
     public var activeNetworks: Set<String>
     /// One line per source that could not be read ("libvirt at qemu:///system: ...").
     public var problems: [String]
+    /// The Proxmox files among them, by path, with the message (already in `problems`): a
+    /// file the user named that is refused is a bad file (a runtime failure), not a VM
+    /// that is missing.
+    public var badFiles: [String: String] = [:]
 
     public static func load(_ sources: VMSources) -> VMCatalog {
         var catalog = VMCatalog(vms: [], networks: [], activeNetworks: [], problems: [])
@@ -60,8 +64,13 @@ public struct VMCatalog: Sendable {
         }
         if let path = sources.proxmox {
             for file in proxmoxFiles(path, problems: &catalog.problems) {
-                do { catalog.vms.append(try readProxmox(file)) } catch {
+                do { catalog.vms.append(try readProxmox(file)) } catch let error as TextInputError {
+                    // It names the file itself.
+                    catalog.problems.append(error.localizedDescription)
+                    catalog.badFiles[file] = error.localizedDescription
+                } catch {
                     catalog.problems.append("\(file): \(error.localizedDescription)")
+                    catalog.badFiles[file] = "\(file): \(error.localizedDescription)"
                 }
             }
         }
@@ -109,9 +118,9 @@ public struct VMCatalog: Sendable {
     }
 
     static func readProxmox(_ file: String) throws -> VirtualMachine {
-        guard let data = FileManager.default.contents(atPath: file) else { throw VMLookupError.unreadable(file) }
+        let text = try TextInput.read(path: file, expecting: "a Proxmox VM config (/etc/pve/qemu-server/VMID.conf)")
         let vmid = Int(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
-        var vm = try ProxmoxConfig.parse(String(decoding: data, as: UTF8.self), vmid: vmid)
+        var vm = try ProxmoxConfig.parse(text, vmid: vmid)
         vm.origin = file
         return vm
     }

@@ -158,7 +158,7 @@ extension VMFixer {
             let argv = data.map { $0.split(separator: 0).map { String(decoding: $0, as: UTF8.self) } }
             return try propose(vm, report: report, addDebugNIC: network, argv: argv)
         case .proxmox:
-            let text = vm.origin.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
+            let text = try vm.origin.map { try TextInput.read(path: $0, expecting: "a Proxmox VM config (/etc/pve/qemu-server/VMID.conf)") }
             return try propose(vm, report: report, addDebugNIC: network, proxmoxConfig: text)
         }
     }

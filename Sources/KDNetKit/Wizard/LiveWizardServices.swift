@@ -110,7 +110,10 @@ struct SavedSurvey {
 
     /// nil when the file is not JSON (then it is an lspci dump).
     static func load(_ path: String) throws -> SavedSurvey? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        // Read (bounded) only to tell JSON from a dump; libpci reads a dump itself, and
+        // says what is wrong with one it cannot read.
+        guard let text = try? TextInput.read(path: path, expecting: "`kdnetctl nics --json` output or an `lspci -x` dump") else { return nil }
+        let data = Data(text.utf8)
         guard data.first(where: { !$0.isWhitespace }) == UInt8(ascii: "{") else { return nil }
         do { return SavedSurvey(survey: try JSONOutput.decoder().decode(NICSurvey.self, from: data)) } catch {
             throw UserFacingError("\(path) is JSON but not `kdnetctl nics --json` output; save that on the target, or an `lspci -x` dump")

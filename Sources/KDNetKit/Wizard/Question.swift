@@ -73,19 +73,22 @@ public struct InvalidAnswer: Error, Sendable, Equatable, LocalizedError {
 /// Where a preset answer came from, so a refusal names it as the user gave it.
 public enum PresetOrigin: Sendable, Equatable {
     case flag
-    /// An `--answers` file, with the key as the file spells it (`host_ip` or `host-ip`).
-    case answersFile(path: String, key: String)
+    /// An `--answers` file, with the key as the file spells it (`host_ip` or `host-ip`)
+    /// and its line.
+    case answersFile(path: String, key: String, line: Int)
 }
 
-/// A preset answer (flag or `--answers`) that does not pass its question's check.
+/// A preset answer (flag or `--answers`) that does not pass its question's check: a usage
+/// error (64) from a flag, a runtime failure (1) from the file, as any value read from a file.
 public struct PresetAnswerError: Error, Sendable, LocalizedError {
     public let id: String
     public let message: String
     public let origin: PresetOrigin
     public init(id: String, message: String, origin: PresetOrigin = .flag) { self.id = id; self.message = message; self.origin = origin }
+    public var fromFile: Bool { origin != .flag }
     public var errorDescription: String? {
         switch origin {
-        case .answersFile(let path, let key): return "--answers \(path): \(key): \(message)"
+        case .answersFile(let path, let key, let line): return "--answers \(path) line \(line): \(key): \(message)"
         case .flag: return WizardAnswers.flagIDs.contains(id) ? "--\(id): \(message)" : "\(id): \(message)"
         }
     }

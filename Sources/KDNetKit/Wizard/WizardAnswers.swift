@@ -18,31 +18,80 @@ public struct WizardAnswers: Sendable, Equatable {
         origins[id] = origin
     }
 
+    /// An answers file is a few lines; anything far larger is the wrong file.
+    public static let sizeLimit = 1 << 20
+
+    /// Reads the file as every text input is read (bounded, UTF-8 or UTF-16 with a BOM,
+    /// refused with the `iconv` line otherwise). A file that gives the key holds a secret,
+    /// so then it is refused as a key file is when others can get at it.
     public static func load(_ path: String) throws -> WizardAnswers {
-        guard let data = FileManager.default.contents(atPath: path) else { throw WizardAnswersError.unreadable(path) }
-        return try parse(String(decoding: data, as: UTF8.self), source: path)
+        let (text, access) = try TextInput.readWithAccess(path: path, expecting: "a YAML or JSON file of answers (e.g. port: 50001)",
+                                                          limit: sizeLimit)
+        let answers = try parse(text, source: path)
+        if answers.values["key"] != nil, let access,
+           let problem = SecretFile.problem(access, path: path, holding: "the key") { throw problem }
+        return answers
     }
 
     public static func parse(_ text: String, source: String) throws -> WizardAnswers {
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw WizardAnswersError.malformed(source) }
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            if case .duplicatedKeysInMapping(let keys, let context) = error, let key = keys.first {
+                throw WizardAnswersError.duplicate(source, key, line: repeatedLine(of: key, in: text) ?? context.mark.line)
+            }
+            throw WizardAnswersError.malformed(source, line: line(of: error), Self.problem(of: error))
+        } catch {
+            throw WizardAnswersError.malformed(source, line: nil, nil)
+        }
         guard let mapping = root?.mapping else { throw WizardAnswersError.notAMapping(source) }
         var answers = WizardAnswers()
         for (k, v) in mapping {
+            let line = k.mark?.line ?? 0
             guard let key = k.string else { throw WizardAnswersError.notAMapping(source) }
             let id = normalise(key)
-            guard questionIDs.contains(id) else { throw WizardAnswersError.unknownQuestion(source, key) }
-            let origin = PresetOrigin.answersFile(path: source, key: key)
+            guard questionIDs.contains(id) else { throw WizardAnswersError.unknownQuestion(source, key, line: line) }
+            // host_ip and host-ip are the same question: given twice, one would silently win.
+            if case .answersFile(_, let first, let firstLine)? = answers.origins[id] {
+                throw WizardAnswersError.sameQuestion(source, key, line: line, first: first, firstLine: firstLine)
+            }
+            let origin = PresetOrigin.answersFile(path: source, key: key, line: line)
             if let s = v.scalar {
                 answers.set(id, s.string, from: origin)
             } else if let seq = v.sequence, seq.allSatisfy({ $0.scalar != nil }) {
                 // Lists (ids) are given as YAML sequences or as comma-separated text.
                 answers.set(id, seq.compactMap { $0.scalar?.string }.joined(separator: ","), from: origin)
             } else {
-                throw WizardAnswersError.notScalar(source, key)
+                throw WizardAnswersError.notScalar(source, key, line: line)
             }
         }
         return answers
+    }
+
+    /// The line where `key` is given the second time (Yams names the first).
+    static func repeatedLine(of key: String, in text: String) -> Int? {
+        let escaped = NSRegularExpression.escapedPattern(for: key)
+        guard let pattern = try? NSRegularExpression(pattern: "(^|[\\s{,])[\"']?\(escaped)[\"']?\\s*:") else { return nil }
+        var seen = 0
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let s = String(line)
+            seen += pattern.numberOfMatches(in: s, range: NSRange(s.startIndex..., in: s))
+            if seen >= 2 { return i + 1 }
+        }
+        return nil
+    }
+
+    static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+
+    static func problem(of error: YamlError) -> String? {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+        default: return nil
+        }
     }
 
     /// Every question the flow may ask; an answer for anything else is a typo.
@@ -72,23 +121,30 @@ public struct WizardAnswers: Sendable, Equatable {
     }
 }
 
-public enum WizardAnswersError: Error, LocalizedError, Sendable {
-    case unreadable(String)
-    case malformed(String)
+public enum WizardAnswersError: Error, LocalizedError, Sendable, Equatable {
+    case malformed(String, line: Int?, String?)
     case notAMapping(String)
-    case notScalar(String, String)
-    case unknownQuestion(String, String)
+    case notScalar(String, String, line: Int)
+    case unknownQuestion(String, String, line: Int)
+    case duplicate(String, String, line: Int)
+    /// Two spellings of one question (`host_ip` and `host-ip`).
+    case sameQuestion(String, String, line: Int, first: String, firstLine: Int)
 
     public var errorDescription: String? {
         switch self {
-        case .unreadable(let p): return "cannot read --answers \(p); give a YAML or JSON file of answers (e.g. port: 50001)"
-        case .malformed(let p): return "--answers \(p) is neither YAML nor JSON; write one answer per line, e.g. port: 50001"
+        case .malformed(let p, let line?, let problem):
+            return "--answers \(p) is neither YAML nor JSON (line \(line)\(problem.map { ": \($0)" } ?? "")); write one answer per line, e.g. port: 50001"
+        case .malformed(let p, nil, _): return "--answers \(p) is neither YAML nor JSON; write one answer per line, e.g. port: 50001"
         case .notAMapping(let p): return "--answers \(p) must map question names to answers, e.g. host-ip: 192.168.1.10"
-        case .notScalar(let p, let k): return "--answers \(p): '\(k)' must be a single value or a list of values"
-        case .unknownQuestion(let p, let k) where WizardAnswers.flagsWithoutKey.contains(WizardAnswers.normalise(k)):
-            return "--answers \(p): '\(k)' is not a question but a setting of the run, which only a flag gives; use --\(WizardAnswers.normalise(k))"
-        case .unknownQuestion(let p, let k):
-            return "--answers \(p): '\(k)' is not a question of the wizard; use one of \(WizardAnswers.questionIDs.sorted().joined(separator: ", "))"
+        case .notScalar(let p, let k, let line): return "--answers \(p) line \(line): '\(k)' must be a single value or a list of values"
+        case .duplicate(let p, let k, let line):
+            return "--answers \(p): duplicate key '\(k)' on line \(line); give each answer once"
+        case .sameQuestion(let p, let k, let line, let first, let firstLine):
+            return "--answers \(p): duplicate key '\(k)' on line \(line) (it is the same question as '\(first)' on line \(firstLine)); give each answer once"
+        case .unknownQuestion(let p, let k, let line) where WizardAnswers.flagsWithoutKey.contains(WizardAnswers.normalise(k)):
+            return "--answers \(p) line \(line): '\(k)' is not a question but a setting of the run, which only a flag gives; use --\(WizardAnswers.normalise(k))"
+        case .unknownQuestion(let p, let k, let line):
+            return "--answers \(p) line \(line): '\(k)' is not a question of the wizard; use one of \(WizardAnswers.questionIDs.sorted().joined(separator: ", "))"
         }
     }
 }

@@ -156,11 +156,56 @@ extension WizardFlow {
             allowsOther: true, defaultValue: "skip")
     }
 
+    /// The name the target gets in a lab service's listener.json.
+    var labServiceName: String { virtualMachine ?? "target-\(port!)" }
+
+    /// The lab service's listener.json an answers file names (`lab-service: PATH`), checked
+    /// before anything is written as every other answer is: it must be a listener config
+    /// others cannot read, or a new file in a folder that exists; with `target` (once the
+    /// port, name and key are known) the config must also take it (no name or port twice).
+    /// Typed at the prompt instead, it is asked after the files are written and a refusal
+    /// is a warning, since the set-up is done by then.
+    func checkLabServicePreset(adding target: ListenerConfig.Target? = nil) throws {
+        guard let given = options.presets["lab-service"], let answer = try? labServiceQuestion().validate(given),
+              answer != "skip" else { return }
+        let url = URL(fileURLWithPath: answer)
+        do {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) {
+                guard !isDir.boolValue else { throw InvalidAnswer("\(answer) is a folder; give the path of a listener.json") }
+                let config = try ListenerConfig.load(from: url)
+                // It is replaced atomically, through a new file beside it.
+                let parent = url.deletingLastPathComponent().path
+                guard access(parent, W_OK) == 0 else {
+                    throw InvalidAnswer("the folder \(parent) is not writable here, so \(answer) cannot be changed; run as its owner (sudo) or give another path")
+                }
+                if let target {
+                    _ = try config.adding(target: target, source: url.path)
+                } else if let port = options.presets["port"].flatMap({ try? DebugPort(parsing: $0) }),
+                          let holder = config.targets.first(where: { $0.port == port.value }) {
+                    throw InvalidAnswer("port \(port) is already given to target \(holder.name) in \(url.path); pick another port")
+                }
+            } else {
+                let parent = url.deletingLastPathComponent().path
+                guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+                    throw InvalidAnswer("\(answer) does not exist, nor does its folder \(parent); give the path of the lab service's listener.json (\(Self.labServiceConfig))")
+                }
+                guard access(parent, W_OK) == 0 else {
+                    throw InvalidAnswer("\(answer) does not exist and its folder \(parent) is not writable here; run as its owner or give another path")
+                }
+            }
+        } catch let error as InvalidAnswer {
+            throw presetError("lab-service", error.message)
+        } catch {
+            throw presetError("lab-service", InvalidAnswer(error).message)
+        }
+    }
+
     /// Appends this target to a lab service's listener.json (made when missing). A
     /// refusal (a name or port it already has, no permission) is a warning: the set-up
     /// itself is done.
     private func addToLabService(_ url: URL, _ r: inout StepReport) {
-        let name = virtualMachine ?? "target-\(port!)"
+        let name = labServiceName
         let target = ListenerConfig.Target(name: name, port: port.value, key: key.text)
         do {
             if FileManager.default.fileExists(atPath: url.path) {

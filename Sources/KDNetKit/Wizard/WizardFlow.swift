@@ -79,6 +79,11 @@ public final class WizardFlow {
         try nicStep()
         try precautionsStep()
         try keyStep()
+        // The last answer that depends on the run (this target's port and name in the lab
+        // service's config), checked before the files are written.
+        if debugger == .kdnetctl, !options.targetSide {
+            try checkLabServicePreset(adding: .init(name: labServiceName, port: port.value, key: key.text))
+        }
         try resultStep()
         try checksStep()
         try connectionStep()
@@ -158,5 +163,6 @@ extension WizardFlow {
         if let given = presets["key"] {
             do { _ = try DebugKey(parsing: given) } catch { throw presetError("key", error.errorDescription ?? "invalid key") }
         }
+        try checkLabServicePreset()
     }
 }

@@ -35,10 +35,8 @@ struct FirewallCommand: KdnetctlCommand {
         let packet = InboundPacket(port: port, interface: interface, source: source, destination: destination, sourcePort: sourcePort)
         let ruleset: NftRuleset
         if let rulesetFile {
-            guard let data = FileManager.default.contents(atPath: rulesetFile) else {
-                throw ValidationError("cannot read \(rulesetFile); give the path of a file saved with `nft -j list ruleset`")
-            }
-            ruleset = try NftRuleset(json: data)
+            let text = try TextInput.read(path: rulesetFile, expecting: "a file saved with `nft -j list ruleset`")
+            ruleset = try NftRuleset(json: Data(text.utf8))
         } else {
             ruleset = try NftablesReader.liveRuleset()
         }

@@ -50,13 +50,13 @@ struct InspectCommand: KdnetctlCommand {
     @Option(name: .long, parsing: .unconditionalSingleValue, help: ArgumentHelp("A key to try (repeat for captures of several targets).", valueName: "key"))
     var key: [DebugKey] = []
 
-    @Option(name: .customLong("key-file"), help: ArgumentHelp("A file holding a key to try, alone and not readable by other users (also: $KDNETCTL_KEY).", valueName: "file"))
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("A file holding a key to try, alone, which only its owner may access (chmod 600; also: $KDNETCTL_KEY).", valueName: "file"))
     var keyFile: String?
 
     @Option(name: .long, help: ArgumentHelp("A listener.json whose targets' keys to try.", valueName: "listener.json"))
     var config: String?
 
-    @Flag(name: .long, help: "FILE holds one UDP payload per line as `name hex` (no addresses).")
+    @Flag(name: .long, help: "FILE holds one UDP payload per line as `name hex` (no addresses; lines up to 1 MiB).")
     var hexLines = false
 
     @Option(name: .long, help: ArgumentHelp("Capture live on this interface instead of reading a file.", valueName: "iface"))

@@ -37,7 +37,7 @@ struct ListenCommand: KdnetctlCommand {
     @Option(help: "Listen on this local address only (default: every IPv4 and IPv6 address).") var bind: IPAddress?
     @Option(parsing: .unconditional, help: "Give up after this many seconds (default 120; with --follow, run until stopped).",
             transform: ArgumentValue.seconds(ArgumentValue.waitRange)) var timeout: Double?
-    @Option(help: "The listener.json written by `kdnetctl plan`: every target's port and key at once.") var config: String?
+    @Option(help: "The listener.json written by `kdnetctl plan`: every target's port and key at once (mode 0600; one others can access is refused).") var config: String?
     @Option(help: "The address the target must send from; pokes from elsewhere are reported, not answered.") var expect: IPAddress?
     @Option(help: "Send connect requests to this target address (at --port) instead of only waiting.") var target: IPAddress?
     @Flag(help: "Stay connected without breaking in and stream the target's debug output to stdout.") var follow = false

@@ -15,7 +15,8 @@ struct VMCheckCommand: KdnetctlCommand {
             report names it.
             The Windows comes from --windows, else the VM's OS hint (libosinfo id or \
             Proxmox ostype), else the newest.
-            Exits 1 when a check fails, 64 for an unknown VM (the message lists the known ones).
+            Exits 1 when a check fails or a --proxmox-config file is refused (named, with the \
+            iconv line when it is not UTF-8), 64 for an unknown VM (the message lists the known ones).
             """
     )
     @Argument(help: "The VM: a libvirt domain name, a Proxmox VMID or name, or a QEMU -name (optional with --qemu-pid).")

@@ -38,7 +38,9 @@ struct WizardCommand: KdnetctlCommand {
             connection included, completes on any machine. --target-side runs on a target \
             booted from a Linux live USB: it picks the NIC here and probes the host.
 
-            Exits 1 when the target did not connect, 64 for a bad answer.
+            Exits 1 when the target did not connect, or for a bad --answers file or a bad \
+            value in it (named by its key and line: a value read from a file is a runtime \
+            failure); 64 for a bad flag.
             """
     )
 
@@ -88,8 +90,17 @@ struct WizardCommand: KdnetctlCommand {
     }
 
     /// The wizard's answers, from flags, --answers or the prompts, are checked before
-    /// anything is written; a bad one is a usage error (64), wherever it came from.
-    static let answerProblems: [any Error.Type] = [WizardAnswersError.self, PresetAnswerError.self, MissingAnswerError.self, WizardFileError.self]
+    /// anything is written. A bad flag is a usage error (64); a bad --answers file, or a
+    /// bad value in it, is a runtime failure (1) named by its key and line, as any value
+    /// read from a file is.
+    static let answerProblems: [any Error.Type] = [PresetAnswerError.self, MissingAnswerError.self, WizardFileError.self]
+
+    /// Runs `body` under that rule.
+    static func checkingAnswers<T>(_ body: () throws -> T) throws -> T {
+        try ValidationError.fromFlags(refusing: answerProblems) {
+            do { return try body() } catch let error as PresetAnswerError where error.fromFile { throw AnswersFileError(error) }
+        }
+    }
 
     func execute() async throws {
         let options = try flowOptions()
@@ -108,7 +119,7 @@ struct WizardCommand: KdnetctlCommand {
                                           stop: stop, onWaiting: { signals.route($0) }, vmConnect: connect)
         let record: WizardRecord
         do {
-            record = try ValidationError.fromFlags(refusing: Self.answerProblems) {
+            record = try Self.checkingAnswers {
                 try WizardFlow(io: io, services: services, options: options).run()
             }
         } catch is WaitInterrupted {
@@ -121,7 +132,7 @@ struct WizardCommand: KdnetctlCommand {
     }
 
     func flowOptions() throws -> WizardFlow.Options {
-        var presets = try ValidationError.fromFlags(refusing: Self.answerProblems) { try answers.map(WizardAnswers.load) } ?? WizardAnswers()
+        var presets = try answers.map(WizardAnswers.load) ?? WizardAnswers()
         let flags: [String: String?] = [
             "target": target, "vm": vm, "vm-fix": vmFix, "debugger": debugger, "family": family, "host-ip": hostIp, "port": port?.description, "windows": windows,
             "nic-source": nicSource, "pci-dump": pciDump, "ids": ids, "nic": nic, "busparams": busparams, "key": key?.text,
@@ -141,6 +152,14 @@ struct WizardCommand: KdnetctlCommand {
             memory: noRemember ? nil : SetupMemory(),
             labServiceConfig: FileManager.default.fileExists(atPath: WizardFlow.labServiceConfig) ? WizardFlow.labServiceConfig : nil)
     }
+}
+
+/// A bad value from the --answers file, kept apart from a flag's so that it is not made
+/// a usage error; its message is the refusal's own.
+struct AnswersFileError: Error, LocalizedError {
+    let refusal: PresetAnswerError
+    init(_ refusal: PresetAnswerError) { self.refusal = refusal }
+    var errorDescription: String? { refusal.errorDescription }
 }
 
 /// Ctrl-C and SIGTERM stop the wait for the target (and only that): outside it the

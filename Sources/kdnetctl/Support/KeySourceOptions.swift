@@ -12,7 +12,7 @@ struct KeySourceOptions: ParsableArguments {
     var key: DebugKey?
 
     @Option(name: .customLong("key-file"),
-            help: ArgumentHelp("A file holding the key alone, not readable by other users (chmod 600).", valueName: "file"))
+            help: ArgumentHelp("A file holding the key alone, which only its owner may access (chmod 600: any bit for group or others is refused).", valueName: "file"))
     var keyFile: String?
 
     func validate() throws {

@@ -23,8 +23,11 @@ struct VMSourceOptions: ParsableArguments {
     }
 
     /// The one VM named, or the only VM that `--qemu-pid` / a single `--proxmox-config` file shows;
-    /// a name or source that shows no one VM is a usage error.
+    /// a name or source that shows no one VM is a usage error; a named file that is refused
+    /// is a runtime failure.
     func resolve(_ name: String?, in catalog: VMCatalog) throws -> VirtualMachine {
+        // A --proxmox-config file that is refused is a bad file (1), whatever VM was named.
+        if let proxmoxConfig, let bad = catalog.badFiles[proxmoxConfig] { throw UserFacingError(bad) }
         if let name { return try ValidationError.fromFlags { try catalog.find(name) } }
         if qemuPID != nil, let vm = catalog.vms.first(where: { $0.source == .qemu }) { return vm }
         let proxmox = catalog.vms.filter { $0.source == .proxmox }

@@ -86,6 +86,9 @@ final class PresetAnswerer: ScreenWizardIO {
 final class LinePrompter: ScreenWizardIO {
     let screen: WizardScreen
     let status = StatusLine()
+    /// Answers are short: a longer line (a file without newlines piped in) stops the run
+    /// instead of filling memory.
+    let input = LineReader(descriptor: dup(STDIN_FILENO), maxLineLength: 64 << 10)
     init(screen: WizardScreen) { self.screen = screen }
 
 
@@ -99,11 +102,14 @@ final class LinePrompter: ScreenWizardIO {
         while true {
             let hint = q.isChoice ? " (number\(q.allowsOther ? " or value" : ""))" : ""
             screen.write("? \(q.prompt)\(hint)" + (q.defaultValue.map { $0.isEmpty ? "" : " [\($0)]" } ?? "") + ": ")
-            guard let line = readLine() else {
+            guard let line = input.nextLine() else {
                 screen.line()
+                if let n = input.tooLongLine {
+                    throw UserFacingError("standard input line \(n) is longer than \(TextInputError.sizeText(input.maxLineLength)), so it is no answer; give one answer per line")
+                }
                 throw MissingAnswerError(id: q.id, prompt: q.prompt)
             }
-            let text = line.trimmingCharacters(in: .whitespaces)
+            let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
             let given = text.isEmpty ? q.defaultValue : text
             guard let given else { screen.line("  an answer is needed"); continue }
             do { return try q.validate(given) } catch { screen.line("  " + screen.paint("✗", .red) + " " + error.message) }

@@ -92,7 +92,7 @@ import Testing
             .init(name: "lab-02", port: 50008, key: "2steg4fzbj2sz.2o2yy0nbpw6gk.1fk9mztdm8p5l.3c4xvd3w1xyd7"),
         ])
         let path = dir.appendingPathComponent("listener.json")
-        try JSONOutput.string(config).write(to: path, atomically: true, encoding: .utf8)
+        try config.write(to: path)
         let plan = RememberedSetup(folder: dir.path, madeBy: .plan, listenerConfig: path.path, hostIp: nil, port: nil, targets: 2)
         let (basis, settings) = try DoctorBasis.remembered(plan)
         #expect(settings.port == 50007)

@@ -75,10 +75,10 @@ import Testing
     /// up front with the rest, and named by the answers file's key, not a flag.
     @Test func aBadLateAnswerInTheFileStopsTheRunBeforeAnythingIsWritten() throws {
         for (line, message) in [
-            ("connect: maybe", "--answers a.yaml: connect: 'maybe' is not one of wait, skip"),
-            ("on_failure: forever", "--answers a.yaml: on_failure: 'forever' is not one of stop, wait"),
-            ("proceed-checks: perhaps", "--answers a.yaml: proceed-checks: 'perhaps' is not one of continue, quit"),
-            ("key: not-a-key", "--answers a.yaml: key: "),
+            ("connect: maybe", "--answers a.yaml line 1: connect: 'maybe' is not one of wait, skip"),
+            ("on_failure: forever", "--answers a.yaml line 1: on_failure: 'forever' is not one of stop, wait"),
+            ("proceed-checks: perhaps", "--answers a.yaml line 1: proceed-checks: 'perhaps' is not one of continue, quit"),
+            ("key: not-a-key", "--answers a.yaml line 1: key: "),
         ] {
             let out = WizardTemp.dir()
             let answers = try WizardAnswers.parse(line + "\n", source: "a.yaml")
@@ -113,7 +113,7 @@ import Testing
     @Test func runSettingsInAnAnswersFileNameTheirFlag() throws {
         for key in ["timeout", "plan", "simulated_key"] {
             #expect { try WizardAnswers.parse("\(key): 5\n", source: "a.yaml") } throws: { e in
-                (e as? WizardAnswersError)?.errorDescription == "--answers a.yaml: '\(key)' is not a question but a setting of the run, which only a flag gives; use --\(WizardAnswers.normalise(key))"
+                (e as? WizardAnswersError)?.errorDescription == "--answers a.yaml line 1: '\(key)' is not a question but a setting of the run, which only a flag gives; use --\(WizardAnswers.normalise(key))"
             }
         }
         #expect(WizardAnswers.flagsWithoutKey.isDisjoint(with: WizardAnswers.questionIDs))
@@ -290,7 +290,7 @@ import Testing
     @Test func answersFilesAreYAMLOrJSON() throws {
         let yaml = try WizardAnswers.parse("host_ip: 192.168.1.10\nport: 50005\nids: [8086:15b8, 10ec:8168]\n", source: "a.yaml")
         #expect(yaml.values == ["host-ip": "192.168.1.10", "port": "50005", "ids": "8086:15b8,10ec:8168"])
-        #expect(yaml.origins["host-ip"] == .answersFile(path: "a.yaml", key: "host_ip"))
+        #expect(yaml.origins["host-ip"] == .answersFile(path: "a.yaml", key: "host_ip", line: 1))
         let json = try WizardAnswers.parse("{\"host-ip\": \"192.168.1.10\", \"port\": 50005}", source: "a.json")
         #expect(json.values["port"] == "50005")
         #expect(throws: WizardAnswersError.self) { try WizardAnswers.parse("- a\n- b\n", source: "list.yaml") }
