@@ -18,9 +18,11 @@ kind in place of (or added to) a valid base invocation, run in an empty folder:
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 KDNETCTL = sys.argv[1]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -309,10 +311,104 @@ def run_file_case(what, files, args, want_rc, holds, lacks, seconds):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# Host and Origin headers the status page must refuse (DNS rebinding): each request is
+# sent raw to a running `serve --http 127.0.0.1:PORT` and must get its status with a
+# one-line body that holds no raw control or bidi character and none of the fleet.
+# (what, Host or None for none, Origin or None, path, wanted status)
+HEADER_CASES = [
+    ("a rebound name", "evil.example", None, "/api/targets", 421),
+    ("a rebound name with the server's port", "evil.example:{port}", None, "/", 421),
+    ("a name under localhost", "localhost.evil.example", None, "/metrics", 421),
+    ("a look-alike address name", "127.0.0.1.nip.io:{port}", None, "/api/targets", 421),
+    ("another loopback address", "127.0.0.2:{port}", None, "/api/targets", 421),
+    ("user info before the name", "user@localhost", None, "/api/targets", 421),
+    # Control characters in any header are a bad request before the Host is looked at.
+    ("a Host of control and bidi characters", ESC, None, "/api/targets", 400),
+    ("a Host with a bidi override", "evil\u202e.example", None, "/api/targets", 421),
+    ("a Host of 5000 characters", "a" * 5000, None, "/api/targets", 421),
+    ("an empty Host", "", None, "/api/targets", 421),
+    ("no Host on HTTP/1.1", None, None, "/api/targets", 421),
+    ("a rebound name on the event stream", "evil.example", None, "/events", 421),
+    ("a foreign Origin on the event stream", "127.0.0.1:{port}", "http://evil.example:{port}", "/events", 403),
+    ("a null Origin on the event stream", "127.0.0.1:{port}", "null", "/events", 403),
+    ("an Origin of another local port", "127.0.0.1:{port}", "http://127.0.0.1:1", "/events", 403),
+    ("an Origin of control characters", "127.0.0.1:{port}", "http://" + ESC, "/events", 400),
+    ("an Origin with a bidi override", "127.0.0.1:{port}", "http://evil\u202e.example", "/events", 403),
+    ("the server's own name (answered)", "localhost:{port}", None, "/api/targets", 200),
+]
+
+
+def http_status(port, host, origin, path):
+    head = "GET %s HTTP/1.1\r\n" % path
+    if host is not None:
+        head += "Host: %s\r\n" % host
+    if origin is not None:
+        head += "Origin: %s\r\n" % origin
+    head += "Connection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(head.encode("utf-8"))
+        data = b""
+        while len(data) < 1 << 20:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if path == "/events" and b"\r\n\r\n" in data and not data.startswith(b"HTTP/1.1 4"):
+                break
+    header, _, body = data.partition(b"\r\n\r\n")
+    status = int(header.split(b" ", 2)[1]) if header.startswith(b"HTTP/") else None
+    return status, body.decode("utf-8", "replace")
+
+
+def run_header_cases():
+    folder = tempfile.mkdtemp(prefix="kdnet-hosts-")
+    try:
+        config = os.path.join(folder, "listener.json")
+        with open(config, "w") as f:
+            f.write(LISTENER.replace('"name": "a"', '"name": "lab-visible"'))
+        os.chmod(config, 0o600)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        log = open(os.path.join(folder, "serve.log"), "w+")
+        serve = subprocess.Popen([KDNETCTL, "serve", "--config", config, "--http", "127.0.0.1:%d" % port],
+                                 stdout=subprocess.DEVNULL, stderr=log, cwd=folder)
+        try:
+            deadline = time.monotonic() + 20
+            while "status on http://" not in open(log.name).read():
+                if serve.poll() is not None or time.monotonic() > deadline:
+                    return fail("Host cases: serve did not come up: " + open(log.name).read()[-300:])
+                time.sleep(0.05)
+            for what, host, origin, path, want in HEADER_CASES:
+                host = host.replace("{port}", str(port)) if host is not None else None
+                origin = origin.replace("{port}", str(port)) if origin is not None else None
+                status, body = http_status(port, host, origin, path)
+                what = "Host/Origin: " + what
+                if status != want:
+                    fail("%s: status %s, wanted %d: %s" % (what, status, want, body[:200]))
+                elif want != 200 and (body.count("\n") != 1 or not body.endswith("\n")):
+                    fail("%s: the refusal is not one line: %r" % (what, body[:300]))
+                elif raw_unsafe(body):
+                    fail("%s: a raw control or bidi character in the body: %r" % (what, body[:300]))
+                elif want != 200 and "lab-visible" in body:
+                    fail("%s: the refusal shows the fleet" % what)
+                elif want == 200 and "lab-visible" not in body:
+                    fail("%s: the fleet is not in the answer: %r" % (what, body[:300]))
+                else:
+                    ok(what)
+        finally:
+            serve.terminate()
+            serve.wait(timeout=20)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
     for case in FILE_CASES:
         run_file_case(*case)
     print("check-bad-input: %d file cases (key modes, encodings, endless inputs)" % len(FILE_CASES))
+    run_header_cases()
+    print("check-bad-input: %d Host and Origin cases against serve's status page" % len(HEADER_CASES))
     seen = 0
     for command, arguments in commands():
         if command not in BASE:
