@@ -147,6 +147,7 @@ def run(command, args, json_mode):
         for name, text in SEED_FILES.items():
             with open(os.path.join(folder, name), "w") as f:
                 f.write(text)
+            os.chmod(os.path.join(folder, name), 0o600)  # settings.txt holds a key
         before = sorted(os.listdir(folder))
         argv = [KDNETCTL] + command.split() + args + (["--json"] if json_mode else [])
         env = dict(os.environ, NO_COLOR="1")
@@ -230,6 +231,10 @@ FILE_CASES = [
      ["plan", "--inventory", "inv.csv", "--out", "out", "--host-ip", "192.168.1.10"], 1, ["mode 0644", "chmod 600 /", "inv.csv` and consider"], [KEY], 10),
     ("wizard --answers with a key 0644", {"a.yaml": (("key: %s\n" % KEY).encode(), 0o644, None)},
      ["wizard", "--non-interactive", "--simulated-target", "--no-connect", "--no-remember", "--answers", "a.yaml", "--out", "out"], 1, ["mode 0644", "chmod 600 a.yaml"], [KEY], 20),
+    ("dbgsettings lint of a paste with the key 0644", {"s.txt": (SEED_FILES["settings.txt"].encode(), 0o644, None)},
+     ["dbgsettings", "lint", "s.txt", "--skip-host-check"], 1, ["s.txt holds the target's key", "mode 0644", "chmod 600 s.txt"], [KEY], 10),
+    ("doctor --dbgsettings of a paste with the key 0640", {"s.txt": (SEED_FILES["settings.txt"].encode(), 0o640, None)},
+     ["doctor", "--dbgsettings", "s.txt"], 1, ["mode 0640", "chmod 600 s.txt"], [KEY], 10),
     ("inspect --hex-lines /dev/zero", {}, ["inspect", "/dev/zero", "--hex-lines", "--key", "1.1.1.1"], 1, ["/dev/zero line 1 is longer than 1 MiB"], [], 10),
     ("firewall --ruleset /dev/zero", {}, ["firewall", "--port", "50000", "--ruleset", "/dev/zero"], 1, ["larger than 16 MiB"], [], 10),
     ("wizard --answers /dev/zero", {}, ["wizard", "--non-interactive", "--answers", "/dev/zero", "--out", "out"], 1, ["larger than 1 MiB"], [], 10),

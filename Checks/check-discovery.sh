@@ -170,10 +170,12 @@ contains "$ERR" "warning:" "host: warnings on stderr"
 # dbgsettings lint says whether the target's hostip is one of this host's addresses, and where.
 lint_input() { printf 'key                     2steg4fzbj2sz.23418vzkd4ko3.1g34ou07z4pev.1sp3yo9yz874p\r\ndebugtype               NET\r\nhostip                  %s\r\nport                    50000\r\nbusparams               0.25.0\r\nThe operation completed successfully.\r\n' "$1"; }
 lint_input 198.51.100.10 >"$WORK/mine.txt"
+chmod 600 "$WORK/mine.txt"  # it holds the key: the key-file rule
 expect_exit 0 "lint: hostip of this host" -- ip netns exec $NS_HOST "$KDNETCTL" dbgsettings lint "$WORK/mine.txt" --json
 [[ $(json_get "$OUT" '[f["message"] for f in d["findings"] if f["code"]=="hostip-this-host"][0]') == *"on kdt-disc-h0"* ]] \
   && pass "lint: names the interface holding hostip" || fail "lint json: $OUT"
 lint_input 198.51.100.99 >"$WORK/other.txt"
+chmod 600 "$WORK/other.txt"  # it holds the key: the key-file rule
 expect_exit 1 "lint: hostip of another machine" -- ip netns exec $NS_HOST "$KDNETCTL" dbgsettings lint "$WORK/other.txt"
 contains "$OUT" "is not an address of this host" "lint: says hostip is not this host"
 expect_exit 0 "lint: --skip-host-check" -- ip netns exec $NS_HOST "$KDNETCTL" dbgsettings lint "$WORK/other.txt" --skip-host-check

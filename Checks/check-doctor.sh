@@ -143,17 +143,21 @@ settings() { # settings HOSTIP PORT KEY
   printf 'busparams               0.25.0\r\nkey                     %s\r\ndebugtype               NET\r\nhostip                  %s\r\nport                    %s\r\ndhcp                    Yes\r\nThe operation completed successfully.\r\n' "$3" "$1" "$2"
 }
 settings 10.77.0.1 50000 $KEY > "$WORK/good.txt"
+chmod 600 "$WORK/good.txt"  # it holds the key: the key-file rule
 expect_exit 0 "consistent dbgsettings" -- doctor --port 50000 --key $KEY --host-ip 10.77.0.1 --dbgsettings "$WORK/good.txt" --json
 for n in target-settings target-port target-hostip target-key target-busparams; do verdict_is "$OUT" $n pass "consistent: $n"; done
 [[ $OUT != *23418vzkd4ko3* ]] && pass "the key is not printed" || fail "key printed: $OUT"
 settings 10.77.0.1 50001 $KEY > "$WORK/port.txt"
+chmod 600 "$WORK/port.txt"  # it holds the key: the key-file rule
 expect_exit 1 "port mismatch" -- doctor --port 50000 --key $KEY --dbgsettings "$WORK/port.txt" --json
 verdict_is "$OUT" target-port fail "target port 50001 vs 50000"
 settings 10.77.0.1 50000 $OTHER > "$WORK/key.txt"
+chmod 600 "$WORK/key.txt"  # it holds the key: the key-file rule
 expect_exit 1 "key mismatch" -- doctor --port 50000 --key $KEY --dbgsettings "$WORK/key.txt" --json
 verdict_is "$OUT" target-key fail "the target's key differs"
 contains "$(line "$OUT" target-key)" 'bcdedit /dbgsettings` in an elevated prompt' "says how to read the key on the target"
 settings 10.77.0.5 50000 $KEY > "$WORK/host.txt"
+chmod 600 "$WORK/host.txt"  # it holds the key: the key-file rule
 expect_exit 1 "hostip mismatch" -- doctor --port 50000 --key $KEY --host-ip 10.77.0.1 --dbgsettings "$WORK/host.txt" --json
 verdict_is "$OUT" target-hostip fail "hostip 10.77.0.5 is not this host"
 contains "$(line "$OUT" target-hostip)" "--host-ip is 10.77.0.1" "names the mismatch with --host-ip"

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # kdnetctl bcdedit, plan and dbgsettings lint, driven as a user would, bad input included.
 source "$(dirname "$0")/lib.sh"
-SEED=$(cd "$(dirname "$0")/.." && pwd)/Tests/KDNetKitTests/Fixtures/dbgsettings
+SEED_FIXTURES=$(cd "$(dirname "$0")/.." && pwd)/Tests/KDNetKitTests/Fixtures/dbgsettings
+# The pasted settings hold a key: copies of the fixtures (0644 in a clone) made 0600, as
+# the key-file rule asks of any file holding one.
+SEED=$WORK/seed
+mkdir -p "$SEED" && install -m 600 "$SEED_FIXTURES"/* "$SEED"/
 KEY=3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i
 
 # --- bcdedit
@@ -180,13 +184,24 @@ expect_exit 1 "lint key mismatch" -- "$KDNETCTL" dbgsettings lint "$SEED/seed-ip
 contains "$OUT" "differs" "mismatch reported"
 expect_exit 64 "lint with a bad --key" -- "$KDNETCTL" dbgsettings lint "$SEED/seed-ipv6.txt" --key 1.2
 expect_one_line_error "lint bad key"
+# A paste shows the target's key, so its file follows the key-file rule; one without a
+# key is any text file.
+install -m 644 "$SEED/seed-ipv6.txt" "$WORK/open.txt"
+expect_exit 1 "lint a paste with the key that others can read" -- "$KDNETCTL" dbgsettings lint "$WORK/open.txt" --skip-host-check
+expect_one_line_error "lint an exposed paste"
+contains "$ERR" "holds the target's key but its mode 0644" "the exposed paste is named with its mode"
+grep -v '^key' "$SEED/seed-ipv6.txt" >"$WORK/open-nokey.txt"; chmod 644 "$WORK/open-nokey.txt"
+"$KDNETCTL" dbgsettings lint "$WORK/open-nokey.txt" --skip-host-check --json >"$WORK/out" 2>"$WORK/err"
+[[ $(json_get "$(cat "$WORK/out")" 'd["settings"]["port"]') == "50010" ]] && pass "a paste without the key is read whatever its mode" || fail "keyless paste: $(cat "$WORK/err")"
 expect_exit 1 "lint a missing file" -- "$KDNETCTL" dbgsettings lint "$WORK/nope.txt"
 expect_one_line_error "lint missing file"
 # PowerShell 5.1's `>` writes UTF-16LE with a BOM; pipes have no size to stat
 iconv -f utf-8 -t utf-16 "$SEED/seed-ipv6.txt" >"$WORK/u16.txt"
+chmod 600 "$WORK/u16.txt"  # it holds the key: the key-file rule
 expect_exit 0 "lint UTF-16 (BOM) output" -- "$KDNETCTL" dbgsettings lint "$WORK/u16.txt" --skip-host-check --json
 [[ $(json_get "$OUT" 'd["settings"]["port"]') == "50010" ]] && pass "UTF-16 decoded" || fail "UTF-16: $OUT"
 iconv -f utf-8 -t utf-16le "$SEED/seed-ipv6.txt" >"$WORK/u16nobom.txt"
+chmod 600 "$WORK/u16nobom.txt"  # it holds the key: the key-file rule
 expect_exit 1 "lint UTF-16 without a BOM" -- "$KDNETCTL" dbgsettings lint "$WORK/u16nobom.txt"
 expect_one_line_error "UTF-16 without BOM"
 contains "$ERR" "iconv -f utf-16le -t utf-8" "conversion named"
@@ -201,6 +216,7 @@ expect_exit 1 "doctor --dbgsettings reads UTF-16 (its documentation hostipv6 is 
 [[ $(json_get "$OUT" '[c["verdict"] for c in d["checks"] if c["name"] == "target-settings"]') == "['pass']" ]] && pass "doctor decoded UTF-16" || fail "doctor UTF-16: $OUT"
 # a setting given twice: warned about, the last value wins (the later output is the newer)
 { cat "$SEED/seed-ipv6.txt"; echo "port 50020"; } >"$WORK/twice.txt"
+chmod 600 "$WORK/twice.txt"  # it holds the key: the key-file rule
 expect_exit 0 "lint a setting given twice" -- "$KDNETCTL" dbgsettings lint "$WORK/twice.txt" --skip-host-check --json
 [[ $(json_get "$OUT" 'd["settings"]["port"], [f["code"] for f in d["findings"] if f["code"].startswith("repeated-")]') == "50020 ['repeated-port']" ]] \
   && pass "repeat warned, last value used" || fail "repeat: $OUT"

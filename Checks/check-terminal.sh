@@ -48,6 +48,7 @@ no_raw_escape "plan printing its folder"
 
 # -- dbgsettings lint: a pasted value is quoted in a finding.
 printf 'key                     %s\ndebugtype               NET\nhostip                  10.0.0.1%s\nport                    50000\nThe operation completed successfully.\n' "$KEY" "$HOSTILE" >"$WORK/settings.txt"
+chmod 600 "$WORK/settings.txt"  # it holds the key: the key-file rule
 expect_exit 1 "dbgsettings value with ESC" -- "$KDNETCTL" dbgsettings lint "$WORK/settings.txt" --skip-host-check
 no_raw_escape "dbgsettings lint"
 contains "$OUT" "10.0.0.1$SHOWN" "the value is shown escaped"
@@ -57,6 +58,7 @@ contains "$OUT" '10.0.0.1\u001b]0;owned\u0007\u001b[31m' "--json keeps the value
 # -- dbgsettings lint: a right-to-left override in a pasted value would make the line
 # read in another order; it is shown as \u{202e}, and --json keeps it.
 printf 'key                     %s\ndebugtype               NET\nhostip                  10.0.0.1\xe2\x80\xae\xe2\x81\xa6evil\xe2\x81\xa9\nport                    50000\n' "$KEY" >"$WORK/settings.txt"
+chmod 600 "$WORK/settings.txt"  # it holds the key: the key-file rule
 expect_exit 1 "dbgsettings value with U+202E" -- "$KDNETCTL" dbgsettings lint "$WORK/settings.txt" --skip-host-check
 no_raw_escape "dbgsettings lint with bidi overrides"
 contains "$OUT" '10.0.0.1\u{202e}\u{2066}evil\u{2069}' "the override and isolates are shown escaped"

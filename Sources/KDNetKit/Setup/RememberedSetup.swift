@@ -63,7 +63,9 @@ public struct SetupMemory: Sendable {
             // A few lines; bounded all the same, as every file kdnetctl reads.
             text = try TextInput.read(path: file.path, expecting: "a remembered setup", limit: 1 << 20)
         } catch {
-            if case .unreadable(ENOENT) = error.problem { return nil }
+            // None, or one this user may not read (another user's state, reached with
+            // `sudo -E` or `setpriv`): not this user's setup, as before the bounded read.
+            if case .unreadable = error.problem { return nil }
             throw .damaged(file.path)
         }
         guard let setup = try? JSONOutput.decoder().decode(RememberedSetup.self, from: Data(text.utf8)) else {

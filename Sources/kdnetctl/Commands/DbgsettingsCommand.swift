@@ -37,10 +37,16 @@ struct DbgsettingsCommand: AsyncParsableCommand {
         }
 
         /// The one reader for pasted `bcdedit /dbgsettings` output (`doctor --dbgsettings` uses it
-        /// too): a file, a pipe, or standard input for -, in UTF-8 or BOM-marked UTF-16.
+        /// too): a file, a pipe, or standard input for -, in UTF-8 or BOM-marked UTF-16. A
+        /// paste that shows the key holds a secret, so its file follows the key-file rule.
         static func readSettings(_ file: String) throws -> String {
             let expecting = "the output of `bcdedit /dbgsettings`, in a file or piped in with -"
-            guard file == "-" else { return try TextInput.read(path: file, expecting: expecting) }
+            guard file == "-" else {
+                let (text, access) = try TextInput.readWithAccess(path: file, expecting: expecting)
+                if DbgSettings(parsing: text).key != nil, let access,
+                   let problem = SecretFile.problem(access, path: file, holding: "the target's key") { throw problem }
+                return text
+            }
             if isatty(STDIN_FILENO) == 1 {
                 Console.err("Paste the output of `bcdedit /dbgsettings` from the target, then press Ctrl-D.")
             }
