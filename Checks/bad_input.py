@@ -235,6 +235,7 @@ FILE_CASES = [
      ["dbgsettings", "lint", "s.txt", "--skip-host-check"], 1, ["s.txt holds the target's key", "mode 0644", "chmod 600 s.txt"], [KEY], 10),
     ("doctor --dbgsettings of a paste with the key 0640", {"s.txt": (SEED_FILES["settings.txt"].encode(), 0o640, None)},
      ["doctor", "--dbgsettings", "s.txt"], 1, ["mode 0640", "chmod 600 s.txt"], [KEY], 10),
+    ("nics --pci-dump /dev/zero", {}, ["nics", "--pci-dump", "/dev/zero"], 1, ["larger than 16 MiB"], [], 10),
     ("inspect --hex-lines /dev/zero", {}, ["inspect", "/dev/zero", "--hex-lines", "--key", "1.1.1.1"], 1, ["/dev/zero line 1 is longer than 1 MiB"], [], 10),
     ("firewall --ruleset /dev/zero", {}, ["firewall", "--port", "50000", "--ruleset", "/dev/zero"], 1, ["larger than 16 MiB"], [], 10),
     ("wizard --answers /dev/zero", {}, ["wizard", "--non-interactive", "--answers", "/dev/zero", "--out", "out"], 1, ["larger than 1 MiB"], [], 10),

@@ -32,6 +32,36 @@ import Testing
         #expect(throws: HardwareUsageError.noDeviceIDs) { try DeviceID.parseList([" , "]) }
     }
 
+    /// A dump is read once and bounded whatever it is: through a FIFO it gives what the
+    /// file gives (libpci reads a private copy), and neither an endless device nor a
+    /// dump of more devices than any machine has reaches libpci.
+    @Test func aDumpIsReadOnceAndBoundedWhateverItIs() throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-dump-\(UUID().uuidString)").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let text = try String(contentsOfFile: Self.dump("several.lspci"), encoding: .utf8)
+        let writer = Thread { try? text.write(toFile: fifo, atomically: false, encoding: .utf8) }
+        writer.start()
+        let throughFIFO = try NICSurvey.survey(dump: fifo, ids: [], windows: nil, pciIDs: Self.ids)
+        let fromFile = try Self.survey("several.lspci")
+        #expect(throughFIFO.nics.map(\.pciAddress) == fromFile.nics.map(\.pciAddress) && !fromFile.nics.isEmpty)
+        #expect(throughFIFO.nics.map(\.deviceName) == fromFile.nics.map(\.deviceName))
+
+        #expect(throws: TextInputError(source: "/dev/zero", problem: .tooLarge(TextInput.defaultLimit), expecting: "an `lspci -x` dump")) {
+            try NICSurvey.survey(dump: "/dev/zero", ids: [], windows: nil, pciIDs: Self.ids)
+        }
+        let many = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-many-\(UUID().uuidString).lspci").path
+        defer { unlink(many) }
+        let device = { (i: Int) in String(format: "%02x:%02x.%d Ethernet controller: Intel Corporation Device 1533\n00: 86 80 33 15 07 04 10 00 03 00 00 02 10 00 00 00\n", i / 256, i / 8 % 32, i % 8) }
+        try (0...PCIScanner.dumpDeviceLimit).map(device).joined().write(toFile: many, atomically: true, encoding: .utf8)
+        #expect(throws: HardwareError.dumpTooManyDevices(many, PCIScanner.dumpDeviceLimit)) {
+            try NICSurvey.survey(dump: many, ids: [], windows: nil, pciIDs: Self.ids)
+        }
+        // At the limit it is read (the bound is on devices, not on a well-formed dump).
+        try (0..<PCIScanner.dumpDeviceLimit).map(device).joined().write(toFile: many, atomically: true, encoding: .utf8)
+        #expect(try NICSurvey.survey(dump: many, ids: [], windows: nil, pciIDs: Self.ids).nics.count == PCIScanner.dumpDeviceLimit)
+    }
+
     @Test func supportedDumpGivesBusparamsNamesAndSubsystem() throws {
         let s = try Self.survey("supported.lspci")
         #expect(s.nics.count == 1) // the host bridge is not a NIC

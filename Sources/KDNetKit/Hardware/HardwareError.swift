@@ -32,6 +32,7 @@ public enum HardwareError: Error, Equatable, LocalizedError {
     case dumpMissing(String)
     case dumpUnreadable(String, String)
     case dumpEmpty(String)
+    case dumpTooManyDevices(String, Int)
     case impossibleAddress(String, String)
     case libpci(String)
     case pciIDsUnreadable(String, String)
@@ -43,6 +44,8 @@ public enum HardwareError: Error, Equatable, LocalizedError {
             return "PCI dump '\(p)' does not exist; make one with `lspci -x > FILE` on the target (a Linux live USB will do)"
         case .dumpUnreadable(let p, let why):
             return "PCI dump '\(p)' is not readable `lspci -x` output (libpci: \(why)); make it again with `lspci -x > FILE`"
+        case .dumpTooManyDevices(let p, let limit):
+            return "PCI dump '\(p)' names more than \(limit) devices, more than any machine has, so it is not `lspci -x` output; make it again with `lspci -x > FILE`"
         case .dumpEmpty(let p):
             return "PCI dump '\(p)' holds no PCI devices; make it with `lspci -x > FILE` (not lspci without -x)"
         case .impossibleAddress(let p, let address):

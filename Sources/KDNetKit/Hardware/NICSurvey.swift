@@ -1,5 +1,3 @@
-import Foundation
-
 /// The answer of `kdnetctl nics`: each candidate NIC with its verdict for the chosen
 /// Windows, and the one to give bcdedit.
 public struct NICSurvey: Sendable, Codable {
@@ -20,13 +18,6 @@ public struct NICSurvey: Sendable, Codable {
         let knowledge = try NICKnowledge.builtIn()
         if dump != nil && !ids.isEmpty { throw HardwareUsageError.twoSources }
         if let dump {
-            // libpci reads the dump itself, a line at a time with a bound on the line; a
-            // file larger than any dump is refused first (a pipe, which cannot be read
-            // twice, has only libpci's bound).
-            var info = stat()
-            if stat(dump, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > TextInput.defaultLimit {
-                throw TextInputError(source: dump, problem: .tooLarge(TextInput.defaultLimit), expecting: "an `lspci -x` dump")
-            }
             return NICSurvey(functions: try scanner.scanDump(dump), source: "dump \(dump)", windows: target, knowledge: knowledge)
         }
         if !ids.isEmpty {

@@ -26,10 +26,24 @@ public struct PCIScanner: Sendable {
         }
     }
 
-    /// The functions in an `lspci -x` dump taken on any machine.
+    /// At most this many functions in a dump: a large machine has a few hundred, and libpci
+    /// keeps a device and its config bytes in memory for every header line it reads.
+    public static let dumpDeviceLimit = 4096
+
+    /// The functions in an `lspci -x` dump taken on any machine. The dump is read once,
+    /// bounded (16 MiB, `dumpDeviceLimit` functions), whatever it is: a file, a pipe, a
+    /// FIFO or a device; libpci then reads a private copy of what was read (it would read
+    /// a pipe or `/dev/zero` without end, and holds every device it meets in memory).
     public func scanDump(_ path: String) throws -> [PCIFunction] {
         guard FileManager.default.fileExists(atPath: path) else { throw HardwareError.dumpMissing(path) }
-        let found = try scan(dump: path)
+        let text = try TextInput.read(path: path, expecting: "an `lspci -x` dump")
+        let headers = text.split(whereSeparator: \.isNewline).lazy.filter(Self.isDumpHeader).count
+        guard headers <= Self.dumpDeviceLimit else { throw HardwareError.dumpTooManyDevices(path, Self.dumpDeviceLimit) }
+        let found = try withPrivateCopy(of: text) { copy in
+            do { return try scan(dump: copy) } catch HardwareError.dumpUnreadable(_, let why) {
+                throw HardwareError.dumpUnreadable(path, why.replacingOccurrences(of: copy, with: path))
+            }
+        }
         guard !found.isEmpty else { throw HardwareError.dumpEmpty(path) }
         // libpci reads "00:3f.9" from a dump as it stands; busparams must never carry it.
         if let bad = found.compactMap(\.address).first(where: { $0.device > 0x1f || $0.function > 7 }) {
@@ -90,6 +104,28 @@ public struct PCIScanner: Sendable {
             }
             capacity = Int(n)
         }
+    }
+
+    /// A device's first line in `lspci -x` output: `00:1f.6 Ethernet controller: ...`, with
+    /// an optional domain (`0000:00:1f.6`).
+    static func isDumpHeader(_ line: Substring) -> Bool {
+        guard let space = line.firstIndex(of: " ") else { return false }
+        let address = line[..<space]
+        guard let dot = address.lastIndex(of: "."), address.contains(":") else { return false }
+        return address[..<dot].allSatisfy { $0.isHexDigit || $0 == ":" }
+    }
+
+    /// `body` with the path of a file only this user can read, holding `text`, removed after.
+    private func withPrivateCopy<T>(of text: String, _ body: (String) throws -> T) throws -> T {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/kdnetctl-pci-dump-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw HardwareError.libpci("cannot stage the dump in \(FileManager.default.temporaryDirectory.path): \(String(cString: strerror(errno)))") }
+        let path = String(cChars: template)
+        defer { unlink(path) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+        return try body(path)
     }
 
     /// libpci reports every failure the same way; its text says which file it choked
