@@ -140,10 +140,31 @@ extension PlanCommandTests {
     static let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("KDNetKitTests/Fixtures/dbgsettings")
 
+    /// A copy of a seed paste with `mode`: the pastes show a key, so the key-file rule applies.
+    static func copy(_ name: String, mode: Int) throws -> URL {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-seed-\(UUID().uuidString).txt")
+        try Data(contentsOf: seed.appendingPathComponent(name)).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file.path)
+        return file
+    }
+
     @Test func seedIPv4SampleFails() throws {
-        let r = try KdnetctlBinary.run(["dbgsettings", "lint", Self.seed.appendingPathComponent("seed-ipv4.txt").path])
+        let file = try Self.copy("seed-ipv4.txt", mode: 0o600)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try KdnetctlBinary.run(["dbgsettings", "lint", file.path])
         #expect(r.status == 1)
         #expect(r.stdout.contains("placeholder") && r.stdout.contains("169.168.1.1") && r.stdout.contains("50085"))
+    }
+
+    /// A paste that shows the key, readable by others, is refused as a key file is.
+    @Test func aPasteWithTheKeyOthersCanReadIsRefused() throws {
+        let file = try Self.copy("seed-ipv4.txt", mode: 0o644)
+        defer { try? FileManager.default.removeItem(at: file) }
+        for args in [["dbgsettings", "lint", file.path], ["doctor", "--dbgsettings", file.path]] {
+            let r = try KdnetctlBinary.run(args)
+            #expect(r.status == 1 && r.stdout.isEmpty, "\(args)")
+            #expect(r.stderr == "error: \(file.path) holds the target's key but its mode 0644 gives its group and every other user access; run `chmod 600 \(file.path)` and consider the target's key exposed\n", "\(args)")
+        }
     }
 
     @Test func seedIPv6SampleFromStdinWithKey() throws {
@@ -166,6 +187,7 @@ extension PlanCommandTests {
         defer { try? FileManager.default.removeItem(at: file) }
         let text = try Self.seedText()
         try Data([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         let (r, doc) = try KdnetctlBinary.json(["dbgsettings", "lint", file.path, "--skip-host-check"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect((doc["settings"] as? [String: Any])?["port"] as? String == "50010")
