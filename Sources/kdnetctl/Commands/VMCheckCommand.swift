@@ -9,7 +9,10 @@ struct VMCheckCommand: KdnetctlCommand {
         discussion: """
             Checks, with stable ids: nic-model (each NIC's PCI ids against the target's \
             Windows, judged as `kdnetctl nics` judges them, and the NIC to use with its \
-            busparams), hyperv-vendor-id, secure-boot, host-reachable (the hostip, by the \
+            busparams), hyperv-vendor-id, hv-syndbg (QEMU's Hyper-V synthetic debugger: \
+            its vmbus-bridge, host_ip among this host's IPv4 addresses, host_port by the KDNET \
+            port policy, and the host's input chain for it; it needs the vendor id 'Microsoft \
+            Hv'), secure-boot, host-reachable (the hostip, by the \
             NIC's network mode), dhcp, firewall (the host's nftables verdict for the VM's \
             datagrams on that bridge) and power-cycle. A check that rests on a public \
             report names it.
