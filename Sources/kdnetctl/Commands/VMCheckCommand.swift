@@ -27,18 +27,18 @@ struct VMCheckCommand: KdnetctlCommand {
     @OptionGroup var vmSources: VMSourceOptions
     @Option(help: ArgumentHelp("The target's Windows (default: the VM's OS hint, else the newest).", valueName: "release"))
     var windows: String?
-    @Option(parsing: .unconditional, help: "The KDNET port the host listens on, for the firewall check.", transform: ArgumentValue.wholeNumber)
+    @Option(parsing: .unconditional, help: "The KDNET port the host listens on, for the firewall check (one outside 49152-65535 is taken with a warning).", transform: ArgumentValue.udpPort)
     var port: Int = VMCheck.defaultPort
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard (1...65535).contains(port) else { throw ValidationError("--port \(port) is not a UDP port; KDNET uses 50000-50039") }
         if let windows {
             do { _ = try WindowsTarget(parsing: windows) } catch { throw ValidationError("--windows: " + Console.describe(error)) }
         }
     }
 
     func execute() async throws {
+        PortPolicyWarning.warn(port)
         let catalog = VMCatalog.load(vmSources.sources)
         let machine = try vmSources.resolve(vm, in: catalog)
         let report = try VMCheck.live(machine, in: catalog, windows: windows, port: port)
