@@ -96,6 +96,14 @@ KINDS = {
     "count": "count", "max": "count", "max-pokes": "count", "qemu-pid": "count", "protocol-version": "count",
 }
 
+# The one KDNET port policy (DebugPort, 49152-65535), by --port: the commands that set or
+# serve a target's port refuse 80 as a usage error, as they refuse 70000; those that only
+# test or judge a port (a probe may test another port on purpose) take 80 and warn with the
+# same words. A --port in neither set fails the check until it is classified here.
+PORT_REFUSING = {"bcdedit", "listen", "wizard", "simulate-target"}
+PORT_WARNING = {"probe listen", "probe send", "probe port", "doctor", "firewall", "vm check"}
+POLICY = "port 80 is outside 49152-65535; pick one from 50000-50039"
+
 passed = failed = 0
 
 
@@ -193,6 +201,21 @@ def judge(command, option, value, kind, json_mode, base_rc):
     ok(what)
 
 
+def judge_port_warning(command, option):
+    what = "%s --%s 80" % (command, option)
+    rc, out, err, left = run(command, replace(BASE[command], option, "80"), False)
+    if rc is None:
+        return fail(what + ": did not finish in 40 s")
+    # Taken, so judged as any port is (the verdict for port 80 may differ from the base's).
+    if rc not in (0, 1):
+        return fail("%s: exit %s, wanted 0 or 1 (80 is taken with a warning, not refused): %s" % (what, rc, err[-300:]))
+    if POLICY not in out + err:
+        return fail("%s: no warning %r: %s" % (what, POLICY, (out + err)[-400:]))
+    if raw_unsafe(out) or raw_unsafe(err):
+        return fail(what + ": a raw control character reached the terminal")
+    ok(what)
+
+
 # Files given to the commands: key modes, bad encodings and endless inputs. Each case
 # makes its files in the run's folder, then asserts the exit code, one error line that
 # holds (and does not hold) the words given, nothing left behind, the time taken and
@@ -235,6 +258,12 @@ FILE_CASES = [
      ["dbgsettings", "lint", "s.txt", "--skip-host-check"], 1, ["s.txt holds the target's key", "mode 0644", "chmod 600 s.txt"], [KEY], 10),
     ("doctor --dbgsettings of a paste with the key 0640", {"s.txt": (SEED_FILES["settings.txt"].encode(), 0o640, None)},
      ["doctor", "--dbgsettings", "s.txt"], 1, ["mode 0640", "chmod 600 s.txt"], [KEY], 10),
+    ("plan --inventory with port 80", {"inv.csv": (b"name,port\nlab-1,80\n", 0o600, None)},
+     ["plan", "--inventory", "inv.csv", "--out", "out", "--host-ip", "192.168.1.10"], 1, ["inv.csv:2", "target lab-1", POLICY], [], 10),
+    ("listen --config with port 80", {"listener.json": (LISTENER.replace("50994", "80").encode(), 0o600, None)},
+     ["listen", "--config", "listener.json", "--timeout", "0.2"], 1, ["listener.json: target 'a'", POLICY], [KEY], 10),
+    ("wizard --answers with port 80", {"a.yaml": (b"port: 80\n", 0o600, None)},
+     ["wizard", "--non-interactive", "--simulated-target", "--no-connect", "--no-remember", "--answers", "a.yaml", "--out", "out"], 1, ["a.yaml line 1", POLICY], [], 20),
     ("nics --pci-dump /dev/zero", {}, ["nics", "--pci-dump", "/dev/zero"], 1, ["larger than 16 MiB"], [], 10),
     ("inspect --hex-lines /dev/zero", {}, ["inspect", "/dev/zero", "--hex-lines", "--key", "1.1.1.1"], 1, ["/dev/zero line 1 is longer than 1 MiB"], [], 10),
     ("firewall --ruleset /dev/zero", {}, ["firewall", "--port", "50000", "--ruleset", "/dev/zero"], 1, ["larger than 16 MiB"], [], 10),
@@ -427,6 +456,13 @@ def main():
         for option in options_of(arguments):
             kind = EXCEPTIONS.get((command, option), KINDS.get(option))
             values = TYPED[kind] if kind else TEXT
+            if option == "port":
+                if command in PORT_REFUSING:
+                    values = values + ["80"]
+                elif command in PORT_WARNING:
+                    judge_port_warning(command, option)
+                else:
+                    fail("%s --port is in neither PORT_REFUSING nor PORT_WARNING; classify it in Checks/bad_input.py" % command)
             for i, value in enumerate(values):
                 judge(command, option, value, kind, json_mode=False, base_rc=base_rc)
                 if i == 0:

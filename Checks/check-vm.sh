@@ -51,7 +51,7 @@ contains "$(vc 'd["problems"]')" "apt-get install libvirt0" "vm list: and how to
 expect_exit 0 "vm check e1000e" -- "$KDNETCTL" vm check kdt-vm-e1000e --json
 [[ $(vc "d['nics'][0]['device_id'], d['nics'][0]['supported'], d['host_ip']['address'], d['host_ip']['interface'], d['recommended_nic'] == d['nics'][0]['mac']") == "10d3 True 192.168.122.1 virbr0 True" ]] \
   && pass "e1000e: supported, hostip is virbr0's address" || fail "e1000e: $OUT"
-[[ $(vc "[c['verdict'] for c in d['checks']]") == "['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']" ]] && pass "e1000e: every check passes" || fail "e1000e checks: $OUT"
+[[ $(vc "[c['verdict'] for c in d['checks']]") == "['pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']" ]] && pass "e1000e: every check passes" || fail "e1000e checks: $OUT"
 [[ $(vc "d['vm']['source'], d['windows']['from'], d['windows']['build']") == "libvirt os_hint 26100" ]] && pass "the Windows comes from the libosinfo id" || fail "windows: $OUT"
 expect_exit 0 "vm check virtio on q35" -- "$KDNETCTL" vm check kdt-vm-virtio-q35 --json
 [[ $(vc "d['nics'][0]['device_id'], d['nics'][0]['virtio'], d['nics'][0]['basis'], d['nics'][0]['busparams']") == "1041 modern shipped_module 1.0.0" ]] \
@@ -139,6 +139,16 @@ expect_exit 0 "vm fix --qemu-pid prints the new command line" -- "$KDNETCTL" vm 
 contains "$OUT" "hv-vendor-id=KVMKVMKVM" "the QEMU command line gains the vendor id"
 expect_exit 64 "vm fix --qemu-pid --apply is refused" -- "$KDNETCTL" vm fix --qemu-pid "$qpid" --apply
 expect_exit 64 "vm check --qemu-pid of no process" -- "$KDNETCTL" vm check --qemu-pid 999999
+
+# ---- QEMU's Hyper-V synthetic debugger (hw/hyperv/syndbg.c): KDNET through the hypervisor
+syndbg=(-machine q35 -netdev user,id=n0 -device e1000e,netdev=n0 -device vmbus-bridge -device hv-syndbg,host_ip=127.0.0.1,host_port=50001)
+qpid=$(qemu_paused -name kdt-syndbg "${syndbg[@]}" -cpu qemu64,hv-relaxed,hv-syndbg) || fail "qemu with hv-syndbg did not start"
+expect_exit 0 "vm check --qemu-pid of a QEMU with hv-syndbg" -- "$KDNETCTL" vm check --qemu-pid "$qpid" --json
+[[ $(verdict hv-syndbg) == pass && $(verdict hyperv-vendor-id) == pass && $(vc "[c['cause'] for c in d['checks'] if c['id'] == 'hv-syndbg'][0]") == *host_ip=127.0.0.1* ]] \
+  && pass "hv-syndbg: said so, and the default vendor id is required, not flagged" || fail "hv-syndbg: $OUT"
+qpid=$(qemu_paused -name kdt-syndbg-vendor "${syndbg[@]}" -cpu qemu64,hv-relaxed,hv-syndbg,hv-vendor-id=KVMKVMKVM) || fail "qemu with hv-syndbg did not start"
+expect_exit 1 "vm check --qemu-pid of a QEMU with hv-syndbg and a vendor id" -- "$KDNETCTL" vm check --qemu-pid "$qpid" --json
+[[ $(verdict hyperv-vendor-id) == fail ]] && pass "hv-syndbg: a vendor id of its own fails" || fail "hv-syndbg vendor: $OUT"
 
 # ---- Proxmox configuration files
 expect_exit 1 "vm check a Proxmox VM" -- "$KDNETCTL" vm check --proxmox-config "$FIX/proxmox/100.conf" --json

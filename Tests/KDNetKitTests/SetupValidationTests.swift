@@ -29,6 +29,15 @@ import Testing
         #expect(try DebugPort(validating: 50000).next().value == 50001)
         #expect(throws: PortError.outOfRange(65536)) { try DebugPort(validating: 65535).next() }
     }
+
+    /// The note the warning commands print is the refusing commands' own message.
+    @Test func theNoteIsTheOnePolicy() throws {
+        #expect(DebugPort.note(for: 80) == PortError.outOfRange(80).errorDescription)
+        #expect(DebugPort.note(for: 80) == "port 80 is outside 49152-65535; pick one from 50000-50039")
+        #expect(DebugPort.note(for: 70000) == "port 70000 is outside 49152-65535; pick one from 50000-50039")
+        #expect(DebugPort.note(for: 50000) == nil && DebugPort.note(for: 50039) == nil)
+        #expect(DebugPort.note(for: 60000) == DebugPort.policyWarning(for: 60000))
+    }
 }
 
 @Suite struct BusParamsTests {

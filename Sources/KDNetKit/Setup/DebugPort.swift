@@ -39,6 +39,14 @@ public struct DebugPort: Sendable, Hashable, Codable, Comparable, CustomStringCo
         "port \(number) is outside the recommended \(recommended.lowerBound)-\(recommended.upperBound); your network policy may block it (ask your network administrators, or pick one from \(recommended.lowerBound)-\(recommended.upperBound))"
     }
 
+    /// The one KDNET port policy, for commands that only warn (probe, doctor, vm check):
+    /// nil for a recommended port, else what `--port` of a command that sets or serves a
+    /// target's port would say (refusal or policy warning).
+    public static func note(for number: Int) -> String? {
+        guard accepted.contains(number) else { return PortError.outOfRange(number).errorDescription }
+        return recommended.contains(number) ? nil : policyWarning(for: number)
+    }
+
     /// The next port up, for the hypervisor debugger (kdnet.exe uses port+1).
     public func next() throws(PortError) -> DebugPort {
         try DebugPort(validating: Int(value) + 1)

@@ -2,18 +2,22 @@ import Foundation
 
 /// The Hyper-V enlightenments a VM exposes. They matter to KDNET: with enlightenments on and
 /// no vendor id of its own the guest sees "Microsoft Hv" and kdnet.exe heads for Hyper-V's
-/// synthetic debugger, which QEMU does not provide (virtio-win issue 1325).
+/// synthetic debugger, which QEMU provides only with `-device hv-syndbg` (hw/hyperv/syndbg.c).
 public struct HypervisorFeatures: Sendable, Hashable, Codable {
     public var hypervEnlightenments: Bool
     /// The Hyper-V vendor id the guest sees when set explicitly; nil means QEMU's default.
     public var vendorID: String?
     /// Enlightenments in QEMU's spelling, "hv-relaxed", "hv-spinlocks=0x1fff", sorted.
     public var flags: [String]
+    /// QEMU's synthetic debugger, when the VM uses any part of it.
+    public var syntheticDebugger: SyntheticDebugger?
 
-    public init(hypervEnlightenments: Bool = false, vendorID: String? = nil, flags: [String] = []) {
+    public init(hypervEnlightenments: Bool = false, vendorID: String? = nil, flags: [String] = [],
+                syntheticDebugger: SyntheticDebugger? = nil) {
         self.hypervEnlightenments = hypervEnlightenments
         self.vendorID = vendorID
         self.flags = flags
+        self.syntheticDebugger = syntheticDebugger
     }
 
     /// QEMU reports "Microsoft Hv" unless `hv-vendor-id` says otherwise.

@@ -152,7 +152,16 @@ public enum LibvirtDomainXML {
         if timers.contains(where: { $0.attr("name") == "hypervclock" && $0.attr("present") == "yes" }) {
             flags.append("hv-time")
         }
-        return HypervisorFeatures(hypervEnlightenments: !flags.isEmpty, vendorID: vendor, flags: flags.sorted())
+        // libvirt has no element for the synthetic debugger device: it is passed through
+        // as <qemu:commandline><qemu:arg value='-device'/><qemu:arg value='hv-syndbg,...'/>.
+        let passthrough = root.descendants(localName: "commandline").flatMap { $0.descendants(localName: "arg") }.compactMap { $0.attr("value") }
+        var cpuFlags = flags
+        if let i = passthrough.indices.dropLast().last(where: { passthrough[$0] == "-cpu" }) {
+            cpuFlags += QEMUCommandLine.hypervisor(cpu: QEMUOptionString(passthrough[i + 1])).flags
+        }
+        let devices = (try? QEMUCommandLine.options(passthrough))?.devices ?? []
+        return HypervisorFeatures(hypervEnlightenments: !flags.isEmpty, vendorID: vendor, flags: flags.sorted(),
+                                  syntheticDebugger: SyntheticDebugger.from(devices: devices, cpuFlags: cpuFlags))
     }
 
     // MARK: Firmware

@@ -157,6 +157,7 @@ public enum ProxmoxConfig {
         // `args:` goes to QEMU verbatim, after the -cpu made from the lines above, and QEMU
         // takes the last -cpu whole: one in args: is the running CPU, its flags and vendor
         // id alone (which is why `vm fix` edits args: then).
+        var devices: [QEMUOptionString] = []
         if let args = conf["args"] {
             let words = shellWords(args)
             if let i = words.indices.dropLast().last(where: { words[$0] == "-cpu" || words[$0] == "--cpu" }) {
@@ -164,8 +165,12 @@ public enum ProxmoxConfig {
                 flags = Set(cpu.flags)
                 vendor = cpu.vendorID
             }
+            // `args: -device vmbus-bridge -device hv-syndbg,...` is how Proxmox gets the synthetic debugger.
+            devices = (try? QEMUCommandLine.options(words))?.devices ?? []
         }
-        return HypervisorFeatures(hypervEnlightenments: !flags.isEmpty, vendorID: vendor, flags: flags.sorted())
+        let sorted = flags.sorted()
+        return HypervisorFeatures(hypervEnlightenments: !flags.isEmpty, vendorID: vendor, flags: sorted,
+                                  syntheticDebugger: SyntheticDebugger.from(devices: devices, cpuFlags: sorted))
     }
 
     /// qemu-server's windows_version: wxp/w2k/w2k3 = 5, w2k8/wvista = 6, winN = N, else 0.

@@ -36,7 +36,7 @@ public enum QEMUCommandLine {
             machine: machine,
             osHint: nil,
             nics: nics(o, isQ35: isQ35),
-            hypervisor: hypervisor(cpu: o.cpu.map(QEMUOptionString.init)),
+            hypervisor: hypervisor(o),
             firmware: firmware(o),
             persistentDiffersFromLive: nil
         )
@@ -265,6 +265,13 @@ public enum QEMUCommandLine {
     }
 
     // MARK: CPU and firmware
+
+    /// Hyper-V features from `-cpu`, and the synthetic debugger from `-device` too.
+    static func hypervisor(_ o: Options) -> HypervisorFeatures {
+        var h = hypervisor(cpu: o.cpu.map(QEMUOptionString.init))
+        h.syntheticDebugger = SyntheticDebugger.from(devices: o.devices, cpuFlags: h.flags)
+        return h
+    }
 
     /// Hyper-V features from a `-cpu` value; QEMU takes both `hv_relaxed` and `hv-relaxed`,
     /// and the legacy `+flag` / `-flag` forms.

@@ -29,7 +29,7 @@ public struct VMHostFacts: Sendable {
 /// libvirt, QEMU or Proxmox described the VM. NIC verdicts come from `NICVerdict`, as for
 /// `nics`, the wizard and the doctor.
 public enum VMCheck {
-    public static let ids = ["nic-model", "hyperv-vendor-id", "secure-boot", "host-reachable", "dhcp", "firewall", "power-cycle"]
+    public static let ids = ["nic-model", "hyperv-vendor-id", "hv-syndbg", "secure-boot", "host-reachable", "dhcp", "firewall", "power-cycle"]
     public static let defaultPort = 50000
 
     /// `windows` overrides the VM's OS hint; without either the newest release judges.
@@ -58,6 +58,7 @@ public enum VMCheck {
         let checks = [
             nicModel(vm, judged: judged, chosen: chosen, target: target, pick: pick.why),
             hypervVendorID(vm, pitfalls: pitfalls),
+            syntheticDebugger(vm, facts: facts, pitfalls: pitfalls),
             secureBoot(vm),
             reachable.check,
             dhcp(vm, nic: chosen ?? vm.nics.first, facts: facts, pitfalls: pitfalls),
@@ -140,6 +141,21 @@ public enum VMCheck {
     static func hypervVendorID(_ vm: VirtualMachine, pitfalls: VMPitfalls) -> VMCheckReport.Check {
         let id = "hyperv-vendor-id"
         let h = vm.hypervisor
+        if h.syntheticDebugger != nil {
+            let uses = "the VM uses QEMU's synthetic debugger (hv-syndbg), which needs Windows to see Hyper-V"
+            guard let vendor = h.vendorID, vendor != "Microsoft Hv" else {
+                return .init(id: id, verdict: .pass, cause: "\(uses): the vendor id is 'Microsoft Hv' (the default), as it must be", source: pitfalls.source("hv-syndbg"))
+            }
+            let fix: String
+            switch vm.source {
+            case .libvirt: fix = "remove <vendor_id> from <hyperv> (virsh edit \(ShellWord.quoted(vm.name)))"
+            case .qemu: fix = "remove hv-vendor-id=\(vendor) from -cpu"
+            case .proxmox: fix = "remove hv-vendor-id from the cpu: line and from the -cpu in args:"
+            }
+            return .init(id: id, verdict: .fail,
+                         cause: "\(uses), and the vendor id is '\(vendor)': Windows sees no Microsoft hypervisor, so KDNET does not take the synthetic debug path",
+                         fix: fix, source: pitfalls.source("hv-syndbg"))
+        }
         guard h.hypervEnlightenments else {
             return .init(id: id, verdict: .pass, cause: "no Hyper-V enlightenments: Windows does not see a Microsoft hypervisor")
         }
@@ -154,7 +170,7 @@ public enum VMCheck {
         case .proxmox: fix = "add hv-vendor-id=KVMKVMKVM to the VM's cpu: line, or to the -cpu in its args: when it has one, which overrides cpu: (kdnetctl vm fix prints the qm set line)"
         }
         return .init(id: id, verdict: .fail,
-                     cause: "Hyper-V enlightenments are on (\(h.flags.prefix(4).joined(separator: ", "))) and no vendor id of their own is set: Windows sees 'Microsoft Hv' and KDNET takes Hyper-V's synthetic debug path, which QEMU lacks",
+                     cause: "Hyper-V enlightenments are on (\(h.flags.prefix(4).joined(separator: ", "))) and no vendor id of their own is set: Windows sees 'Microsoft Hv' and KDNET takes Hyper-V's synthetic debug path, which QEMU has only with -device hv-syndbg",
                      fix: fix, source: source)
     }
 
@@ -309,13 +325,97 @@ public enum VMCheck {
         }
         let destination = hostIP.interface == "lo" ? IPAddress("127.0.0.1") : IPAddress(hostIP.address)
         let packet = InboundPacket(port: port, interface: hostIP.interface.flatMap { try? InterfaceName(parsing: $0) }, source: source, destination: destination)
-        let result: DoctorCheckResult
-        switch ruleset {
-        case .success(let r): result = FirewallCheck.judge(FirewallAnalyzer.verdict(ruleset: r, packet: packet))
-        case .failure(let e): result = FirewallCheck.unreadable(e)
-        }
+        let result = judge(packet, ruleset: ruleset)
         let arriving = "UDP port \(port) from \(source?.description ?? "the VM") on \(hostIP.interface ?? "the VM's network")"
         return .init(id: id, verdict: result.verdict, cause: "\(arriving): \(result.cause)", fix: result.fix, details: result.details ?? [])
+    }
+
+    /// The host's input chain on one datagram: the judge `firewall` and the doctor use.
+    static func judge(_ packet: InboundPacket, ruleset: Result<NftRuleset, FirewallError>) -> DoctorCheckResult {
+        switch ruleset {
+        case .success(let r): return FirewallCheck.judge(FirewallAnalyzer.verdict(ruleset: r, packet: packet))
+        case .failure(let e): return FirewallCheck.unreadable(e)
+        }
+    }
+
+    /// QEMU's synthetic debugger: its device, the host address and port QEMU sends to, and
+    /// the host's input chain on that datagram (QEMU sends it from this host, so it arrives
+    /// on loopback from the host's own address, whatever the VM's bridge allows).
+    static func syntheticDebugger(_ vm: VirtualMachine, facts: VMHostFacts, pitfalls: VMPitfalls) -> VMCheckReport.Check {
+        let id = "hv-syndbg"
+        guard let s = vm.hypervisor.syntheticDebugger else {
+            return .init(id: id, verdict: .pass, cause: "not used: KDNET goes through a NIC of the VM")
+        }
+        let source = pitfalls.source(id)
+        let example = "-device vmbus-bridge -device hv-syndbg,host_ip=ADDRESS,host_port=\(SyntheticDebugger.defaultPort)"
+        var found = [s.device ? "-device hv-syndbg" : nil, s.vmbusBridge ? "-device vmbus-bridge" : nil, s.cpuFlag ? "hv-syndbg in -cpu" : nil].compactMap { $0 }
+        if let ip = s.hostIP { found.append("host_ip=\(ip)") }
+        if let p = s.hostPort { found.append("host_port=\(p)") }
+        var problems: [(verdict: CheckVerdict, text: String, fix: String)] = []
+        var notes: [String] = []
+        func add(_ verdict: CheckVerdict, _ text: String, _ fix: String) { problems.append((verdict, text, fix)) }
+
+        if !s.device {
+            add(.fail, "hv-syndbg is in -cpu but there is no -device hv-syndbg, so the synthetic debugger has no host end", "add \(example)")
+        }
+        if s.device && !s.vmbusBridge {
+            add(.fail, "-device hv-syndbg without -device vmbus-bridge: QEMU refuses to start (\"hv-syndbg device requires vmbus-bridge device\")", "add -device vmbus-bridge")
+        }
+        if s.device && !s.cpuFlag {
+            add(.fail, "hv-syndbg is not in -cpu, so Windows does not see the synthetic debugger", "add hv-syndbg to -cpu")
+        }
+        var hostAddress: IPAddress?
+        if s.device {
+            let mine = facts.host?.interfaces.flatMap(\.addresses).filter { $0.family == .ipv4 }.map(\.address.description) ?? []
+            let listing = mine.isEmpty ? "" : " (\(mine.joined(separator: ", ")))"
+            if let text = s.hostIP {
+                let address = IPAddress(text)
+                if address?.family == .ipv6 || text.contains(":") {
+                    add(.fail, "host_ip=\(text) is IPv6; QEMU's synthetic debugger sends over IPv4 only", "give host_ip an IPv4 address of this host\(listing)")
+                } else if address?.family != .ipv4 {
+                    add(.warn, "host_ip=\(text) is a name QEMU resolves when it starts, not an address", "give host_ip an IPv4 address of this host\(listing)")
+                } else if facts.host == nil {
+                    add(.warn, "whether host_ip=\(text) is an address of this host was not checked (the host's addresses were not read)", "run kdnetctl host")
+                } else if !mine.contains(text) {
+                    add(.fail, "host_ip=\(text) is not an address of this host, where the debugger listens", "give host_ip an IPv4 address of this host\(listing)")
+                } else {
+                    hostAddress = address
+                    notes.append("QEMU sends to \(text), an address of this host")
+                }
+            } else {
+                add(.fail, "-device hv-syndbg has no host_ip, which QEMU requires", "add host_ip=ADDRESS (an IPv4 address of this host\(listing)) to -device hv-syndbg")
+            }
+            if let port = s.port {
+                if let note = DebugPort.note(for: port) {
+                    add(DebugPort.accepted.contains(port) ? .warn : .fail, "host_port \(port)\(s.hostPort == nil ? " (QEMU's default)" : ""): \(note)",
+                        "set host_port= on -device hv-syndbg to a port from \(DebugPort.recommended.lowerBound)-\(DebugPort.recommended.upperBound), the same the debugger listens on")
+                } else {
+                    notes.append("host_port \(port)\(s.hostPort == nil ? " (QEMU's default)" : "") is in the recommended \(DebugPort.recommended.lowerBound)-\(DebugPort.recommended.upperBound)")
+                }
+                if let hostAddress {
+                    if let ruleset = facts.ruleset {
+                        let lo = try? InterfaceName(parsing: "lo")
+                        let r = judge(InboundPacket(port: port, interface: lo, source: hostAddress, destination: hostAddress), ruleset: ruleset)
+                        let what = "the host's input chain on UDP port \(port) from this host to \(hostAddress) (on lo): \(r.cause)"
+                        if r.verdict == .pass { notes.append(what) } else { add(r.verdict, what, r.fix ?? "allow UDP port \(port) in the host's input chain") }
+                        notes += r.details ?? []
+                    } else {
+                        add(.warn, "the host's input chain was not checked: the ruleset was not read", "run kdnetctl firewall --port \(port)")
+                    }
+                }
+            } else {
+                add(.fail, "host_port=\(s.hostPort ?? "") is not a port number", "set host_port= to a port from \(DebugPort.recommended.lowerBound)-\(DebugPort.recommended.upperBound)")
+            }
+        }
+        let uses = "KDNET goes through the hypervisor, not a NIC (\(found.joined(separator: ", ")))"
+        let worst: CheckVerdict = problems.contains { $0.verdict == .fail } ? .fail : problems.isEmpty ? .pass : .warn
+        guard worst != .pass else {
+            return .init(id: id, verdict: .pass, cause: uses, source: source, details: notes)
+        }
+        let shown = problems.filter { $0.verdict == worst }
+        return .init(id: id, verdict: worst, cause: uses + ": " + shown.map(\.text).joined(separator: "; "),
+                     fix: shown.map(\.fix).joined(separator: "; "), source: source,
+                     details: problems.filter { $0.verdict != worst }.map { "\($0.text): \($0.fix)" } + notes)
     }
 
     static func powerCycle(_ vm: VirtualMachine, pitfalls: VMPitfalls) -> VMCheckReport.Check {

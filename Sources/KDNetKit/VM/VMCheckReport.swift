@@ -50,7 +50,7 @@ public struct VMCheckReport: Sendable, Encodable {
     }
 
     public struct Check: Sendable, Encodable, Hashable {
-        /// Stable ids: nic-model, hyperv-vendor-id, secure-boot, host-reachable, dhcp, firewall, power-cycle.
+        /// Stable ids: nic-model, hyperv-vendor-id, hv-syndbg, secure-boot, host-reachable, dhcp, firewall, power-cycle.
         public var id: String
         public var verdict: CheckVerdict
         public var cause: String

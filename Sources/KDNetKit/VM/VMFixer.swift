@@ -48,9 +48,12 @@ public enum VMFixer {
         if reachable?.verdict == .fail, vm.nics.contains(where: { $0.mode == .direct }), network == nil {
             notes.append("host-reachable: a guest cannot reach its own host through macvtap; run again with --add-debug-nic default for a NIC on a libvirt network")
         }
-        if report.check("hyperv-vendor-id")?.verdict == .fail {
+        if report.check("hyperv-vendor-id")?.verdict == .fail, vm.hypervisor.syntheticDebugger == nil {
             steps.append(.init(change: .hypervVendorID(value: vendorID),
                                reason: "hyperv-vendor-id: with Hyper-V enlightenments and no vendor id of its own Windows sees 'Microsoft Hv' and KDNET takes Hyper-V's synthetic debug path; vendor id \(vendorID) keeps the enlightenments and avoids it"))
+        }
+        if report.check("hyperv-vendor-id")?.verdict == .fail, vm.hypervisor.syntheticDebugger != nil {
+            notes.append("hyperv-vendor-id: the synthetic debugger (hv-syndbg) needs Windows to see 'Microsoft Hv': remove the VM's own vendor id by hand")
         }
         if report.check("secure-boot")?.verdict == .fail {
             steps.append(.init(change: .disableSecureBoot,

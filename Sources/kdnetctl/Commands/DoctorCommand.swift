@@ -27,7 +27,7 @@ struct DoctorCommand: KdnetctlCommand {
             Exits 1 when any check fails, 0 otherwise.
             """
     )
-    @Option(parsing: .unconditional, help: "The KDNET UDP port the debugger listens on.", transform: ArgumentValue.udpPort) var port: Int?
+    @Option(parsing: .unconditional, help: "The KDNET UDP port the debugger listens on (one outside 49152-65535 is a warning here, not a refusal).", transform: ArgumentValue.udpPort) var port: Int?
     @OptionGroup var keySource: KeySourceOptions
     @Option(name: .customLong("host-ip"), help: "The address the target sends to (bcdedit's hostip).") var hostIP: HostAddress?
     @Option(help: "The target's address.") var target: IPAddress?

@@ -16,7 +16,7 @@ struct FirewallCommand: KdnetctlCommand {
             Control Panel steps for all three profiles.
             """
     )
-    @Option(parsing: .unconditional, help: "The KDNET UDP port the debugger listens on.", transform: ArgumentValue.udpPort) var port: Int
+    @Option(parsing: .unconditional, help: "The KDNET UDP port the debugger listens on (one outside 49152-65535 is taken with a warning).", transform: ArgumentValue.udpPort) var port: Int
     @Option(help: "The interface the target's datagrams arrive on.") var interface: InterfaceName?
     @Option(help: "The target's address, when rules test the source.") var source: IPAddress?
     @Option(help: "This host's address the target sends to, when rules test it.") var destination: IPAddress?
@@ -28,6 +28,7 @@ struct FirewallCommand: KdnetctlCommand {
     @OptionGroup var output: OutputOptions
 
     func execute() async throws {
+        PortPolicyWarning.warn(port)
         if hostOS == .windows { return try windows() }
         if let interface, !interface.existsHere {
             Console.err("warning: this host has no interface \(interface) now; the verdict is for datagrams arriving on it")

@@ -20,7 +20,7 @@ struct ProbeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "listen",
             abstract: "Answer probes on a UDP port until --timeout or --max; exits 1 if none arrived.")
-        @Option(parsing: .unconditional, help: "UDP port to listen on.", transform: ArgumentValue.udpPort) var port: Int
+        @Option(parsing: .unconditional, help: "UDP port to listen on (any; one outside KDNET's 49152-65535 is taken with a warning).", transform: ArgumentValue.udpPort) var port: Int
         @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
         @Option(help: "Local address to bind (default: all).") var address: IPAddress?
         @Option(parsing: .unconditional, help: "Stop after this many seconds.", transform: ArgumentValue.anySeconds) var timeout = 60.0
@@ -28,6 +28,7 @@ struct ProbeCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func execute() async throws {
+            PortPolicyWarning.warn(port)
             let (probeKey, bind) = (try ValidationError.fromFlags { try ProbeKey(key) }, address)
             let status = StatusLine(json: output.json)
             var answered = 0
@@ -64,13 +65,14 @@ struct ProbeCommand: AsyncParsableCommand {
             commandName: "send",
             abstract: "Send probes to a `probe listen` and report reachability both ways, RTT, loss and NAT.")
         @Argument(help: "Address of the machine running `probe listen`.") var address: IPAddress
-        @Option(parsing: .unconditional, help: "Its UDP port.", transform: ArgumentValue.udpPort) var port: Int
+        @Option(parsing: .unconditional, help: "Its UDP port (any; one outside KDNET's 49152-65535 is taken with a warning).", transform: ArgumentValue.udpPort) var port: Int
         @Option(help: "Shared key: the KDNET key or any passphrase (same on both sides).") var key: String
         @Option(parsing: .unconditional, help: "How many probes to send (1-1000).", transform: ArgumentValue.wholeNumber) var count = 3
         @Option(parsing: .unconditional, help: "Seconds to wait for answers after the last probe.", transform: ArgumentValue.anySeconds) var timeout = 2.0
         @OptionGroup var output: OutputOptions
 
         func execute() async throws {
+            PortPolicyWarning.warn(port)
             let (probeKey, target) = (try ValidationError.fromFlags { try ProbeKey(key) }, address)
             let status = StatusLine(enabled: Console.stderrIsTerminal && !output.json)
             var answered = 0
@@ -101,10 +103,11 @@ struct ProbeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "port",
             abstract: "Tell whether a UDP port is free here, and which process holds it if not; exits 1 if held.")
-        @Option(parsing: .unconditional, help: "UDP port to check.", transform: ArgumentValue.udpPort) var port: Int
+        @Option(parsing: .unconditional, help: "UDP port to check (any; one outside KDNET's 49152-65535 is taken with a warning).", transform: ArgumentValue.udpPort) var port: Int
         @OptionGroup var output: OutputOptions
 
         func execute() async throws {
+            PortPolicyWarning.warn(port)
             let report = try ValidationError.fromFlags(refusing: [ProbeInputError.self]) { try PortOwnership.check(port: port) }
             if output.json { try Console.json(report) } else {
                 for h in report.holders {

@@ -9,7 +9,10 @@ struct VMCheckCommand: KdnetctlCommand {
         discussion: """
             Checks, with stable ids: nic-model (each NIC's PCI ids against the target's \
             Windows, judged as `kdnetctl nics` judges them, and the NIC to use with its \
-            busparams), hyperv-vendor-id, secure-boot, host-reachable (the hostip, by the \
+            busparams), hyperv-vendor-id, hv-syndbg (QEMU's Hyper-V synthetic debugger: \
+            its vmbus-bridge, host_ip among this host's IPv4 addresses, host_port by the KDNET \
+            port policy, and the host's input chain for it; it needs the vendor id 'Microsoft \
+            Hv'), secure-boot, host-reachable (the hostip, by the \
             NIC's network mode), dhcp, firewall (the host's nftables verdict for the VM's \
             datagrams on that bridge) and power-cycle. A check that rests on a public \
             report names it.
@@ -24,18 +27,18 @@ struct VMCheckCommand: KdnetctlCommand {
     @OptionGroup var vmSources: VMSourceOptions
     @Option(help: ArgumentHelp("The target's Windows (default: the VM's OS hint, else the newest).", valueName: "release"))
     var windows: String?
-    @Option(parsing: .unconditional, help: "The KDNET port the host listens on, for the firewall check.", transform: ArgumentValue.wholeNumber)
+    @Option(parsing: .unconditional, help: "The KDNET port the host listens on, for the firewall check (one outside 49152-65535 is taken with a warning).", transform: ArgumentValue.udpPort)
     var port: Int = VMCheck.defaultPort
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard (1...65535).contains(port) else { throw ValidationError("--port \(port) is not a UDP port; KDNET uses 50000-50039") }
         if let windows {
             do { _ = try WindowsTarget(parsing: windows) } catch { throw ValidationError("--windows: " + Console.describe(error)) }
         }
     }
 
     func execute() async throws {
+        PortPolicyWarning.warn(port)
         let catalog = VMCatalog.load(vmSources.sources)
         let machine = try vmSources.resolve(vm, in: catalog)
         let report = try VMCheck.live(machine, in: catalog, windows: windows, port: port)

@@ -83,6 +83,10 @@ qemu pc-virtio-transitional -machine pc -netdev user,id=n0 -device virtio-net-pc
 qemu pc-virtio-disable-legacy -machine pc -netdev user,id=n0 -device virtio-net-pci,netdev=n0,disable-legacy=on,mac=$m:5b
 qemu pc-legacy-net-option -machine pc -net nic,model=e1000,macaddr=$m:5c -net user
 qemu q35-nic-option -machine q35 -nic user,model=virtio-net-pci,mac=$m:5d
+# QEMU's Hyper-V synthetic debugger (hw/hyperv/syndbg.c). Under TCG hv-vpindex and hv-synic
+# are refused ("kernel doesn't allow setting HyperV VP_INDEX"), so only hv-relaxed joins it.
+qemu q35-hv-syndbg -machine q35 -netdev user,id=n0 -device e1000e,netdev=n0,mac=$m:5e \
+  -cpu qemu64,hv-relaxed,hv-syndbg -device vmbus-bridge -device hv-syndbg,host_ip=192.168.122.1,host_port=50001
 # Proxmox's layout for proxmox/100.conf (qemu-server PCI.pm, pve-q35-4.0.cfg, CPUConfig.pm) as
 # far as upstream QEMU under TCG allows: net0 at pci.0 addr 0x12 behind the DMI-PCI bridge,
 # underscore hv_* flags, no vendor id; user networking instead of tap100i0
