@@ -81,8 +81,11 @@ expect_exit 1 "KDNET version 6 in a capture" -- "$KDNETCTL" inspect "$WORK/v6.tx
 [[ $(json_get "$OUT" '[r["status"] for r in d["records"]], d["summary"]["unsupported_version"], d["summary"]["unsupported_versions"], d["summary"]["malformed"]') == "['unsupported_version', 'malformed'] 1 [6] 1" ]] \
   && pass "version 6 is unsupported_version, a short MDBG is malformed" || fail "v6: ${OUT:0:600}"
 contains "$(json_get "$OUT" 'd["summary"]["diagnosis"]')" "unknown version 6: a wrong key or a new layout" "the diagnosis names version 6"
-[[ $(json_get "$OUT" 'd["records"][0]["protocol_version_seen_before"], d["records"][1]["protocol_version_seen_before"]') == "False True" ]] \
-  && pass "records mark version 6 protocol_version_seen_before false, version 2 true" || fail "seen_before: ${OUT:0:600}"
+[[ $(json_get "$OUT" 'd["records"][0]["protocol_version_seen_before"], d["records"][1]["protocol_version_seen_before"]') == "False None" ]] \
+  && pass "the version 6 record is protocol_version_seen_before false (null where no version was read)" || fail "seen_before: ${OUT:0:600}"
+expect_exit 0 "libkdnet (seen before)" -- "$KDNETCTL" inspect "$LIBKDNET" --hex-lines --key 1.1.1.1 --json
+[[ $(json_get "$OUT" 'sorted({str(r["protocol_version_seen_before"]) for r in d["records"]}), d["summary"]["sessions"][0]["protocol_version_seen_before"]') == "['True'] True" ]] \
+  && pass "the libKDNET capture's version 2 is seen before, in records and session" || fail "libkdnet seen_before: ${OUT:0:600}"
 expect_exit 1 "KDNET version 6 (human)" -- "$KDNETCTL" inspect "$WORK/v6.txt" --hex-lines --key 1.1.1.1
 contains "$OUT" "unknown version 1, malformed 1" "human counts: unknown version and malformed"
 
