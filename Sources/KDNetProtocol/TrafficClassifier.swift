@@ -241,6 +241,12 @@ public struct TrafficTally: Sendable, Codable, Equatable {
     /// The diagnosis's explanation, naming the versions seen when that is the reason.
     public var explanation: String {
         let d = diagnosis
+        if d == .incomplete, !newVersions.isEmpty {
+            // A new version whose exchange stops may be laid out anew: the lines naming
+            // the datagrams that did not parse are where to look.
+            let said = newVersions.map { "KDNET version \($0)" }.joined(separator: ", ")
+            return d.explanation + "; it speaks \(said), not seen before: a datagram named as not parsing shows where its layout differs"
+        }
         guard d == .unsupportedVersion, !unsupportedVersions.isEmpty else { return d.explanation }
         return "\(unsupportedVersionsText) (KDNET datagrams that do not authenticate, of a version not seen before; not another program)"
     }

@@ -63,6 +63,18 @@ import KDNetTestSupport
         #expect(DatagramError.unsupportedVersion(version).description == "unknown version \(version): a wrong key or a new layout")
     }
 
+    /// A session of a new version that stops before its version was read points at the
+    /// datagrams named as not parsing.
+    @Test func anIncompleteExchangeInANewVersionSaysWhereToLook() {
+        var t = TrafficTally()
+        t.record(.authenticated, from: SessionPump.targetAddress, protocolVersion: 6)
+        #expect(t.diagnosis == .incomplete && t.newVersions == [6])
+        #expect(t.explanation.hasSuffix("; it speaks KDNET version 6, not seen before: a datagram named as not parsing shows where its layout differs"))
+        var known = TrafficTally()
+        known.record(.authenticated, from: SessionPump.targetAddress, protocolVersion: 4)
+        #expect(known.newVersions.isEmpty && known.explanation == TrafficDiagnosis.incomplete.explanation)
+    }
+
     /// A known version with the wrong key is a plain wrong key, as before.
     @Test func aKnownVersionWithAnotherKeyIsAWrongKey() {
         var c = SessionPump(hostKey: "1.2.3.4", targetKey: "9.9.9.9", protocolVersion: 5)
