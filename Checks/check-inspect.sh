@@ -75,12 +75,17 @@ rm -f "$WORK/big.txt" "$WORK/big.json"
 expect_exit 1 "a bad hex line after 5,100 good ones" -- "$KDNETCTL" inspect "$WORK/bad.txt" --hex-lines --key 1.1.1.1 --json
 [[ $(json_get "$OUT" 'list(d), "line 5101" in d["error"]') == "['error'] True" ]] && pass "the bad line is the only output, named by number" || fail "bad hex line: ${OUT:0:300}"
 
-# MDBG of protocol version 6 is named as such, as listen and doctor name it; exit 1.
+# MDBG of protocol version 6 that no key opens is named as listen and doctor name it; exit 1.
 printf 'v6 4d4442470601%s\nshort 4d444247020100\n' "$(printf '00%.0s' $(seq 32))" >"$WORK/v6.txt"
 expect_exit 1 "KDNET version 6 in a capture" -- "$KDNETCTL" inspect "$WORK/v6.txt" --hex-lines --key 1.1.1.1 --json
 [[ $(json_get "$OUT" '[r["status"] for r in d["records"]], d["summary"]["unsupported_version"], d["summary"]["unsupported_versions"], d["summary"]["malformed"]') == "['unsupported_version', 'malformed'] 1 [6] 1" ]] \
   && pass "version 6 is unsupported_version, a short MDBG is malformed" || fail "v6: ${OUT:0:600}"
-contains "$(json_get "$OUT" 'd["summary"]["diagnosis"]')" "KDNET protocol version 6, not known to kdnetctl (2-5)" "the diagnosis names version 6"
+contains "$(json_get "$OUT" 'd["summary"]["diagnosis"]')" "unknown version 6: a wrong key or a new layout" "the diagnosis names version 6"
+[[ $(json_get "$OUT" 'd["records"][0]["protocol_version_seen_before"], d["records"][1]["protocol_version_seen_before"]') == "False None" ]] \
+  && pass "the version 6 record is protocol_version_seen_before false (null where no version was read)" || fail "seen_before: ${OUT:0:600}"
+expect_exit 0 "libkdnet (seen before)" -- "$KDNETCTL" inspect "$LIBKDNET" --hex-lines --key 1.1.1.1 --json
+[[ $(json_get "$OUT" 'sorted({str(r["protocol_version_seen_before"]) for r in d["records"]}), d["summary"]["sessions"][0]["protocol_version_seen_before"]') == "['True'] True" ]] \
+  && pass "the libKDNET capture's version 2 is seen before, in records and session" || fail "libkdnet seen_before: ${OUT:0:600}"
 expect_exit 1 "KDNET version 6 (human)" -- "$KDNETCTL" inspect "$WORK/v6.txt" --hex-lines --key 1.1.1.1
 contains "$OUT" "unknown version 1, malformed 1" "human counts: unknown version and malformed"
 

@@ -53,6 +53,31 @@ SIMOUT=$(cat "$WORK/right.json")
 [[ $(json_get "$SIMOUT" 'd["connected"], d["continued"], d["halted"], d["record"]["break_ins"], d["record"]["pokes"] > 3') == "True True False 1 True" ]] \
   && pass "target continued and kept running (and poking) after listen exited" || fail "simulator record: $SIMOUT"
 
+# -- KDNET versions not seen before (6, and 1 below the known ones): an authentic poke is
+# answered in the target's version, as WinDbg does, and said once; with another key the
+# refusal is "a wrong key or a new layout", not a plain wrong key.
+for v in 6 1; do
+  sim new$v --host-ip 10.77.0.1 --port 50010 --key "$KEY" --poke-interval 1 --build 26100 --protocol-version $v --duration 8
+  expect_exit 0 "version $v connects" -- "${H[@]}" "$KDNETCTL" listen --port 50010 --key "$KEY" --timeout 15
+  [[ $(grep -c "^KDNET version $v, not seen before: answered as the target speaks it$" "$WORK/err") -eq 1 ]] \
+    && pass "version $v: said once" || fail "version $v message: $ERR"
+  contains "$ERR" "KDNET protocol $v (not seen before), Windows build 26100" "version $v: the build is reported"
+  wait
+  [[ $(json_get "$(cat "$WORK/new$v.json")" 'd["connected"], d["continued"]') == "True True" ]] \
+    && pass "version $v: the simulated target was answered and continued" || fail "version $v sim: $(cat "$WORK/new$v.json")"
+done
+sim new6json --host-ip 10.77.0.1 --port 50010 --key "$KEY" --poke-interval 1 --protocol-version 6 --duration 6
+expect_exit 0 "version 6 (--json)" -- "${H[@]}" "$KDNETCTL" listen --port 50010 --key "$KEY" --timeout 15 --json
+[[ $(json_get "$OUT" 'd["connected"], d["protocol_version"], d["protocol_version_seen_before"], d["build"]') == "True 6 False 19041" ]] \
+  && pass "--json: protocol_version 6, protocol_version_seen_before false" || fail "version 6 json: $OUT"
+wait
+sim new6wrong --host-ip 10.77.0.1 --port 50010 --key "$OTHER" --poke-interval 1 --protocol-version 6 --duration 4
+expect_exit 1 "version 6 with another key" -- "${H[@]}" "$KDNETCTL" listen --port 50010 --key "$KEY" --timeout 3 --json
+[[ $(json_get "$OUT" 'd["connected"], d["diagnosis"], d["seen"]["wrong_key"], d["seen"]["unsupported_versions"]') == "False unsupported-version 0 [6]" ]] \
+  && pass "version 6 with another key: unsupported-version, not wrong-key" || fail "version 6 wrong key: $OUT"
+contains "$(json_get "$OUT" 'd["explanation"]')" "unknown version 6: a wrong key or a new layout" "the refusal reads: a wrong key or a new layout"
+wait
+
 # -- a second listen against a target still bound to the first one re-keys it (keepalive answered)
 sim twice --host-ip 10.77.0.1 --port 50009 --key "$KEY" --poke-interval 1 --duration 9
 expect_exit 0 "first listen" -- "${H[@]}" "$KDNETCTL" listen --port 50009 --key "$KEY" --timeout 10 --json
@@ -96,17 +121,17 @@ garbage 50002 15 text
 expect_exit 1 "garbage only" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2 --json
 [[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["not_kdnet"] > 3') == "not-kdnet True" ]] && pass "diagnosed as not-kdnet" || fail "garbage: $OUT"
 wait
-# MDBG of protocol version 6: a KDNET kdnetctl does not know, not another program.
+# MDBG of protocol version 6 that does not authenticate: a wrong key or a new layout, not another program.
 garbage 50002 15 v6
 expect_exit 1 "KDNET version 6 only" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2 --json
 [[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["unsupported_version"] > 3, d["seen"]["unsupported_versions"], d["seen"]["not_kdnet"]') == "unsupported-version True [6] 0" ]] \
   && pass "version 6 diagnosed as unsupported-version" || fail "version 6: $OUT"
-contains "$(json_get "$OUT" 'd["explanation"]')" "KDNET protocol version 6, not known to kdnetctl (2-5)" "the explanation names version 6"
+contains "$(json_get "$OUT" 'd["explanation"]')" "unknown version 6: a wrong key or a new layout" "the explanation names version 6"
 wait
 garbage 50002 15 v6
 expect_exit 1 "KDNET version 6 (human)" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2
 contains "$ERR" "unsupported-version" "human report: unsupported-version"
-contains "$ERR" "sends KDNET protocol version 6, not known to kdnetctl (2-5)" "the narration names version 6"
+contains "$ERR" "sends KDNET that does not authenticate, unknown version 6: a wrong key or a new layout" "the narration names version 6"
 [[ $ERR != *"another program sends to this port"* ]] && pass "version 6 is not called another program" || fail "version 6 human: $ERR"
 wait
 # Malformed MDBG of a known version counts as malformed, not as not-KDNET.
@@ -241,7 +266,11 @@ expect_exit 1 "--config: a truncated file" -- "$KDNETCTL" listen --config "$WORK
 expect_one_line_error "--config: truncated"
 contains "$ERR" "$WORK/cut.json is damaged (it ends early, as if cut off); to write it again, move it aside and re-run \`kdnetctl plan\`" "truncation and recovery explained"
 expect_exit 64 "bad machine" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --machine sparc
-expect_exit 64 "bad protocol version" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --protocol-version 7
+for v in 0 256; do
+  expect_exit 64 "protocol version $v" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --protocol-version $v
+  expect_one_line_error "--protocol-version $v"
+done
+contains "$ERR" "pick 1-255 (real targets were seen speaking 2, 4 and 5)" "the version range and the versions seen are named"
 expect_exit 64 "--bind of the other family" -- "$KDNETCTL" simulate-target --host-ip 127.0.0.1 --port 50000 --key "$KEY" --bind ::1
 expect_one_line_error "--bind ::1 towards IPv4"
 contains "$ERR" "--bind ::1 is IPv6 but --host-ip 127.0.0.1 is IPv4" "the family mismatch is named"

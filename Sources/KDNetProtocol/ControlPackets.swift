@@ -110,6 +110,14 @@ public enum ControlPacketError: Error, Equatable, Sendable, CustomStringConverti
     case truncated(String, Int)
     case unexpectedType(UInt8, UInt8)
 
+    /// Where in the payload the packet stops making sense: its type bytes, or the end.
+    public var offset: Int {
+        switch self {
+        case .truncated(_, let n): return n
+        case .unexpectedType: return 0
+        }
+    }
+
     public var description: String {
         switch self {
         case .truncated(let what, let n): return "\(what) truncated to \(n) bytes"

@@ -19,10 +19,9 @@ public struct KDNetDatagram: Sendable, Equatable {
     }
 
     public static let magic: [UInt8] = Array("MDBG".utf8)
-    public static let supportedVersions: ClosedRange<UInt8> = 2...5
-    /// "2-5", for messages.
-    public static let supportedVersionsText = "\(supportedVersions.lowerBound)-\(supportedVersions.upperBound)"
     static let clearHeaderLength = 6
+    /// Where the payload starts in the datagram: after the clear header and the header word.
+    public static let payloadOffset = clearHeaderLength + 8
     static let minimumLength = clearHeaderLength + 16 + DatagramCipher.tagLength
 
     /// Padding so that 8 + payload + pad is a multiple of 16.
@@ -31,6 +30,8 @@ public struct KDNetDatagram: Sendable, Equatable {
 
 /// Why a datagram could not be opened. `authenticationFailed` means a wrong key (or a
 /// corrupt packet); the others mean it is not a well-formed KDNET datagram at all.
+/// `unsupportedVersion` is any of those for a version not in `KDNetVersion.known`: its
+/// layout may differ, so a wrong key cannot be told from a new layout.
 public enum DatagramError: Error, Equatable, Sendable, CustomStringConvertible {
     case notKDNet
     case badLength(Int)
@@ -43,7 +44,7 @@ public enum DatagramError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notKDNet: return "not KDNET (no MDBG magic)"
         case .badLength(let n): return "KDNET datagram of impossible length \(n)"
-        case .unsupportedVersion(let v): return "KDNET protocol version \(v), not known to kdnetctl (\(KDNetDatagram.supportedVersionsText))"
+        case .unsupportedVersion(let v): return KDNetVersion.refusal([v])
         case .unknownChannel(let c): return "unknown KDNET channel \(c)"
         case .authenticationFailed: return "fails authentication: wrong key, or corrupted on the way"
         case .badPadding: return "padding length does not fit the datagram"
@@ -56,9 +57,10 @@ public struct DatagramEnvelope: Sendable, Equatable {
     public var version: UInt8
     public var channel: KDNetDatagram.Channel
 
-    /// Checks magic, version, the length rule (6 + 16k + 16) and channel. The version
-    /// comes before the length: another version may lay its datagrams out otherwise, so
-    /// its length says nothing, and "unknown version" is the useful thing to report.
+    /// Checks magic, the length rule (6 + 16k + 16) and channel, for any version: an
+    /// authentic datagram of a version not seen before is answered. When one of a version
+    /// not seen before breaks the rules, the error is `unsupportedVersion`: another
+    /// version may lay its datagrams out otherwise, so its length says nothing.
     public static func peek(_ bytes: some RandomAccessCollection<UInt8>) throws(DatagramError) -> DatagramEnvelope {
         // "MDBG" byte by byte: comparing with the `magic` array cost a generic loop per datagram.
         let s = bytes.startIndex
@@ -66,12 +68,13 @@ public struct DatagramEnvelope: Sendable, Equatable {
               bytes[bytes.index(s, offsetBy: 2)] == 0x42, bytes[bytes.index(s, offsetBy: 3)] == 0x47 else { throw .notKDNet }
         guard bytes.count > 4 else { throw .badLength(bytes.count) }
         let version = bytes[bytes.index(s, offsetBy: 4)]
-        guard KDNetDatagram.supportedVersions.contains(version) else { throw .unsupportedVersion(version) }
         guard bytes.count >= KDNetDatagram.minimumLength,
               (bytes.count - KDNetDatagram.clearHeaderLength - DatagramCipher.tagLength) % 16 == 0
-        else { throw .badLength(bytes.count) }
+        else { throw KDNetVersion.isKnown(version) ? .badLength(bytes.count) : .unsupportedVersion(version) }
         let rawChannel = bytes[bytes.index(bytes.startIndex, offsetBy: 5)]
-        guard let channel = KDNetDatagram.Channel(rawValue: rawChannel) else { throw .unknownChannel(rawChannel) }
+        guard let channel = KDNetDatagram.Channel(rawValue: rawChannel) else {
+            throw KDNetVersion.isKnown(version) ? .unknownChannel(rawChannel) : .unsupportedVersion(version)
+        }
         return DatagramEnvelope(version: version, channel: channel)
     }
 }

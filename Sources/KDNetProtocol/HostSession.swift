@@ -64,6 +64,10 @@ public struct HostSession: Sendable {
     private var answeredPoke: (source: Endpoint, clientKey: [UInt8], sequence: UInt64)?
     /// When the peer last sent something that was accepted.
     private var peerHeardAt: SessionTime?
+    /// Authentic datagrams of the peer in this session (its poke is the first) and the
+    /// sequence of the last: what names a datagram that does not parse.
+    private var peerDatagrams = 0
+    private var peerSequence: UInt64 = 0
 
     public init(configuration: Configuration, random: any RandomSource = SystemRandom()) {
         self.configuration = configuration
@@ -156,7 +160,13 @@ public struct HostSession: Sendable {
 
     private mutating func handleControl(_ bytes: [UInt8], from source: Endpoint, at now: SessionTime, into out: inout SessionOutput) {
         guard let d = try? configuration.keys.controlCipher.open(bytes), d.direction == .targetToHost else { return }
-        guard case .poke(let poke)? = try? ControlMessage(payload: d.payload) else {
+        if source == peer { peerDatagrams += 1; peerSequence = d.sequence }
+        let message: ControlMessage
+        do { message = try ControlMessage(payload: d.payload) } catch {
+            out.events.append(.malformed(from: source, reason: unparsed(.control, d.sequence, from: source, at: error.offset, error.description)))
+            return
+        }
+        guard case .poke(let poke) = message else {
             out.events.append(.malformed(from: source, reason: "control packet is not a poke"))
             return
         }
@@ -202,7 +212,11 @@ public struct HostSession: Sendable {
         confirmedAt = nil
         sessionStartedAt = now
         sessions += 1
+        peerDatagrams = 1
+        peerSequence = d.sequence
         out.events.append(.handshake(peer: source, rekey: poke.isKeepalive))
+        // Answered all the same, as WinDbg does: the tag covers the version byte.
+        if !KDNetVersion.isKnown(d.version) { out.events.append(.newVersion(peer: source, version: d.version)) }
     }
 
     // MARK: data channel
@@ -214,8 +228,10 @@ public struct HostSession: Sendable {
         switch received {
         case .failedAuthentication, .ownDirection: return
         case .outOfSequence(let seq): out.events.append(.outOfSequence(from: source, sequence: seq))
-        case .payload(let payload):
+        case .payload(let payload, let sequence):
             peerHeardAt = now
+            peerDatagrams += 1
+            peerSequence = sequence
             if phase == .awaitingConnectionCheck, ConnectionCheck(payload: payload) != nil {
                 phase = .connected
                 connections += 1
@@ -231,7 +247,8 @@ public struct HostSession: Sendable {
             do {
                 handle(try KDPacket(bytes: payload), at: now, into: &out)
             } catch {
-                out.events.append(.malformed(from: source, reason: "\(error)"))
+                out.events.append(.malformed(from: source, reason: unparsed(.data, sequence, from: source,
+                                                                            at: error.offset(inPayloadOf: payload.count), error.description)))
             }
         }
     }
@@ -275,9 +292,11 @@ public struct HostSession: Sendable {
     private mutating func handleData(_ packet: KDPacket, at now: SessionTime, into out: inout SessionOutput) {
         switch packet.type {
         case .debugIO:
-            if let io = try? DebugIO(data: packet.data), io.api == DebugIO.printStringAPI { out.events.append(.debugPrint(io.text)) }
+            if let io = parsedInNewVersion(packet, into: &out, { () throws(KDPacketError) in try DebugIO(data: packet.data) }), io.api == DebugIO.printStringAPI {
+                out.events.append(.debugPrint(io.text))
+            }
         case .stateChange64, .stateChange32:
-            let kind = (try? StateChange(data: packet.data))?.kindName ?? "state change"
+            let kind = parsedInNewVersion(packet, into: &out, { () throws(KDPacketError) in try StateChange(data: packet.data) })?.kindName ?? "state change"
             out.events.append(.stateChange(kind: kind))
             if breakInRequested { breakInRequested = false; out.events.append(.breakIn) }
             if configuration.mode == .confirm, version == nil, !releasing {
@@ -286,16 +305,38 @@ public struct HostSession: Sendable {
                 request(.resume, payload: manipulate(.continueRequest()), at: now, into: &out)
             }
         case .stateManipulate:
-            guard let state = try? ManipulateState(data: packet.data), pending?.request == .getVersion,
-                  state.api == ManipulateAPI.getVersion.rawValue else { return }
+            guard let state = parsedInNewVersion(packet, into: &out, { () throws(KDPacketError) in try ManipulateState(data: packet.data) }),
+                  pending?.request == .getVersion, state.api == ManipulateAPI.getVersion.rawValue else { return }
             pending = nil
-            if let v = try? KernelVersion(union: state.union) {
+            if let v = parsedInNewVersion(packet, into: &out, { () throws(KDPacketError) in try KernelVersion(union: state.union) }) {
                 version = v
                 out.events.append(.version(v))
             }
             request(.resume, payload: manipulate(.continueRequest()), at: now, into: &out)
         default: break
         }
+    }
+
+    /// Parses a KD structure. In a session of a version not seen before, a failure is
+    /// the evidence a new layout needs, so it is said (the packet and the offset); in a
+    /// known version a short structure is passed over as before.
+    private func parsedInNewVersion<T>(_ packet: KDPacket, into out: inout SessionOutput, _ parse: () throws(KDPacketError) -> T) -> T? {
+        do { return try parse() } catch {
+            if let version = protocolVersion, !KDNetVersion.isKnown(version), let peer {
+                let at = KDPacket.headerLength + error.offset(inPayloadOf: packet.data.count)
+                out.events.append(.malformed(from: peer, reason: unparsed(.data, peerSequence, from: peer, at: at, "\(packet.type.name): \(error)")))
+            }
+            return nil
+        }
+    }
+
+    /// Names a datagram that does not parse and where: in a session, its number and
+    /// the session's version; the byte counts from the start of the datagram.
+    private func unparsed(_ channel: KDNetDatagram.Channel, _ sequence: UInt64, from source: Endpoint, at payloadOffset: Int, _ why: String) -> String {
+        let which = source == peer && phase != .idle
+            ? "\(channel.name) datagram \(peerDatagrams) of the session (KDNET version \(protocolVersion.map(String.init) ?? "?"), sequence \(sequence))"
+            : "\(channel.name) datagram (sequence \(sequence))"
+        return "\(which) does not parse at byte \(KDNetDatagram.payloadOffset + payloadOffset): \(why)"
     }
 
     private mutating func acknowledged(_ id: UInt32, at now: SessionTime, into out: inout SessionOutput) {

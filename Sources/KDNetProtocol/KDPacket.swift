@@ -161,6 +161,19 @@ public enum KDPacketError: Error, Equatable, Sendable, CustomStringConvertible {
     case badChecksum
     case truncatedBody(String)
 
+    /// Where in a payload of `count` bytes the packet stops making sense: the field that
+    /// is wrong, or the end where bytes ran out.
+    public func offset(inPayloadOf count: Int) -> Int {
+        switch self {
+        case .truncated(let n): return n
+        case .badLeader: return 0
+        case .unknownType: return 4
+        case .lengthMismatch: return 6
+        case .badChecksum: return 12
+        case .truncatedBody: return count
+        }
+    }
+
     public var description: String {
         switch self {
         case .truncated(let n): return "KD packet truncated to \(n) bytes"

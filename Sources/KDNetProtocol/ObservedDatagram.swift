@@ -9,7 +9,8 @@ public struct ObservedDatagram: Sendable, Equatable {
         /// started mid-session): no data key, so it cannot be opened. Not a wrong key.
         case noHandshake = "no_handshake"
         case notKDNet = "not_kdnet"
-        /// MDBG magic and a KDNET protocol version kdnetctl does not know.
+        /// MDBG magic and a KDNET protocol version not seen before that no key opens: a
+        /// wrong key or a new layout. One that opens is `authenticated`.
         case unsupportedVersion = "unsupported_version"
         /// MDBG magic but an impossible length, channel or padding.
         case malformed
@@ -77,6 +78,8 @@ public struct ObservedDatagram: Sendable, Equatable {
     public var length: Int
     public var status: Status
     public var protocolVersion: UInt8?
+    /// False for a version no real target was seen speaking (`KDNetVersion.known`).
+    public var protocolVersionSeenBefore: Bool? { protocolVersion.map(KDNetVersion.isKnown) }
     public var channel: KDNetDatagram.Channel?
     public var direction: KDNetDatagram.Direction?
     public var sequence: UInt64?

@@ -15,8 +15,12 @@ public struct OutgoingDatagram: Sendable, Equatable {
 public enum SessionEvent: Sendable, Equatable {
     /// Traffic that is not a KDNET datagram at all.
     case notKDNet(from: Endpoint)
-    /// An MDBG datagram of a KDNET protocol version kdnetctl does not know.
+    /// An MDBG datagram of a KDNET protocol version not seen before that does not
+    /// authenticate: a wrong key or a new layout.
     case unsupportedVersion(from: Endpoint, version: UInt8)
+    /// Host: a session started in a version not seen before (`KDNetVersion.known`),
+    /// answered in that version; said once per session.
+    case newVersion(peer: Endpoint, version: UInt8)
     /// A KDNET datagram whose tag does not verify: the key differs.
     case failedAuthentication(from: Endpoint)
     /// An authenticated poke from an address other than the expected one.
@@ -78,14 +82,14 @@ struct DataChannel: Sendable {
         return cipher.seal(KDNetDatagram(version: version, channel: .data, sequence: nextSequence, direction: outgoing, payload: payload))
     }
 
-    enum Received { case payload([UInt8]), outOfSequence(UInt64), failedAuthentication, ownDirection }
+    enum Received { case payload([UInt8], sequence: UInt64), outOfSequence(UInt64), failedAuthentication, ownDirection }
 
     mutating func open(_ bytes: [UInt8]) -> Received {
         guard let d = try? cipher.open(bytes) else { return .failedAuthentication }
         guard d.direction != outgoing else { return .ownDirection }
         guard d.sequence > lastReceived else { return .outOfSequence(d.sequence) }
         lastReceived = d.sequence
-        return .payload(d.payload)
+        return .payload(d.payload, sequence: d.sequence)
     }
 }
 

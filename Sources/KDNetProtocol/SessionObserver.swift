@@ -181,6 +181,7 @@ public struct SessionObserver: Sendable {
         guard let (keyIndex, datagram) = opened else {
             record.status = .failedAuthentication
             record.problem = noKeyOpensIt
+            Self.refuseUnknownVersion(envelope, &record)
             unauthenticatedPairs.insert(EndpointPair(record.source, record.destination))
             return
         }
@@ -195,7 +196,7 @@ public struct SessionObserver: Sendable {
         let message: ControlMessage
         do { message = try ControlMessage(payload: datagram.payload) } catch {
             record.kind = .undecodable
-            record.problem = error.description
+            record.problem = Self.problem(error.description, at: error.offset, version: datagram.version)
             return
         }
         switch message {
@@ -241,6 +242,7 @@ public struct SessionObserver: Sendable {
             if unauthenticatedPairs.contains(EndpointPair(record.source, record.destination)) {
                 record.status = .failedAuthentication
                 record.problem = "its session's handshake did not open with the key given, so there is no data key"
+                Self.refuseUnknownVersion(envelope, &record)
             } else {
                 record.status = .noHandshake
                 record.problem = "no handshake (poke and response) of this session was seen, so there is no data key"
@@ -270,6 +272,15 @@ public struct SessionObserver: Sendable {
         }
         record.status = .failedAuthentication
         record.problem = "does not open with the data key of session \(current)"
+        Self.refuseUnknownVersion(envelope, &record)
+    }
+
+    /// A datagram of a version not seen before that does not open may be a wrong key or a
+    /// layout this decoder cannot read: it is refused as that, not as a wrong key.
+    private static func refuseUnknownVersion(_ envelope: DatagramEnvelope, _ record: inout ObservedDatagram) {
+        guard !KDNetVersion.isKnown(envelope.version) else { return }
+        record.status = .unsupportedVersion
+        record.problem = KDNetVersion.refusal([envelope.version])
     }
 
     /// What an opened data datagram tells its session, and the session it: in one access
@@ -304,7 +315,7 @@ public struct SessionObserver: Sendable {
         let packet: KDPacketView
         do { packet = try KDPacketView(payload) } catch {
             record.kind = .undecodable
-            record.problem = error.description
+            record.problem = problem(error.description, at: error.offset(inPayloadOf: payload.count), version: datagram.version)
             // The header may still name the type even when the body is damaged.
             if payload.count >= KDPacket.headerLength, let type = KDPacket.PacketType(rawValue: payload.le16(4)) { record.kind = .kd(type) }
             return
@@ -337,8 +348,15 @@ public struct SessionObserver: Sendable {
                 break
             }
         } catch {
-            record.problem = error.description
+            record.problem = problem(error.description, at: KDPacket.headerLength + error.offset(inPayloadOf: packet.data.count),
+                                     version: datagram.version)
         }
+    }
+
+    /// Why a payload does not parse; in a version not seen before also where (from the
+    /// start of the datagram): the evidence a new layout needs.
+    private static func problem(_ why: String, at payloadOffset: Int, version: UInt8) -> String {
+        KDNetVersion.isKnown(version) ? why : "\(why) (at byte \(KDNetDatagram.payloadOffset + payloadOffset), KDNET version \(version))"
     }
 }
 

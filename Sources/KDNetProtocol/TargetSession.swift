@@ -9,7 +9,7 @@ public struct TargetSession: Sendable {
         public var target: Endpoint
         /// `hostip` and `port` from `bcdedit /dbgsettings`: where pokes go.
         public var host: Endpoint
-        /// The KDNET datagram version (2 to 5).
+        /// The KDNET datagram version: any byte (`KDNetVersion.known` lists those seen).
         public var protocolVersion: UInt8 = 2
         public var pokeInterval: SessionTime = 3
         public var retransmitInterval: SessionTime = 1
@@ -228,7 +228,7 @@ public struct TargetSession: Sendable {
         case .outOfSequence(let seq):
             record.outOfSequenceDropped += 1
             out.events.append(.outOfSequence(from: source, sequence: seq))
-        case .payload(let payload):
+        case .payload(let payload, _):
             if connectionCheck != nil {
                 // Any answer (WinDbg sends RESEND) proves the data channel works both ways.
                 connectionCheck = nil

@@ -3,8 +3,9 @@
 public enum TrafficClass: String, Sendable, Codable, CaseIterable {
     /// No MDBG magic: some other program's traffic.
     case notKDNet = "not-kdnet"
-    /// MDBG magic and a protocol version kdnetctl does not know: a newer (or older)
-    /// KDNET, not another program.
+    /// MDBG magic and a protocol version not seen before (`KDNetVersion.known`) that does
+    /// not authenticate: a wrong key or a new layout, not another program. An authentic
+    /// one is `authenticated` and answered.
     case unsupportedVersion = "unsupported-version"
     /// MDBG magic and a known version, but an impossible length, channel or padding.
     case malformed
@@ -66,7 +67,9 @@ public struct TrafficClassifier: Sendable {
             // Only the control channel's failure says the key is wrong; a data datagram
             // of another session (or an older one of ours) is just not ours to check.
             if error == .authenticationFailed, envelope.channel == .data { return (.unverifiedData, error) }
-            return (error.trafficClass, error)
+            // Of a version not seen before, a tag that does not verify may be a new layout.
+            let refusal = KDNetVersion.isKnown(envelope.version) ? error : .unsupportedVersion(envelope.version)
+            return (refusal.trafficClass, refusal)
         }
         if let expectedAddress, expectedAddress.bytes != source.address.bytes { return (.unexpectedSource, nil) }
         return (.authenticated, nil)
@@ -87,10 +90,9 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
     /// The key is right and the handshake happened, but the exchange did not finish.
     case incomplete = "incomplete"
 
-    /// E.g. "KDNET protocol version 6, not known to kdnetctl (2-5)".
+    /// E.g. "unknown version 6: a wrong key or a new layout".
     public static func naming(unsupportedVersions versions: [UInt8]) -> String {
-        let list = versions.map(String.init).joined(separator: ", ")
-        return "KDNET protocol version\(versions.count > 1 ? "s" : "") \(list), not known to kdnetctl (\(KDNetDatagram.supportedVersionsText))"
+        KDNetVersion.refusal(versions)
     }
 
     /// What it means, in the terms of the manual set-up: what arrived, then why.
@@ -101,7 +103,7 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
         switch self {
         case .noTraffic: return "no datagram reached this port"
         case .notKDNet: return "datagrams arrived, but none is KDNET"
-        case .unsupportedVersion: return "KDNET datagrams arrived in a protocol version not known to kdnetctl (\(KDNetDatagram.supportedVersionsText))"
+        case .unsupportedVersion: return "KDNET datagrams of a version not seen before (\(KDNetVersion.knownText) are) arrived but do not authenticate"
         case .malformed: return "datagrams starting with MDBG arrived, but none is well-formed KDNET (impossible length, channel or padding)"
         case .wrongKey: return "KDNET pokes arrived but do not authenticate"
         case .unexpectedSource: return "pokes with the right key arrived from an address other than the expected one"
@@ -116,7 +118,7 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
         switch self {
         case .noTraffic: return "the target is not configured for this host and port, was not rebooted after bcdedit, or something drops it on the way"
         case .notKDNet: return "another program sends to this port"
-        case .unsupportedVersion: return "the target speaks a newer or older KDNET, not another program"
+        case .unsupportedVersion: return "a wrong key, or a KDNET whose layout kdnetctl cannot read yet; not another program"
         case .malformed: return "damaged on the way, or a program imitating KDNET"
         case .wrongKey: return "the target was set up with another key"
         case .otherDebugger: return "the target is already connected to a debugger (WinDbg or another listener), so its key cannot be checked here"
@@ -132,7 +134,7 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
         case .notKDNet:
             return "pick a port no other program uses (50000-50039 is recommended) in `bcdedit /dbgsettings net hostip:A port:P` and listen on that one"
         case .unsupportedVersion:
-            return "the target speaks a KDNET this kdnetctl cannot answer: debug it with a current WinDbg (it speaks every version Windows uses) or a kdnetctl that knows this version; if it is not your target, give yours its own port"
+            return "check the key first (`bcdedit /dbgsettings` on the target shows it) and listen with that one; if it is right, the target's KDNET is laid out anew: debug it with a current WinDbg, and keep a capture of it (`tcpdump -w FILE udp port P`, read with `kdnetctl inspect FILE --key K`) so the new layout can be supported; if it is not your target, give yours its own port"
         case .malformed:
             return "see what sends them with `kdnetctl inspect --live IFACE --filter 'udp port P'`; if it is the target, check the path does not cut or fragment datagrams (MTU), then reboot the target"
         case .wrongKey:
@@ -151,10 +153,14 @@ public enum TrafficDiagnosis: String, Sendable, Codable {
 public struct TrafficTally: Sendable, Codable, Equatable {
     public var total = 0
     public var notKdnet = 0
-    /// MDBG datagrams of a protocol version kdnetctl does not know.
+    /// MDBG datagrams of a protocol version not seen before that do not authenticate
+    /// (a wrong key or a new layout). Authentic ones are `authenticated`.
     public var unsupportedVersion = 0
     /// Those versions, each once (at most `maxVersions`), in arrival order.
     public var unsupportedVersions: [UInt8] = []
+    /// Versions not seen before (`KDNetVersion.known`) that arrived authentic, each once
+    /// (at most `maxVersions`): answered as the target speaks them, as WinDbg does.
+    public var newVersions: [UInt8] = []
     public var wrongKey = 0
     public var unexpectedSource = 0
     public var authenticated = 0
@@ -178,15 +184,18 @@ public struct TrafficTally: Sendable, Codable, Equatable {
     public mutating func record(_ bytes: [UInt8], from source: Endpoint, by classifier: TrafficClassifier,
                                 dataCipher: DatagramCipher? = nil) -> (kind: TrafficClass, problem: DatagramError?) {
         let verdict = classifier.examine(bytes, from: source, dataCipher: dataCipher)
-        var version: UInt8?
-        if case .unsupportedVersion(let v)? = verdict.problem { version = v }
-        record(verdict.kind, from: source, protocolVersion: version)
+        record(verdict.kind, from: source, protocolVersion: bytes.count > 4 ? bytes[4] : nil)
         return verdict
     }
 
-    /// `protocolVersion`: the datagram's version byte, for `.unsupportedVersion`.
+    /// `protocolVersion`: the datagram's version byte, named by `.unsupportedVersion` and,
+    /// when not seen before, by authentic datagrams.
     public mutating func record(_ kind: TrafficClass, from source: Endpoint, protocolVersion: UInt8? = nil) {
         total += 1
+        if kind == .authenticated || kind == .unexpectedSource, let v = protocolVersion, !KDNetVersion.isKnown(v),
+           newVersions.count < Self.maxVersions, !newVersions.contains(v) {
+            newVersions.append(v)
+        }
         switch kind {
         case .notKDNet: notKdnet += 1
         case .unsupportedVersion:
@@ -232,10 +241,16 @@ public struct TrafficTally: Sendable, Codable, Equatable {
     /// The diagnosis's explanation, naming the versions seen when that is the reason.
     public var explanation: String {
         let d = diagnosis
+        if d == .incomplete, !newVersions.isEmpty {
+            // A new version whose exchange stops may be laid out anew: the lines naming
+            // the datagrams that did not parse are where to look.
+            let said = newVersions.map { "KDNET version \($0)" }.joined(separator: ", ")
+            return d.explanation + "; it speaks \(said), not seen before: a datagram named as not parsing shows where its layout differs"
+        }
         guard d == .unsupportedVersion, !unsupportedVersions.isEmpty else { return d.explanation }
-        return "\(unsupportedVersionsText): \(d.meaning!)"
+        return "\(unsupportedVersionsText) (KDNET datagrams that do not authenticate, of a version not seen before; not another program)"
     }
 
-    /// E.g. "KDNET protocol version 6, not known to kdnetctl (2-5)".
+    /// E.g. "unknown version 6: a wrong key or a new layout".
     public var unsupportedVersionsText: String { TrafficDiagnosis.naming(unsupportedVersions: unsupportedVersions) }
 }

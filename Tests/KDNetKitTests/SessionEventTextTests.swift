@@ -21,9 +21,9 @@ import Testing
     @Test func unknownVersionsAndMalformedDatagramsAreSaidOnBothSides() {
         let version = SessionEvent.unsupportedVersion(from: Self.from, version: 6)
         let malformed = SessionEvent.malformed(from: Self.from, reason: "not a KD packet")
-        #expect(SessionEventText.host(version) == "10.77.0.2:50000 sends KDNET protocol version 6, not known to kdnetctl (2-5) (a newer or older KDNET, not another program)")
+        #expect(SessionEventText.host(version) == "10.77.0.2:50000 sends KDNET that does not authenticate, unknown version 6: a wrong key or a new layout (not another program)")
         #expect(SessionEventText.host(malformed) == "10.77.0.2:50000 sends MDBG datagrams that are not well-formed KDNET (not a KD packet)")
-        #expect(SessionEventText.target(version) == "a datagram from 10.77.0.2:50000 speaks KDNET protocol version 6, not known to kdnetctl (2-5)")
+        #expect(SessionEventText.target(version) == "a datagram from 10.77.0.2:50000 does not authenticate, unknown version 6: a wrong key or a new layout")
         #expect(SessionEventText.target(malformed) == "a datagram from 10.77.0.2:50000 is not well-formed KDNET (not a KD packet)")
     }
 

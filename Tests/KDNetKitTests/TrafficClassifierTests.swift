@@ -52,11 +52,11 @@ import KDNetTestSupport
         }
         #expect(host.tally.unsupportedVersion == 15 && host.tally.malformed == 15 && host.tally.notKdnet == 0)
         #expect(host.tally.unsupportedVersions == [6] && host.tally.diagnosis == .unsupportedVersion)
-        #expect(host.tally.explanation.hasPrefix("KDNET protocol version 6, not known to kdnetctl (2-5)"))
+        #expect(host.tally.explanation.hasPrefix("unknown version 6: a wrong key or a new layout"))
         let result = ListenResult(name: nil, port: 50000, session: host, mac: nil, follow: false, debugOutput: [])
         let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(result)) as? [String: Any])
         #expect(doc["diagnosis"] as? String == "unsupported-version")
-        #expect((doc["explanation"] as? String)?.contains("version 6, not known to kdnetctl") == true)
+        #expect((doc["explanation"] as? String)?.contains("unknown version 6: a wrong key or a new layout") == true)
         let seen = try #require(doc["seen"] as? [String: Any])
         #expect(seen["unsupported_version"] as? Int == 15 && seen["malformed"] as? Int == 15 && seen["unsupported_versions"] as? [Int] == [6])
 
@@ -89,7 +89,8 @@ import KDNetTestSupport
             #expect(record.status.rawValue == Self.statusName[c.classify(bytes, from: source)])
         }
         let v6 = observer.observe(cases[1].0, from: nil, to: nil, at: nil)
-        #expect(v6.protocolVersion == 6 && v6.problem == "KDNET protocol version 6, not known to kdnetctl (2-5)")
+        #expect(v6.protocolVersion == 6 && v6.problem == "unknown version 6: a wrong key or a new layout")
+        #expect(v6.protocolVersionSeenBefore == false)
     }
 
     @Test func dataDatagramsNeedTheSessionKey() throws {
@@ -151,7 +152,7 @@ import KDNetTestSupport
         c.run(until: 30) { $0.host.isConfirmed }
         let r = ListenResult(name: nil, port: 50000, session: c.host, mac: "5a:11:22:33:44:55", follow: false, debugOutput: [])
         let doc = try #require(try JSONSerialization.jsonObject(with: JSONOutput.data(r)) as? [String: Any])
-        #expect(Set(doc.keys) == ["connected", "target", "protocol_version", "build", "machine", "kernel_base", "confirm_ms", "seen",
+        #expect(Set(doc.keys) == ["connected", "target", "protocol_version", "protocol_version_seen_before", "build", "machine", "kernel_base", "confirm_ms", "seen",
                                   "name", "port", "diagnosis", "explanation", "fix", "sessions", "debug_output"])
         // Every key is always there; what does not apply is null.
         for key in ["name", "port", "diagnosis", "explanation", "fix", "sessions", "debug_output"] { #expect(doc[key] is NSNull, "\(key)") }

@@ -9,6 +9,8 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         public var key: String
         /// KDNET protocol version from the datagram header.
         public var protocolVersion: UInt8
+        /// False for a version no real target was seen speaking (`KDNetVersion.known`).
+        public var protocolVersionSeenBefore: Bool
         public var build: UInt16?
         public var major: String?
         public var bootDebugger: Bool?
@@ -28,6 +30,7 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         public init(_ s: ObservedSession, showDataKey: Bool) {
             number = s.number; target = s.targetAddressText; port = s.targetPort; host = s.host?.description
             key = s.keyLabel; protocolVersion = s.protocolVersion
+            protocolVersionSeenBefore = KDNetVersion.isKnown(s.protocolVersion)
             if let v = s.kernelVersion {
                 build = v.build; major = "0x" + String(v.major, radix: 16, uppercase: true).leftPadded(to: 4)
                 bootDebugger = v.isBootDebugger; machine = v.machineName; kdProtocolVersion = v.protocolVersion
@@ -49,10 +52,14 @@ public struct InspectSummary: Codable, Sendable, Equatable {
     public var failedAuthentication = 0
     public var noHandshake = 0
     public var notKdnet = 0
-    /// MDBG datagrams of a KDNET protocol version kdnetctl does not know.
+    /// MDBG datagrams of a KDNET protocol version not seen before that no key opens (a
+    /// wrong key or a new layout): a failure, as a wrong key is.
     public var unsupportedVersion = 0
     /// Those versions, each once, in the order seen.
     public var unsupportedVersions: [UInt8] = []
+    /// Versions not seen before whose datagrams authenticate, each once: decoded, and
+    /// not a failure.
+    public var newVersions: [UInt8] = []
     public var malformed = 0
     /// Authenticated datagrams whose payload is not a readable KD packet.
     public var undecodable = 0
@@ -86,6 +93,7 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         switch status {
         case .authenticated:
             authenticated += 1
+            if let v = protocolVersion, newVersions.count < 8, !newVersions.contains(v), !KDNetVersion.isKnown(v) { newVersions.append(v) }
             // A pattern, not `==`: the derived equality of an optional enum with a payload
             // was a call per datagram.
             if case .undecodable? = kind { undecodable += 1 } else if hasProblem { undecodable += 1 }
@@ -117,7 +125,7 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         }
         if unsupportedVersion > 0 {
             let versions = TrafficDiagnosis.naming(unsupportedVersions: unsupportedVersions)
-            d.append("\(unsupportedVersion) datagram(s) of \(versions): the target speaks a newer or older KDNET, not another program; \(TrafficDiagnosis.unsupportedVersion.fix)")
+            d.append("\(unsupportedVersion) datagram(s) of \(versions) (no key given opens them; not another program); \(TrafficDiagnosis.unsupportedVersion.fix)")
         }
         if malformed > 0 { d.append("\(malformed) datagram(s) start with MDBG but are not well-formed KDNET") }
         if ipFragmentsSkipped > 0 { d.append("\(ipFragmentsSkipped) IP fragment(s) skipped: inspect does not reassemble fragments") }
@@ -128,6 +136,9 @@ public struct InspectSummary: Codable, Sendable, Equatable {
         let replays = sessions.reduce(0) { $0 + $1.replayed }
         if replays > 0 { d.append("\(replays) data datagram(s) replayed (a sequence number seen already); the target drops those") }
         if d.isEmpty && authenticated > 0 { d.append("every KDNET datagram authenticated") }
+        for v in newVersions {
+            d.append("\(KDNetVersion.notSeenBefore(v)) (\(KDNetVersion.knownText) were seen before): its datagrams authenticate and are decoded as the known layout; a record whose problem names a byte is where it differs")
+        }
         diagnosis = d
     }
 }

@@ -2,7 +2,7 @@
 /// have that fact. Written by hand because several values are written as hex strings or names.
 extension ObservedDatagram: Encodable {
     private enum Keys: String, CodingKey {
-        case index, time, source, destination, label, length, status, protocolVersion, channel, direction
+        case index, time, source, destination, label, length, status, protocolVersion, protocolVersionSeenBefore, channel, direction
         case sequence, session, key, kind, packetId, api, text, version, events, problem
     }
 
@@ -21,6 +21,7 @@ extension ObservedDatagram: Encodable {
         try c.encode(length, forKey: .length)
         try c.encode(status.rawValue, forKey: .status)
         try c.encode(protocolVersion, forKey: .protocolVersion)
+        try c.encode(protocolVersionSeenBefore, forKey: .protocolVersionSeenBefore)
         try c.encode(channel?.name, forKey: .channel)
         try c.encode(direction?.name, forKey: .direction)
         try c.encode(sequence, forKey: .sequence)

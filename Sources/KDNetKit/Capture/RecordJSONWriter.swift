@@ -64,6 +64,8 @@ private struct ByteCursor {
         literal(",\"packet_id\":"); hex(r.packetID)
         literal(",\"problem\":"); string(r.problem)
         literal(",\"protocol_version\":"); number(r.protocolVersion)
+        literal(",\"protocol_version_seen_before\":")
+        if let seen = r.protocolVersionSeenBefore { literal(seen ? "true" : "false") } else { literal("null") }
         literal(",\"sequence\":"); number(r.sequence)
         literal(",\"session\":"); number(r.session)
         literal(",\"source\":"); endpoint(r.source, text: source)

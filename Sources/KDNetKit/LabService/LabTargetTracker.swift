@@ -42,6 +42,11 @@ public struct LabTargetTracker: Sendable {
     private var everConnected = false
     private var seenTally = TrafficTally()
     private var unexpectedSourcesSaid: Set<String> = []
+    /// The current session speaks a version not seen before, and how many of its
+    /// datagrams that do not parse were logged (bounded: the log is not a capture).
+    private var inNewVersion = false
+    private var unparsedSaid = 0
+    static let unparsedLimit = 8
 
     public init(name: String, port: UInt16, thresholds: Thresholds, origin: Date, at now: SessionTime) {
         self.thresholds = thresholds
@@ -125,6 +130,16 @@ public struct LabTargetTracker: Sendable {
         case .handshake(let peer, _):
             status.address = peer.address.description
             o.changed = true
+            inNewVersion = false
+        case .newVersion(let peer, let version):
+            inNewVersion = true
+            unparsedSaid = 0
+            o.events.append(LabEvent(.notice, "new-version", target: name, KDNetVersion.notSeenBefore(version),
+                                     fields: ["address": .text(peer.address.description), "protocol_version": .number(Int(version))]))
+        case .malformed(_, let reason) where inNewVersion && unparsedSaid < Self.unparsedLimit:
+            // The packet and the offset: the evidence needed to support the new version.
+            unparsedSaid += 1
+            o.events.append(LabEvent(.warning, "unparsed", target: name, reason))
         case .connected(let peer):
             everConnected = true
             lastAuthentic = now

@@ -14,6 +14,9 @@ public struct ListenResult: Sendable, Codable, Equatable {
     public var connected: Bool
     public var target: TargetLocation?
     public var protocolVersion: UInt8?
+    /// False for a version no real target was seen speaking (`KDNetVersion.known`):
+    /// answered as the target speaks it, as WinDbg does.
+    public var protocolVersionSeenBefore: Bool?
     public var build: UInt16?
     public var machine: String?
     /// Hex, e.g. `0xfffff8026bc18000`.
@@ -35,6 +38,7 @@ public struct ListenResult: Sendable, Codable, Equatable {
         if connected, let peer = session.peer {
             target = TargetLocation(address: peer.address.description, port: peer.port, mac: mac)
             protocolVersion = session.protocolVersion
+            protocolVersionSeenBefore = session.protocolVersion.map(KDNetVersion.isKnown)
         }
         if let v = session.version {
             build = v.build

@@ -10,13 +10,15 @@ public enum SessionEventText {
         case .notKDNet(let from):
             return "\(from) sends datagrams that are not KDNET (another program on this port?)"
         case .unsupportedVersion(let from, let version):
-            return "\(from) sends \(TrafficDiagnosis.naming(unsupportedVersions: [version])) (a newer or older KDNET, not another program)"
+            return "\(from) sends KDNET that does not authenticate, \(TrafficDiagnosis.naming(unsupportedVersions: [version])) (not another program)"
         case .malformed(let from, let reason):
             return "\(from) sends MDBG datagrams that are not well-formed KDNET (\(TerminalText.escaped(reason)))"
         case .failedAuthentication(let from):
             return "\(from) sends KDNET pokes that fail authentication: its key is not the one given here"
         case .unexpectedSource(let from):
             return "\(from) sends pokes with the right key but is not the expected address; not answering"
+        case .newVersion(_, let version):
+            return KDNetVersion.notSeenBefore(version)
         case .handshake(let peer, let rekey):
             return "poke from \(peer) authenticates; answering" + (rekey ? " (it was bound to another debugger session: re-keying it)" : "")
         case .refusedTakeover(let from, let peer):
@@ -46,11 +48,11 @@ public enum SessionEventText {
         case .continued: return "continued by the host: running"
         case .failedAuthentication(let from): return "a datagram from \(from) fails authentication (different key?)"
         case .unsupportedVersion(let from, let version):
-            return "a datagram from \(from) speaks \(TrafficDiagnosis.naming(unsupportedVersions: [version]))"
+            return "a datagram from \(from) does not authenticate, \(TrafficDiagnosis.naming(unsupportedVersions: [version]))"
         case .malformed(let from, let reason):
             return "a datagram from \(from) is not well-formed KDNET (\(TerminalText.escaped(reason)))"
         case .gaveUp(let reason): return reason
-        case .notKDNet, .unexpectedSource, .outOfSequence, .keepalive, .refusedTakeover, .rebooted, .version, .debugPrint:
+        case .notKDNet, .unexpectedSource, .outOfSequence, .keepalive, .refusedTakeover, .rebooted, .version, .debugPrint, .newVersion:
             return nil
         }
     }

@@ -143,7 +143,7 @@ public enum ListenOptionError: Error, LocalizedError, Sendable {
         case .configAndPort: return "--config lists ports and keys already; drop --port/--key/--expect/--target or drop --config"
         case .targetNeedsPort: return "--target works with one target; use it with --port and --key, not --config"
         case .badMachine(let m): return "unknown machine \(m); use x64, x86 or arm64"
-        case .badProtocolVersion(let v): return "KDNET protocol version \(v) is not one real targets use; pick 2, 3, 4 or 5"
+        case .badProtocolVersion(let v): return "KDNET protocol version \(v) is not a version byte a target sends; pick \(KDNetVersion.speakable.lowerBound)-\(KDNetVersion.speakable.upperBound) (real targets were seen speaking \(KDNetVersion.knownText))"
         case .badInterval(let flag, let v): return "\(flag) \(v) is not a positive number of seconds; give e.g. \(flag) 3"
         case .outOfRange(let flag, let v, let range, let example): return "\(flag) \(v) is outside \(range); give e.g. \(flag) \(example)"
         case .familyMismatch(let bind, let host):

@@ -26,21 +26,24 @@ struct InspectCommand: KdnetctlCommand {
 
             Statuses: authenticated; failed_authentication (wrong key, or damaged); \
             no_handshake (data of a session whose poke/response was not captured: not a \
-            wrong key); not_kdnet; unsupported_version (MDBG with a KDNET protocol version \
-            kdnetctl does not know); malformed.
+            wrong key); not_kdnet; unsupported_version (MDBG of a KDNET version not seen before \
+            that no key opens: "unknown version N: a wrong key or a new layout"); malformed. A \
+            datagram of a version not seen before (\(KDNetVersion.knownText) are) that a key opens is \
+            decoded like any other: authenticated, its record marked protocol_version_seen_before \
+            false, and a payload that does not parse names the byte it fails at.
 
             --json prints one document: {"records": [one per UDP datagram: index, time, \
             source, destination, channel, direction, sequence, session, key, status, kind, \
-            packet_id, api, text, version, events, problem], "summary": {datagrams, \
-            authenticated, failed_authentication, no_handshake, not_kdnet, unsupported_version, \
-            unsupported_versions, malformed, \
-            sessions: [{target, port, protocol_version, build, machine, datagrams, ...}], \
+            packet_id, api, text, version, protocol_version, protocol_version_seen_before, events, \
+            problem], "summary": {datagrams, authenticated, failed_authentication, no_handshake, \
+            not_kdnet, unsupported_version, unsupported_versions, new_versions, malformed, \
+            sessions: [{target, port, protocol_version, protocol_version_seen_before, build, machine, datagrams, ...}], \
             diagnosis, warnings}}. Records are streamed, so memory stays flat.
 
             Exit codes: 0 the capture was read and every KDNET datagram in it opened (or \
-            it holds no KDNET at all); 1 some datagram failed authentication or starts \
-            with MDBG but is not well-formed KDNET or of an unknown version, the file is \
-            cut short or damaged, or it cannot be read; 64 bad flags.
+            it holds no KDNET at all), whatever its version; 1 some datagram failed \
+            authentication (of an unknown version too) or starts with MDBG but is not \
+            well-formed KDNET, the file is cut short or damaged, or it cannot be read; 64 bad flags.
             """
     )
 
@@ -166,7 +169,7 @@ struct InspectCommand: KdnetctlCommand {
         for x in s.sessions {
             var line = "  #\(x.number) target \(x.target ?? "?")" + (x.port.map { ":\($0)" } ?? "")
             if let host = x.host { line += " <-> host \(host)" }
-            line += ", \(TerminalText.escaped(x.key)), KDNET v\(x.protocolVersion), \(x.datagrams) datagrams"
+            line += ", \(TerminalText.escaped(x.key)), KDNET v\(x.protocolVersion)\(x.protocolVersionSeenBefore ? "" : " (not seen before)"), \(x.datagrams) datagrams"
             if x.startedByReboot { line += ", after a reboot" }
             Console.out(line)
             if let build = x.build {
@@ -238,6 +241,7 @@ private struct RecordPrinter {
         if let label = r.label { parts.append(TerminalText.escaped(label)) }
         if let s = r.source, let d = r.destination { parts.append("\(s) > \(d)") }
         parts.append(r.status.rawValue)
+        if let v = r.protocolVersion, r.protocolVersionSeenBefore == false { parts.append("v\(v) (not seen before)") }
         if let c = r.channel { parts.append(c.name) }
         if let d = r.direction { parts.append(d == .targetToHost ? "T>H" : "H>T") }
         if let seq = r.sequence { parts.append("seq \(seq)") }

@@ -11,9 +11,15 @@ struct ListenCommand: KdnetctlCommand {
             it answers, breaks in, reads the version (build, architecture, kernel base), continues \
             the target so it keeps running, reports, and exits 0. When it gives up (--timeout) it \
             says why: no-traffic, not-kdnet (another program's datagrams), unsupported-version (KDNET of \
-            a protocol version kdnetctl does not know), malformed (MDBG datagrams that are not \
-            well-formed KDNET), wrong-key, unexpected-source (--expect or the config's address), \
-            or incomplete; and exits 1.
+            a version not seen before that does not authenticate: "unknown version N: a wrong key or \
+            a new layout"), malformed (MDBG datagrams that are not well-formed KDNET), wrong-key, \
+            unexpected-source (--expect or the config's address), or incomplete; and exits 1.
+
+            Any KDNET version that authenticates is answered in that version, as WinDbg does (the \
+            tag covers the version byte). One not seen before (\(KDNetVersion.knownText) are) is said \
+            once per session ("KDNET version 6, not seen before: answered as the target speaks it"; \
+            --json: protocol_version_seen_before false), and a later datagram of that session that \
+            does not parse is named with the byte it fails at.
 
             --follow never breaks in: it acknowledges every packet, prints the target's DbgPrint \
             output on stdout, continues every state change, and starts a new session when the target \
@@ -123,11 +129,12 @@ struct ListenCommand: KdnetctlCommand {
             return lines.joined(separator: "\n")
         }
         var lines = ["\(Console.paint("connected", .green, stderr: true)): \(who) at \(t.address) port \(t.port)" + (t.mac.map { ", MAC \($0)" } ?? "")]
+        let protocolText = "KDNET protocol \(r.protocolVersion ?? 0)" + (r.protocolVersionSeenBefore == false ? " (not seen before)" : "")
         if let b = r.build {
-            lines.append("  KDNET protocol \(r.protocolVersion ?? 0), Windows build \(b), \(r.machine ?? "?"), kernel base \(r.kernelBase ?? "?")")
+            lines.append("  \(protocolText), Windows build \(b), \(r.machine ?? "?"), kernel base \(r.kernelBase ?? "?")")
             lines.append("  confirmed in \(r.confirmMs ?? 0) ms; the target was continued and keeps running")
         } else if follow {
-            lines.append("  KDNET protocol \(r.protocolVersion ?? 0), \(r.sessions ?? 0) session(s); the target keeps running")
+            lines.append("  \(protocolText), \(r.sessions ?? 0) session(s); the target keeps running")
         }
         if let s = r.seen, s.total > s.authenticated {
             lines.append("  ignored: \(s.notKdnet) not KDNET, \(s.unsupportedVersion) of an unknown KDNET version, \(s.wrongKey) wrong key, \(s.unexpectedSource) from an unexpected address, \(s.kdnetData) unverifiable data, \(s.outOfSequence) replayed or out of order, \(s.malformed) malformed, \(s.refusedTakeover) pokes from elsewhere during the session")

@@ -31,7 +31,7 @@ struct SimulateTargetCommand: KdnetctlCommand {
     @Option(name: .customLong("poke-interval"), parsing: .unconditional, help: "Seconds between pokes, 0.05-60 (a real target: about 3).", transform: ArgumentValue.anySeconds) var pokeInterval: Double = 3
     @Option(parsing: .unconditional, help: "The Windows build to report.") var build: UInt16 = 19041
     @Option(help: "The architecture to report: x64, x86 or arm64.") var machine: String = "x64"
-    @Option(name: .customLong("protocol-version"), parsing: .unconditional, help: "The KDNET protocol version to speak (2 to 5).", transform: ArgumentValue.wholeNumber) var protocolVersion: Int = 2
+    @Option(name: .customLong("protocol-version"), parsing: .unconditional, help: "The KDNET protocol version to speak, 1-255 (real targets were seen speaking \(KDNetVersion.knownText); another tests a version not seen before).", transform: ArgumentValue.wholeNumber) var protocolVersion: Int = 2
     @Option(help: "The source address to send from (default: for a host on this machine, another loopback address or port).") var bind: IPAddress?
     @Option(parsing: .unconditional, help: "Run exactly this many seconds, 0.1-86400.", transform: ArgumentValue.anySeconds) var duration: Double?
     @Option(name: .customLong("max-pokes"), parsing: .unconditional, help: "Stop at the poke after this many, 1-10000.", transform: ArgumentValue.wholeNumber) var maxPokes: Int?
@@ -73,7 +73,7 @@ struct SimulateTargetCommand: KdnetctlCommand {
 
     private func makeOptions(key: DebugKey) throws -> SimulatorOptions {
         guard let machineValue = KernelVersion.machine(named: machine), machineValue != 0x1C4 else { throw ListenOptionError.badMachine(machine) }
-        guard (2...5).contains(protocolVersion) else { throw ListenOptionError.badProtocolVersion(protocolVersion) }
+        guard KDNetVersion.speakable.contains(protocolVersion) else { throw ListenOptionError.badProtocolVersion(protocolVersion) }
         var o = SimulatorOptions(hostIP: hostIP, port: port.value, key: key, kernel: .simulated(machine: machineValue, build: build))
         o.pokeInterval = pokeInterval
         o.protocolVersion = UInt8(protocolVersion)

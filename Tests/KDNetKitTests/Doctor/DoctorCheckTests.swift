@@ -225,7 +225,7 @@ import Testing
         for _ in 0..<3 { seen.record(Array("MDBG".utf8) + [6, 1] + [UInt8](repeating: 0, count: 32), from: Self.endpoint("10.77.0.2"), by: classifier) }
         seen.record(Array("noise".utf8), from: Self.endpoint("10.77.0.3"), by: classifier)
         let r = ListenCheck.judge(seen, port: 50000, seconds: 5, target: IPAddress("10.77.0.2"), hint: hint)
-        #expect(r.verdict == .fail && r.cause.contains("KDNET protocol version 6, not known to kdnetctl (2-5) arrived from 10.77.0.2:50000"))
+        #expect(r.verdict == .fail && r.cause.contains("unknown version 6: a wrong key or a new layout arrived from 10.77.0.2:50000"))
         #expect(r.fix == TrafficDiagnosis.unsupportedVersion.fix)
         #expect(r.details == ["3 datagrams of an unknown KDNET version", "1 datagram not KDNET"])
         var malformed = ObservedTraffic()

@@ -102,6 +102,31 @@ struct TrackedPump {
         #expect(!t.pump.target.isHalted && t.pump.target.hasBeenContinued)
     }
 
+    /// serve answers a version not seen before, says so once per session, and logs a
+    /// datagram of that session that does not parse with its number and byte (bounded).
+    @Test func aVersionNotSeenBeforeIsLoggedOnceAndItsUnparsedDatagramsNamed() throws {
+        var t = TrackedPump(SessionPump(build: 26100, protocolVersion: 6))
+        t.run(until: 20)
+        #expect(t.tracker.state == .connected && t.tracker.status.build == 26100)
+        let said = t.events.filter { $0.kind == "new-version" }
+        #expect(said.map(\.message) == ["KDNET version 6, not seen before: answered as the target speaks it"])
+        #expect(said.first?.fields["protocol_version"] == .integer(6))
+        let keys = KDNetKeys(key: try DebugKey(parsing: "1.2.3.4"))
+        let response = try #require(t.pump.wire.first { !$0.toHost })
+        let data = keys.dataCipher(dataKey: keys.dataKey(responseBody: try keys.controlCipher.open(response.bytes).payload))
+        for sequence in UInt64(1000)..<1020 {
+            let bad = data.seal(KDNetDatagram(version: 6, channel: .data, sequence: sequence, direction: .targetToHost, payload: [0x30, 0x30]))
+            t.inject(bad)
+        }
+        let unparsed = t.events.filter { $0.kind == "unparsed" }
+        #expect(unparsed.count == LabTargetTracker.unparsedLimit)
+        #expect(unparsed.first?.message.contains("of the session (KDNET version 6, sequence 1000) does not parse at byte 16: KD packet truncated to 2 bytes") == true)
+        // A session of a known version logs neither.
+        var known = TrackedPump(SessionPump(protocolVersion: 4))
+        known.run(until: 20)
+        #expect(known.tracker.state == .connected && !known.events.contains { $0.kind == "new-version" || $0.kind == "unparsed" })
+    }
+
     @Test func anotherKeyIsWrongKeyAndNeverConnects() {
         var t = TrackedPump(SessionPump(hostKey: "1.2.3.4", targetKey: "5.6.7.8"))
         t.run(until: 10)

@@ -60,7 +60,18 @@ struct ListenCheck: DoctorCheck {
         case .noTraffic:
             cause = "nothing arrived \(heard)" + meaning
         }
-        return DoctorCheckResult(name: name, verdict: verdict(for: diagnosis), cause: cause, fix: fix, details: counts)
+        var result = DoctorCheckResult(name: name, verdict: verdict(for: diagnosis), cause: cause, fix: fix, details: counts)
+        if !t.newVersions.isEmpty { noteNewVersions(t.newVersions, in: &result) }
+        return result
+    }
+
+    /// Authentic KDNET of a version not seen before is answered as WinDbg answers it, so
+    /// it is not a failure; but a new version may have a new layout, hence a warning.
+    static func noteNewVersions(_ versions: [UInt8], in result: inout DoctorCheckResult) {
+        let said = versions.map(KDNetVersion.notSeenBefore).joined(separator: "; ")
+        result.cause += "; \(said) (\(KDNetVersion.knownText) were seen before)"
+        if result.verdict == .pass { result.verdict = .warn }
+        result.fix = result.fix ?? "nothing to change here: `kdnetctl listen` answers it; if a later datagram does not parse, listen names the datagram and the byte: keep a capture of it (`tcpdump -w FILE udp port P`) so the new version can be supported"
     }
 
     /// Traffic that authenticates passes; a running session of another debugger is a
