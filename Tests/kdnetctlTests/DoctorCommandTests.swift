@@ -4,15 +4,16 @@ import Testing
 @Suite struct DoctorCommandTests {
     @Test func jsonReportHasChecksAndSummaryAndExitFollowsFailures() throws {
         let (bad, doc) = try KdnetctlBinary.json(["doctor", "--port", "80", "--key", "1.2.3.4"])
-        #expect(bad.status == 1)
         let checks = doc["checks"] as? [[String: Any]] ?? []
         let port = checks.first { $0["name"] as? String == "port" }
-        #expect(port?["verdict"] as? String == "fail")
+        // The port policy: doctor warns outside 49152-65535 (it may test another port on purpose).
+        #expect(port?["verdict"] as? String == "warn")
         #expect((port?["fix"] as? String)?.contains("bcdedit /dbgsettings net") == true)
         #expect(checks.first { $0["name"] as? String == "key" }?["verdict"] as? String == "warn")
         let summary = doc["summary"] as? [String: Int] ?? [:]
         #expect(summary["fail"] == checks.filter { $0["verdict"] as? String == "fail" }.count)
         #expect(summary["pass", default: 0] + summary["warn", default: 0] + summary["fail", default: 0] == checks.count)
+        #expect(bad.status == (summary["fail", default: 0] > 0 ? 1 : 0))
     }
 
     @Test func textTableAndSettingsFromStandardInput() throws {
