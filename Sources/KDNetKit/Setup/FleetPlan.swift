@@ -41,7 +41,8 @@ public struct FleetPlan: Sendable, Equatable, Codable {
     public var files: [String]
     public var firewall: [String]
     public var warnings: [String]
-    /// What writing changed besides the files (the folder's mode).
+    /// What writing changed besides the files (the folder's mode), and the precautions for
+    /// every target (a static address is lost).
     public var notes: [String] = []
     /// The state file that remembers this plan for `listen`, `doctor` and `inspect --live`;
     /// nil with `--no-remember` or when it could not be written.

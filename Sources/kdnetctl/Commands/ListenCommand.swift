@@ -66,7 +66,7 @@ struct ListenCommand: KdnetctlCommand {
         let results = try listener.run(tickInterval: status.tickInterval, onTick: { narrator.tick($0) },
                                        onSendFailure: { narrator.unsent($0, $1) }) { narrator.handle($0, $1, $2) }
         status.finish()
-        try report(results, stoppedBySignal: stop.isWoken, fleet: config != nil || remembered?.madeBy == .plan)
+        try report(results.map { r in var r = r; r.noteDHCPWait(narrator.dhcp); return r }, stoppedBySignal: stop.isWoken, fleet: config != nil || remembered?.madeBy == .plan)
     }
 
     /// From the flags, or else from the setup the last wizard or plan remembered.
@@ -151,6 +151,11 @@ struct Narrator {
     private var state = "no datagrams yet"
     /// Targets with a live --follow session: once all have one, nothing is waited for.
     private var following: Set<Int> = []
+    /// Neither the flags nor a remembered setup say nodhcp, so the targets are taken to use
+    /// DHCP (the default), whose wait for an address may be the early silence.
+    private(set) var dhcp = DHCPWaitNotice(DHCPWait())
+    /// Datagrams each target's port has had: the hint is for silence only.
+    private var heard: [Int: Int] = [:]
 
     init(targets: [ListenTarget], json: Bool, follow: Bool, status: StatusLine, limit: Double?) {
         self.targets = targets; self.json = json; self.follow = follow; self.status = status; self.limit = limit
@@ -164,7 +169,12 @@ struct Narrator {
     }
 
     /// The listener's clock ticking while nothing arrives: the spinner turns, the seconds count.
-    func tick(_ elapsed: Double) { showStatus(elapsed: elapsed) }
+    mutating func tick(_ elapsed: Double) {
+        if let hint = dhcp.due(datagrams: heard.values.reduce(0, +)) {
+            note("dhcp-wait", "no poke after \(Int(dhcp.elapsed)) s: \(hint)")
+        }
+        showStatus(elapsed: elapsed)
+    }
 
     private func showStatus(elapsed: Double? = nil) {
         if follow && following.count == targets.count {
@@ -198,6 +208,7 @@ struct Narrator {
         } else if let line = SessionEventText.host(event, following: follow) {
             if let key = SessionEventText.onceKey(event) { note(key, who + line) } else { say(who + line) }
         }
+        heard[index] = tally.total
         let from = tally.sources.prefix(2).joined(separator: ", ") + (tally.sources.count > 2 ? ", …" : "")
         state = "\(who)\(tally.total) datagrams from \(from.isEmpty ? "nowhere" : from): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.unsupportedVersion) unknown version, \(tally.malformed) malformed, \(tally.notKdnet) not KDNET"
         showStatus()
