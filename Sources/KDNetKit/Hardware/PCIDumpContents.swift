@@ -65,16 +65,10 @@ public struct PCIDumpContents: Sendable {
     /// "a USB xHCI controller, Intel Corporation Cannon Lake PCH USB 3.1 xHCI Host Controller"
     static func described(_ f: PCIFunction) -> String {
         let kind = f.isXHCI ? "USB xHCI controller"
-            : f.className.map(lowercasedWord) ?? f.deviceClass.map { "device of class \(hex(Int($0), 4))" } ?? "device of unknown class"
+            : f.className ?? f.deviceClass.map { "device of class \(hex(Int($0), 4))" } ?? "device of unknown class"
         let article = kind.first.map { "AEIOU".contains($0.uppercased()) } == true && !kind.hasPrefix("USB") ? "an" : "a"
         let names = [f.vendorName, f.deviceName].compactMap { $0 }.joined(separator: " ")
         return "\(article) \(kind)" + (names.isEmpty ? "" : ", \(names)")
-    }
-
-    /// libpci's "Network controller" inside a sentence; "USB controller" keeps its capitals.
-    static func lowercasedWord(_ name: String) -> String {
-        guard let first = name.first, let second = name.dropFirst().first, second.isLowercase else { return name }
-        return first.lowercased() + name.dropFirst()
     }
 
     static func lspciAddress(_ bp: BusParams) -> String {

@@ -163,8 +163,10 @@ public struct FleetPlanner: Sendable {
         let kept = Set(inventory.entries.map(\.name))
         let removed = (prior?.targets ?? []).map(\.name).filter { !kept.contains($0) }
         let firewall = HostSide.firewallRules(ports: planned.map(\.port).sorted(), os: hostOS)
-        let plan = FleetPlan(outDir: outDir.path, targets: planned, removed: removed, files: files.map(\.name),
+        var plan = FleetPlan(outDir: outDir.path, targets: planned, removed: removed, files: files.map(\.name),
                              firewall: firewall, warnings: warnings)
+        // Said once for the fleet: any target may have a static address.
+        plan.notes = [TargetSetup.staticAddressNote]
         return (plan, files)
     }
 
