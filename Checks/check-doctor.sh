@@ -147,6 +147,13 @@ chmod 600 "$WORK/good.txt"  # it holds the key: the key-file rule
 expect_exit 0 "consistent dbgsettings" -- doctor --port 50000 --key $KEY --host-ip 10.77.0.1 --dbgsettings "$WORK/good.txt" --json
 for n in target-settings target-port target-hostip target-key target-busparams; do verdict_is "$OUT" $n pass "consistent: $n"; done
 [[ $OUT != *23418vzkd4ko3* ]] && pass "the key is not printed" || fail "key printed: $OUT"
+# --pci-dump: busparams must name a network controller there (kdnet.exe once chose the xHCI controller).
+expect_exit 1 "dbgsettings with busparams on no device of the dump" -- doctor --dbgsettings "$WORK/good.txt" --pci-dump "$ROOT/Tests/KDNetKitTests/Fixtures/pci/xhci-at-busparams.lspci" --json
+verdict_is "$OUT" target-busparams fail "busparams 0.25.0 name no device in the dump"
+sed 's/0\.25\.0/0.20.0/' "$WORK/good.txt" >"$WORK/xhci.txt" && chmod 600 "$WORK/xhci.txt"
+expect_exit 1 "dbgsettings with busparams on the xHCI controller" -- doctor --dbgsettings "$WORK/xhci.txt" --pci-dump "$ROOT/Tests/KDNetKitTests/Fixtures/pci/xhci-at-busparams.lspci" --json
+verdict_is "$OUT" target-busparams fail "busparams naming the xHCI controller fail"
+contains "$(line "$OUT" target-busparams)" "a USB xHCI controller" "the doctor names the device busparams name"
 settings 10.77.0.1 50001 $KEY > "$WORK/port.txt"
 chmod 600 "$WORK/port.txt"  # it holds the key: the key-file rule
 expect_exit 1 "port mismatch" -- doctor --port 50000 --key $KEY --dbgsettings "$WORK/port.txt" --json
