@@ -183,6 +183,11 @@ listen_wait() { wait $LISTENER; LCODE=$?; OUT=$(cat "$WORK/listen.out"); }
 expect_exit 1 "nothing arrives" -- doctor --port 50000 --key $KEY --listen 1 --json
 verdict_is "$OUT" listen fail "nothing arrived"
 contains "$(line "$OUT" listen)" "not rebooted" "names the causes of silence"
+contains "$(line "$OUT" listen)" "or possibly DHCP: the target uses DHCP unless its settings say nodhcp" "1 s of silence names the DHCP wait"
+contains "$(line "$OUT" listen)" "--listen 90" "and says to listen past the assumed DHCP wait"
+sed 's/Yes/No/' "$WORK/good.txt" >"$WORK/nodhcp.txt" && chmod 600 "$WORK/nodhcp.txt"
+expect_exit 1 "nothing arrives from a nodhcp target" -- doctor --port 50000 --key $KEY --listen 1 --dbgsettings "$WORK/nodhcp.txt" --json
+[[ $(line "$OUT" listen) != *DHCP* ]] && pass "a target with nodhcp gets no DHCP hint" || fail "nodhcp listen: $(line "$OUT" listen)"
 # Off a terminal a long listen says every 10 s that it is still waiting, on stderr only.
 expect_exit 1 "nothing arrives in 11 s (piped)" -- doctor --port 50000 --key $KEY --listen 11
 [[ $(grep -c "^waiting 10 s of 11: listening on UDP port 50000, 0 datagrams" "$WORK/err") -eq 1 && $OUT != *waiting\ 10* ]] \
