@@ -13,7 +13,10 @@ struct ListenCommand: KdnetctlCommand {
             says why: no-traffic, not-kdnet (another program's datagrams), unsupported-version (KDNET of \
             a protocol version kdnetctl does not know), malformed (MDBG datagrams that are not \
             well-formed KDNET), wrong-key, unexpected-source (--expect or the config's address), \
-            or incomplete; and exits 1.
+            or incomplete; and exits 1. A target that uses DHCP (the default) asks for its own \
+            address before its first poke and, without a DHCP server, falls back to a link-local \
+            one after a wait that is not documented: during the first 60 s of silence (kdnetctl's \
+            choice) listen names this possibility once, and nodhcp with what it costs.
 
             --follow never breaks in: it acknowledges every packet, prints the target's DbgPrint \
             output on stdout, continues every state change, and starts a new session when the target \
