@@ -140,8 +140,19 @@ extension PlanCommandTests {
     static let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("KDNetKitTests/Fixtures/dbgsettings")
 
+    /// A copy of a fixture made 0600: a paste that shows the key follows the key-file rule,
+    /// and a clone's fixtures are 0644.
+    static func privateCopy(_ name: String) throws -> URL {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kdnet-\(UUID().uuidString)-\(name)")
+        try Data(contentsOf: seed.appendingPathComponent(name)).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        return file
+    }
+
     @Test func seedIPv4SampleFails() throws {
-        let r = try KdnetctlBinary.run(["dbgsettings", "lint", Self.seed.appendingPathComponent("seed-ipv4.txt").path])
+        let file = try Self.privateCopy("seed-ipv4.txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try KdnetctlBinary.run(["dbgsettings", "lint", file.path])
         #expect(r.status == 1)
         #expect(r.stdout.contains("placeholder") && r.stdout.contains("169.168.1.1") && r.stdout.contains("50085"))
     }
@@ -166,6 +177,7 @@ extension PlanCommandTests {
         defer { try? FileManager.default.removeItem(at: file) }
         let text = try Self.seedText()
         try Data([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         let (r, doc) = try KdnetctlBinary.json(["dbgsettings", "lint", file.path, "--skip-host-check"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect((doc["settings"] as? [String: Any])?["port"] as? String == "50010")
