@@ -148,6 +148,13 @@ chmod 600 "$WORK/good.txt"  # it holds the key: the key-file rule
 expect_exit 0 "consistent dbgsettings" -- doctor --port 50000 --key $KEY --host-ip 10.77.0.1 --dbgsettings "$WORK/good.txt" --json
 for n in target-settings target-port target-hostip target-key target-busparams; do verdict_is "$OUT" $n pass "consistent: $n"; done
 [[ $OUT != *23418vzkd4ko3* ]] && pass "the key is not printed" || fail "key printed: $OUT"
+# --pci-dump: busparams must name a network controller there (kdnet.exe once chose the xHCI controller).
+expect_exit 1 "dbgsettings with busparams on no device of the dump" -- doctor --dbgsettings "$WORK/good.txt" --pci-dump "$ROOT/Tests/KDNetKitTests/Fixtures/pci/xhci-at-busparams.lspci" --json
+verdict_is "$OUT" target-busparams fail "busparams 0.25.0 name no device in the dump"
+sed 's/0\.25\.0/0.20.0/' "$WORK/good.txt" >"$WORK/xhci.txt" && chmod 600 "$WORK/xhci.txt"
+expect_exit 1 "dbgsettings with busparams on the xHCI controller" -- doctor --dbgsettings "$WORK/xhci.txt" --pci-dump "$ROOT/Tests/KDNetKitTests/Fixtures/pci/xhci-at-busparams.lspci" --json
+verdict_is "$OUT" target-busparams fail "busparams naming the xHCI controller fail"
+contains "$(line "$OUT" target-busparams)" "a USB xHCI controller" "the doctor names the device busparams name"
 settings 10.77.0.1 50001 $KEY > "$WORK/port.txt"
 chmod 600 "$WORK/port.txt"  # it holds the key: the key-file rule
 expect_exit 1 "port mismatch" -- doctor --port 50000 --key $KEY --dbgsettings "$WORK/port.txt" --json
@@ -177,6 +184,11 @@ listen_wait() { wait $LISTENER; LCODE=$?; OUT=$(cat "$WORK/listen.out"); }
 expect_exit 1 "nothing arrives" -- doctor --port 50000 --key $KEY --listen 1 --json
 verdict_is "$OUT" listen fail "nothing arrived"
 contains "$(line "$OUT" listen)" "not rebooted" "names the causes of silence"
+contains "$(line "$OUT" listen)" "or possibly DHCP: the target uses DHCP unless its settings say nodhcp" "1 s of silence names the DHCP wait"
+contains "$(line "$OUT" listen)" "--listen 90" "and says to listen past the assumed DHCP wait"
+sed 's/Yes/No/' "$WORK/good.txt" >"$WORK/nodhcp.txt" && chmod 600 "$WORK/nodhcp.txt"
+expect_exit 1 "nothing arrives from a nodhcp target" -- doctor --port 50000 --key $KEY --listen 1 --dbgsettings "$WORK/nodhcp.txt" --json
+[[ $(line "$OUT" listen) != *DHCP* ]] && pass "a target with nodhcp gets no DHCP hint" || fail "nodhcp listen: $(line "$OUT" listen)"
 # Off a terminal a long listen says every 10 s that it is still waiting, on stderr only.
 expect_exit 1 "nothing arrives in 11 s (piped)" -- doctor --port 50000 --key $KEY --listen 11
 [[ $(grep -c "^waiting 10 s of 11: listening on UDP port 50000, 0 datagrams" "$WORK/err") -eq 1 && $OUT != *waiting\ 10* ]] \

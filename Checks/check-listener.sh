@@ -115,8 +115,18 @@ WAITING_AT=$(grep -n "^waiting 10 s of 12: no datagrams yet$" "$WORK/err" | cut 
 [[ -n $WAITING_AT && -n $DIAGNOSIS_AT ]] && (( WAITING_AT < DIAGNOSIS_AT )) \
   && pass "a piped wait prints 'waiting 10 s of 12: no datagrams yet' before the diagnosis" || fail "no plain waiting line before the diagnosis: $ERR"
 [[ $(grep -c "^waiting" "$WORK/err") -eq 1 ]] && pass "one plain waiting line in 12 s" || fail "waiting lines: $ERR"
+[[ $(grep -c "^no poke after 10 s: possibly DHCP" "$WORK/err") -eq 1 ]] && pass "a quiet wait names the DHCP wait once, live" || fail "no live DHCP hint: $ERR"
 expect_exit 1 "silence for 3 s (piped)" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 3
 ! grep -q "^waiting" "$WORK/err" && pass "a short piped wait prints no waiting line" || fail "short wait printed: $ERR"
+# Silence within the first 60 s may be the target asking DHCP for its address (the default):
+# the diagnosis names it and nodhcp with its cost; the 12 s wait said it live at 10 s.
+expect_exit 1 "silence for 2 s with no target" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2
+contains "$ERR" "or possibly DHCP: the target uses DHCP unless its settings say nodhcp" "2 s of silence names the DHCP wait"
+contains "$ERR" "set nodhcp on the target" "the DHCP hint names nodhcp"
+contains "$ERR" "link-local 169.254.x.x address at once, so the host must be reachable on that segment" "the DHCP hint says what nodhcp costs"
+contains "$ERR" "its own choice, not a documented figure" "the DHCP hint says 60 s is a choice"
+expect_exit 1 "silence for 2 s (--json)" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2 --json
+[[ $(json_get "$OUT" 'd["diagnosis"], "possibly DHCP" in d["explanation"]') == "no-traffic True" ]] && pass "--json: the explanation names the DHCP wait" || fail "silence json: $OUT"
 garbage 50002 15 text
 expect_exit 1 "garbage only" -- "${H[@]}" "$KDNETCTL" listen --port 50002 --key "$KEY" --timeout 2 --json
 [[ $(json_get "$OUT" 'd["diagnosis"], d["seen"]["not_kdnet"] > 3') == "not-kdnet True" ]] && pass "diagnosed as not-kdnet" || fail "garbage: $OUT"

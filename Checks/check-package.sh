@@ -109,7 +109,7 @@ if grep -qE 'libswift|libFoundation|lib_Foundation|libdispatch|libBlocksRuntime'
 else pass "ldd shows no Swift runtime"; fi
 grep -q 'not found' "$WORK/ldd" && fail "unresolved libraries: $(grep 'not found' "$WORK/ldd" | tr '\n' ' ')" || pass "ldd resolves every library"
 
-for f in /usr/share/kdnetctl/nic-support.json /usr/share/kdnetctl/kdnet-modules.json /usr/share/kdnetctl/vm-pitfalls.json \
+for f in /usr/share/kdnetctl/nic-support.json /usr/share/kdnetctl/kdnet-modules.json /usr/share/kdnetctl/vm-pitfalls.json /usr/share/kdnetctl/target-traps.json \
   /usr/share/bash-completion/completions/kdnetctl /usr/share/zsh/vendor-completions/_kdnetctl \
   /usr/share/fish/vendor_completions.d/kdnetctl.fish /usr/share/man/man1/kdnetctl.1.gz \
   /lib/systemd/system/kdnetctl-serve.service /usr/share/doc/kdnetctl/README /usr/share/doc/kdnetctl/copyright; do

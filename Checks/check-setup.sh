@@ -12,6 +12,8 @@ KEY=3az3b6wygij1v.vvf1e2p0f14w.3eizg9vvq0n4q.16bvlj67sgj8i
 expect_exit 0 "bcdedit text" -- "$KDNETCTL" bcdedit --host-ip 192.168.1.10 --key "$KEY" --busparams 3b:00.0
 contains "$OUT" "bcdedit /dbgsettings net hostip:192.168.1.10 port:50000 key:$KEY" "dbgsettings line"
 contains "$OUT" "bcdedit /set {dbgsettings} busparams 59.0.0" "lspci busparams converted"
+contains "$OUT" 'Windows shows it as "Ethernet (Kernel Debugger)" and the static IP configuration set on the NIC is lost (source: MicrosoftDocs/windows-driver-docs#2293, https://github.com/MicrosoftDocs/windows-driver-docs/issues/2293)' "bcdedit notes the static-address trap with its source"
+contains "$OUT" "netsh interface ip set address" "bcdedit says how to set the static address again"
 contains "$OUT" "windbg -k net:port=50000,key=$KEY" "windbg line"
 contains "$OUT" "kdnetctl listen --port 50000 --key $KEY" "listen line"
 contains "$ERR$OUT" "3b:00.0 (lspci, hex) is 59.0.0" "conversion explained"
@@ -49,6 +51,7 @@ done
 OUTDIR=$WORK/fleet
 printf 'name,port,key,busparams,family\nweb1,,,0.25.0,\nweb2,50005,,,\ndb1,,,3b:00.0,\n' >"$WORK/inv.csv"
 expect_exit 0 "plan csv" -- "$KDNETCTL" plan --inventory "$WORK/inv.csv" --out "$OUTDIR" --host-ip 192.168.1.10
+[[ $(grep -c 'issues/2293).*netsh interface ip set address' "$WORK/err") -eq 1 ]] && pass "plan notes the static-address trap once, with its source" || fail "plan's notes: $ERR"
 for f in web1.cmd web1.ps1 web2.cmd db1.ps1 host-table.txt listener.json; do
   [[ -f $OUTDIR/$f ]] && pass "plan wrote $f" || fail "plan did not write $f"
 done
@@ -173,6 +176,21 @@ expect_exit 1 "inspect --config refuses a ../x name" -- "$KDNETCTL" inspect --co
 contains "$ERR" "$WORK/badname.json: targets[0]: name '../x' is not usable as a file name" "inspect names the file, the name and the rule"
 
 # --- dbgsettings lint
+# kdnet.exe's wrong device (MicrosoftDocs/windows-driver-docs#2303): the xHCI controller at 0.20.0, hostip 169.254.255.255.
+PCI=$(cd "$(dirname "$0")/.." && pwd)/Tests/KDNetKitTests/Fixtures/pci
+expect_exit 1 "lint kdnet.exe's wrong-device paste" -- "$KDNETCTL" dbgsettings lint "$SEED/kdnet-wrong-device.txt" --skip-host-check --json
+[[ $(json_get "$OUT" '[(f["code"], f["severity"], f["source"]) for f in d["findings"] if f["code"].startswith("hostip")]') == "[('hostip-kdnet-wrong-device', 'error', 'https://github.com/MicrosoftDocs/windows-driver-docs/issues/2303')]" ]] \
+  && pass "hostip 169.254.255.255 is kdnet.exe's wrong-device failure, with its source" || fail "wrong-device lint: $OUT"
+expect_exit 1 "lint --pci-dump: busparams name the xHCI controller" -- "$KDNETCTL" dbgsettings lint "$SEED/kdnet-wrong-device.txt" --skip-host-check --pci-dump "$PCI/xhci-at-busparams.lspci"
+contains "$OUT" "busparams 0.20.0 is 00:14.0, a USB xHCI controller" "lint names the device busparams name"
+contains "$OUT" 'busparams 0.31.6` (00:1f.6, an Ethernet controller' "lint names the dump's NIC as the fix"
+sed 's/0\.20\.0/0.31.6/; s/169\.254\.255\.255/192.168.1.10/' "$SEED/kdnet-wrong-device.txt" >"$WORK/nic.txt" && chmod 600 "$WORK/nic.txt"
+expect_exit 0 "lint --pci-dump: busparams name the NIC" -- "$KDNETCTL" dbgsettings lint "$WORK/nic.txt" --skip-host-check --pci-dump "$PCI/xhci-at-busparams.lspci" --json
+[[ $(json_get "$OUT" '[f["code"] for f in d["findings"] if f["code"].startswith("busparams")]') == "['busparams-network-controller']" ]] && pass "busparams naming the NIC pass" || fail "NIC busparams: $OUT"
+expect_exit 1 "lint --pci-dump: no device at busparams" -- "$KDNETCTL" dbgsettings lint "$WORK/nic.txt" --skip-host-check --pci-dump "$PCI/several.lspci"
+contains "$OUT" "busparams 0.31.6 names no device in the dump" "lint says no device is at busparams"
+expect_exit 1 "lint --pci-dump with a missing dump" -- "$KDNETCTL" dbgsettings lint "$WORK/nic.txt" --skip-host-check --pci-dump "$WORK/none.lspci"
+expect_one_line_error "lint missing dump"
 expect_exit 1 "lint the seed's IPv4 sample" -- "$KDNETCTL" dbgsettings lint "$SEED/seed-ipv4.txt"
 contains "$OUT" "placeholder" "placeholder key reported"
 contains "$OUT" "169.168.1.1" "suspicious host ip reported"

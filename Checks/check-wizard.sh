@@ -196,13 +196,18 @@ NFT
     && pass "namespaces: dropped traffic is diagnosed no-traffic (exit 1)" || fail "namespaces: drop: exit $code"
   ip netns exec $H nft delete table inet kdtwiz
 
-  wizard_in_host silent --timeout 3
+  wizard_in_host silent --timeout 6
   wait $WIZ; code=$?
   OUT=$(cat silent.json)
   # It gave up on its own after waiting the whole --timeout (the wizard's own record).
-  [[ $code -eq 1 && $(json_get "$OUT" 'd["connection"]["diagnosis"], d["connection"]["waited_seconds"] >= 3') == "no-traffic True" ]] \
+  [[ $code -eq 1 && $(json_get "$OUT" 'd["connection"]["diagnosis"], d["connection"]["waited_seconds"] >= 6') == "no-traffic True" ]] \
     && pass "namespaces: a target that never reboots times out as no-traffic" || fail "namespaces: silent: exit $code ${OUT:0:300}"
   contains "$(cat silent.err)" "reboot the target after changing settings" "namespaces: the no-traffic advice is shown"
+  # Within the first 60 s silence may be the target's DHCP wait: said live at 5 s and in the diagnosis.
+  contains "$(cat silent.err)" "note: no poke after 5 s: possibly DHCP" "namespaces: the wizard names the DHCP wait while waiting"
+  [[ $(json_get "$OUT" '"set nodhcp on the target" in d["connection"]["explanation"]') == True ]] \
+    && pass "namespaces: the wizard's diagnosis names the DHCP wait and nodhcp" || fail "namespaces: silent explanation ${OUT:0:300}"
+  contains "$(cat silent.err)" 'Static IP address: once KDNET owns the NIC, Windows shows it as "Ethernet (Kernel Debugger)"' "namespaces: the precautions name the static-address trap"
 
   wizard_in_host interrupted --timeout 30
   wait_for_udp 50000 20 $H  # the wizard says nothing on a non-terminal stderr; its bound port shows it waits

@@ -20,7 +20,7 @@ public enum Doctor {
         if let hostIP = request.hostIP { checks.append(HostAddressCheck(hostIP: hostIP, hint: hint, simulatedTargetOnThisHost: request.simulatedTargetOnThisHost)) }
         if let settings = request.dbgSettings {
             checks.append(TargetSettingsCheck(settings: settings, port: request.port, key: request.key,
-                                              hostIP: request.hostIP, hint: hint))
+                                              hostIP: request.hostIP, hint: hint, pciDump: request.pciDump))
         }
         if let port = request.port {
             checks.append(PortFreeCheck(port: port))
@@ -33,7 +33,8 @@ public enum Doctor {
             checks.append(PingCheck(target: target, count: request.pingCount, timeout: request.pingTimeout))
         }
         if let seconds = request.listenSeconds, let port = request.port, let key = request.key {
-            checks.append(ListenCheck(port: port, key: key, seconds: seconds, target: request.target, hint: hint))
+            checks.append(ListenCheck(port: port, key: key, seconds: seconds, target: request.target, hint: hint,
+                                      dhcp: DHCPWait(settings: request.dbgSettings)))
         }
         return checks
     }

@@ -22,6 +22,8 @@ public struct DoctorRequest: Sendable {
     public var simulatedTargetOnThisHost = false
     /// The target's NICs judged for its Windows (`--pci-dump`/`--ids` with `--windows`).
     public var nics: NICSurvey?
+    /// `--pci-dump`'s functions: the target-busparams line checks that busparams name a NIC among them.
+    public var pciDump: PCIDumpContents?
     /// `--vm NAME`: the VM's checks, already run (they read libvirt and the host).
     public var vm: VMCheckReport?
 
@@ -53,14 +55,23 @@ public struct DoctorRequest: Sendable {
                                pciDump: String? = nil, ids: [String] = [], windows: String? = nil, pciIDs: String? = nil,
                                vm: VMCheckReport? = nil) throws -> DoctorRequest {
         var nics: NICSurvey?
-        if pciDump != nil || !ids.isEmpty {
+        var contents: PCIDumpContents?
+        if let pciDump, ids.isEmpty {
+            // Read once, for the NIC survey and for the busparams the pasted settings name.
+            let target = try windows.map { try WindowsTarget(parsing: $0) } ?? .newest
+            let read = try PCIDumpContents.read(pciDump, pciIDs: pciIDs)
+            nics = NICSurvey(functions: read.functions, source: "dump \(pciDump)", windows: target, knowledge: try NICKnowledge.builtIn())
+            contents = read
+        } else if pciDump != nil || !ids.isEmpty {
             nics = try NICSurvey.survey(dump: pciDump, ids: ids, windows: windows, pciIDs: pciIDs)
         } else if windows != nil, vm == nil {
             throw DoctorRequestError.windowsNeedsNICs
         }
-        return try DoctorRequest(port: port, key: key, hostIP: hostIP,
-                                 target: target, dbgSettings: dbgSettings.map(DbgSettings.init(parsing:)),
-                                 hostOS: hostOS, listenSeconds: listenSeconds, nics: nics, vm: vm)
+        var request = try DoctorRequest(port: port, key: key, hostIP: hostIP,
+                                        target: target, dbgSettings: dbgSettings.map(DbgSettings.init(parsing:)),
+                                        hostOS: hostOS, listenSeconds: listenSeconds, nics: nics, vm: vm)
+        request.pciDump = contents
+        return request
     }
 }
 

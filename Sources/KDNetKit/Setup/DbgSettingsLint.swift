@@ -24,9 +24,11 @@ public struct LintFinding: Sendable, Equatable, Codable {
     /// Stable identifier for scripts and tests.
     public var code: String
     public var message: String
+    /// The public report the finding rests on (its URL), nil when it rests on none.
+    public var source: String?
 
-    public init(_ severity: Severity, _ code: String, _ message: String) {
-        self.severity = severity; self.code = code; self.message = message
+    public init(_ severity: Severity, _ code: String, _ message: String, source: String? = nil) {
+        self.severity = severity; self.code = code; self.message = message; self.source = source
     }
 }
 
@@ -38,8 +40,12 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
         /// A virtual machine's NIC needs no busparams.
         public var virtualMachine = false
         public var hostLookup: (any HostAddressLookup)?
-        public init(expectedKey: DebugKey? = nil, virtualMachine: Bool = false, hostLookup: (any HostAddressLookup)? = nil) {
+        /// The target's PCI functions (`--pci-dump`): busparams must name a network controller among them.
+        public var pciDump: PCIDumpContents?
+        public init(expectedKey: DebugKey? = nil, virtualMachine: Bool = false, hostLookup: (any HostAddressLookup)? = nil,
+                    pciDump: PCIDumpContents? = nil) {
             self.expectedKey = expectedKey; self.virtualMachine = virtualMachine; self.hostLookup = hostLookup
+            self.pciDump = pciDump
         }
     }
 
@@ -82,7 +88,7 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
         f += keyFindings
         keyMatches = matches
         f += Self.hostAddress(settings, lookup: options.hostLookup)
-        f += Self.busParams(settings.busparams, virtualMachine: options.virtualMachine)
+        f += Self.busParams(settings.busparams, virtualMachine: options.virtualMachine, dump: options.pciDump)
         if settings.dhcp?.lowercased() == "no" {
             f.append(.init(.info, "nodhcp", "dhcp is No: KDNET will not ask DHCP for an address and uses a link-local one, so host and target must share a switch"))
         }
@@ -164,6 +170,12 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
                 f.append(.init(.error, "\(element)-invalid", "\(element) \(value) is not an \(family.name) address; set the host's address with `bcdedit /dbgsettings net \(element):<host> ...`"))
                 continue
             }
+            // What kdnet.exe writes when it picked the wrong device: no host has this
+            // address, and the busparams beside it are the real problem.
+            if family == .ipv4, address.bytes == Self.wrongDeviceHostIP.bytes {
+                f.append(Self.wrongDevice(hostip: value, busparams: s.busparams))
+                continue
+            }
             f += Self.addressRemarks(address, element: element)
             switch lookup?.ownership(of: address) {
             case .local(let interface):
@@ -175,6 +187,17 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
             }
         }
         return f
+    }
+
+    /// The hostip kdnet.exe wrote after choosing a USB 3 xHCI controller instead of the NIC.
+    static let wrongDeviceHostIP = try! HostAddress(parsing: "169.254.255.255")
+
+    static func wrongDevice(hostip: String, busparams: String?) -> LintFinding {
+        let trap = TargetTraps.trap(.wrongDevice)
+        let chosen = busparams.map { " (the busparams it set, \($0), name the device it chose)" } ?? ""
+        return .init(.error, "hostip-kdnet-wrong-device",
+                     "hostip \(hostip) is what kdnet.exe writes when it picked the wrong device\(chosen): \(trap.claim) \(trap.citation). Do not keep these settings: run `kdnet.exe` again and check that it names the NIC cabled to the host, or set them by hand, elevated: `bcdedit /dbgsettings net hostip:<host> port:<port> key:<key>` and `bcdedit /set {dbgsettings} busparams b.d.f` with the NIC's decimal bus.device.function (Device Manager > the NIC > Location; `kdnetctl nics --pci-dump FILE` names it from an lspci dump)",
+                     source: trap.source)
     }
 
     static func addressRemarks(_ a: HostAddress, element: String) -> [LintFinding] {
@@ -198,7 +221,7 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
         return []
     }
 
-    static func busParams(_ value: String?, virtualMachine: Bool) -> [LintFinding] {
+    static func busParams(_ value: String?, virtualMachine: Bool, dump: PCIDumpContents?) -> [LintFinding] {
         guard let value else {
             if virtualMachine { return [] }
             return [.init(.warning, "busparams-missing", "no busparams: on a physical machine with a PCI NIC, always set them so KDNET uses the NIC cabled to the host (`bcdedit /set {dbgsettings} busparams b.d.f`, from Device Manager's Location); ignore this on a virtual machine")]
@@ -208,7 +231,7 @@ public struct DbgSettingsLint: Sendable, Equatable, Codable {
             if bp.convertedFrom != nil {
                 return [.init(.error, "busparams-hex", "busparams \(value) is lspci's hex form; bcdedit wants decimal: `bcdedit /set {dbgsettings} busparams \(bp)`")]
             }
-            return []
+            return dump.map { [$0.judge(bp)] } ?? []
         } catch {
             return [.init(.error, "busparams-invalid", error.errorDescription ?? "")]
         }

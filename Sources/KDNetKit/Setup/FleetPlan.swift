@@ -41,7 +41,8 @@ public struct FleetPlan: Sendable, Equatable, Codable {
     public var files: [String]
     public var firewall: [String]
     public var warnings: [String]
-    /// What writing changed besides the files (the folder's mode).
+    /// What writing changed besides the files (the folder's mode), and the precautions for
+    /// every target (a static address is lost).
     public var notes: [String] = []
     /// The state file that remembers this plan for `listen`, `doctor` and `inspect --live`;
     /// nil with `--no-remember` or when it could not be written.
@@ -162,8 +163,10 @@ public struct FleetPlanner: Sendable {
         let kept = Set(inventory.entries.map(\.name))
         let removed = (prior?.targets ?? []).map(\.name).filter { !kept.contains($0) }
         let firewall = HostSide.firewallRules(ports: planned.map(\.port).sorted(), os: hostOS)
-        let plan = FleetPlan(outDir: outDir.path, targets: planned, removed: removed, files: files.map(\.name),
+        var plan = FleetPlan(outDir: outDir.path, targets: planned, removed: removed, files: files.map(\.name),
                              firewall: firewall, warnings: warnings)
+        // Said once for the fleet: any target may have a static address.
+        plan.notes = [TargetSetup.staticAddressNote]
         return (plan, files)
     }
 

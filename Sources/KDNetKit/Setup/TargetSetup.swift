@@ -99,6 +99,16 @@ public struct TargetSetup: Sendable, Equatable, Codable {
         }
     }
 
+    /// The precaution for a target whose debug NIC has a static address (bcdedit's notes,
+    /// `plan`'s, the wizard's precautions): what is lost, its source, and how to set it again.
+    public static var staticAddressNote: String { "a target with a static IP address: " + staticAddressPrecaution }
+
+    /// The precaution itself, for a list that names the case in its own words.
+    public static var staticAddressPrecaution: String {
+        let trap = TargetTraps.trap(.staticAddressLost)
+        return "\(trap.claim) \(trap.citation). Write it down first (`ipconfig /all`). While debugging, KDNET's own address comes from DHCP (or, with nodhcp, is a link-local 169.254.x.x one), not from that configuration; after turning debugging off (`bcdedit /debug off`, reboot) set it again in the adapter's IPv4 settings, or elevated: `netsh interface ip set address name=\"Ethernet\" static <address> <mask> <gateway>` (and `netsh interface ip set dnsservers` for its DNS servers)"
+    }
+
     /// What is doubtful about the host address itself, whatever the target: `plan` says
     /// these once per address, not once per target.
     public static func hostWarnings(_ host: HostAddress) -> [String] {
@@ -178,6 +188,7 @@ public struct TargetSetup: Sendable, Equatable, Codable {
         if r.key == .bcdeditNewKey {
             notes.append("bcdedit prints the new key on the target; copy it to the host")
         }
+        notes.append(Self.staticAddressNote)
         if target == nil, host.family == .ipv6 {
             notes.append("the debugger listens on IPv4 and IPv6 by default; add --target-address :: to force IPv6")
         }

@@ -74,10 +74,10 @@ public struct LiveWizardServices: WizardServices {
         (error as? LocalizedError)?.errorDescription ?? "\(error)"
     }
 
-    public func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome? {
+    public func connect(_ request: ConnectRequest, status: (String) -> Void, note: (String) -> Void) throws -> ConnectionOutcome? {
         onWaiting?(true)
         defer { onWaiting?(false) }
-        let outcome = try WizardConnection(request: request, stop: stop).run(status: status)
+        let outcome = try WizardConnection(request: request, stop: stop).run(status: status, note: note)
         if stop?.isWoken == true { throw WaitInterrupted() }
         return outcome
     }

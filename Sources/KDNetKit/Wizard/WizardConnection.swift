@@ -9,7 +9,9 @@ struct WizardConnection {
     /// The simulated target reports the newest release, as a freshly installed target would.
     static let simulatedKernel = KernelVersion.simulated(machine: 0x8664, build: UInt16(WindowsRelease.newest.build))
 
-    func run(status: (String) -> Void) throws -> ConnectionOutcome {
+    /// `note` says the DHCP hint once the silence lasts (the wizard's target uses DHCP, the
+    /// default: it never sets nodhcp).
+    func run(status: (String) -> Void, note: (String) -> Void = { _ in }) throws -> ConnectionOutcome {
         let port = request.port.value
         // On one machine the listener and the simulated target both bind the port (a target
         // sends from the KDNET port itself), so the listener takes the host address only and
@@ -22,14 +24,20 @@ struct WizardConnection {
         defer { simulation?.stop() }
 
         let start = MonotonicClock.now()
+        var dhcp = DHCPWaitNotice(DHCPWait())
+        var heard = 0
         status("listening on UDP port \(port) for up to \(Int(request.timeout))s" + (simulation != nil ? "; the simulated target is booting" : "; reboot the target now"))
-        let results = try listener.run { _, event, tally in
+        let results = try listener.run(tickInterval: 1, onTick: { _ in
+            if let hint = dhcp.due(datagrams: heard) { note("no poke after \(Int(dhcp.elapsed)) s: \(hint)") }
+        }) { _, event, tally in
+            heard = tally.total
             if let text = SessionEventText.host(event) {
                 status("\(text) (\(Int(MonotonicClock.now() - start))s, \(tally.total) datagrams)")
             }
         }
         let waited = MonotonicClock.now() - start
-        guard let r = results.first else { return ConnectionOutcome(connected: false, waitedSeconds: waited) }
+        guard var r = results.first else { return ConnectionOutcome(connected: false, waitedSeconds: waited) }
+        r.noteDHCPWait(dhcp)
         return ConnectionOutcome(connected: r.connected, from: r.target.map { "\($0.address):\($0.port)" },
                                  build: r.build.map(Int.init), architecture: r.machine,
                                  diagnosis: r.diagnosis?.rawValue, explanation: r.explanation, fix: r.fix,

@@ -61,7 +61,7 @@ extension WizardFlow {
         while true {
             attempt += 1
             let io = self.io
-            let outcome = try services.connect(request) { text in io.status(text) }
+            let outcome = try services.connect(request, status: { io.status($0) }, note: { io.note($0) })
             io.status(nil)
             guard let outcome else {
                 r.status = .unavailable

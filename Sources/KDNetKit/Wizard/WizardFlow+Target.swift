@@ -192,6 +192,7 @@ extension WizardFlow {
             "BitLocker: suspend it before changing boot settings (manage-bde -protectors -disable C: -RebootCount 1), or Windows asks for the recovery key.",
             "Hyper-V: if the target runs Hyper-V with an external switch on this NIC, point the switch at the \"Microsoft Kernel Debug Network Adapter\" after the reboot, or its VMs lose the network.",
             "Docking station: if the debug NIC is in a dock, do not undock while debugging is on; turn debugging off first (bcdedit /debug off, reboot).",
+            "Static IP address: " + TargetSetup.staticAddressPrecaution,
         ]
         r.notes.append("the generated scripts check Secure Boot and BitLocker themselves and warn before changing anything")
         if nic?.docking == true { r.warnings.append("the chosen NIC is in a dock or on Thunderbolt"); r.worsen(to: .warn) }

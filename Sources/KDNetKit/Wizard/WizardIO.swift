@@ -9,4 +9,6 @@ public protocol WizardIO: AnyObject {
     func show(_ report: StepReport)
     /// A live status while waiting (the connection); `nil` clears it.
     func status(_ text: String?)
+    /// Something said once while waiting that must stay on screen (the DHCP hint).
+    func note(_ text: String)
 }

@@ -76,8 +76,9 @@ public protocol WizardServices: Sendable {
     /// The doctor's host checks for this port, address and key: port free, firewall open
     /// (with the rule that opens it), host address sane.
     func hostChecks(port: DebugPort, host: HostAddress, key: DebugKey, simulatedTarget: Bool) -> [WizardCheck]?
-    /// Listens for the target (and runs the simulated one when asked), reporting progress.
-    func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome?
+    /// Listens for the target (and runs the simulated one when asked), reporting progress
+    /// on `status` and what must stay on screen on `note`.
+    func connect(_ request: ConnectRequest, status: (String) -> Void, note: (String) -> Void) throws -> ConnectionOutcome?
     /// The VMs on this host (libvirt, QEMU processes, Proxmox files); nil when not available.
     func virtualMachines() -> VMCatalog?
     /// `kdnetctl vm check` of one of them.

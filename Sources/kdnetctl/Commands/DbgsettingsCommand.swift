@@ -13,7 +13,14 @@ struct DbgsettingsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "lint",
             abstract: "Report every problem in pasted `bcdedit /dbgsettings` output.",
-            discussion: "Reads FILE, or standard input when FILE is - or absent. Exits 1 when a problem of severity error is found."
+            discussion: """
+                Reads FILE, or standard input when FILE is - or absent. Exits 1 when a problem of severity error is found.
+
+                hostip 169.254.255.255 is flagged as kdnet.exe having picked the wrong device (a USB 3 xHCI \
+                controller; MicrosoftDocs/windows-driver-docs#2303). With --pci-dump (`lspci -xxx` saved on \
+                the target), busparams must name a network controller (PCI class 02) there; otherwise the \
+                lint says which device they name, or that none is at that address.
+                """
         )
 
         @Argument(help: "The pasted output, or - for standard input.") var file: String = "-"
@@ -21,10 +28,19 @@ struct DbgsettingsCommand: AsyncParsableCommand {
         @Flag(help: "The target is a virtual machine (no busparams needed).") var virtualMachine = false
         @Flag(help: "Do not check that hostip is one of this host's addresses (when linting for another host).")
         var skipHostCheck = false
+        @Option(name: .customLong("pci-dump"), help: ArgumentHelp("`lspci -xxx` (or `lspci -x`) output saved on the target: busparams must name a network controller in it.", valueName: "file"))
+        var pciDump: String?
+        @Option(name: .customLong("pci-ids"), help: ArgumentHelp("A pci.ids file to name the dump's devices (default: $KDNETCTL_PCI_IDS, else the system's).", valueName: "file"))
+        var pciIDs: String?
         @OptionGroup var output: OutputOptions
 
         func execute() async throws {
             var options = DbgSettingsLint.Options(virtualMachine: virtualMachine)
+            if let pciDump {
+                options.pciDump = try ValidationError.fromFlags(refusing: [HardwareUsageError.self]) {
+                    try PCIDumpContents.read(pciDump, pciIDs: NICSourceOptions.pciIDsFile(pciIDs))
+                }
+            }
             if !skipHostCheck { options.hostLookup = try HostNetwork.snapshot() }
             options.expectedKey = key
             let report = DbgSettingsLint(DbgSettings(parsing: try Self.readSettings(file)), options: options)

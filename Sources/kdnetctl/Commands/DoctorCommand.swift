@@ -16,10 +16,14 @@ struct DoctorCommand: KdnetctlCommand {
             matches this host's port, address and key, a VM's own checks (--vm NAME, \
             as `kdnetctl vm check`), and whether the target's NICs \
             (--pci-dump FILE or --ids, for --windows) include one KDNET drives, judged \
-            as `kdnetctl nics` judges them.
+            as `kdnetctl nics` judges them; with both --dbgsettings and --pci-dump, that \
+            busparams name a network controller in the dump (kdnet.exe has been seen to \
+            choose a USB 3 xHCI controller).
             With --listen SECONDS it also listens on the port without answering and \
             tells what arrives: nothing, other traffic, KDNET with another key, KDNET \
-            from an unexpected address, or KDNET that authenticates.
+            from an unexpected address, or KDNET that authenticates. Silence shorter than \
+            60 s may be a target still asking DHCP for its address (unless the pasted \
+            settings say dhcp No): the listen line says so, with nodhcp.
             Without --port, --host-ip or a key it checks the setup the last `kdnetctl wizard` \
             or `plan` remembered, and with no flags at all and nothing remembered, the \
             recommended defaults (the first free port in 50000-50039 and the address \

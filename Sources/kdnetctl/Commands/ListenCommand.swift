@@ -13,7 +13,11 @@ struct ListenCommand: KdnetctlCommand {
             says why: no-traffic, not-kdnet (another program's datagrams), unsupported-version (KDNET of \
             a version not seen before that does not authenticate: "unknown version N: a wrong key or \
             a new layout"), malformed (MDBG datagrams that are not well-formed KDNET), wrong-key, \
-            unexpected-source (--expect or the config's address), or incomplete; and exits 1.
+            unexpected-source (--expect or the config's address), or incomplete; and exits 1. A \
+            target that uses DHCP (the default) asks for its own address before its first poke and, \
+            without a DHCP server, falls back to a link-local one after a wait that is not \
+            documented: during the first 60 s of silence (kdnetctl's choice) listen names this \
+            possibility once, and nodhcp with what it costs.
 
             Any KDNET version that authenticates is answered in that version, as WinDbg does (the \
             tag covers the version byte). One not seen before (\(KDNetVersion.knownText) are) is said \
@@ -72,7 +76,7 @@ struct ListenCommand: KdnetctlCommand {
         let results = try listener.run(tickInterval: status.tickInterval, onTick: { narrator.tick($0) },
                                        onSendFailure: { narrator.unsent($0, $1) }) { narrator.handle($0, $1, $2) }
         status.finish()
-        try report(results, stoppedBySignal: stop.isWoken, fleet: config != nil || remembered?.madeBy == .plan)
+        try report(results.map { r in var r = r; r.noteDHCPWait(narrator.dhcp); return r }, stoppedBySignal: stop.isWoken, fleet: config != nil || remembered?.madeBy == .plan)
     }
 
     /// From the flags, or else from the setup the last wizard or plan remembered.
@@ -158,6 +162,11 @@ struct Narrator {
     private var state = "no datagrams yet"
     /// Targets with a live --follow session: once all have one, nothing is waited for.
     private var following: Set<Int> = []
+    /// Neither the flags nor a remembered setup say nodhcp, so the targets are taken to use
+    /// DHCP (the default), whose wait for an address may be the early silence.
+    private(set) var dhcp = DHCPWaitNotice(DHCPWait())
+    /// Datagrams each target's port has had: the hint is for silence only.
+    private var heard: [Int: Int] = [:]
 
     init(targets: [ListenTarget], json: Bool, follow: Bool, status: StatusLine, limit: Double?) {
         self.targets = targets; self.json = json; self.follow = follow; self.status = status; self.limit = limit
@@ -171,7 +180,12 @@ struct Narrator {
     }
 
     /// The listener's clock ticking while nothing arrives: the spinner turns, the seconds count.
-    func tick(_ elapsed: Double) { showStatus(elapsed: elapsed) }
+    mutating func tick(_ elapsed: Double) {
+        if let hint = dhcp.due(datagrams: heard.values.reduce(0, +)) {
+            note("dhcp-wait", "no poke after \(Int(dhcp.elapsed)) s: \(hint)")
+        }
+        showStatus(elapsed: elapsed)
+    }
 
     private func showStatus(elapsed: Double? = nil) {
         if follow && following.count == targets.count {
@@ -205,6 +219,7 @@ struct Narrator {
         } else if let line = SessionEventText.host(event, following: follow) {
             if let key = SessionEventText.onceKey(event) { note(key, who + line) } else { say(who + line) }
         }
+        heard[index] = tally.total
         let from = tally.sources.prefix(2).joined(separator: ", ") + (tally.sources.count > 2 ? ", …" : "")
         state = "\(who)\(tally.total) datagrams from \(from.isEmpty ? "nowhere" : from): \(tally.authenticated) authenticated, \(tally.wrongKey) wrong key, \(tally.unsupportedVersion) unknown version, \(tally.malformed) malformed, \(tally.notKdnet) not KDNET"
         showStatus()

@@ -50,7 +50,7 @@ struct PlanCommand: KdnetctlCommand {
         planner.hostOS = hostOs
         var (plan, files) = try planner.prepare()
         let written = try planner.write(files, pruning: prune ? plan.removed : [])
-        plan.notes = written.notes
+        plan.notes += written.notes
         plan.pruned = written.removed
         if !noRemember {
             switch SetupMemory().rememberIfPossible(plan.rememberedSetup) {

@@ -17,5 +17,8 @@ struct NICSourceOptions: ParsableArguments {
     var pciIDs: String?
 
     /// The pci.ids to name devices from: the flag, else the environment's.
-    var pciIDsFile: String? { pciIDs ?? ProcessInfo.processInfo.environment["KDNETCTL_PCI_IDS"] }
+    var pciIDsFile: String? { Self.pciIDsFile(pciIDs) }
+
+    /// Every --pci-ids flag falls back on the same variable.
+    static func pciIDsFile(_ flag: String?) -> String? { flag ?? ProcessInfo.processInfo.environment["KDNETCTL_PCI_IDS"] }
 }

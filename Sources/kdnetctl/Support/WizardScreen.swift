@@ -59,6 +59,10 @@ extension ScreenWizardIO {
     func begin(_ step: WizardStep) { screen.begin(step) }
     func show(_ report: StepReport) { screen.show(report) }
     func status(_ text: String?) { if let text { status.update(text) } else { status.finish() } }
+    func note(_ text: String) {
+        status.finish()
+        screen.line("  " + screen.paint("note:", .cyan) + " " + TerminalText.escaped(text))
+    }
 }
 
 /// Non-interactive: every answer comes from flags or `--answers`, else the default.

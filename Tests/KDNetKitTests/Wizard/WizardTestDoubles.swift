@@ -12,6 +12,7 @@ final class ScriptedIO: WizardIO {
     private(set) var reports: [StepReport] = []
     private(set) var begun: [WizardStep] = []
     private(set) var statuses: [String] = []
+    private(set) var notes: [String] = []
     private(set) var questions: [String: Question] = [:]
 
     init(_ script: [String: [String]] = [:]) { self.script = script }
@@ -19,6 +20,7 @@ final class ScriptedIO: WizardIO {
     func begin(_ step: WizardStep) { begun.append(step) }
     func show(_ report: StepReport) { reports.append(report) }
     func status(_ text: String?) { if let text { statuses.append(text) } }
+    func note(_ text: String) { notes.append(text) }
 
     func ask(_ q: Question) throws -> String {
         asked.append(q.id)
@@ -86,7 +88,7 @@ final class FakeServices: WizardServices, @unchecked Sendable {
                      commands: firewall == .pass ? [] : ["to open it: nft insert rule inet filter input udp dport \(port) accept"]),
          WizardCheck(name: "host-ip", verdict: host.isLoopback && !simulatedTarget ? .fail : .pass, cause: "\(host.text) checked")]
     }
-    func connect(_ request: ConnectRequest, status: (String) -> Void) throws -> ConnectionOutcome? {
+    func connect(_ request: ConnectRequest, status: (String) -> Void, note: (String) -> Void) throws -> ConnectionOutcome? {
         connectRequests.append(request)
         status("waiting for the target on UDP port \(request.port)")
         return outcomes.isEmpty ? nil : outcomes.removeFirst()

@@ -8,6 +8,8 @@ struct ListenCheck: DoctorCheck {
     var seconds: Double
     var target: IPAddress?
     var hint: SettingsHint
+    /// Whether the target's settings use DHCP: early silence may be its wait for an address.
+    var dhcp = DHCPWait()
 
     var activity: String { "listening on UDP port \(port) for \(Int(seconds)) s" }
 
@@ -17,14 +19,15 @@ struct ListenCheck: DoctorCheck {
             let seen = try environment.watchTraffic(port: port, seconds: seconds, classifier: classifier) { left, seen in
                 progress(.listening(secondsLeft: left, seen: seen.tally))
             }
-            return [Self.judge(seen, port: port, seconds: seconds, target: target, hint: hint)]
+            return [Self.judge(seen, port: port, seconds: seconds, target: target, hint: hint, dhcp: dhcp)]
         } catch {
             return [.couldNotCheck(Self.name, "listen on UDP port \(port)", error,
                                    fix: "free the port (see the port-free line) and run the doctor again")]
         }
     }
 
-    static func judge(_ seen: ObservedTraffic, port: Int, seconds: Double, target: IPAddress?, hint: SettingsHint) -> DoctorCheckResult {
+    static func judge(_ seen: ObservedTraffic, port: Int, seconds: Double, target: IPAddress?, hint: SettingsHint,
+                      dhcp: DHCPWait = DHCPWait()) -> DoctorCheckResult {
         let t = seen.tally
         let counts = [("authenticated", t.authenticated), ("from an unexpected address", t.unexpectedSource),
                       ("with another key", t.wrongKey), ("of an unknown KDNET version", t.unsupportedVersion),
@@ -37,7 +40,7 @@ struct ListenCheck: DoctorCheck {
         // more (its own flags, the target's settings), the fix.
         let diagnosis = t.diagnosis
         let meaning = diagnosis.meaning.map { ": " + $0 } ?? ""
-        let cause: String
+        var cause: String
         var fix: String? = diagnosis.fix
         switch diagnosis {
         case .incomplete:
@@ -59,6 +62,11 @@ struct ListenCheck: DoctorCheck {
             cause = "\(diagnosis.explanation) (from \(seen.senders(.unverifiedData)), \(heard))"
         case .noTraffic:
             cause = "nothing arrived \(heard)" + meaning
+            // Within the assumed DHCP wait the silence may be the target asking for an address.
+            if let possibly = dhcp.hint(silentFor: seconds, datagrams: t.total) {
+                cause += "; or \(possibly)"
+                fix = (fix.map { $0 + "; " } ?? "") + "or listen longer than \(WaitProgress.seconds(DHCPWait.assumedSeconds)) s (--listen 90) to give a target without a DHCP server time to fall back"
+            }
         }
         var result = DoctorCheckResult(name: name, verdict: verdict(for: diagnosis), cause: cause, fix: fix, details: counts)
         if !t.newVersions.isEmpty { noteNewVersions(t.newVersions, in: &result) }

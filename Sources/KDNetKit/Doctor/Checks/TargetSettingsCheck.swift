@@ -6,12 +6,14 @@ struct TargetSettingsCheck: DoctorCheck {
     var key: DebugKey?
     var hostIP: HostAddress?
     var hint: SettingsHint
+    /// `--pci-dump`: busparams must name a network controller in it.
+    var pciDump: PCIDumpContents? = nil
 
     var activity: String { "comparing the target's settings with this host" }
 
     func run(in environment: any DoctorEnvironment, progress: (DoctorProgress) -> Void) -> [DoctorCheckResult] {
         // Without the host's addresses the rest is still worth judging.
-        Self.judge(settings: settings, port: port, key: key, hostIP: hostIP, snapshot: try? environment.hostNetwork(), hint: hint)
+        Self.judge(settings: settings, port: port, key: key, hostIP: hostIP, snapshot: try? environment.hostNetwork(), hint: hint, pciDump: pciDump)
     }
 
     /// A verdict with its reason, before they are folded into one line per aspect.
@@ -26,9 +28,9 @@ struct TargetSettingsCheck: DoctorCheck {
     }
 
     static func judge(settings: DbgSettings, port: Int?, key: DebugKey?, hostIP: HostAddress?,
-                      snapshot: HostNetworkSnapshot?, hint: SettingsHint) -> [DoctorCheckResult] {
+                      snapshot: HostNetworkSnapshot?, hint: SettingsHint, pciDump: PCIDumpContents? = nil) -> [DoctorCheckResult] {
         // Ownership is judged here, not by the lint, whose advice is for `dbgsettings lint`.
-        let lint = DbgSettingsLint(settings, options: .init(expectedKey: key))
+        let lint = DbgSettingsLint(settings, options: .init(expectedKey: key, pciDump: pciDump))
         let paste = "paste the whole output of `bcdedit /dbgsettings`, run in an elevated prompt on the target"
         if lint.findings.contains(where: { $0.code == "no-settings" }) {
             return [fold("target-settings", lint.findings.map(Remark.init), pass: "", fix: paste)]
