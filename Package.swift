@@ -30,7 +30,7 @@ let package = Package(
         systemLibrary("CNftables", pkgConfig: "libnftables", apt: ["libnftables-dev"]),
         systemLibrary("CLibcrypto", pkgConfig: "libcrypto", apt: ["libssl-dev"]),
         // C glue that needs file-scope state or fixed-arity wrappers around variadic calls.
-        .target(name: "CShims", dependencies: ["CPCI", "CSodium"]),
+        .target(name: "CShims", dependencies: ["CPCI"]),
         // KDNET's datagram cipher on libcrypto, keyed once per session (the hot path of
         // inspect and the listener); swift-crypto does the rest.
         .target(name: "CDatagramCipher", dependencies: ["CLibcrypto"]),
@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "KDNetProtocol",
             dependencies: [
-                "CSodium", "CShims", "CDatagramCipher",
+                "CSodium", "CDatagramCipher",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

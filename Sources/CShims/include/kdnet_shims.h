@@ -4,7 +4,6 @@
 #include <stdint.h>
 
 /// Overwrites `len` bytes so the compiler cannot elide it (key material).
-void kdnet_secure_zero(void *buf, size_t len);
 
 /// syncfs(2), which glibc declares only under _GNU_SOURCE (so Swift's Glibc lacks it):
 /// flushes the whole file system holding `fd`, file data included. 0 or -1 with errno.

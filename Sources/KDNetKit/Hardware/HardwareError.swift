@@ -36,7 +36,6 @@ public enum HardwareError: Error, Equatable, LocalizedError {
     case impossibleAddress(String, String)
     case libpci(String)
     case pciIDsUnreadable(String, String)
-    case dataMissing(String)
 
     public var errorDescription: String? {
         switch self {
@@ -55,8 +54,6 @@ public enum HardwareError: Error, Equatable, LocalizedError {
         case .pciIDsUnreadable(let p, let why):
             let line = why.replacingOccurrences(of: " at \(p)", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
             return "'\(p)' is not a pci.ids file (libpci: \(line)); give a copy of /usr/share/misc/pci.ids to --pci-ids, or leave it out to use the system's"
-        case .dataMissing(let file):
-            return "the built-in data file \(file) is missing from the installation; reinstall kdnetctl"
         }
     }
 }

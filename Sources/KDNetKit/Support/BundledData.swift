@@ -5,7 +5,7 @@ enum BundledData {
     static func decode<T: Decodable>(_ type: T.Type, from file: String) throws -> T {
         guard let dir = resourceDirectory,
               let data = try? Data(contentsOf: dir.appendingPathComponent(file))
-        else { throw HardwareError.dataMissing(file) }
+        else { throw BundledDataError.missing(file) }
         return try JSONOutput.decoder().decode(T.self, from: data)
     }
 
@@ -29,5 +29,17 @@ enum BundledData {
         guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue
         else { return nil }
         return dir
+    }
+}
+
+/// A data file of the installation is not where it was put: nothing the user gave is wrong.
+public enum BundledDataError: Error, Equatable, Sendable, LocalizedError {
+    case missing(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .missing(let file):
+            return "the built-in data file \(file) is missing from the installation; reinstall kdnetctl"
+        }
     }
 }

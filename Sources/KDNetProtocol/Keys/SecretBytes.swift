@@ -1,4 +1,4 @@
-import CShims
+import CSodium
 import Foundation
 
 /// Key material that is overwritten (libsodium's `sodium_memzero`, which the compiler
@@ -32,7 +32,7 @@ public final class SecretBytes: @unchecked Sendable, Equatable {
 
     /// Overwrites the bytes with zeros; what `deinit` does, callable by tests.
     package func wipe() {
-        kdnet_secure_zero(storage.baseAddress, storage.count)
+        sodium_memzero(storage.baseAddress, storage.count)
     }
 
     public var count: Int { storage.count }
