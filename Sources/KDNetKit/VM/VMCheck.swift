@@ -327,15 +327,12 @@ public enum VMCheck {
         let packet = InboundPacket(port: port, interface: hostIP.interface.flatMap { try? InterfaceName(parsing: $0) }, source: source, destination: destination)
         let result = judge(packet, ruleset: ruleset)
         let arriving = "UDP port \(port) from \(source?.description ?? "the VM") on \(hostIP.interface ?? "the VM's network")"
-        return .init(id: id, verdict: result.verdict, cause: "\(arriving): \(result.cause)", fix: result.fix, details: result.details ?? [])
+        return .init(id: id, verdict: result.verdict, cause: "\(arriving): \(result.cause)", fix: result.fix, details: result.details)
     }
 
-    /// The host's input chain on one datagram: the judge `firewall` and the doctor use.
-    static func judge(_ packet: InboundPacket, ruleset: Result<NftRuleset, FirewallError>) -> DoctorCheckResult {
-        switch ruleset {
-        case .success(let r): return FirewallCheck.judge(FirewallAnalyzer.verdict(ruleset: r, packet: packet))
-        case .failure(let e): return FirewallCheck.unreadable(e)
-        }
+    /// The host's input chain on one datagram: the judgement `firewall` and the doctor use.
+    static func judge(_ packet: InboundPacket, ruleset: Result<NftRuleset, FirewallError>) -> FirewallJudgement {
+        FirewallJudgement(ruleset: ruleset, packet: packet)
     }
 
     /// QEMU's synthetic debugger: its device, the host address and port QEMU sends to, and
@@ -398,7 +395,7 @@ public enum VMCheck {
                         let r = judge(InboundPacket(port: port, interface: lo, source: hostAddress, destination: hostAddress), ruleset: ruleset)
                         let what = "the host's input chain on UDP port \(port) from this host to \(hostAddress) (on lo): \(r.cause)"
                         if r.verdict == .pass { notes.append(what) } else { add(r.verdict, what, r.fix ?? "allow UDP port \(port) in the host's input chain") }
-                        notes += r.details ?? []
+                        notes += r.details
                     } else {
                         add(.warn, "the host's input chain was not checked: the ruleset was not read", "run kdnetctl firewall --port \(port)")
                     }

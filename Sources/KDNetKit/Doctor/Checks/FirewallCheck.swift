@@ -27,26 +27,12 @@ struct FirewallCheck: DoctorCheck {
         }
     }
 
-    static func judge(_ report: FirewallReport) -> DoctorCheckResult {
-        var details = report.chains.map { "input chain: \($0)" }
-        if let rule = report.decidedBy, !rule.byPolicy { details.append("deciding rule: \(rule.text)") }
-        details += report.openCommands.map { "to open it: \($0)" }
-        return DoctorCheckResult(name: name, verdict: report.verdict, cause: report.cause, fix: report.fix, details: details)
-    }
+    static func judge(_ report: FirewallReport) -> DoctorCheckResult { result(FirewallJudgement(report)) }
 
-    static func unreadable(_ error: FirewallError) -> DoctorCheckResult {
-        switch error {
-        case .notPermitted:
-            return DoctorCheckResult(name: name, verdict: .warn,
-                                     cause: "reading the nftables ruleset needs root (CAP_NET_ADMIN), so the firewall was not checked",
-                                     fix: "run the doctor with sudo")
-        case .listFailed(let why):
-            // No nf_tables in this kernel: there is no nftables firewall to check.
-            return DoctorCheckResult(name: name, verdict: .pass, cause: "no firewall to check: nftables is not available (\(why))",
-                                     details: ["rules loaded with iptables-legacy are not seen; check them with `iptables -L INPUT -n -v`"])
-        case .unreadableRuleset:
-            return .couldNotCheck(name, "read the nftables ruleset", error)
-        }
+    static func unreadable(_ error: FirewallError) -> DoctorCheckResult { result(FirewallJudgement(unreadable: error)) }
+
+    static func result(_ j: FirewallJudgement) -> DoctorCheckResult {
+        DoctorCheckResult(name: name, verdict: j.verdict, cause: j.cause, fix: j.fix, details: j.details)
     }
 
     static func windows(port: Int) -> DoctorCheckResult {
