@@ -19,17 +19,14 @@ public enum LabHTTPTokenFile {
         guard info.st_size <= limit else { throw .tooLarge(path, Int(info.st_size)) }
         let text: String
         do {
-            let read = try TextInput.readWithAccess(path: path, expecting: "a file holding the token alone (`openssl rand -hex 16 > FILE; chmod 600 FILE`)", limit: readLimit)
-            if let access = read.access, let problem = SecretFile.problem(access, path: path, holding: "the status page's token") {
-                throw LabHTTPTokenFileError.exposed(problem)
-            }
-            text = read.text
-        } catch let error as LabHTTPTokenFileError {
-            throw error
+            text = try SecretFile.readText(path: path, holding: "the status page's token",
+                                           expecting: "a file holding the token alone (`openssl rand -hex 16 > FILE; chmod 600 FILE`)", limit: readLimit)
+        } catch let error as SecretFileError {
+            throw .exposed(error)
         } catch let error as TextInputError {
             throw .text(error)
         } catch {
-            throw .unreadable(path, "\(error)")
+            throw .unreadable(path, error.localizedDescription)
         }
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard lines.count == 1 else { throw .lines(path, lines.count) }
